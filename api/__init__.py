@@ -1,0 +1,1 @@
+"""The Flask application, its blueprints (kiosk, clerk, technician, REST) and the CLI."""

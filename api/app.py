@@ -1,0 +1,66 @@
+"""The Flask application factory.
+
+>>> from types import SimpleNamespace
+>>> from locker.config import Config
+>>> rt = SimpleNamespace(config=Config(), simulator=None)
+>>> app = create_app(runtime=rt)
+>>> app.test_client().get("/nowhere").get_json()["error"]
+'not_found'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, request
+
+from locker.config import Config, load_config
+
+from .errors import register_error_handlers
+from .kiosk import bp as kiosk_bp
+from .metrics import Metrics
+from .rest import register_rest
+
+MAX_BODY_BYTES = 64 * 1024
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "frame-ancestors 'none'; form-action 'self'"),
+}
+
+
+def create_app(config: Config | None = None, *, runtime: Any = None) -> Flask:
+    """Build the app around a runtime (built from ``config`` when not given; never started here)."""
+    if runtime is None:
+        from .runtime import Runtime
+
+        runtime = Runtime.from_config(config if config is not None else load_config())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["locker"] = runtime
+    Metrics(runtime).init_app(app)
+    register_error_handlers(app)
+    register_rest(app)
+    app.register_blueprint(kiosk_bp)
+    if getattr(runtime, "simulator", None) is not None:
+        from firmware_sim.control import create_control_blueprint
+
+        app.register_blueprint(create_control_blueprint(runtime.simulator))
+    app.after_request(_secure)
+    return app
+
+
+def _secure(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith("/api/") or request.path.startswith("/q/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,195 @@
+"""The ``locker`` command (CONTRACT.md section 1).
+
+Every command that reads the configuration takes ``--config FILE`` (default
+``locker.toml`` in the working directory, or ``$LOCKER_CONFIG``). When the default
+file does not exist, the built-in defaults and the ``LOCKER_*`` environment are
+used; a file named explicitly must exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from locker.config import Config, config_from_dict, load_config
+from locker.errors import ConfigError, LockerError
+
+DEFAULT_CONFIG = "locker.toml"
+
+
+def _config(path: str | None) -> Config:
+    try:
+        if path:
+            return load_config(path)
+        if os.environ.get("LOCKER_CONFIG"):
+            return load_config(os.environ["LOCKER_CONFIG"])
+        if Path(DEFAULT_CONFIG).exists():
+            return load_config(DEFAULT_CONFIG)
+        return config_from_dict({})
+    except ConfigError as exc:
+        raise click.ClickException(f"Lỗi cấu hình / configuration error: {exc.key}: {exc.problem}") from None
+
+
+config_option = click.option(
+    "--config", "config_path", metavar="FILE", default=None,
+    help="Configuration file (default: locker.toml in the working directory).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def cli(log_level: str) -> None:
+    """Dossier locker: controller for 24/7 dossier drop-off and pickup lockers."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@config_option
+def serve(config_path: str | None) -> None:
+    """Run the production service: owns the serial ports and serves HTTP."""
+    from .server import serve_forever
+
+    serve_forever(_config(config_path))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--data", "data_dir", default="var/demo", show_default=True, type=click.Path(file_okay=False))
+def demo(host: str, port: int, data_dir: str) -> None:
+    """Simulated cabinet and service in one process, with demo accounts."""
+    from .demo import run_demo
+
+    run_demo(host=host, port=port, data_dir=Path(data_dir))
+
+
+@cli.command()
+@config_option
+@click.option("--boards", default=2, show_default=True, type=click.IntRange(1, 16))
+@click.option("--board-type", default="kerong-cu16", show_default=True, type=click.Choice(["kerong-cu16"]))
+@click.option("--serial", "serial_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
+@click.option("--scanner", "scanner_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
+@click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
+@click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
+def sim(config_path: str | None, boards: int, board_type: str, serial_spec: str, scanner_spec: str,
+        control: str, seed: int | None) -> None:
+    """Run the standalone hardware simulator and its control API."""
+    from firmware_sim.runner import SimulatorSetupError, run_standalone
+
+    if config_path:
+        _config(config_path)  # a technician's file is checked even though the simulator only needs its shape
+    try:
+        run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
+                       control=control, seed=seed, out=click.echo)
+    except SimulatorSetupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_path: str | None) -> None:
+    """Bring the database schema up to date."""
+    from locker.db import Database
+
+    database = Database(_config(config_path).database.url)
+    try:
+        database.upgrade()
+    finally:
+        database.dispose()
+    click.echo("Cơ sở dữ liệu đã cập nhật / database is up to date")
+
+
+@cli.group()
+def user() -> None:
+    """Accounts of clerks, technicians and administrators."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["clerk", "technician", "admin"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@config_option
+def user_add(name: str, role: str, password_stdin: bool, config_path: str | None) -> None:
+    """Create an account."""
+    from locker.accounts import create_account
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
+    with _session(config_path) as session:
+        create_account(session, name, role, password)
+    click.echo(f"Đã tạo tài khoản / account created: {name} ({role})")
+
+
+@cli.group()
+def token() -> None:
+    """API bearer tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@config_option
+def token_create(name: str, config_path: str | None) -> None:
+    """Print a new API bearer token for that account."""
+    from locker.accounts import create_token
+
+    with _session(config_path) as session:
+        click.echo(create_token(session, name))
+
+
+@cli.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@config_option
+def audit_verify(config_path: str | None) -> None:
+    """Check the audit log's hash chain; name the first broken link."""
+    from locker.audit import verify_chain
+
+    with _session(config_path) as session:
+        report = verify_chain(session)
+    if report.ok:
+        click.echo(f"Chuỗi nhật ký nguyên vẹn / audit chain intact: {report.checked} events")
+        return
+    raise click.ClickException(
+        f"Chuỗi nhật ký bị hỏng tại sự kiện / audit chain broken at event {report.first_broken_seq}: {report.reason}"
+    )
+
+
+@contextmanager
+def _session(config_path: str | None) -> Iterator[Any]:
+    """A database session for one CLI command; domain errors become clean exits."""
+    from locker.db import Database
+
+    database = Database(_config(config_path).database.url)
+    try:
+        if not database.is_current():
+            raise click.ClickException(
+                "Cơ sở dữ liệu chưa được nâng cấp; hãy chạy 'locker db upgrade'. / "
+                "The database is not up to date; run 'locker db upgrade'."
+            )
+        with database.session() as session:
+            yield session
+    except LockerError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en}") from None
+    finally:
+        database.dispose()
+
+
+def main() -> None:
+    cli(prog_name="locker")

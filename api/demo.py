@@ -1,0 +1,95 @@
+"""``locker demo``: the simulator and the service in one process, on SQLite.
+
+The demo cabinet has two Kerong CU16 boards (32 compartments of mixed sizes) that
+the production drivers reach through the in-process ``locksim://`` serial URL.
+Demo accounts and their API tokens are created on the first start and kept in the
+data directory, so a second start reuses the same data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from firmware_sim.layout import demo_compartments
+from firmware_sim.simulator import Simulator
+from locker.accounts import create_account, create_token
+from locker.config import Config, config_from_dict
+from locker.db import Database
+
+from .runtime import Runtime
+from .server import serve_forever
+
+DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
+                 ("admin", "admin", "admin-demo"))
+
+
+def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str) -> Config:
+    data_dir = data_dir.resolve()
+    return config_from_dict({
+        "database": {"url": f"sqlite:///{data_dir / 'locker.db'}"},
+        "http": {"host": host, "port": port, "public_url": f"http://{host}:{port}"},
+        "bus": {"url": bus_url, "protocol": "kerong-cu16", "baudrate": 19200},
+        "scanner": {"url": scanner_url},
+        "notify": {"sms": {"kind": "log"}},
+        "security": {"secret_file": str(data_dir / "locker.secret")},
+        "compartment": demo_compartments(2),
+    }, env={})
+
+
+def ensure_demo_accounts(database: Database, data_dir: Path) -> dict[str, str]:
+    """Create the demo accounts once; return their API tokens (kept in the data dir)."""
+    tokens_file = data_dir / "demo-tokens.json"
+    if tokens_file.exists():
+        return json.loads(tokens_file.read_text(encoding="utf-8"))
+    tokens: dict[str, str] = {}
+    with database.session() as session:
+        for name, role, password in DEMO_ACCOUNTS:
+            create_account(session, name, role, password)
+            tokens[name] = create_token(session, name)
+    tokens_file.write_text(json.dumps(tokens, indent=2), encoding="utf-8")
+    tokens_file.chmod(0o600)
+    return tokens
+
+
+def run_demo(*, host: str, port: int, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    simulator = Simulator(boards=2, board_type="kerong-cu16")
+    try:
+        config = demo_config(host=host, port=port, data_dir=data_dir,
+                             bus_url=simulator.serve_bus("inprocess"),
+                             scanner_url=simulator.serve_scanner("inprocess"))
+        database = Database(config.database.url)
+        database.upgrade()
+        tokens = ensure_demo_accounts(database, data_dir)
+        database.dispose()
+        runtime = Runtime.from_config(config, simulator=simulator)
+        serve_forever(config, runtime=runtime, banner=lambda: _print_banner(host, port, data_dir, tokens))
+    finally:
+        simulator.close()
+
+
+def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) -> None:
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        "Tủ hồ sơ mô phỏng đã sẵn sàng / simulated dossier locker ready",
+        f"  Kiosk (công dân / citizens):      {base}/",
+        f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
+        f"  Technician (kỹ thuật viên):       {base}/healthz   {base}/metrics",
+        f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",
+        f"  OpenAPI:                          {base}/api/v1/openapi.json",
+        "",
+        "Tài khoản demo / demo accounts (name / password / API token):",
+    ]
+    for name, _role, password in DEMO_ACCOUNTS:
+        lines.append(f"  {name:<11} {password:<11} {tokens.get(name, '')}")
+    lines += [
+        f"Dữ liệu / data: {data_dir.resolve()}",
+        "Tin nhắn SMS được ghi vào nhật ký này / SMS messages are printed in this log.",
+        "Nhấn Ctrl-C để dừng / press Ctrl-C to stop.",
+        "",
+    ]
+    click.echo("\n".join(lines))

@@ -1,0 +1,161 @@
+"""Adapters from :mod:`drivers` to the domain's ports.
+
+The drivers speak of latches, boards and frames; the domain speaks of doors and
+compartments. This module is the only place where the two meet: it wraps a
+:class:`drivers.bus.LockBusDriver` as a :class:`locker.ports.LockBus` and turns the
+driver's events into the domain's hardware events.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from drivers import events as drv
+from drivers.bus import LockBusDriver
+from drivers.protocol import BoardStatus
+from drivers.scanner import LineScanner
+from locker.config import BusConfig, ScannerConfig
+from locker.ports import (
+    BoardAvailability,
+    BoardReading,
+    DoorChanged,
+    EventSink,
+    HardwareEvent,
+    ItemChanged,
+    LockReading,
+    ScanRead,
+    UnlockOutcome,
+)
+
+log = logging.getLogger(__name__)
+
+
+def to_domain_event(event: Any) -> HardwareEvent | None:
+    """Translate one driver event into the domain's vocabulary (None if irrelevant)."""
+    if isinstance(event, drv.LatchChanged):
+        return DoorChanged(event.board, event.lock, open=not event.latched)
+    if isinstance(event, drv.ItemSensed):
+        return ItemChanged(event.board, event.lock, present=event.present)
+    if isinstance(event, drv.BoardOnline):
+        return BoardAvailability(event.board, online=True)
+    if isinstance(event, drv.BoardOffline):
+        return BoardAvailability(event.board, online=False)
+    if isinstance(event, drv.UnlockDone):
+        return UnlockOutcome(event.board, event.lock, event.result)
+    return None
+
+
+def to_board_reading(status: BoardStatus) -> BoardReading:
+    locks = {
+        index + 1: LockReading(door_open=not latched, item=status.items[index])
+        for index, latched in enumerate(status.latched)
+    }
+    return BoardReading(board=status.board, locks=locks)
+
+
+class DriverLockBus:
+    """A :class:`locker.ports.LockBus` on one RS485 bus of lock boards.
+
+    ``sink`` receives the domain events; it is called from the bus thread.
+    """
+
+    def __init__(
+        self,
+        config: BusConfig,
+        *,
+        boards: tuple[int, ...],
+        sink: EventSink,
+        serial_for_url: Callable[..., Any] | None = None,
+    ) -> None:
+        self._sink = sink
+        options: dict[str, Any] = {}
+        if serial_for_url is not None:
+            options["serial_for_url"] = serial_for_url
+        self.driver = LockBusDriver(
+            url=config.url,
+            protocol=config.protocol,
+            boards=boards,
+            listener=self._on_driver_event,
+            baudrate=config.baudrate,
+            latched_bit=config.latched_bit,
+            answer_timeout=config.answer_timeout_ms / 1000,
+            poll_interval=config.poll_interval_ms / 1000,
+            open_timeout=config.open_timeout_ms / 1000,
+            pulse_time=config.pulse_ms / 1000,
+            **options,
+        )
+
+    def start(self) -> None:
+        self.driver.start()
+
+    def stop(self) -> None:
+        self.driver.stop()
+
+    def request_unlock(self, board: int, lock: int) -> None:
+        self.driver.unlock(board, lock)
+
+    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
+        statuses = self.driver.read_all(timeout)
+        return {board: (to_board_reading(s) if s is not None else None) for board, s in statuses.items()}
+
+    def stats(self) -> dict[int, dict]:
+        return self.driver.stats()
+
+    def _on_driver_event(self, event: Any) -> None:
+        translated = to_domain_event(event)
+        if translated is not None:
+            self._sink(translated)
+
+
+class NoLockBus:
+    """The bus of a cabinet with no lock boards configured: every unlock is unknown."""
+
+    def __init__(self, *, sink: EventSink) -> None:
+        self._sink = sink
+
+    def start(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+    def request_unlock(self, board: int, lock: int) -> None:
+        self._sink(UnlockOutcome(board, lock, "unknown"))
+
+    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
+        return {}
+
+    def stats(self) -> dict[int, dict]:
+        return {}
+
+
+class ScannerAdapter:
+    """Feeds codes read by a serial QR scanner into the domain as :class:`ScanRead`."""
+
+    def __init__(self, config: ScannerConfig, *, sink: EventSink,
+                 serial_for_url: Callable[..., Any] | None = None) -> None:
+        options: dict[str, Any] = {}
+        if serial_for_url is not None:
+            options["serial_for_url"] = serial_for_url
+        self._sink = sink
+        self.reader = LineScanner(
+            url=config.url,
+            on_code=self._on_code,
+            baudrate=config.baudrate,
+            dedupe_window=config.dedupe_ms / 1000,
+            **options,
+        )
+
+    def start(self) -> None:
+        self.reader.start()
+
+    def stop(self) -> None:
+        self.reader.stop()
+
+    def ok(self) -> bool:
+        connected = getattr(self.reader, "connected", None)
+        return bool(connected() if callable(connected) else True)
+
+    def _on_code(self, code: str) -> None:
+        self._sink(ScanRead(code))

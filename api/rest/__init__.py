@@ -1,0 +1,21 @@
+"""The REST blueprints under ``/api/v1`` (plus ``/healthz``, ``/metrics`` and ``/q/<token>``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from . import citizen, clerk, kiosk_api, open
+
+
+class IdConverter(IntegerConverter):
+    """A database id: 1 to 2**63-1, anything else is a 404 (never an overflow further down)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's parameter name
+        super().__init__(map, min=1, max=2**63 - 1)
+
+
+def register_rest(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+    for bp in (citizen.bp, clerk.bp, kiosk_api.bp, open.bp):
+        app.register_blueprint(bp)

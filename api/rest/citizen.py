@@ -1,0 +1,48 @@
+"""Citizen endpoints (kiosk clients only): drop-offs and pickups."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..auth import citizen_only, current_kiosk, runtime
+from ..openapi import endpoint
+from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
+
+bp = Blueprint("citizen", __name__, url_prefix="/api/v1")
+TAGS = ["citizen"]
+
+
+@bp.post("/dropoffs")
+@endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
+          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 503),
+          description="When the door closes again the drop-off becomes `stored`.")
+@citizen_only
+def create_dropoff():
+    req = load_body(DropoffRequest)
+    return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=current_kiosk()), 201
+
+
+@bp.get("/dropoffs/<id:dropoff_id>")
+@endpoint("State of a drop-off", tags=TAGS, responses={200: Dropoff}, errors=(404,))
+@citizen_only
+def get_dropoff(dropoff_id: int):
+    return runtime().service.get_dropoff(dropoff_id)
+
+
+@bp.post("/pickups")
+@endpoint("Collect a result with the dossier code and SMS code, or with the QR code", tags=TAGS,
+          body=PickupRequest, responses={201: DoorOpened}, errors=(409, 429, 503),
+          description="Wrong, used or expired credentials: 403 `invalid_credentials`. Too many "
+                      "failures at this kiosk: 429 `throttled` with Retry-After.")
+@citizen_only
+def create_pickup():
+    req = load_body(PickupRequest)
+    return runtime().service.start_pickup(dossier_code=req.dossier_code, code=req.code, qr=req.qr,
+                                          kiosk=current_kiosk()), 201
+
+
+@bp.get("/pickups/<id:pickup_id>")
+@endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,))
+@citizen_only
+def get_pickup(pickup_id: int):
+    return runtime().service.get_pickup(pickup_id)

@@ -1,0 +1,96 @@
+"""Clerk endpoints (bearer token of a clerk or higher): results, collections, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from locker.errors import InvalidInput
+
+from ..auth import current_actor, require_role, runtime
+from ..openapi import endpoint
+from ..schemas import (Collection, CollectionRequest, Compartment, DoorOpened, Dossier, Event, Result,
+                       ResultRequest, load_body)
+
+bp = Blueprint("clerk", __name__, url_prefix="/api/v1")
+TAGS = ["clerk"]
+EVENTS_MAX_LIMIT = 1000
+
+
+@bp.post("/results")
+@endpoint("Load a result: unlock a compartment for it", tags=TAGS, body=ResultRequest,
+          responses={201: DoorOpened}, errors=(409, 503),
+          description="When the door closes the result is `ready` and the pickup code is sent by SMS.")
+@require_role("clerk")
+def create_result():
+    req = load_body(ResultRequest)
+    return runtime().service.load_result(req.dossier_code, req.phone, req.size, actor=current_actor()), 201
+
+
+@bp.get("/results/<id:result_id>")
+@endpoint("State of a result", tags=TAGS, responses={200: Result}, errors=(404,))
+@require_role("clerk")
+def get_result(result_id: int):
+    return runtime().service.get_result(result_id)
+
+
+@bp.post("/results/<id:result_id>/reissue")
+@endpoint("Revoke the pickup credential of a result and send a new code by SMS", tags=TAGS,
+          responses={200: Result}, errors=(404, 409))
+@require_role("clerk")
+def reissue(result_id: int):
+    return runtime().service.reissue_credential(result_id, actor=current_actor())
+
+
+@bp.post("/collections")
+@endpoint("Take a drop-off out: unlock the compartment holding it", tags=TAGS, body=CollectionRequest,
+          responses={201: DoorOpened}, errors=(404, 409, 503))
+@require_role("clerk")
+def create_collection():
+    req = load_body(CollectionRequest)
+    return runtime().service.start_collection(req.compartment, actor=current_actor()), 201
+
+
+@bp.get("/collections/<id:collection_id>")
+@endpoint("State of a collection", tags=TAGS, responses={200: Collection}, errors=(404,))
+@require_role("clerk")
+def get_collection(collection_id: int):
+    return runtime().service.get_collection(collection_id)
+
+
+@bp.get("/compartments")
+@endpoint("Every compartment with its state and door", tags=TAGS, responses={200: [Compartment]})
+@require_role("clerk")
+def list_compartments():
+    return runtime().service.list_compartments()
+
+
+@bp.get("/dossiers/<path:code>")
+@endpoint("A dossier and its history", tags=TAGS, responses={200: Dossier}, errors=(404,),
+          description="The code may contain '/', e.g. `/api/v1/dossiers/H01.2025/000123`.")
+@require_role("clerk")
+def get_dossier(code: str):
+    return runtime().service.get_dossier(code)
+
+
+@bp.get("/events")
+@endpoint("The audit log in order, after a sequence number", tags=TAGS, responses={200: [Event]},
+          errors=(400,), query={
+              "after": {"type": "integer", "minimum": 0, "default": 0},
+              "limit": {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX_LIMIT, "default": 500},
+          })
+@require_role("clerk")
+def events():
+    after = _int_arg("after", 0, 0, 2**63 - 1)
+    limit = _int_arg("limit", 500, 1, EVENTS_MAX_LIMIT)
+    return runtime().service.events_after(after, limit=limit)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 19 and low <= int(raw) <= high:
+        return int(raw)
+    raise InvalidInput(name, f"{name} phải là số nguyên từ {low} đến {high}.",
+                       f"{name} must be a whole number from {low} to {high}.")

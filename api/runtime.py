@@ -1,0 +1,138 @@
+"""The composition root: builds the database, drivers, domain service and workers
+from a :class:`locker.config.Config`, and starts and stops them in the right order.
+
+Start order matters for crash safety: the bus starts polling, every board is read
+afresh, the service reconciles the journal with the sensors, and only then does
+the coordinator deliver hardware events and the web server accept requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from locker.config import Config
+from locker.coordinator import Coordinator
+from locker.db import Database
+from locker.keyfile import load_or_create_secret
+from locker.notifiers import HttpSmsNotifier, LogNotifier
+from locker.outbox import OutboxWorker
+from locker.ports import Clock, HardwareEvent, Notifier, SystemClock
+from locker.service import LockerService
+
+from .hardware import DriverLockBus, NoLockBus, ScannerAdapter
+
+log = logging.getLogger(__name__)
+
+
+class SchemaOutOfDate(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Cơ sở dữ liệu chưa được nâng cấp; hãy chạy 'locker db upgrade'. / "
+            "The database schema is not up to date; run 'locker db upgrade'."
+        )
+
+
+class Runtime:
+    """Everything one service process owns.
+
+    >>> from locker.config import config_from_dict
+    >>> rt = Runtime.from_config(config_from_dict(
+    ...     {"database": {"url": "sqlite://"}, "security": {"secret_file": "/tmp/doctest.secret"}}, env={}))
+    >>> rt.db.upgrade(); rt.start(); rt.health()["status"]
+    'ok'
+    >>> rt.stop()
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        simulator: Any = None,
+        notifier: Notifier | None = None,
+        clock: Clock | None = None,
+        serial_for_url: Callable[..., Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.simulator = simulator
+        self.clock = clock or SystemClock()
+        self.db = Database(config.database.url)
+        self.secret = load_or_create_secret(config.security.secret_file)
+        self.log_notifier = notifier if isinstance(notifier, LogNotifier) else None
+        if notifier is None:
+            notifier = self._make_notifier()
+        self.notifier = notifier
+        self.bus = self._make_bus(serial_for_url)
+        self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock)
+        self.coordinator = Coordinator(self.service)
+        self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock)
+        self.scanner = (
+            ScannerAdapter(config.scanner, sink=self._submit, serial_for_url=serial_for_url)
+            if config.scanner.url else None
+        )
+        self.started = False
+        self.reconcile_report: dict | None = None
+
+    @classmethod
+    def from_config(cls, config: Config, **options: Any) -> "Runtime":
+        return cls(config, **options)
+
+    def _make_notifier(self) -> Notifier:
+        if self.config.sms.kind == "http":
+            return HttpSmsNotifier(self.config.sms.url, timeout=self.config.sms.timeout_s)
+        self.log_notifier = LogNotifier()
+        return self.log_notifier
+
+    def _make_bus(self, serial_for_url: Callable[..., Any] | None) -> DriverLockBus | NoLockBus:
+        if not self.config.bus.url:
+            return NoLockBus(sink=self._submit)
+        return DriverLockBus(self.config.bus, boards=self.config.boards, sink=self._submit,
+                             serial_for_url=serial_for_url)
+
+    def _submit(self, event: HardwareEvent) -> None:
+        self.coordinator.submit(event)
+
+    def start(self, *, reconcile_timeout: float = 5.0) -> None:
+        """Reconcile with the boards, then start delivering events and messages."""
+        if not self.db.is_current():
+            raise SchemaOutOfDate()
+        self.service.sync_compartments()
+        self.bus.start()
+        readings = self.bus.read_boards(reconcile_timeout)
+        self.reconcile_report = self.service.reconcile(readings)
+        self.coordinator.start()
+        self.outbox.start()
+        if self.scanner is not None:
+            self.scanner.start()
+        self.started = True
+        log.info("runtime started; reconcile: %s", self.reconcile_report)
+
+    def stop(self) -> None:
+        if self.scanner is not None:
+            self.scanner.stop()
+        self.outbox.stop()
+        self.bus.stop()
+        self.coordinator.stop()
+        self.db.dispose()
+        self.started = False
+
+    # ---- state for /healthz and /metrics -------------------------------------------
+
+    def bus_stats(self) -> dict[int, dict]:
+        return self.bus.stats()
+
+    def scanner_ok(self) -> bool | None:
+        return None if self.scanner is None else self.scanner.ok()
+
+    def database_ok(self) -> bool:
+        return self.db.ping()
+
+    def health(self) -> dict:
+        health = self.service.health()
+        boards = health.get("boards", {})
+        degraded = (
+            health.get("database") != "ok"
+            or any(state != "online" for state in boards.values())
+            or self.scanner_ok() is False
+        )
+        return {"status": "degraded" if degraded else "ok", **health}

@@ -1,0 +1,232 @@
+"""Request and response models of the HTTP API (pydantic 2).
+
+Request bodies are strict: every field is a JSON string, and unknown fields are
+rejected (``400 invalid_input`` naming the field) so that a misspelt field never
+passes silently. Values (dossier code format, phone, size) are validated by the
+domain service, which answers ``invalid_input`` with the field too.
+
+>>> DropoffRequest.model_validate({"dossier_code": "H01.2025/7", "phone": "0912345678", "size": "M"}).size
+'M'
+>>> PickupRequest.model_validate({"qr": "LK1.1.a.b"}).qr
+'LK1.1.a.b'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, TypeVar
+
+from flask import request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+from werkzeug.exceptions import UnsupportedMediaType
+
+from locker.errors import InvalidInput
+
+MAX_TEXT = 512
+
+
+def _encodable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("invalid_text", "text is not valid Unicode") from None
+    return value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_encodable)]
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class DropoffRequest(RequestModel):
+    """A citizen drops off a paper dossier."""
+
+    dossier_code: Text = Field(description="The dossier code printed on the receipt.")
+    phone: Text = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
+    size: Text = Field(description="Compartment size: S, M or L.")
+
+
+class ResultRequest(DropoffRequest):
+    """A clerk loads a result for a citizen to collect."""
+
+
+class PickupRequest(RequestModel):
+    """Either ``dossier_code`` and the 8-digit ``code``, or the ``qr`` text."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": ["dossier_code", "code"]}, {"required": ["qr"]}],
+    })
+
+    dossier_code: Text | None = None
+    code: Text | None = Field(None, description="The 8-digit pickup code from the SMS.")
+    qr: Text | None = Field(None, description="The text of the pickup QR code.")
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> "PickupRequest":
+        by_code = (self.dossier_code is not None, self.code is not None)
+        by_qr = self.qr is not None
+        if by_code != ((False, False) if by_qr else (True, True)):
+            raise PydanticCustomError("credential_shape", "give dossier_code and code, or qr")
+        return self
+
+
+class CollectionRequest(RequestModel):
+    compartment: Text = Field(description="Label of a compartment holding a drop-off, e.g. A05.")
+
+
+class KioskModeRequest(RequestModel):
+    mode: Literal["idle", "busy"]
+
+
+# ---- responses ---------------------------------------------------------------------
+
+DoorStatus = Literal["door_open"]
+
+
+class DoorOpened(BaseModel):
+    """A compartment was unlocked for this operation."""
+
+    id: int
+    compartment: str | None
+    status: DoorStatus
+
+
+class Dropoff(BaseModel):
+    id: int
+    dossier_code: str
+    compartment: str | None
+    status: Literal["door_open", "stored", "cancelled", "failed", "collected"]
+
+
+class Pickup(BaseModel):
+    id: int
+    dossier_code: str
+    compartment: str | None
+    status: Literal["door_open", "collected", "failed"]
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    dossier_code: str
+    compartment: str | None
+    status: Literal["door_open", "ready", "collected", "failed", "expired"]
+
+
+class Collection(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    compartment: str | None = None
+    status: Literal["door_open", "collected", "failed"]
+
+
+class Compartment(BaseModel):
+    label: str
+    size: Literal["S", "M", "L"]
+    board: int
+    lock: int
+    state: Literal["free", "reserved", "holding_dropoff", "holding_result", "out_of_service"]
+    door: Literal["open", "closed", "unknown"]
+    dossier_code: str | None
+
+
+class Event(BaseModel):
+    """One entry of the hash-chained audit log."""
+
+    seq: int
+    time: str = Field(description="ISO 8601 UTC time.")
+    kind: str
+    actor: str | None
+    compartment: str | None
+    dossier_code: str | None
+    data: dict[str, Any] | None
+    hash: str
+
+
+class Dossier(BaseModel):
+    code: str
+    status: str
+    history: list[Event]
+
+
+class HealthBus(BaseModel):
+    boards: dict[str, Literal["online", "offline", "unknown"]]
+
+
+class Health(BaseModel):
+    """``degraded`` when the database, a board or the scanner is not well."""
+
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "error"]
+    bus: HealthBus
+    scanner: Literal["ok", "down", "absent"]
+    compartments: dict[str, int]
+
+
+class LastScan(BaseModel):
+    at: str
+    ok: bool
+    pickup: DoorOpened | None
+    error: str | None
+
+
+class KioskActivity(BaseModel):
+    mode: Literal["idle", "busy"]
+    last_scan: LastScan | None
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="A stable machine word, e.g. invalid_input, not_found, throttled.")
+    message: str = Field(description="Explanation in the request's language (vi by default, en).")
+    field: str | None = Field(None, description="The offending field (invalid_input only).")
+
+
+# ---- loading request bodies --------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+_PROBLEMS: dict[str, tuple[str, str]] = {
+    "missing": ("Thiếu trường {f}.", "{f} is required."),
+    "extra_forbidden": ("Trường {f} không được hỗ trợ.", "Unknown field {f}."),
+    "string_type": ("{f} phải là chuỗi ký tự.", "{f} must be a string."),
+    "string_too_long": ("{f} quá dài.", "{f} is too long."),
+    "invalid_text": ("{f} chứa ký tự không hợp lệ.", "{f} contains invalid characters."),
+    "literal_error": ("{f} phải là một trong: {x}.", "{f} must be one of: {x}."),
+    "credential_shape": ("Nhập mã hồ sơ và mã nhận, hoặc quét mã QR (không cả hai).",
+                         "Give the dossier code and pickup code, or the QR code (not both)."),
+}
+
+
+class InvalidJson(InvalidInput):
+    code = "invalid_json"
+
+
+def load_body(model: type[M]) -> M:
+    """Parse the request's JSON body into ``model``; raise ``InvalidInput`` otherwise."""
+    if not request.is_json:
+        raise UnsupportedMediaType()
+    try:
+        data = json.loads(request.get_data(cache=True).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise InvalidJson("body", "Nội dung không phải JSON hợp lệ.", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("body", "Nội dung phải là một đối tượng JSON.", "The body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def _invalid(exc: ValidationError) -> InvalidInput:
+    problem = exc.errors()[0]
+    field = ".".join(str(part) for part in problem.get("loc", ())) or "body"
+    if problem["type"] == "credential_shape":
+        field = "qr"
+    vi, en = _PROBLEMS.get(problem["type"], ("{f} không hợp lệ.", "{f} is not valid."))
+    expected = str((problem.get("ctx") or {}).get("expected", ""))
+    return InvalidInput(field, vi.format(f=field, x=expected), en.format(f=field, x=expected))

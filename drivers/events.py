@@ -1,0 +1,71 @@
+"""Events a :class:`drivers.bus.LockBusDriver` sends to its listener.
+
+They speak of boards, locks, latches and items; lock numbers count from 1.
+
+>>> LatchChanged(board=0, lock=3, latched=False)
+LatchChanged(board=0, lock=3, latched=False)
+>>> UnlockDone(0, 3, "released").result
+'released'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+UnlockResult = Literal["released", "jammed", "unknown"]
+
+UNLOCK_RESULTS: tuple[str, ...] = ("released", "jammed", "unknown")
+
+
+@dataclass(frozen=True)
+class LatchChanged:
+    """A lock's latch was read engaged (``latched=True``) or released."""
+
+    board: int
+    lock: int
+    latched: bool
+
+
+@dataclass(frozen=True)
+class ItemSensed:
+    """A lock's infrared item sensor changed."""
+
+    board: int
+    lock: int
+    present: bool
+
+
+@dataclass(frozen=True)
+class BoardOnline:
+    """A board answered for the first time, or again after being offline."""
+
+    board: int
+
+
+@dataclass(frozen=True)
+class BoardOffline:
+    """A board missed too many consecutive reads; its state is now unknown."""
+
+    board: int
+
+
+@dataclass(frozen=True)
+class UnlockDone:
+    """The confirmed outcome of one unlock.
+
+    ``released``: a read showed the latch released. ``jammed``: the board answered
+    but the latch stayed engaged until the open timeout. ``unknown``: no read
+    answered, so nobody knows.
+    """
+
+    board: int
+    lock: int
+    result: UnlockResult
+
+    def __post_init__(self) -> None:
+        if self.result not in UNLOCK_RESULTS:
+            raise ValueError(f"unlock result must be one of {UNLOCK_RESULTS}, not {self.result!r}")
+
+
+BusEvent = Union[LatchChanged, ItemSensed, BoardOnline, BoardOffline, UnlockDone]

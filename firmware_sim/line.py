@@ -1,0 +1,136 @@
+"""The simulated RS485 line: frames the host's bytes, dispatches, applies faults.
+
+The line cuts the host's byte stream into frames the way a board's UART code
+would: a frame starts with a sync byte of the board family, its length follows
+from its first bytes, and a pause longer than ``frame_gap`` seconds drops a
+partial frame. Bytes outside any frame are garbage. Every host frame, every
+dropped chunk and every reply goes into the frame log. Replies reach the host
+``reply_delay`` seconds after the request (plus any ``slow`` fault delay).
+"""
+
+from __future__ import annotations
+
+import time
+import threading
+
+from .courier import Courier
+from .faults import FaultSet
+from .firmware import BoardFirmware
+from .framelog import BOARD_TO_HOST, HOST_TO_BOARD, FrameLog
+from .transports import Endpoint
+
+
+class SimLine(Endpoint):
+    """One half-duplex bus with the boards in ``firmware`` (address -> firmware).
+
+    >>> from firmware_sim.cabinet import Cabinet
+    >>> from firmware_sim.kerong import KerongCU16Firmware
+    >>> cabinet = Cabinet(boards=1)
+    >>> line = SimLine({0: KerongCU16Firmware(0, cabinet)}, faults=FaultSet(), log=FrameLog())
+    >>> got = []
+    >>> line.attach(got.append)
+    >>> line.receive(bytes.fromhex("0200300335"))
+    >>> _ = wait_for(lambda: got, 1.0)
+    >>> got[0].hex(" ")
+    '02 00 35 ff ff 00 00 03 38'
+    >>> [e["dir"] for e in line.log.after(0)]
+    ['host>board', 'board>host']
+    >>> line.close()
+    """
+
+    def __init__(self, firmware: dict[int, BoardFirmware], *, faults: FaultSet, log: FrameLog,
+                 reply_delay: float = 0.004, frame_gap: float = 0.05) -> None:
+        super().__init__()
+        if not firmware:
+            raise ValueError("a line needs at least one board")
+        self.firmware = dict(firmware)
+        self.family = type(next(iter(self.firmware.values())))
+        self.faults = faults
+        self.log = log
+        self.reply_delay = reply_delay
+        self.frame_gap_ns = int(frame_gap * 1e9)
+        self._partial = bytearray()
+        self._last_byte_ns = 0
+        self._rx_mutex = threading.Lock()
+        self._closed = False
+        self._courier = Courier("line")
+
+    def receive(self, data: bytes) -> None:
+        """Bytes the host put on the line, all arriving now."""
+        now = time.monotonic_ns()
+        frames, garbage = [], bytearray()
+        with self._rx_mutex:
+            if self._closed:
+                return
+            self._expire_partial(now)
+            for byte in data:
+                frame = self._take_byte(byte, garbage, now)
+                if frame is not None:
+                    frames.append(frame)
+            self._last_byte_ns = now
+            if garbage:
+                self.log.add(HOST_TO_BOARD, bytes(garbage), now)
+            if self._partial:
+                self._courier.schedule(now / 1e9 + self.frame_gap_ns / 1e9 + 0.001, self._on_quiet)
+        for frame in frames:
+            self._dispatch(frame)
+
+    def host_connected(self) -> None:
+        with self._rx_mutex:
+            self._partial.clear()
+
+    def close(self) -> None:
+        with self._rx_mutex:
+            self._closed = True
+        self._courier.stop()
+
+    def _take_byte(self, byte: int, garbage: bytearray, now: int) -> bytes | None:
+        if not self._partial:
+            if byte not in self.family.sync_bytes:
+                garbage.append(byte)
+                return None
+            if garbage:
+                self.log.add(HOST_TO_BOARD, bytes(garbage), now)
+                garbage.clear()
+        self._partial.append(byte)
+        length = self.family.frame_length(bytes(self._partial))
+        if length is None or len(self._partial) < length:
+            return None
+        frame = bytes(self._partial)
+        self._partial.clear()
+        self.log.add(HOST_TO_BOARD, frame, now)
+        return frame
+
+    def _expire_partial(self, now: int) -> None:
+        if self._partial and now - self._last_byte_ns > self.frame_gap_ns:
+            self.log.add(HOST_TO_BOARD, bytes(self._partial), self._last_byte_ns)
+            self._partial.clear()
+
+    def _on_quiet(self) -> None:
+        with self._rx_mutex:
+            self._expire_partial(time.monotonic_ns())
+
+    def _dispatch(self, frame: bytes) -> None:
+        board = self.family.address_of(frame)
+        target = self.firmware.get(board)
+        if target is None or self.faults.silenced(board):
+            return
+        reply = target.handle(frame)
+        if reply is None:
+            return
+        data, extra = self.faults.distort(board, reply)
+        if data is not None:
+            self._courier.schedule(time.monotonic() + self.reply_delay + extra,
+                                   lambda: self._transmit(data))
+
+    def _transmit(self, data: bytes) -> None:
+        self.log.add(BOARD_TO_HOST, data)
+        self.send(data)
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.002):
+    """Poll ``predicate`` until it is truthy or ``timeout`` seconds passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()) and time.monotonic() < deadline:
+        time.sleep(interval)
+    return value

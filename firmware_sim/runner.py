@@ -1,0 +1,123 @@
+"""The standalone simulator process behind ``locker sim``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Callable
+
+from waitress import create_server
+
+from .control import create_control_app
+from .layout import config_toml, demo_compartments
+from .simulator import Simulator, SimulatorError
+
+
+class SimulatorSetupError(SimulatorError):
+    """The simulator could not start (bad option, address in use); text is "Vietnamese / English"."""
+
+    def __str__(self) -> str:
+        return f"{self.vi} / {self.args[0]}"
+
+
+def parse_serial_spec(spec: str) -> tuple[str, str, int]:
+    """``"pty"`` or ``"tcp://H:P"`` as (kind, host, port).
+
+    >>> parse_serial_spec("tcp://127.0.0.1:7701"), parse_serial_spec("pty")
+    (('tcp', '127.0.0.1', 7701), ('pty', '', 0))
+    """
+    if spec == "pty":
+        return "pty", "", 0
+    if spec.startswith("tcp://"):
+        host, port = parse_host_port(spec[len("tcp://"):])
+        return "tcp", host, port
+    raise SimulatorSetupError(f"serial must be 'pty' or 'tcp://HOST:PORT', not {spec!r}",
+                              code="invalid_serial", vi=f"cổng phải là 'pty' hoặc 'tcp://HOST:PORT', không phải {spec!r}")
+
+
+def parse_host_port(spec: str) -> tuple[str, int]:
+    """``"H:P"`` (IPv6 hosts in brackets) as (host, port).
+
+    >>> parse_host_port("0.0.0.0:7700"), parse_host_port("[::1]:80")
+    (('0.0.0.0', 7700), ('::1', 80))
+    """
+    host, _, port = spec.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise SimulatorSetupError(f"expected HOST:PORT, not {spec!r}", code="invalid_address",
+                                  vi=f"cần dạng HOST:PORT, không phải {spec!r}")
+    return host, int(port)
+
+
+def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: str = "pty",
+                   scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
+                   out: Callable[[str], object] = print) -> int:
+    """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
+
+    Raises :class:`SimulatorSetupError` when an option is wrong or an address is
+    unavailable; nothing keeps running then.
+    """
+    bus_spec, scanner_spec = parse_serial_spec(serial), parse_serial_spec(scanner)
+    control_host, control_port = parse_host_port(control)
+    try:
+        sim = Simulator(boards=boards, board_type=board_type, seed=seed)
+    except SimulatorError as exc:
+        raise SimulatorSetupError(str(exc), code=exc.code, vi=exc.vi) from None
+    server = None
+    try:
+        with _sigterm_as_interrupt():
+            bus_url, scanner_url, server = _start(sim, bus_spec, scanner_spec, control_host, control_port)
+            shown_host = f"[{control_host}]" if ":" in control_host else control_host
+            shown_port = getattr(server, "effective_port", control_port)
+            _announce(out, sim, bus_url, scanner_url, f"{shown_host}:{shown_port}")
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.close()
+        sim.close()
+    out("Đã dừng trình mô phỏng. / Simulator stopped.")
+    return 0
+
+
+def _start(sim: Simulator, bus_spec, scanner_spec, control_host: str, control_port: int):
+    try:
+        bus_url = _serve(sim.serve_bus, bus_spec)
+        scanner_url = _serve(sim.serve_scanner, scanner_spec)
+        server = create_server(create_control_app(sim), host=control_host, port=control_port)
+    except (OSError, ValueError) as exc:
+        raise SimulatorSetupError(f"cannot open an address: {exc}", code="address_unavailable",
+                                  vi=f"không mở được địa chỉ: {exc}") from None
+    return bus_url, scanner_url, server
+
+
+def _serve(serve: Callable[..., str], spec: tuple[str, str, int]) -> str:
+    kind, host, port = spec
+    return serve(kind) if kind == "pty" else serve(kind, host, port)
+
+
+def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str) -> None:
+    out(f"Đường truyền khóa / Lock bus (RS485): {bus_url}")
+    out(f"Máy quét / Scanner: {scanner_url}")
+    out(f"API điều khiển / Control API: http://{control}/sim/state")
+    out("Dán vào locker.toml / Paste into locker.toml:")
+    out(config_toml(bus_url, scanner_url, demo_compartments(sim.cabinet.board_count),
+                    protocol=sim.board_type, latched_bit=sim.latched_bit))
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

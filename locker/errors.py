@@ -1,0 +1,135 @@
+"""The domain's exception hierarchy.
+
+Every error a person can cause carries a stable machine word (``code``), an HTTP
+status for the API layer, and a message in Vietnamese and in English.
+
+>>> err = NotFound("dropoff", 7)
+>>> err.code, err.status
+('not_found', 404)
+>>> err.message("en")
+'dropoff 7 was not found.'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LockerError(Exception):
+    """Base class of every error raised by the domain."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message_vi: str, message_en: str, **details: Any) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.details = details
+
+    def message(self, lang: str = "vi") -> str:
+        return self.message_en if lang == "en" else self.message_vi
+
+
+class InvalidInput(LockerError):
+    """A request field is missing, of the wrong type, or out of range."""
+
+    code = "invalid_input"
+    status = 400
+
+    def __init__(self, field: str, message_vi: str, message_en: str) -> None:
+        super().__init__(message_vi, message_en, field=field)
+        self.field = field
+
+
+class NotFound(LockerError):
+    code = "not_found"
+    status = 404
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"Không tìm thấy {what} {key}.", f"{what} {key} was not found.")
+
+
+class NoCompartmentAvailable(LockerError):
+    code = "no_compartment"
+    status = 409
+
+    def __init__(self, size: str) -> None:
+        super().__init__(
+            f"Hiện không còn ngăn trống cỡ {size} hoặc lớn hơn.",
+            f"No free compartment of size {size} or larger is available now.",
+            size=size,
+        )
+
+
+class Conflict(LockerError):
+    """The request is valid but the current state does not allow it."""
+
+    code = "conflict"
+    status = 409
+
+
+class InvalidCredentials(LockerError):
+    code = "invalid_credentials"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn.",
+            "The dossier code or pickup code is wrong, already used or expired.",
+        )
+
+
+class Throttled(LockerError):
+    code = "throttled"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Nhập sai quá nhiều lần. Vui lòng thử lại sau {retry_after} giây.",
+            f"Too many failed attempts. Please try again in {retry_after} seconds.",
+            retry_after=retry_after,
+        )
+        self.retry_after = retry_after
+
+
+class Unauthorized(LockerError):
+    code = "unauthorized"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cần đăng nhập bằng mã truy cập hợp lệ.",
+            "A valid bearer token is required.",
+        )
+
+
+class Forbidden(LockerError):
+    code = "forbidden"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tài khoản này không có quyền thực hiện thao tác này.",
+            "This account is not allowed to do that.",
+        )
+
+
+class HardwareUnavailable(LockerError):
+    code = "hardware_unavailable"
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tủ đang gặp sự cố phần cứng. Vui lòng liên hệ cán bộ.",
+            "The cabinet has a hardware problem. Please contact a clerk.",
+        )
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong or missing. ``key`` names it (``bus.url``)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"configuration error in {key}: {problem}")
+        self.key = key
+        self.problem = problem

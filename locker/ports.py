@@ -1,0 +1,110 @@
+"""The ports the domain needs from the outside world, and the events that come in.
+
+Adapters (``api.hardware`` wraps :mod:`drivers`) implement these; tests may pass
+their own. The domain never sees a serial port, a GPIO pin or an HTTP client.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Literal, Protocol, Union
+
+
+# ---- events coming from the lock bus ------------------------------------------------
+
+@dataclass(frozen=True)
+class DoorChanged:
+    """A lock's latch was seen released (``open``) or engaged again (closed)."""
+
+    board: int
+    lock: int
+    open: bool
+
+
+@dataclass(frozen=True)
+class ItemChanged:
+    board: int
+    lock: int
+    present: bool
+
+
+@dataclass(frozen=True)
+class BoardAvailability:
+    board: int
+    online: bool
+
+
+UnlockResult = Literal["released", "jammed", "unknown"]
+
+
+@dataclass(frozen=True)
+class UnlockOutcome:
+    """The confirmed outcome of one :meth:`LockBus.request_unlock`.
+
+    ``released``: a status read showed the latch released. ``jammed``: the board
+    answered but the latch stayed engaged until the open timeout. ``unknown``: the
+    board did not answer, so nobody knows.
+    """
+
+    board: int
+    lock: int
+    result: UnlockResult
+
+
+@dataclass(frozen=True)
+class ScanRead:
+    """The scanner read a code (already stripped of its line ending)."""
+
+    data: str
+
+
+HardwareEvent = Union[DoorChanged, ItemChanged, BoardAvailability, UnlockOutcome, ScanRead]
+
+
+@dataclass(frozen=True)
+class LockReading:
+    door_open: bool
+    item: bool
+
+
+@dataclass(frozen=True)
+class BoardReading:
+    board: int
+    locks: dict[int, LockReading]   # lock number (from 1) -> reading
+
+
+class LockBus(Protocol):
+    def request_unlock(self, board: int, lock: int) -> None:
+        """Queue an unlock pulse. Exactly one :class:`UnlockOutcome` event follows."""
+
+    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
+        """Read every configured board now (blocking); ``None`` for a board that did not answer."""
+
+
+class Notifier(Protocol):
+    def send_sms(self, to: str, text: str) -> None:
+        """Deliver one SMS or raise :class:`NotifierError`."""
+
+
+class NotifierError(Exception):
+    """The message was not delivered; it will be retried."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+    def monotonic(self) -> float: ...
+
+
+class SystemClock:
+    """The wall clock in UTC, and the monotonic clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+EventSink = Callable[[HardwareEvent], None]

@@ -1,0 +1,86 @@
+"""Start-up reconciliation of the intent journal with what the boards report.
+
+Never pulses a lock on its own: an intent that was committed but never pulsed is
+abandoned, and anything the sensors cannot explain takes the compartment out of
+service with an alarm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import states
+from .doors import DoorEvents
+from .models import Compartment, DoorOperation
+from .ports import BoardReading
+
+
+class Reconciler(DoorEvents):
+    def reconcile(self, readings: dict[int, BoardReading | None]) -> dict[str, Any]:
+        """Compare every compartment's journal with the sensors; returns a report."""
+        report: dict[str, Any] = {"checked": 0, "doors_unknown": 0, "abandoned": 0, "completed": 0,
+                                  "waiting": 0, "out_of_service": []}
+        readings = readings if isinstance(readings, dict) else {}
+        with self._guard:
+            for board in self._boards:
+                reading = readings.get(board)
+                self._boards[board] = None if board not in readings else reading is not None
+        with self.db.session() as s:
+            self._audit(s, "reconcile_started", boards=sorted(str(b) for b in readings))
+            for comp in s.execute(select(Compartment).where(Compartment.board >= 0)
+                                  .order_by(Compartment.label)).scalars().all():
+                self._reconcile_one(s, comp, readings.get(comp.board), report)
+            self._audit(s, "reconcile_done", **{k: v for k, v in report.items()})
+        return report
+
+    def _reconcile_one(self, s: Session, comp: Compartment, reading: BoardReading | None,
+                       report: dict[str, Any]) -> None:
+        report["checked"] += 1
+        lock = reading.locks.get(comp.lock) if reading is not None else None
+        comp.updated_at = self._now()
+        if lock is None:
+            comp.door = "unknown"
+            report["doors_unknown"] += 1
+            self._settle_pending(s, comp, report)
+            return
+        comp.door, comp.item = ("open" if lock.door_open else "closed"), bool(lock.item)
+        op = self._settle_pending(s, comp, report)
+        if op is not None:
+            self._settle_active(s, comp, op, report)
+        elif comp.door == "open" and comp.state != states.OUT_OF_SERVICE:
+            self._unexplained(s, comp, "door open without a door operation", report)
+        elif comp.state == states.RESERVED:
+            self._unexplained(s, comp, "reserved without a door operation", report)
+
+    def _settle_pending(self, s: Session, comp: Compartment, report: dict[str, Any]) -> DoorOperation | None:
+        """Abandon an intent that never reached the bus; return the op still in flight, if any."""
+        op = self._active_op(s, comp)
+        if op is None or op.status != "pending":
+            return op
+        self._set_op(op, "abandoned")
+        self._audit(s, "reconcile_abandoned", compartment=comp.label, op=op.id, purpose=op.purpose)
+        self._fail(s, op, "interrupted before the unlock", out_of_service=None)
+        report["abandoned"] += 1
+        return None
+
+    def _settle_active(self, s: Session, comp: Compartment, op: DoorOperation, report: dict[str, Any]) -> None:
+        if comp.door == "open":
+            report["waiting"] += 1
+            self._audit(s, "reconcile_waiting", compartment=comp.label, op=op.id, purpose=op.purpose)
+        elif op.status == "opened":
+            self._audit(s, "reconcile_completed", compartment=comp.label, op=op.id, purpose=op.purpose)
+            self._complete(s, op)
+            report["completed"] += 1
+        else:
+            self._set_op(op, "unknown")
+            self._fail(s, op, "unlock outcome unknown after a restart", out_of_service=None)
+            self._unexplained(s, comp, "unlock outcome unknown after a restart", report)
+
+    def _unexplained(self, s: Session, comp: Compartment, reason: str, report: dict[str, Any]) -> None:
+        self._alarm(s, "reconcile_unexplained", compartment=comp.label, reason=reason, state=comp.state,
+                    door=comp.door)
+        self._out_of_service(s, comp, reason)
+        if comp.label not in report["out_of_service"]:
+            report["out_of_service"].append(comp.label)

@@ -1,0 +1,95 @@
+"""Checks for what people type: dossier codes, phone numbers, sizes, pickup codes.
+
+Each function returns the cleaned value or raises :class:`InvalidInput`.
+
+>>> phone("0912 345 678"), phone("+84 912.345.678"), size("m")
+('0912345678', '+84912345678', 'M')
+>>> pickup_code("1234")
+Traceback (most recent call last):
+...
+locker.errors.InvalidInput: The pickup code must be exactly 8 digits.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import InvalidInput
+
+DOSSIER_RE = re.compile(r"[A-Za-z0-9.\-_/:]{1,64}")
+PHONE_SEPARATORS = re.compile(r"[ .\-]")
+PHONE_RE = re.compile(r"(?:0|\+84|84)[35789]\d{8}")
+PICKUP_RE = re.compile(r"[0-9]{8}")
+SIZES = ("S", "M", "L")
+
+
+def _string(field: str, value: Any, vi_name: str, en_name: str, limit: int = 200) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"{vi_name} phải là chuỗi ký tự.", f"The {en_name} must be a string.")
+    if len(value) > limit:
+        raise InvalidInput(field, f"{vi_name} quá dài.", f"The {en_name} is too long.")
+    return value.strip()
+
+
+def dossier_code(value: Any) -> str:
+    """A dossier code: 1-64 letters, digits or ``. - _ / :``."""
+    s = _string("dossier_code", value, "Mã hồ sơ", "dossier code")
+    if not DOSSIER_RE.fullmatch(s):
+        raise InvalidInput(
+            "dossier_code",
+            "Mã hồ sơ gồm 1-64 chữ cái, chữ số hoặc các ký tự . - _ / :",
+            "The dossier code is 1-64 letters, digits or . - _ / :",
+        )
+    return s
+
+
+def phone(value: Any) -> str:
+    """A Vietnamese mobile number, separators removed, in the form the person used."""
+    s = PHONE_SEPARATORS.sub("", _string("phone", value, "Số điện thoại", "phone number", 40))
+    if not PHONE_RE.fullmatch(s) or (s[0] == "0" and len(s) != 10):
+        raise InvalidInput(
+            "phone",
+            "Số điện thoại di động Việt Nam không hợp lệ (ví dụ 0912345678 hoặc +84912345678).",
+            "Not a valid Vietnamese mobile number (for example 0912345678 or +84912345678).",
+        )
+    return s
+
+
+def size(value: Any) -> str:
+    """A compartment size: S, M or L (any case)."""
+    s = _string("size", value, "Cỡ ngăn", "size", 8).upper()
+    if s not in SIZES:
+        raise InvalidInput("size", "Cỡ ngăn phải là S, M hoặc L.", "The size must be S, M or L.")
+    return s
+
+
+def pickup_code(value: Any) -> str:
+    """An 8-digit pickup code."""
+    s = _string("code", value, "Mã nhận", "pickup code", 40)
+    if not PICKUP_RE.fullmatch(s):
+        raise InvalidInput("code", "Mã nhận phải gồm đúng 8 chữ số.", "The pickup code must be exactly 8 digits.")
+    return s
+
+
+def label(value: Any) -> str:
+    """A compartment label as configured (1-16 letters, digits, '-' or '_')."""
+    s = _string("compartment", value, "Tên ngăn", "compartment label", 40)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}", s):
+        raise InvalidInput("compartment", "Tên ngăn không hợp lệ.", "Not a valid compartment label.")
+    return s
+
+
+def name(field: str, value: Any, limit: int = 64) -> str:
+    """A kiosk or actor name: 1-``limit`` printable characters."""
+    s = _string(field, value, field, field, limit)
+    if not s or not s.isprintable():
+        raise InvalidInput(field, f"{field} không hợp lệ.", f"The {field} is not valid.")
+    return s
+
+
+def whole_number(field: str, value: Any, minimum: int = 0, maximum: int = 2**31 - 1) -> int:
+    """An int within the range (default: what an SQL INTEGER column holds)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidInput(field, f"{field} phải là số nguyên hợp lệ.", f"The {field} must be a valid whole number.")
+    return value

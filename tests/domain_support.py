@@ -1,0 +1,160 @@
+"""Fakes and a harness for driving ``locker.LockerService`` in tests without threads."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from locker import outbox
+from locker.config import config_from_dict
+from locker.db import Database
+from locker.models import Base, Compartment, OutboxMessage
+from locker.ports import BoardReading, DoorChanged, LockReading, UnlockOutcome
+from locker.service import LockerService
+
+SECRET = bytes(range(32))
+LAYOUT = [
+    {"label": "A01", "board": 0, "lock": 1, "size": "S"},
+    {"label": "A02", "board": 0, "lock": 2, "size": "S"},
+    {"label": "B01", "board": 0, "lock": 3, "size": "M"},
+    {"label": "C01", "board": 1, "lock": 1, "size": "L"},
+]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
+        self.mono = 1000.0
+
+    def now(self) -> datetime:
+        return self.t
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, seconds: float) -> None:
+        self.t += timedelta(seconds=seconds)
+        self.mono += seconds
+
+
+class FakeBus:
+    """Records unlock requests; the test feeds the outcomes back itself."""
+
+    def __init__(self) -> None:
+        self.unlocks: list[tuple[int, int]] = []
+        self.fail = False
+
+    def request_unlock(self, board: int, lock: int) -> None:
+        if self.fail:
+            raise OSError("bus gone")
+        self.unlocks.append((board, lock))
+
+    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
+        return {}
+
+
+def config(layout: list[dict] | None = None, **security: Any):
+    return config_from_dict({
+        "bus": {"url": "loop://"},
+        "http": {"public_url": "http://kiosk.test"},
+        "security": {"secret_file": "/nonexistent", **security},
+        "compartment": layout if layout is not None else LAYOUT,
+    }, env={})
+
+
+def readings(layout: list[dict] | None = None, *, open_doors: set[str] = frozenset(),
+             offline: set[int] = frozenset(), items: set[str] = frozenset()) -> dict[int, BoardReading | None]:
+    layout = layout if layout is not None else LAYOUT
+    out: dict[int, BoardReading | None] = {}
+    for c in layout:
+        if c["board"] in offline:
+            out[c["board"]] = None
+            continue
+        board = out.setdefault(c["board"], BoardReading(c["board"], {}))
+        board.locks[c["lock"]] = LockReading(door_open=c["label"] in open_doors, item=c["label"] in items)
+    return out
+
+
+def drop_audit_triggers(db: Database) -> None:
+    """Remove the append-only guard, to simulate tampering by someone with database access."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP TRIGGER audit_events_no_update ON audit_events")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
+            conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
+
+
+def all_stored_values(db: Database) -> list[tuple[str, Any]]:
+    """(table, value) for every column of every row of every table."""
+    out = []
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(table.select()):
+                out.extend((table.name, value) for value in row)
+    return out
+
+
+class Harness:
+    def __init__(self, url: str, layout: list[dict] | None = None, **security: Any) -> None:
+        self.layout = layout if layout is not None else LAYOUT
+        self.db = Database(url)
+        self.db.upgrade()
+        self.bus = FakeBus()
+        self.clock = FakeClock()
+        self.config = config(self.layout, **security)
+        self.svc = self.new_service()
+        self.svc.sync_compartments()
+        self.svc.reconcile(readings(self.layout))
+
+    def new_service(self) -> LockerService:
+        return LockerService(config=self.config, db=self.db, bus=self.bus, secret=SECRET, clock=self.clock)
+
+    def where(self, label: str) -> tuple[int, int]:
+        c = next(c for c in self.layout if c["label"] == label)
+        return c["board"], c["lock"]
+
+    def released(self, label: str) -> None:
+        self.svc.handle_event(UnlockOutcome(*self.where(label), "released"))
+
+    def door(self, label: str, is_open: bool) -> None:
+        self.svc.handle_event(DoorChanged(*self.where(label), is_open))
+
+    def cycle(self, label: str) -> None:
+        """The latch releases, the person opens the door and closes it again."""
+        self.released(label)
+        self.door(label, True)
+        self.door(label, False)
+
+    def outcome(self, label: str, result: str) -> None:
+        self.svc.handle_event(UnlockOutcome(*self.where(label), result))
+
+    def compartment(self, label: str) -> dict:
+        return next(c for c in self.svc.list_compartments() if c["label"] == label)
+
+    def kinds(self) -> list[str]:
+        return [e["kind"] for e in self.svc.events_after(0, 1000)]
+
+    def dropoff(self, code: str = "HS-001", size: str = "S") -> dict:
+        d = self.svc.start_dropoff(code, "0912345678", size, kiosk="k1")
+        self.cycle(d["compartment"])
+        return d
+
+    def result(self, code: str = "HS-001", size: str = "S") -> tuple[dict, str, str]:
+        """Load a result and close its door; returns (start answer, pickup code, QR token)."""
+        r = self.svc.load_result(code, "0987654321", size, actor="clerk1")
+        self.cycle(r["compartment"])
+        text = self.sms_texts()[-1]
+        return r, re.search(r"\b(\d{8})\b", text).group(1), re.search(r"/q/(\S+)", text).group(1)
+
+    def sms_texts(self) -> list[str]:
+        with self.db.session() as s:
+            rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+            return [outbox.unseal(SECRET, m.payload)["text"] for m in rows]
+
+    def state_of(self, label: str) -> str:
+        with self.db.session() as s:
+            return s.execute(select(Compartment.state).where(Compartment.label == label)).scalar_one()

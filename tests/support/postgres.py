@@ -1,0 +1,89 @@
+"""A throwaway PostgreSQL cluster for the test session, started with initdb/pg_ctl."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .net import free_port
+
+
+class PostgresUnavailable(Exception):
+    pass
+
+
+@dataclass
+class PostgresCluster:
+    host: str
+    port: int
+    user: str
+    base: Path
+    _run_as: list[str]
+    _bin: Path
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        import psycopg
+
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(host=self.host, port=self.port, user=self.user, dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        subprocess.run(self._run_as + [str(self._bin / "pg_ctl"), "-D", str(self.base / "data"),
+                                       "-m", "immediate", "stop"],
+                       capture_output=True, check=False)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _bindir() -> Path:
+    found = shutil.which("initdb")
+    if found:
+        return Path(os.path.realpath(found)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    if candidates:
+        return Path(candidates[0]).parent
+    raise PostgresUnavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+
+
+def start_cluster() -> PostgresCluster:
+    bindir = _bindir()
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise PostgresUnavailable("the psycopg driver is not installed") from None
+    base = Path(tempfile.mkdtemp(prefix="locker-pg-"))
+    os.chmod(base, 0o755)
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            raise PostgresUnavailable("running as root and there is no 'postgres' user for initdb") from None
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = base / "data"
+    subprocess.run(run_as + [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                             "-E", "UTF8", "--no-sync", "--locale=C"],
+                   check=True, capture_output=True)
+    options = (f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    result = subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
+                                      "-t", "60", "-l", str(base / "server.log"), "start"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        log = (base / "server.log").read_text(errors="replace") if (base / "server.log").exists() else ""
+        raise PostgresUnavailable(f"pg_ctl start failed: {result.stderr or result.stdout}\n{log}")
+    return PostgresCluster("127.0.0.1", port, "postgres", base, run_as, bindir)

@@ -1,0 +1,42 @@
+"""A local HTTP SMS gateway that records what the service sends."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class SmsGateway:
+    """Accepts ``POST /sms {"to", "text"}``; ``fail_next`` makes it answer 503."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.fail_next = 0
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if gateway.fail_next > 0:
+                    gateway.fail_next -= 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                gateway.messages.append(json.loads(body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}')
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,261 @@
+"""Start-up reconciliation, the SMS outbox, the HTTP notifier, the coordinator and
+concurrent allocation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from locker import outbox
+from locker.coordinator import Coordinator
+from locker.errors import NoCompartmentAvailable
+from locker.models import DoorOperation, OutboxMessage
+from locker.notifiers import HttpSmsNotifier, LogNotifier
+from locker.ports import DoorChanged, NotifierError, UnlockOutcome
+from tests.domain_support import SECRET, Harness, readings
+
+
+@pytest.fixture
+def domain_db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'locker.db'}"
+
+
+@pytest.fixture
+def h(domain_db_url):
+    harness = Harness(domain_db_url)
+    yield harness
+    harness.db.dispose()
+
+
+def _ops(h):
+    with h.db.session() as s:
+        return [op.status for op in s.execute(select(DoorOperation).order_by(DoorOperation.id)).scalars()]
+
+
+def _restart(h, **kw):
+    h.svc = h.new_service()
+    return h.svc.reconcile(readings(h.layout, **kw))
+
+
+# ---- reconcile -----------------------------------------------------------------------
+
+def test_pending_intent_is_abandoned_without_a_pulse(h):
+    h.bus.request_unlock = lambda board, lock: (_ for _ in ()).throw(SystemExit("crash before the pulse"))
+    with pytest.raises(SystemExit):
+        h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")
+    assert _ops(h) == ["pending"]
+    h.bus.__dict__.pop("request_unlock")
+    report = _restart(h)
+    assert report["abandoned"] == 1 and report["out_of_service"] == []
+    assert _ops(h) == ["abandoned"] and h.bus.unlocks == []
+    assert h.svc.get_dropoff(1)["status"] == "failed"
+    assert h.compartment("A01")["state"] == "free"
+    assert {"reconcile_started", "reconcile_abandoned", "reconcile_done"} <= set(h.kinds())
+
+
+def test_opened_operation_with_the_door_now_closed_completes(h):
+    d = h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")
+    h.door("A01", True)
+    report = _restart(h)
+    assert report["completed"] == 1
+    assert h.svc.get_dropoff(d["id"])["status"] == "stored"
+
+
+def test_operation_with_the_door_still_open_keeps_waiting(h):
+    d = h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")
+    h.released("A01")
+    report = _restart(h, open_doors={"A01"})
+    assert report["waiting"] == 1 and h.compartment("A01")["door"] == "open"
+    h.door("A01", False)
+    assert h.svc.get_dropoff(d["id"])["status"] == "stored"
+
+
+def test_pulsed_operation_with_the_door_closed_is_unexplained(h):
+    r, code, _ = h.result("HS-1")
+    h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="k1")
+    report = _restart(h)
+    assert report["out_of_service"] == ["A01"]
+    assert h.compartment("A01")["state"] == "out_of_service"
+    assert h.svc.get_pickup(1)["status"] == "failed"
+    alarm = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "reconcile_unexplained"]
+    assert alarm and alarm[0]["data"]["alarm"] is True
+
+
+def test_open_doors_without_an_operation_go_out_of_service(h):
+    h.dropoff("HS-1")
+    report = _restart(h, open_doors={"A01", "A02"})
+    assert sorted(report["out_of_service"]) == ["A01", "A02"]
+    assert h.compartment("A02")["state"] == "out_of_service"
+
+
+def test_offline_board_at_start_leaves_doors_unknown(h):
+    report = _restart(h, offline={1})
+    assert report["doors_unknown"] == 1
+    assert h.compartment("C01")["door"] == "unknown"
+    assert h.svc.health()["boards"] == {0: "online", 1: "offline"}
+    with pytest.raises(NoCompartmentAvailable):
+        h.svc.start_dropoff("HS-1", "0912345678", "L", kiosk="k1")
+
+
+def test_sync_retires_and_rewires_compartments(h):
+    h.dropoff("HS-1")
+    h.config = type(h.config)(**{**h.config.__dict__, "compartments": (
+        h.config.compartments[1].__class__("A02", 0, 9, "M"), h.config.compartments[0])})
+    h.svc = h.new_service()
+    h.svc.sync_compartments()
+    labels = {c["label"]: c for c in h.svc.list_compartments()}
+    assert set(labels) == {"A01", "A02"}
+    assert (labels["A02"]["lock"], labels["A02"]["size"]) == (9, "M")
+    assert labels["A01"]["state"] == "holding_dropoff"
+    assert h.svc.health()["compartments"]["out_of_service"] == 0  # retired ones are not listed
+
+
+# ---- outbox and notifiers ------------------------------------------------------------
+
+class FlakyNotifier:
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[tuple[str, str]] = []
+
+    def send_sms(self, to: str, text: str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise NotifierError("gateway down")
+        self.sent.append((to, text))
+
+
+def test_outbox_retries_with_backoff_and_redacts_after_sending(h):
+    h.result("HS-1")
+    notifier = FlakyNotifier(failures=3)
+    worker = outbox.OutboxWorker(db=h.db, notifier=notifier, secret=SECRET, clock=h.clock, backoff=(5, 15))
+    delays = []
+    for _ in range(3):
+        assert worker.run_once() == 0
+        with h.db.session() as s:
+            msg = s.execute(select(OutboxMessage)).scalar_one()
+            delays.append((msg.next_attempt_at - h.clock.now()).total_seconds())
+            assert msg.status == "pending" and msg.last_error.endswith("gateway down")
+        assert worker.run_once() == 0  # not due yet
+        h.clock.advance(delays[-1])
+    assert delays == [5, 10, 15]
+    assert worker.run_once() == 1 and len(notifier.sent) == 1
+    with h.db.session() as s:
+        msg = s.execute(select(OutboxMessage)).scalar_one()
+        assert (msg.status, msg.attempts) == ("sent", 4)
+        redacted = outbox.unseal(SECRET, msg.payload)["text"]
+    assert "********" in redacted and "/q/[redacted]" in redacted and "HS-1" in redacted
+    assert worker.run_once() == 0
+
+
+def test_outbox_worker_thread_delivers(h):
+    notifier = LogNotifier()
+    h.result("HS-1")
+    worker = outbox.OutboxWorker(db=h.db, notifier=notifier, secret=SECRET, clock=h.clock, poll_interval=0.01)
+    worker.start()
+    try:
+        for _ in range(500):
+            if notifier.sent:
+                break
+            threading.Event().wait(0.01)
+    finally:
+        worker.stop()
+    assert notifier.sent and notifier.sent[0][0] == "0987654321"
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    status = 200
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(json.loads(body))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    handler = type("Gateway", (_Gateway,), {"received": [], "status": 200})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler, f"http://127.0.0.1:{server.server_port}/sms"
+    server.shutdown()
+    server.server_close()
+
+
+def test_http_notifier_posts_json(gateway):
+    handler, url = gateway
+    HttpSmsNotifier(url, timeout=2).send_sms("0912345678", "Mã nhận: 12345678")
+    assert handler.received == [{"to": "0912345678", "text": "Mã nhận: 12345678"}]
+    handler.status = 503
+    with pytest.raises(NotifierError):
+        HttpSmsNotifier(url, timeout=2).send_sms("0912345678", "x")
+
+
+def test_http_notifier_unreachable_is_a_notifier_error():
+    with pytest.raises(NotifierError):
+        HttpSmsNotifier("http://127.0.0.1:9/sms", timeout=1).send_sms("0912345678", "x")
+
+
+# ---- coordinator and concurrency -----------------------------------------------------
+
+def test_coordinator_serialises_events_and_survives_errors(h):
+    d = h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")
+    calls = []
+    real = h.svc.handle_event
+
+    def handle(event):
+        calls.append(event)
+        if event == "boom":
+            raise RuntimeError("boom")
+        real(event)
+
+    h.svc.handle_event = handle
+    coordinator = Coordinator(h.svc)
+    coordinator.start()
+    for event in ("boom", UnlockOutcome(0, 1, "released"), DoorChanged(0, 1, True), DoorChanged(0, 1, False)):
+        coordinator.submit(event)
+    assert coordinator.drain(5)
+    coordinator.stop()
+    assert len(calls) == 4
+    assert h.svc.get_dropoff(d["id"])["status"] == "stored"
+
+
+def test_concurrent_allocation_never_double_books(h):
+    results, errors = [], []
+    barrier = threading.Barrier(8)
+
+    def worker(i):
+        svc = h.new_service()
+        barrier.wait()
+        try:
+            results.append(svc.start_dropoff(f"HS-{i}", "0912345678", "S", kiosk=f"k{i}")["compartment"])
+        except NoCompartmentAvailable:
+            errors.append(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["A01", "A02", "B01", "C01"]
+    assert len(errors) == 4
+
+
+def test_allocation_skips_a_compartment_taken_by_a_concurrent_transaction(h):
+    from datetime import datetime, timezone
+
+    from locker.models import Assignment, Compartment
+
+    with h.db.session() as s:  # another writer won A01 but has not changed its state yet
+        a01 = s.execute(select(Compartment).where(Compartment.label == "A01")).scalar_one()
+        s.add(Assignment(compartment_id=a01.id, active=True, created_at=datetime.now(timezone.utc)))
+    assert h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")["compartment"] == "A02"

@@ -1,0 +1,223 @@
+"""LineSplitter (pure) and LineScanner (thread) for serial QR scanners."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import serial
+
+from drivers.scanner import LineScanner, LineSplitter
+
+
+def split_all(chunks, **options) -> tuple[list[str], LineSplitter]:
+    splitter = LineSplitter(**options)
+    lines = []
+    for chunk in chunks:
+        lines += splitter.feed(chunk)
+    return lines, splitter
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\n", b"\r\n"])
+def test_every_line_ending(ending):
+    lines, _ = split_all([b"A1" + ending + b"B2" + ending])
+    assert lines == ["A1", "B2"]
+
+
+def test_cr_and_lf_split_across_chunks_are_one_ending():
+    lines, _ = split_all([b"A1\r", b"\nB2\r", b"\n", b"C3\n"])
+    assert lines == ["A1", "B2", "C3"]
+
+
+def test_a_lone_lf_after_a_chunk_that_did_not_end_with_cr_is_an_ending():
+    lines, _ = split_all([b"A1", b"\nB2", b"\r"])
+    assert lines == ["A1", "B2"]
+
+
+def test_mixed_endings_and_empty_lines_are_dropped():
+    lines, _ = split_all([b"\r\n\r\n\nA1\n\r\rB2\r\n\n"])
+    assert lines == ["A1", "B2"]
+
+
+def test_a_line_is_held_until_it_ends():
+    splitter = LineSplitter()
+    assert splitter.feed(b"HS-00") == []
+    assert splitter.feed(b"42") == []
+    assert splitter.feed(b"\r\n") == ["HS-0042"]
+
+
+def test_utf8_is_decoded_even_when_split():
+    text = "Hồ sơ 2024/ĐKKD".encode()
+    lines, _ = split_all([text[:2], text[2:4], text[4:] + b"\n"])
+    assert lines == ["Hồ sơ 2024/ĐKKD"]
+
+
+def test_invalid_utf8_is_replaced_not_fatal():
+    lines, _ = split_all([b"QR\xff\xfe-1\n"])
+    assert lines == ["QR\ufffd\ufffd-1"]
+
+
+def test_control_characters_are_stripped():
+    lines, _ = split_all([b"\x16\x02QR-7\x00\x1b\n\x00\x07\n"])
+    assert lines == ["QR-7"]
+
+
+def test_overlong_line_is_discarded_whole():
+    lines, splitter = split_all([b"X" * 10 + b"\nOK\n"], max_line=8)
+    assert lines == ["OK"]
+    assert splitter.discarded == 1
+
+
+def test_overlong_line_over_many_chunks_is_discarded_whole():
+    chunks = [b"Y" * 6] * 5 + [b"TAIL\r\nOK-2\r\n"]
+    lines, splitter = split_all(chunks, max_line=8)
+    assert lines == ["OK-2"]
+    assert splitter.discarded == 1
+
+
+def test_endless_garbage_keeps_memory_bounded():
+    splitter = LineSplitter(max_line=64)
+    for _ in range(200):
+        assert splitter.feed(b"Z" * 10_000) == []
+    assert splitter.feed(b"\nOK\n") == ["OK"]
+    assert splitter.discarded == 1
+
+
+def test_line_of_exactly_max_line_is_kept():
+    lines, _ = split_all([b"12345678\n"], max_line=8)
+    assert lines == ["12345678"]
+
+
+# ---- LineScanner ------------------------------------------------------------------
+
+class Collected(list):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+
+    def __call__(self, code: str) -> None:
+        with self.lock:
+            self.append(code)
+
+
+def wait_for(predicate, timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return predicate()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def loop_port():
+    port = serial.serial_for_url("loop://", timeout=0.02)
+    yield port
+    port.close()
+
+
+def test_scanner_delivers_codes_and_drops_quick_repeats(loop_port):
+    codes, clock = Collected(), FakeClock()
+    scanner = LineScanner(url="loop://", on_code=codes, clock=clock, dedupe_window=2.0,
+                          serial_for_url=lambda url, **options: loop_port)
+    scanner.start()
+    try:
+        loop_port.write(b"QR-1\r\nQR-1\r\n")
+        assert wait_for(lambda: scanner.stats()["duplicates"] == 1)
+        clock.now += 1.0
+        loop_port.write(b"QR-1\r\n")
+        assert wait_for(lambda: scanner.stats()["duplicates"] == 2)
+        clock.now += 2.5
+        loop_port.write(b"QR-1\rQR-2\r\n")
+        assert wait_for(lambda: len(codes) == 3)
+        assert codes == ["QR-1", "QR-1", "QR-2"]
+        assert scanner.connected()
+    finally:
+        scanner.stop()
+    assert not scanner.connected()
+
+
+def test_a_different_code_is_never_deduplicated(loop_port):
+    codes = Collected()
+    scanner = LineScanner(url="loop://", on_code=codes, serial_for_url=lambda url, **options: loop_port)
+    scanner.start()
+    try:
+        loop_port.write(b"A\nB\nA\n")
+        assert wait_for(lambda: len(codes) == 3)
+        assert codes == ["A", "B", "A"]
+    finally:
+        scanner.stop()
+
+
+class VanishingPort:
+    """A scanner port whose first instance fails on read; later ones deliver a code."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.sent = False
+        self.timeout = 0.02
+
+    @property
+    def in_waiting(self) -> int:
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        if self.generation == 0:
+            raise serial.SerialException("device disconnected")
+        if not self.sent:
+            self.sent = True
+            return b"AFTER-REOPEN\r\n"
+        time.sleep(self.timeout)
+        return b""
+
+    def close(self) -> None:
+        pass
+
+
+def test_scanner_reopens_a_vanished_port_with_backoff():
+    opened, codes = [], Collected()
+
+    def open_port(url, **options):
+        if len(opened) == 1:
+            opened.append(None)
+            raise serial.SerialException("not there yet")
+        port = VanishingPort(generation=len(opened))
+        opened.append(port)
+        return port
+
+    scanner = LineScanner(url="/dev/serial/by-id/scanner", on_code=codes, serial_for_url=open_port,
+                          reopen_backoff=(0.01, 0.02))
+    scanner.start()
+    try:
+        assert wait_for(lambda: codes == ["AFTER-REOPEN"])
+        assert len(opened) == 3
+        assert scanner.stats()["reopens"] == 1
+    finally:
+        scanner.stop()
+
+
+def test_on_code_failure_does_not_stop_the_scanner(loop_port):
+    codes = Collected()
+
+    def fragile(code: str) -> None:
+        codes(code)
+        raise ValueError("consumer bug")
+
+    scanner = LineScanner(url="loop://", on_code=fragile, serial_for_url=lambda url, **options: loop_port)
+    scanner.start()
+    try:
+        loop_port.write(b"ONE\n")
+        assert wait_for(lambda: codes == ["ONE"])
+        loop_port.write(b"TWO\n")
+        assert wait_for(lambda: codes == ["ONE", "TWO"])
+    finally:
+        scanner.stop()
