@@ -26,8 +26,8 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
-	$(BIN)/python -m bench
+bench: install-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/demo

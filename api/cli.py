@@ -48,6 +48,7 @@ config_option = click.option(
 def cli(log_level: str) -> None:
     """Dossier locker: controller for 24/7 dossier drop-off and pickup lockers."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 @cli.command()

@@ -39,6 +39,15 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
     }, env={})
 
 
+def demo_labels() -> dict[tuple[int, int], str]:
+    """Compartment labels of the demo cabinet by (board, lock), shown on the simulator page.
+
+    >>> demo_labels()[(0, 5)], demo_labels()[(1, 16)]
+    ('A05', 'B16')
+    """
+    return {(room["board"], room["lock"]): room["label"] for room in demo_compartments(2)}
+
+
 def ensure_demo_accounts(database: Database, data_dir: Path) -> dict[str, str]:
     """Create the demo accounts once; return their API tokens (kept in the data dir)."""
     tokens_file = data_dir / "demo-tokens.json"
@@ -56,7 +65,7 @@ def ensure_demo_accounts(database: Database, data_dir: Path) -> dict[str, str]:
 
 def run_demo(*, host: str, port: int, data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    simulator = Simulator(boards=2, board_type="kerong-cu16")
+    simulator = Simulator(boards=2, board_type="kerong-cu16", labels=demo_labels())
     try:
         config = demo_config(host=host, port=port, data_dir=data_dir,
                              bus_url=simulator.serve_bus("inprocess"),

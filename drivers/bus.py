@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future, InvalidStateError
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import serial
 
@@ -33,7 +33,7 @@ from .backoff import Backoff
 from .busstate import BoardRecord, ReadAllRequest, UnlockJob, status_events
 from .errors import DriverError, FrameError
 from .events import BoardOffline, BoardOnline, BusEvent, UnlockDone
-from .protocol import BoardProtocol, BoardStatus, get_protocol
+from .protocol import BoardProtocol, BoardStatus, LockReading, get_protocol
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,9 @@ class LockBusDriver:
         protocol: BoardProtocol | str = "kerong-cu16",
         boards: Iterable[int],
         listener: Callable[[BusEvent], None],
-        baudrate: int = 19200,
-        latched_bit: int = 1,
-        answer_timeout: float = 0.3,
+        baudrate: int | None = None,
+        latched_bit: int | None = None,
+        answer_timeout: float | None = None,
         poll_interval: float = 0.15,
         open_timeout: float = 3.0,
         pulse_time: float = 0.5,
@@ -66,10 +66,13 @@ class LockBusDriver:
         serial_for_url: Callable[..., Any] = serial.serial_for_url,
         reopen_backoff: tuple[float, float] = (0.5, 8.0),
         pulse_gap: float = 0.2,
+        protocol_options: Mapping[str, Any] | None = None,
     ) -> None:
         if isinstance(protocol, str):
-            protocol = get_protocol(protocol, latched_bit=latched_bit)
+            protocol = get_protocol(protocol, latched_bit=latched_bit, **dict(protocol_options or {}))
         self.protocol = protocol
+        baudrate = protocol.default_baudrate if baudrate is None else baudrate
+        answer_timeout = protocol.answer_timeout if answer_timeout is None else answer_timeout
         board_list = list(dict.fromkeys(protocol.check_board(board) for board in boards))
         if not board_list:
             raise ValueError("a bus needs at least one board")
@@ -91,7 +94,7 @@ class LockBusDriver:
         self._listener = listener
         self._serial_for_url = serial_for_url
         self._backoff = Backoff(*reopen_backoff)
-        self._quiet_time = max(QUIET_TIME, 2 * 10 / baudrate)
+        self._quiet_time = max(QUIET_TIME, protocol.frame_silence, 2 * 10 / baudrate)
         self._read_slice = min(0.02, max(0.002, answer_timeout / 5))
         self._confirm_interval = min(poll_interval, CONFIRM_INTERVAL)
         self._records = {board: BoardRecord(board) for board in self.boards}
@@ -106,9 +109,11 @@ class LockBusDriver:
         self._port: Any = None
         self._opened_before = False
         self._port_reopens = 0
+        self._port_failures = 0
         self._dirty = False
         self._last_pulse = -math.inf
         self._last_was_confirm = False
+        self._last_transaction = -math.inf
 
     # ---- public interface -------------------------------------------------------------
 
@@ -179,12 +184,17 @@ class LockBusDriver:
     def stats(self) -> dict[int, dict]:
         """Per board counters; each entry also carries the bus-level port state."""
         with self._lock:
-            bus = {"port_open": self._port is not None, "port_reopens": self._port_reopens}
+            bus = self._port_stats()
             return {board: {**record.snapshot(), **bus} for board, record in self._records.items()}
 
     def bus_stats(self) -> dict:
+        """``port_open``, ``port_reopens`` and ``port_failures`` (failed opens, reads and writes)."""
         with self._lock:
-            return {"port_open": self._port is not None, "port_reopens": self._port_reopens}
+            return self._port_stats()
+
+    def _port_stats(self) -> dict:
+        return {"port_open": self._port is not None, "port_reopens": self._port_reopens,
+                "port_failures": self._port_failures}
 
     # ---- the bus thread ---------------------------------------------------------------
 
@@ -200,6 +210,8 @@ class LockBusDriver:
                 log.warning("lock bus %s: port failed: %s", self.url, exc)
             except Exception:
                 log.exception("lock bus %s: unexpected failure; reopening the port", self.url)
+            with self._lock:
+                self._port_failures += 1
             self._close_port()
             self._wait_port_down(self._backoff.next())
         self._close_port()
@@ -209,6 +221,8 @@ class LockBusDriver:
             port = self._serial_for_url(self.url, baudrate=self.baudrate, timeout=self._read_slice)
         except (serial.SerialException, OSError, ValueError) as exc:
             log.warning("lock bus %s: cannot open the port: %s", self.url, exc)
+            with self._lock:
+                self._port_failures += 1
             return False
         with self._lock:
             self._port = port
@@ -349,15 +363,19 @@ class LockBusDriver:
             self._records[job.board].retries += 1
         request = self.protocol.unlock_request(job.board, job.lock)
         try:
-            status, _ = self._transact(request, job.board, reply_required=False)
+            answer, _ = self._transact(
+                request, lambda frame: self.protocol.parse_unlock_reply(frame, job.board, job.lock),
+                job.board, reply_required=False)
         finally:
             self._last_pulse = time.monotonic()
-        if status is not None:
-            self._accept(job.board, status)
+        if isinstance(answer, BoardStatus):
+            self._accept(job.board, answer)
+        elif isinstance(answer, LockReading) and answer.refused:
+            log.info("lock bus %s: board %d refused to unlock lock %d (cooldown)", self.url, job.board, job.lock)
 
     def _read_board(self, board: int) -> BoardStatus | None:
         record = self._records[board]
-        status, problem = self._transact(self.protocol.read_request(board), board, reply_required=True)
+        status, problem = self._read_status(board)
         record.last_read = time.monotonic()
         record.next_poll = record.last_read + self.poll_interval
         if status is None:
@@ -366,11 +384,31 @@ class LockBusDriver:
             self._accept(board, status)
         return status
 
-    def _transact(self, request: bytes, board: int, *, reply_required: bool) -> tuple[BoardStatus | None, str | None]:
-        """Send one frame and wait for the board's status reply (optional for unlocks)."""
+    def _read_status(self, board: int) -> tuple[BoardStatus | None, str | None]:
+        """Run the read transactions of ``board``; its merged status, else the problem."""
+        answers: list[BoardStatus | LockReading] = []
+        for request in self.protocol.read_requests(board):
+            answer, problem = self._transact(
+                request, lambda frame, asked=request: self.protocol.parse_read(frame, board, asked),
+                board, reply_required=True)
+            if answer is None:
+                return None, problem
+            answers.append(answer)
+        try:
+            return self.protocol.merge_reads(board, answers), None
+        except FrameError as exc:
+            log.debug("lock bus %s: %s", self.url, exc)
+            with self._lock:
+                self._records[board].errors["frame"] += 1
+            return None, "frame"
+
+    def _transact(self, request: bytes, parse: Callable[[bytes], Any], board: int, *,
+                  reply_required: bool) -> tuple[Any, str | None]:
+        """Send one frame and wait for the answer ``parse`` accepts (optional for unlocks)."""
         port = self._port
         if self._dirty:
             self._settle(port)
+        self._keep_gap()
         decoder = self._decoder
         decoder.reset()
         counters = (decoder.junk_bytes, decoder.bad_checksums, decoder.bad_frames)
@@ -379,16 +417,16 @@ class LockBusDriver:
         sent = time.monotonic()
         with self._lock:
             record.frames_sent += 1
-        status, wrong = None, 0
-        while status is None and time.monotonic() - sent < self.answer_timeout:
+        answer, wrong = None, 0
+        while answer is None and time.monotonic() - sent < self.answer_timeout:
             data = port.read(max(1, port.in_waiting))
             for frame in decoder.feed(data) if data else ():
-                if frame == request:
+                if frame == request and time.monotonic() - sent < self.protocol.echo_window:
                     continue  # the adapter echoes what it sends
                 with self._lock:
                     record.frames_received += 1
                 try:
-                    status = self.protocol.parse_status(frame, board)
+                    answer = parse(frame)
                 except FrameError as exc:
                     wrong += 1
                     log.debug("lock bus %s: %s", self.url, exc)
@@ -396,10 +434,19 @@ class LockBusDriver:
                 with self._lock:
                     record.observe_latency(time.monotonic() - sent)
                 break
-        return status, self._account(record, counters, wrong, status, reply_required)
+        if answer is None and hasattr(decoder, "flush"):
+            decoder.flush()  # families framed by silence: what is left is a broken frame
+        self._last_transaction = time.monotonic()
+        return answer, self._account(record, counters, wrong, answer, reply_required)
+
+    def _keep_gap(self) -> None:
+        """Leave the family's pause between the end of one transaction and the next frame."""
+        wait = self._last_transaction + self.protocol.transaction_gap - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
     def _account(self, record: BoardRecord, counters: tuple[int, int, int], wrong: int,
-                 status: BoardStatus | None, reply_required: bool) -> str | None:
+                 status: Any, reply_required: bool) -> str | None:
         """Add one transaction's problems to the counters; the main problem, if any."""
         decoder = self._decoder
         junk = decoder.junk_bytes - counters[0]

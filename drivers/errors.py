@@ -4,6 +4,8 @@
 True
 >>> isinstance(NoAnswer("board 3 did not answer"), DriverError)
 True
+>>> GpioError("pin 99 does not exist", setting="gpio.tamper.pin").setting
+'gpio.tamper.pin'
 """
 
 from __future__ import annotations
@@ -27,3 +29,11 @@ class FrameError(DriverError):
 
 class ChecksumError(FrameError):
     """A frame's checksum does not match its contents."""
+
+
+class GpioError(DriverError):
+    """A GPIO pin cannot be set up or used; ``setting`` names the configuration key at fault."""
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting

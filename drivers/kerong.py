@@ -69,6 +69,9 @@ class KerongFrameDecoder:
     2
     """
 
+    #: The byte every frame starts with (subclasses for other families change it).
+    header = STX
+
     def __init__(self) -> None:
         self._buffer = bytearray()
         self.junk_bytes = 0
@@ -90,7 +93,7 @@ class KerongFrameDecoder:
         frames: list[bytes] = []
         start = 0
         while True:
-            header = buffer.find(STX, start)
+            header = buffer.find(self.header, start)
             if header < 0:
                 self.junk_bytes += len(buffer) - start
                 start = len(buffer)

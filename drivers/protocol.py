@@ -1,8 +1,9 @@
 """What every lock board family provides: frames as bytes, and a decoded status.
 
 A protocol is a pure codec: it builds request frames and parses reply frames, and
-never touches a port. New families (CU48, "8A/80", Winnsen) are subclasses of
-:class:`BoardProtocol` added to :func:`get_protocol`.
+never touches a port. Reading a board is a sequence of request frames (one for
+families with a read-all command, one per lock for Winnsen) whose answers are
+merged into one :class:`BoardStatus`. Families are listed in :data:`FAMILIES`.
 
 >>> protocol = get_protocol("kerong-cu16")
 >>> protocol.read_request(1).hex(" ")
@@ -10,16 +11,26 @@ never touches a port. New families (CU48, "8A/80", Winnsen) are subclasses of
 >>> get_protocol("no-such-board")
 Traceback (most recent call last):
 ...
-drivers.errors.DriverError: unknown board protocol 'no-such-board'; known: kerong-cu16
+drivers.errors.DriverError: unknown board protocol 'no-such-board'; known: 8a, kerong-cu16, kerong-cu48, winnsen
+>>> get_protocol("8a", channels=12).locks_per_board
+12
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, Sequence
 
-from .errors import DriverError
+from .errors import DriverError, FrameError
+
+#: Protocol names (the ``[bus] protocol`` setting) and the module:class implementing each.
+FAMILIES = {
+    "kerong-cu16": "kerong:KerongCU16",
+    "kerong-cu48": "kerong_cu48:KerongCU48",
+    "8a": "board8a:Board8A",
+    "winnsen": "winnsen:Winnsen",
+}
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,29 @@ class BoardStatus:
         return lock - 1
 
 
+@dataclass(frozen=True)
+class LockReading:
+    """One lock's answer: a status reading or the answer to an unlock frame.
+
+    ``latched`` is None when the answer says nothing about the latch; ``refused``
+    marks a board that declined the command (Winnsen cooldown).
+
+    >>> LockReading(board=1, lock=3, latched=True)
+    LockReading(board=1, lock=3, latched=True, refused=False)
+    """
+
+    board: int
+    lock: int
+    latched: bool | None
+    refused: bool = False
+
+
 class FrameDecoder(Protocol):
-    """Turns a byte stream into complete, verified frames."""
+    """Turns a byte stream into complete, verified frames.
+
+    Decoders of families whose frames end with a pause (8A) also have ``flush()``,
+    called when an answer did not come: the bytes held are counted as a broken frame.
+    """
 
     junk_bytes: int
     bad_checksums: int
@@ -77,10 +109,23 @@ class BoardProtocol(ABC):
     board_addresses: range = range(0)
     #: Whether a board may answer an unlock frame (the driver copes either way).
     unlock_may_reply: bool = False
+    #: Seconds to wait for an answer unless the bus is told otherwise.
+    answer_timeout: float = 0.3
+    #: Silence (seconds) that ends a frame on the line.
+    frame_silence: float = 0.02
+    #: Minimum pause (seconds) between the end of one transaction and the next frame.
+    transaction_gap: float = 0.0
+    #: A frame equal to the request heard within this many seconds is the adapter's
+    #: echo; later it is the board's answer (8A unlock answers can equal the request).
+    echo_window: float = float("inf")
 
-    @abstractmethod
     def read_request(self, board: int) -> bytes:
-        """The frame asking ``board`` for its status."""
+        """The one frame asking ``board`` for the status of all its locks."""
+        raise DriverError(f"{self.name} boards have no read-all frame; use read_requests()")
+
+    def read_requests(self, board: int) -> list[bytes]:
+        """The frames that together read ``board``; their answers go to :meth:`merge_reads`."""
+        return [self.read_request(board)]
 
     @abstractmethod
     def unlock_request(self, board: int, lock: int) -> bytes:
@@ -90,9 +135,26 @@ class BoardProtocol(ABC):
     def decoder(self) -> FrameDecoder:
         """A new decoder for the replies of this family."""
 
-    @abstractmethod
     def parse_status(self, frame: bytes, board: int) -> BoardStatus:
         """Decode a status frame of ``board``; :class:`FrameError` if it is not one."""
+        raise FrameError(f"{self.name} boards send no board status frame")
+
+    def parse_read(self, frame: bytes, board: int, request: bytes) -> BoardStatus | LockReading:
+        """Decode the answer to one of :meth:`read_requests`; :class:`FrameError` if it is not."""
+        return self.parse_status(frame, board)
+
+    def merge_reads(self, board: int, answers: Sequence[BoardStatus | LockReading]) -> BoardStatus:
+        """One :class:`BoardStatus` from the answers to :meth:`read_requests`, in order."""
+        if len(answers) != 1 or not isinstance(answers[0], BoardStatus):
+            raise FrameError(f"expected one status of board {board}, got {len(answers)} answers")
+        return answers[0]
+
+    def parse_unlock_reply(self, frame: bytes, board: int, lock: int) -> BoardStatus | LockReading:
+        """Decode the answer to an unlock frame; :class:`FrameError` if it is not one.
+
+        It never says that a door opened: the bus confirms that with a read.
+        """
+        return self.parse_status(frame, board)
 
     def check_board(self, board: int) -> int:
         if isinstance(board, bool) or not isinstance(board, int) or board not in self.board_addresses:
@@ -106,12 +168,43 @@ class BoardProtocol(ABC):
         return lock
 
 
-def get_protocol(name: str, *, latched_bit: int = 1) -> BoardProtocol:
-    """The protocol of the family called ``name`` (as in the ``[bus] protocol`` setting)."""
-    from .kerong import KerongCU16
+def check_latched_bit(latched_bit: int) -> int:
+    if latched_bit not in (0, 1) or isinstance(latched_bit, bool):
+        raise ValueError(f"latched_bit must be 0 or 1, not {latched_bit!r}")
+    return latched_bit
 
-    families = {KerongCU16.name: KerongCU16}
-    family = families.get(name)
-    if family is None:
-        raise DriverError(f"unknown board protocol {name!r}; known: {', '.join(sorted(families))}")
-    return family(latched_bit=latched_bit)
+
+def get_protocol(name: str, **options: Any) -> BoardProtocol:
+    """The protocol of the family called ``name`` (as in the ``[bus] protocol`` setting).
+
+    ``options`` go to the family (``latched_bit`` and ``answer_timeout`` in seconds
+    for all; ``channels``, ``status_order`` for 8A; ``station_base`` for Winnsen);
+    an option left out or None takes the family's default.
+
+    >>> get_protocol("8a").answer_timeout, get_protocol("8a", answer_timeout=0.5).answer_timeout
+    (1.5, 0.5)
+
+    >>> get_protocol("winnsen", station_base=0, latched_bit=None).read_requests(1)[0].hex(" ")
+    '90 06 12 01 01 03'
+    >>> get_protocol("kerong-cu48", channels=8)
+    Traceback (most recent call last):
+    ...
+    drivers.errors.DriverError: bad option for kerong-cu48: KerongCU48.__init__() got an unexpected keyword argument 'channels'
+    """
+    target = FAMILIES.get(name) if isinstance(name, str) else None
+    if target is None:
+        raise DriverError(f"unknown board protocol {name!r}; known: {', '.join(sorted(FAMILIES))}")
+    module_name, class_name = target.split(":")
+    module = __import__(f"{__package__}.{module_name}", fromlist=[class_name])
+    family = getattr(module, class_name)
+    given = {key: value for key, value in options.items() if value is not None}
+    answer_timeout = given.pop("answer_timeout", None)
+    try:
+        protocol = family(**given)
+    except (TypeError, ValueError) as exc:
+        raise DriverError(f"bad option for {name}: {exc}") from None
+    if answer_timeout is not None:
+        if isinstance(answer_timeout, bool) or not isinstance(answer_timeout, (int, float)) or not answer_timeout > 0:
+            raise DriverError(f"bad option for {name}: answer_timeout must be positive, not {answer_timeout!r}")
+        protocol.answer_timeout = float(answer_timeout)
+    return protocol

@@ -10,86 +10,33 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import unicodedata
+from collections import deque
 from typing import Any, Callable
 
 import serial
 
 from .backoff import Backoff
+from .scanner_models import LineSplitter, ScannerModel, clean, get_model
+
+__all__ = ["LineScanner", "LineSplitter", "clean"]
 
 log = logging.getLogger(__name__)
-
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
-class LineSplitter:
-    """Splits a byte stream into text lines ending with CR, LF or CR LF.
-
-    Empty lines are dropped, bytes are decoded as UTF-8 with replacement, control
-    characters and surrounding blanks are removed, and a line longer than
-    ``max_line`` bytes is discarded whole (counted in ``discarded``).
-
-    >>> splitter = LineSplitter(max_line=4)
-    >>> splitter.feed(b"TOOLONG\\nOK\\r\\n")
-    ['OK']
-    >>> splitter.discarded
-    1
-    """
-
-    def __init__(self, *, max_line: int = 4096) -> None:
-        if max_line < 1:
-            raise ValueError(f"max_line must be positive, not {max_line!r}")
-        self.max_line = max_line
-        self.discarded = 0
-        self._partial = b""
-        self._skip_lf = False
-        self._overflowing = False
-
-    def feed(self, data: bytes) -> list[str]:
-        if self._skip_lf and data[:1] == b"\n":
-            data = data[1:]
-        if data:
-            self._skip_lf = data.endswith(b"\r")
-        *complete, partial = _LINE_END.split(self._partial + data)
-        lines = []
-        for raw in complete:
-            if self._overflowing:
-                self._overflowing = False  # the tail of a line already discarded
-                continue
-            if len(raw) > self.max_line:
-                self.discarded += 1
-                continue
-            text = clean(raw)
-            if text:
-                lines.append(text)
-        self._partial = self._keep(partial)
-        return lines
-
-    def _keep(self, partial: bytes) -> bytes:
-        if self._overflowing or len(partial) <= self.max_line:
-            return b"" if self._overflowing else partial
-        self.discarded += 1
-        self._overflowing = True
-        return b""
-
-
-def clean(raw: bytes) -> str:
-    """UTF-8 text without control characters or surrounding blanks.
-
-    >>> clean(b"\\x16ABC\\x00 ")
-    'ABC'
-    """
-    text = raw.decode("utf-8", errors="replace")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
 
 
 class LineScanner:
     """Reads codes from a serial scanner in a thread and hands each to ``on_code``.
 
+    ``model`` names the scanner's command set (see :mod:`drivers.scanner_models`;
+    ``line`` has none) or is a :class:`ScannerModel`. :meth:`enable`,
+    :meth:`disable` and :meth:`trigger` queue the model's commands for the reader
+    thread, which also sends the wanted state again whenever the port (re)opens.
+    A trigger-mode model is triggered again after each code and every
+    ``rearm_interval`` seconds while enabled.
+
     A repeat of the code last handed over, within ``dedupe_window`` seconds, is
+    dropped. An unfinished line older than ``stale_after`` seconds is noise and is
     dropped. A port that vanishes is reopened with back-off.
 
     >>> import serial
@@ -118,22 +65,34 @@ class LineScanner:
         clock: Callable[[], float] = time.monotonic,
         reopen_backoff: tuple[float, float] = (0.5, 8.0),
         read_timeout: float = 0.1,
+        model: str | ScannerModel = "line",
+        enabled: bool = True,
+        rearm_interval: float = 10.0,
+        stale_after: float = 0.5,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
         self.dedupe_window = dedupe_window
+        self.model = get_model(model) if isinstance(model, str) else model
+        self.rearm_interval = rearm_interval
+        self.stale_after = stale_after
         self._on_code = on_code
         self._serial_for_url = serial_for_url
         self._clock = clock
         self._backoff = Backoff(*reopen_backoff)
         self._read_timeout = read_timeout
-        self._splitter = LineSplitter()
+        self._decoder = self.model.decoder()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._port: Any = None
         self._last: tuple[str, float] | None = None
-        self._counts = {"codes": 0, "duplicates": 0, "reopens": 0}
+        self._counts = {"codes": 0, "duplicates": 0, "reopens": 0, "commands": 0}
         self._opened_before = False
+        self._mutex = threading.Lock()
+        self._outbox: deque[bytes] = deque(maxlen=64)
+        self._enabled = enabled
+        self._armed_at = 0.0
+        self._data_at = 0.0
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -148,12 +107,36 @@ class LineScanner:
             self._thread.join()
         self._close()
 
+    def enable(self) -> None:
+        """Start reading (the kiosk waits for a code)."""
+        with self._mutex:
+            self._enabled = True
+            self._outbox.extend(self.model.enable_sequence())
+
+    def disable(self) -> None:
+        """Stop reading."""
+        with self._mutex:
+            self._enabled = False
+            self._outbox.extend(self.model.disable_sequence())
+
+    def trigger(self) -> None:
+        """Ask for one read now (models with a software trigger)."""
+        command = self.model.trigger_command()
+        if command:
+            with self._mutex:
+                self._outbox.append(command)
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
     def connected(self) -> bool:
         """Whether the scanner's port is open right now."""
         return self._port is not None
 
     def stats(self) -> dict:
-        return {**self._counts, "discarded": self._splitter.discarded, "connected": self.connected()}
+        return {**self._counts, **self._decoder.counts, "discarded": self._decoder.discarded,
+                "connected": self.connected(), "enabled": self._enabled, "model": self.model.name}
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -161,17 +144,51 @@ class LineScanner:
                 self._stop.wait(self._backoff.next())
                 continue
             try:
+                self._flush_outbox()
                 data = self._port.read(max(1, self._port.in_waiting))
             except (serial.SerialException, OSError) as exc:
                 log.warning("scanner %s: port failed: %s", self.url, exc)
                 self._close()
                 self._stop.wait(self._backoff.next())
                 continue
+            self._backoff.reset()  # the port works: the next failure starts the back-off afresh
             if data:
-                self._backoff.reset()
-                for code in self._splitter.feed(data):
-                    self._deliver(code)
+                self._receive(data)
+            self._rearm_if_due()
         self._close()
+
+    def _receive(self, data: bytes) -> None:
+        now = self._clock()
+        if now - self._data_at > self.stale_after:
+            self._decoder.drop_partial()
+        self._data_at = now
+        decoded = self._decoder.feed(data)
+        if decoded.answer:
+            self._queue(decoded.answer)
+        for code in decoded.codes:
+            self._deliver(code)
+        if decoded.codes and self.model.trigger and self._enabled:
+            self._queue(self.model.trigger_command())
+
+    def _rearm_if_due(self) -> None:
+        if self.model.trigger and self._enabled and self._clock() - self._armed_at >= self.rearm_interval:
+            self._queue(self.model.trigger_command())
+
+    def _queue(self, command: bytes | None) -> None:
+        if command:
+            with self._mutex:
+                self._outbox.append(command)
+
+    def _flush_outbox(self) -> None:
+        while True:
+            with self._mutex:
+                if not self._outbox:
+                    return
+                command = self._outbox.popleft()
+            if command == self.model.trigger_command():
+                self._armed_at = self._clock()
+            self._port.write(command)
+            self._counts["commands"] += 1
 
     def _open(self) -> bool:
         try:
@@ -182,7 +199,14 @@ class LineScanner:
         if self._opened_before:
             self._counts["reopens"] += 1
         self._opened_before = True
+        self._sync_state()
         return True
+
+    def _sync_state(self) -> None:
+        """A scanner that was unplugged or power-cycled forgot what it was told."""
+        with self._mutex:
+            self._outbox.clear()
+            self._outbox.extend(self.model.enable_sequence() if self._enabled else self.model.disable_sequence())
 
     def _close(self) -> None:
         port, self._port = self._port, None

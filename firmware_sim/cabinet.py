@@ -151,6 +151,36 @@ class Cabinet:
                 for target in each.locks:
                     target.jam_left = None
 
+    def cut_power(self, boards) -> list[tuple[int, int]]:
+        """A power cut on ``boards``: unlock pulses in progress are lost.
+
+        A lock whose latch a pulse released but whose door has not sprung open yet
+        latches again (the solenoid lost its current); open doors stay open.
+        Returns the (board, lock) pairs that latched again.
+
+        >>> clock = [0.0]
+        >>> cab = Cabinet(boards=1, spring_delay=0.3, clock=lambda: clock[0])
+        >>> cab.pulse(0, 1), cab.pulse(0, 2)
+        (True, True)
+        >>> clock[0] = 0.3; cab.lock(0, 1).door_open
+        True
+        >>> cab.pulse(0, 3)
+        True
+        >>> cab.cut_power([0])
+        [(0, 3)]
+        >>> cab.lock(0, 3).latched, cab.lock(0, 1).door_open
+        (True, True)
+        """
+        lost = []
+        with self._mutex:
+            for board in boards:
+                for number in range(1, len(self._boards[board].locks) + 1):
+                    target = self._settled(board, number)
+                    if target.opens_at is not None:
+                        target.latched, target.opens_at = True, None
+                        lost.append((board, number))
+        return lost
+
     def set_pulse_ms(self, board: int, pulse_ms: int) -> None:
         with self._mutex:
             self._boards[board].pulse_ms = pulse_ms

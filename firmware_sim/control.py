@@ -1,17 +1,31 @@
 """The ``/sim/*`` control API (CONTRACT.md section 4) as a Flask blueprint.
 
+``GET /sim/`` answers a browser (a client preferring ``text/html``) with the
+simulator page (``templates/sim_page.html``, ``static/sim.js``, ``static/sim.css``),
+and any other client with a JSON index. The page uses relative URLs only, so it
+works wherever the blueprint is mounted at ``/sim``.
+
 Errors are ``{"error": "<word>", "message": "<Vietnamese> / <English>"}`` with
 status 400 for any bad input; nothing a client sends causes a 500.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .faults import KINDS
 from .simulator import Simulator, SimulatorError
 
 MAX_FRAMES = 100_000
+
+#: The page loads its script and style from ``/sim/static`` only (no inline code, no CDN).
+PAGE_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "frame-ancestors 'none'; form-action 'self'"),
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def _error(code: str, vi: str, en: str, status: int = 400):
@@ -45,6 +59,35 @@ def _whole_number(name: str, default: int) -> int:
     return int(raw)
 
 
+def _prefers_html() -> bool:
+    """True for a browser: ``text/html`` is acceptable and not ranked below JSON."""
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def _negotiated(response: Response) -> Response:
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page() -> Response:
+    response = Response(render_template("sim_page.html"), mimetype="text/html")
+    response.headers.update(PAGE_HEADERS)
+    return _negotiated(response)
+
+
+def _labelled(sim: Simulator, board: int, lock: dict) -> dict:
+    label = sim.labels.get((board, lock["lock"]))
+    return lock if label is None else {**lock, "label": label}
+
+
+def _state(sim: Simulator) -> dict:
+    state = sim.state()
+    return {"boards": [{**board, "locks": [_labelled(sim, board["address"], lock) for lock in board["locks"]]}
+                       for board in state["boards"]], "gpio": state["gpio"]}
+
+
 def create_control_blueprint(sim: Simulator) -> Blueprint:
     """The control API of ``sim`` under ``/sim``.
 
@@ -56,9 +99,14 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
     True
     >>> client.post("/sim/door", data="{").status_code
     400
+    >>> client.get("/sim/", headers={"Accept": "text/html"}).mimetype
+    'text/html'
+    >>> client.get("/sim/").get_json()["boards"]
+    1
     >>> sim.close()
     """
-    bp = Blueprint("sim", __name__, url_prefix="/sim")
+    bp = Blueprint("sim", __name__, url_prefix="/sim", template_folder="templates",
+                   static_folder="static")
 
     @bp.errorhandler(SimulatorError)
     def bad_input(err: SimulatorError):
@@ -66,23 +114,23 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
 
     @bp.get("/")
     def index():
-        return jsonify(_index(sim))
+        return _page() if _prefers_html() else _negotiated(jsonify(_index(sim)))
 
     @bp.get("/state")
     def state():
-        return jsonify(sim.state())
+        return jsonify(_state(sim))
 
     @bp.post("/door")
     def door():
         board, lock, action = _required(_body(), "board", "lock", "action")
         forced = sim.door(board, lock, action)
-        return jsonify({"board": board, **sim.lock_state(board, lock), "forced": forced})
+        return jsonify({"board": board, **_labelled(sim, board, sim.lock_state(board, lock)), "forced": forced})
 
     @bp.post("/item")
     def item():
         board, lock, present = _required(_body(), "board", "lock", "present")
         sim.item(board, lock, present)
-        return jsonify({"board": board, **sim.lock_state(board, lock)})
+        return jsonify({"board": board, **_labelled(sim, board, sim.lock_state(board, lock))})
 
     @bp.post("/scan")
     def scan():
@@ -90,12 +138,18 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
         sim.scan(data)
         return jsonify({"data": data})
 
+    @bp.post("/gpio")
+    def gpio():
+        name, value = _required(_body(), "name", "value")
+        sim.gpio.set_input(name, value)
+        return jsonify({"name": name, **sim.gpio.state()[name]})
+
     @bp.post("/fault")
     def fault():
         body = _body()
         (kind,) = _required(body, "kind")
         count = body.get("count")
-        sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count)
+        sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count, body.get("target"))
         return jsonify({"faults": sim.faults_active()})
 
     @bp.get("/faults")
@@ -112,14 +166,19 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
 
 
 def create_control_app(sim: Simulator) -> Flask:
-    """A small Flask app serving only the control API (for ``locker sim``)."""
-    app = Flask(__name__)
+    """A small Flask app serving only the control API and its page (for ``locker sim``).
+
+    A browser asking for ``/`` is sent to the page at ``/sim/``.
+    """
+    app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False
     app.register_blueprint(create_control_blueprint(sim))
 
     @app.get("/")
     def index():
-        return jsonify(_index(sim))
+        if _prefers_html():
+            return _negotiated(redirect("sim/", 302))
+        return _negotiated(jsonify(_index(sim)))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
@@ -131,8 +190,10 @@ def create_control_app(sim: Simulator) -> Flask:
 
 def _index(sim: Simulator) -> dict:
     return {"simulator": sim.board_type, "boards": sim.cabinet.board_count,
+            "fault_kinds": list(KINDS), "last_frame": sim.log.last_n,
             "endpoints": ["GET /sim/state", "POST /sim/door", "POST /sim/item", "POST /sim/scan",
-                          "POST /sim/fault", "GET /sim/faults", "GET /sim/frames?after=<n>"]}
+                          "POST /sim/gpio", "POST /sim/fault", "GET /sim/faults", "GET /sim/frames?after=<n>",
+                          "GET /sim/ (Accept: text/html) the simulator page"]}
 
 
 _VI_HTTP = {

@@ -10,11 +10,16 @@ Line faults (handled here) act on frames addressed to a board:
 * ``junk``: 1 to 4 random bytes (never the start byte 0x02) precede the answer;
 * ``drop_bytes``: 1 to a third of the answer's bytes are removed at random.
 
-Lock faults (``jam``) live in the cabinet; ``clear`` ends every fault. A fault's
-scope is the whole bus (``board`` None) or one board; ``count`` is how many frames
-it affects (0: until cleared). ``no_reply`` and ``offline`` count every frame for
-their board; the answer faults count answered frames only. Randomness comes from
-``random.Random(seed)``, so a run with the same seed and frames replays exactly.
+* ``power_failure``: the board (or every board) has no power: it ignores every
+  frame like ``offline``; the simulator also drops the unlock pulses in progress.
+
+Lock faults (``jam``) live in the cabinet; transport faults (``unplug``,
+``replug``) in the transports; ``power_restore`` ends power failures and ``clear``
+ends every fault. A fault's scope is the whole bus (``board`` None) or one board;
+``count`` is how many frames it affects (0: until cleared). ``no_reply``,
+``offline`` and ``power_failure`` count every frame for their board; the answer
+faults count answered frames only. Randomness comes from ``random.Random(seed)``,
+so a run with the same seed and frames replays exactly.
 """
 
 from __future__ import annotations
@@ -23,10 +28,16 @@ import random
 import threading
 from dataclasses import dataclass
 
-SILENCING = ("no_reply", "offline")
+SILENCING = ("no_reply", "offline", "power_failure")
 DISTORTING = ("lost_reply", "slow", "bad_checksum", "drop_bytes", "junk")
 LINE_KINDS = SILENCING + DISTORTING
-KINDS = LINE_KINDS + ("jam", "clear")
+#: Faults of a whole transport (the USB adapter of the bus, or the scanner's cable).
+PLUG_KINDS = ("unplug", "replug")
+#: What ``unplug`` and ``replug`` act on.
+PLUG_TARGETS = ("bus", "scanner")
+#: Kinds that act once, at once: ``count``, ``board`` and ``lock`` mean nothing to them.
+INSTANT_KINDS = PLUG_KINDS + ("power_restore",)
+KINDS = LINE_KINDS + ("jam",) + PLUG_KINDS + ("power_restore", "clear")
 STX = 0x02
 
 
@@ -61,6 +72,11 @@ class FaultSet:
     True
     >>> faults.distort(0, b"\\x02\\x00\\x35\\x03\\x3a")
     (b'\\x02\\x005\\x03:', 0.0)
+    >>> faults.add(Fault("power_failure"))
+    >>> faults.silenced(1)
+    True
+    >>> faults.restore_power(); faults.silenced(1)
+    False
     """
 
     def __init__(self, seed: int | None = None, *, slow_delay: float = 1.0) -> None:
@@ -78,6 +94,12 @@ class FaultSet:
     def clear(self) -> None:
         with self._mutex:
             self._faults.clear()
+
+    def restore_power(self, board: int | None = None) -> None:
+        """End the power failures of ``board``, or every power failure (``board`` None)."""
+        with self._mutex:
+            self._faults = [f for f in self._faults
+                            if f.kind != "power_failure" or (board is not None and f.board != board)]
 
     def active(self) -> list[Fault]:
         with self._mutex:

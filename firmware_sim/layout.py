@@ -1,32 +1,92 @@
-"""The demo cabinet and the configuration snippet a technician pastes into locker.toml."""
+"""Cabinet layouts per board family, the demo cabinet, and the locker.toml snippet."""
 
 from __future__ import annotations
 
 import string
+import time
+from typing import Callable, Iterable
 
-from .cabinet import LOCKS_PER_BOARD
+from .cabinet import LOCKS_PER_BOARD, Cabinet, SimLock, _Board
 
 #: Sizes of locks 1-16 on each demo board: 6 small, 6 medium, 4 large.
 DEMO_SIZES = ("S",) * 6 + ("M",) * 6 + ("L",) * 4
+#: Baud rate of each board family, for the snippet.
+BAUDRATES = {"kerong-cu16": 19200, "kerong-cu48": 19200, "8a": 9600, "winnsen": 9600}
 
 
-def demo_compartments(boards: int = 2) -> list[dict]:
-    """Compartments of the demo cabinet: board 0 is column A, board 1 column B, ...
+class FamilyCabinet(Cabinet):
+    """A :class:`Cabinet` whose boards have the addresses and lock count of a family.
+
+    >>> cab = FamilyCabinet(range(1, 3), locks_per_board=24, spring_delay=0.0)
+    >>> cab.addresses, cab.board_count, cab.has(0), cab.has(2, 24), cab.has(2, 25)
+    (range(1, 3), 2, False, True, False)
+    >>> cab.pulse(2, 24), len(cab.locks(1))
+    (True, 24)
+    """
+
+    def __init__(self, addresses: range, *, locks_per_board: int = LOCKS_PER_BOARD,
+                 spring_delay: float = 0.3, clock: Callable[[], float] = time.monotonic) -> None:
+        if not addresses or addresses.start < 0 or addresses.step != 1:
+            raise ValueError("addresses must be a non-empty range of board addresses")
+        if locks_per_board < 1:
+            raise ValueError("a board needs at least one lock")
+        super().__init__(1, spring_delay=spring_delay, clock=clock)
+        self.addresses = addresses
+        self.locks_per_board = locks_per_board
+        # Indexed by address; entries below the first address are never reachable.
+        self._boards = [_Board(locks=[SimLock() for _ in range(locks_per_board)])
+                        for _ in range(addresses.stop)]
+
+    @property
+    def board_count(self) -> int:
+        return len(self.addresses)
+
+    def has(self, board: int, lock: int | None = None) -> bool:
+        if board not in self.addresses:
+            return False
+        return lock is None or 1 <= lock <= self.locks_per_board
+
+    def locks(self, board: int) -> list[SimLock]:
+        with self._mutex:
+            return [self.lock(board, n) for n in range(1, self.locks_per_board + 1)]
+
+
+def demo_sizes(locks: int) -> tuple[str, ...]:
+    """Sizes of locks 1..``locks``: about 3/8 small, 3/8 medium, the rest large.
+
+    >>> demo_sizes(16) == DEMO_SIZES, demo_sizes(8)
+    (True, ('S', 'S', 'S', 'M', 'M', 'M', 'L', 'L'))
+    """
+    small = medium = round(locks * 3 / 8)
+    return ("S",) * small + ("M",) * medium + ("L",) * (locks - small - medium)
+
+
+def demo_compartments(boards: int | Iterable[int] = 2, locks_per_board: int = LOCKS_PER_BOARD) -> list[dict]:
+    """Compartments of the demo cabinet: the first board is column A, the next B, ...
+
+    ``boards`` is a number of boards (addresses from 0) or the board addresses.
 
     >>> rooms = demo_compartments()
     >>> len(rooms), rooms[0], rooms[-1]["label"]
     (32, {'label': 'A01', 'board': 0, 'lock': 1, 'size': 'S'}, 'B16')
+    >>> demo_compartments(range(1, 2), 24)[-1]
+    {'label': 'A24', 'board': 1, 'lock': 24, 'size': 'L'}
     """
-    if not 1 <= boards <= len(string.ascii_uppercase):
+    addresses = list(range(boards) if isinstance(boards, int) else boards)
+    if not 1 <= len(addresses) <= len(string.ascii_uppercase):
         raise ValueError("boards must be between 1 and 26")
-    return [{"label": f"{string.ascii_uppercase[board]}{lock:02d}", "board": board, "lock": lock,
-             "size": DEMO_SIZES[lock - 1]}
-            for board in range(boards) for lock in range(1, LOCKS_PER_BOARD + 1)]
+    sizes = demo_sizes(locks_per_board)
+    return [{"label": f"{string.ascii_uppercase[column]}{lock:02d}", "board": board, "lock": lock,
+             "size": sizes[lock - 1]}
+            for column, board in enumerate(addresses) for lock in range(1, locks_per_board + 1)]
 
 
 def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
-                protocol: str = "kerong-cu16", latched_bit: int = 1) -> str:
+                protocol: str = "kerong-cu16", latched_bit: int = 1,
+                bus_options: dict | None = None) -> str:
     """The ``[bus]``, ``[scanner]`` and ``[[compartment]]`` tables for locker.toml.
+
+    ``bus_options`` are further ``[bus]`` keys of the family (``channels``, ...).
 
     >>> print(config_toml("socket://127.0.0.1:7701", "socket://127.0.0.1:7702",
     ...                   demo_compartments(1)[:1]))
@@ -47,15 +107,30 @@ def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
     <BLANKLINE>
     """
     lines = ["[bus]", f"url = {_toml_str(bus_url)}", f"protocol = {_toml_str(protocol)}",
-             "baudrate = 19200"]
+             f"baudrate = {BAUDRATES.get(protocol, 19200)}"]
     if latched_bit != 1:
         lines.append(f"latched_bit = {int(latched_bit)}")
+    for key, value in (bus_options or {}).items():
+        lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[scanner]", f"url = {_toml_str(scanner_url)}", "baudrate = 115200"]
     for room in compartments:
         lines += ["", "[[compartment]]", f"label = {_toml_str(room['label'])}",
                   f"board = {int(room['board'])}", f"lock = {int(room['lock'])}",
                   f"size = {_toml_str(room['size'])}"]
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value) -> str:
+    """A TOML number, boolean or string.
+
+    >>> _toml_value(24), _toml_value(True), _toml_value("high-first")
+    ('24', 'true', '"high-first"')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return _toml_str(value)
 
 
 def _toml_str(value: str) -> str:

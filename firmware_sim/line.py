@@ -2,10 +2,11 @@
 
 The line cuts the host's byte stream into frames the way a board's UART code
 would: a frame starts with a sync byte of the board family, its length follows
-from its first bytes, and a pause longer than ``frame_gap`` seconds drops a
-partial frame. Bytes outside any frame are garbage. Every host frame, every
-dropped chunk and every reply goes into the frame log. Replies reach the host
-``reply_delay`` seconds after the request (plus any ``slow`` fault delay).
+from its first bytes, and a pause longer than ``frame_gap`` seconds (by default
+the family's) drops a partial frame. Bytes outside any frame are garbage. Every
+host frame, every dropped chunk and every reply goes into the frame log. Replies
+reach the host ``reply_delay`` seconds after the request, plus the firmware's own
+delay for that frame (8A unlock answers) and any ``slow`` fault delay.
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ class SimLine(Endpoint):
     """
 
     def __init__(self, firmware: dict[int, BoardFirmware], *, faults: FaultSet, log: FrameLog,
-                 reply_delay: float = 0.004, frame_gap: float = 0.05) -> None:
+                 reply_delay: float = 0.004, frame_gap: float | None = None) -> None:
         super().__init__()
         if not firmware:
             raise ValueError("a line needs at least one board")
         self.firmware = dict(firmware)
-        self.family = type(next(iter(self.firmware.values())))
+        #: Any board of the bus: they share the family's framing.
+        self.framing = next(iter(self.firmware.values()))
+        self.family = type(self.framing)
+        frame_gap = self.family.frame_gap if frame_gap is None else frame_gap
         self.faults = faults
         self.log = log
         self.reply_delay = reply_delay
@@ -86,14 +90,14 @@ class SimLine(Endpoint):
 
     def _take_byte(self, byte: int, garbage: bytearray, now: int) -> bytes | None:
         if not self._partial:
-            if byte not in self.family.sync_bytes:
+            if byte not in self.framing.sync_bytes:
                 garbage.append(byte)
                 return None
             if garbage:
                 self.log.add(HOST_TO_BOARD, bytes(garbage), now)
                 garbage.clear()
         self._partial.append(byte)
-        length = self.family.frame_length(bytes(self._partial))
+        length = self.framing.frame_length(bytes(self._partial))
         if length is None or len(self._partial) < length:
             return None
         frame = bytes(self._partial)
@@ -111,7 +115,7 @@ class SimLine(Endpoint):
             self._expire_partial(time.monotonic_ns())
 
     def _dispatch(self, frame: bytes) -> None:
-        board = self.family.address_of(frame)
+        board = self.framing.address_of(frame)
         target = self.firmware.get(board)
         if target is None or self.faults.silenced(board):
             return
@@ -120,6 +124,7 @@ class SimLine(Endpoint):
             return
         data, extra = self.faults.distort(board, reply)
         if data is not None:
+            extra += target.reply_delay(frame)
             self._courier.schedule(time.monotonic() + self.reply_delay + extra,
                                    lambda: self._transmit(data))
 

@@ -14,6 +14,10 @@ from .layout import config_toml, demo_compartments
 from .simulator import Simulator, SimulatorError
 
 
+#: Firmware options that the service's ``[bus]`` table must repeat.
+BUS_KEYS = ("channels", "status_order", "station_base")
+
+
 class SimulatorSetupError(SimulatorError):
     """The simulator could not start (bad option, address in use); text is "Vietnamese / English"."""
 
@@ -52,8 +56,11 @@ def parse_host_port(spec: str) -> tuple[str, int]:
 
 def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: str = "pty",
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
-                   out: Callable[[str], object] = print) -> int:
+                   out: Callable[[str], object] = print, board_options: dict | None = None) -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
+
+    ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
+    ``winnsen``); ``board_options`` are that family's firmware options.
 
     Raises :class:`SimulatorSetupError` when an option is wrong or an address is
     unavailable; nothing keeps running then.
@@ -61,7 +68,7 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     bus_spec, scanner_spec = parse_serial_spec(serial), parse_serial_spec(scanner)
     control_host, control_port = parse_host_port(control)
     try:
-        sim = Simulator(boards=boards, board_type=board_type, seed=seed)
+        sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options)
     except SimulatorError as exc:
         raise SimulatorSetupError(str(exc), code=exc.code, vi=exc.vi) from None
     server = None
@@ -103,8 +110,19 @@ def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str)
     out(f"Máy quét / Scanner: {scanner_url}")
     out(f"API điều khiển / Control API: http://{control}/sim/state")
     out("Dán vào locker.toml / Paste into locker.toml:")
-    out(config_toml(bus_url, scanner_url, demo_compartments(sim.cabinet.board_count),
-                    protocol=sim.board_type, latched_bit=sim.latched_bit))
+    out(config_toml(bus_url, scanner_url, demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board),
+                    protocol=sim.board_type, latched_bit=sim.latched_bit, bus_options=bus_options(sim)))
+
+
+def bus_options(sim: Simulator) -> dict:
+    """The ``[bus]`` keys the service needs for the simulator's board options.
+
+    >>> sim = Simulator(boards=1, board_type="8a", board_options={"channels": 12, "unlock_reply_delay": 0.1})
+    >>> bus_options(sim)
+    {'channels': 12}
+    >>> sim.close()
+    """
+    return {key: sim.board_options[key] for key in BUS_KEYS if key in sim.board_options}
 
 
 @contextmanager

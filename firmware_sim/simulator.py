@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
-from .cabinet import LOCKS_PER_BOARD, Cabinet, SimLock
-from .faults import KINDS, Fault, FaultSet
+from .cabinet import SimLock
+from .faults import INSTANT_KINDS, KINDS, PLUG_KINDS, PLUG_TARGETS, Fault, FaultSet
 from .firmware import BoardFirmware
 from .framelog import FrameLog
+from .gpio import SimGpio
+from .board8a import Board8AFirmware
 from .kerong import KerongCU16Firmware
+from .kerong_cu48 import KerongCU48Firmware
+from .layout import FamilyCabinet
+from .winnsen import WinnsenFirmware
 from .line import SimLine
-from .scanner import SimScanner
+from .scanner import SCANNER_MODELS, SimScanner
 from .transports import Endpoint, InProcessTransport, PtyTransport, TcpTransport
 
-BOARD_TYPES: dict[str, type[BoardFirmware]] = {"kerong-cu16": KerongCU16Firmware}
+BOARD_TYPES: dict[str, type[BoardFirmware]] = {
+    "kerong-cu16": KerongCU16Firmware,
+    "kerong-cu48": KerongCU48Firmware,
+    "8a": Board8AFirmware,
+    "winnsen": WinnsenFirmware,
+}
 TRANSPORT_KINDS = ("tcp", "pty", "inprocess")
 DOOR_ACTIONS = ("open", "close")
 MAX_SCAN_CHARS = 4096
@@ -48,29 +59,37 @@ class Simulator:
     """
 
     def __init__(self, *, boards: int = 2, board_type: str = "kerong-cu16", seed: int | None = None,
-                 spring_delay: float = 0.3, latched_bit: int = 1, answer_unlock: bool = True,
+                 spring_delay: float = 0.3, latched_bit: int | None = None, answer_unlock: bool = True,
+                 board_options: Mapping | None = None,
                  slow_delay: float = 1.0, reply_delay: float = 0.004,
-                 scanner_suffix: str = "CRLF") -> None:
+                 scanner_suffix: str = "CRLF", scanner_model: str = "line",
+                 labels: Mapping[tuple[int, int], str] | None = None,
+                 gpio: SimGpio | None = None) -> None:
+        if scanner_model not in SCANNER_MODELS:
+            raise SimulatorError(f"unknown scanner model {scanner_model!r}; known: {', '.join(SCANNER_MODELS)}",
+                                 code="unknown_scanner_model", vi=f"không biết loại máy quét {scanner_model!r}")
         family = BOARD_TYPES.get(board_type)
         if family is None:
             raise SimulatorError(f"unknown board type {board_type!r}; known: {', '.join(BOARD_TYPES)}",
                                  code="unknown_board_type",
                                  vi=f"không biết loại bo mạch {board_type!r}")
-        if not isinstance(boards, int) or not 1 <= boards <= family.max_board + 1:
-            raise SimulatorError(f"boards must be between 1 and {family.max_board + 1}",
-                                 code="invalid_boards",
-                                 vi=f"số bo mạch phải từ 1 đến {family.max_board + 1}")
+        self.board_options = dict(board_options or {})
+        addresses, locks_per_board = _layout(family, boards, self.board_options)
         self.board_type = board_type
-        self.latched_bit = latched_bit
-        self.cabinet = Cabinet(boards, spring_delay=spring_delay)
+        self.latched_bit = family.default_latched_bit if latched_bit is None else latched_bit
+        #: Compartment labels by (board, lock), e.g. ``{(0, 5): "A05"}``; shown by ``/sim/state``.
+        self.labels = {(int(b), int(n)): str(text) for (b, n), text in (labels or {}).items()}
+        self.cabinet = FamilyCabinet(addresses, locks_per_board=locks_per_board, spring_delay=spring_delay)
         self.faults = FaultSet(seed, slow_delay=slow_delay)
         self.log = FrameLog()
-        firmware = {b: family(b, self.cabinet, latched_bit=latched_bit, answer_unlock=answer_unlock)
-                    for b in range(boards)}
+        firmware = _firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
+                             options=self.board_options)
         self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
-        self.scanner = SimScanner(suffix=scanner_suffix)
+        self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
         self._transports: list = []
         self._mutex = threading.Lock()
+        #: The cabinet's GPIO pins (``firmware_sim.gpio``); its relay locks answer as board ``gpio.relay_board``.
+        self.gpio = gpio if gpio is not None else SimGpio(spring_delay=spring_delay)
 
     # ---- serving -------------------------------------------------------------------
 
@@ -86,7 +105,7 @@ class Simulator:
         if kind == "tcp":
             transport = TcpTransport(endpoint, host, port)
         elif kind == "pty":
-            transport = PtyTransport(endpoint)
+            transport = PtyTransport(endpoint, name=prefix)
         elif kind == "inprocess":
             transport = InProcessTransport(endpoint, prefix=prefix)
         else:
@@ -103,11 +122,14 @@ class Simulator:
         for transport in transports:
             transport.close()
         self.line.close()
+        self.gpio.close()
 
     # ---- the outside world ---------------------------------------------------------
 
     def lock_state(self, board: int, lock: int) -> dict:
         """One lock, shaped like an entry of ``state()["boards"][i]["locks"]``."""
+        if self.gpio.has_board(board):
+            return self.gpio.lock_state(lock)
         self._check_lock(board, lock)
         return _lock_dict(lock, self.cabinet.lock(board, lock))
 
@@ -115,10 +137,12 @@ class Simulator:
         """Doors, latches, item sensors and jams, shaped like ``GET /sim/state``."""
         return {"boards": [
             {"address": b, "locks": [_lock_dict(n, lk) for n, lk in enumerate(self.cabinet.locks(b), start=1)]}
-            for b in range(self.cabinet.board_count)]}
+            for b in self.cabinet.addresses], "scanner": self.scanner.state(), "gpio": self.gpio.state()}
 
     def door(self, board: int, lock: int, action: str) -> bool:
         """A person opens or closes a door; True when it was a forced opening."""
+        if self.gpio.has_board(board):
+            return self.gpio.door(lock, action)
         self._check_lock(board, lock)
         if action == "open":
             return self.cabinet.open_door(board, lock)
@@ -146,8 +170,12 @@ class Simulator:
                                  vi="data không được chứa ký tự xuống dòng")
         self.scanner.scan(data)
 
-    def fault(self, kind: str, board: int | None = None, lock: int | None = None, count: int = 0) -> None:
-        """Inject a named fault (see :mod:`firmware_sim.faults`); ``clear`` ends them all."""
+    def fault(self, kind: str, board: int | None = None, lock: int | None = None, count: int = 0,
+              target: str | None = None) -> None:
+        """Inject a named fault (see :mod:`firmware_sim.faults`); ``clear`` ends them all.
+
+        ``target`` says what ``unplug`` and ``replug`` act on: ``bus`` (default) or ``scanner``.
+        """
         if kind not in KINDS:
             raise SimulatorError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}",
                                  code="unknown_fault", vi=f"không biết lỗi {kind!r}")
@@ -161,17 +189,34 @@ class Simulator:
                 raise SimulatorError("a lock needs its board", code="unknown_lock",
                                      vi="cần chỉ rõ bo mạch của khóa")
             self._check_lock(board, lock)
+        self._check_plug_fault(kind, board, count, target)
         if kind == "clear":
             self.faults.clear()
             self.cabinet.unjam_all()
+            for each in PLUG_TARGETS:
+                self._plug("replug", each)
         elif kind == "jam":
             self._jam(board, lock, count)
+        elif kind in PLUG_KINDS:
+            self._plug(kind, target or "bus")
+        elif kind == "power_restore":
+            self.faults.restore_power(board)
         else:
             self.faults.add(Fault(kind, board, lock, count))
+            if kind == "power_failure":
+                self.cabinet.cut_power(self.cabinet.addresses if board is None else [board])
+
+    def plugged(self, target: str = "bus") -> bool:
+        """Whether every transport of ``target`` (``bus`` or ``scanner``) is plugged in."""
+        endpoint = self.line if target == "bus" else self.scanner
+        with self._mutex:
+            return all(t.plugged for t in self._transports if t.endpoint is endpoint)
 
     def faults_active(self) -> list[dict]:
         """The line faults in force and the jammed locks."""
         line = [f.as_dict() for f in self.faults.active()]
+        line += [{"kind": "unplug", "target": t, "board": None, "lock": None, "count": 0}
+                 for t in PLUG_TARGETS if not self.plugged(t)]
         jams = [{"kind": "jam", "board": b["address"], "lock": lk["lock"]}
                 for b in self.state()["boards"] for lk in b["locks"] if lk["jammed"]]
         return line + jams
@@ -185,25 +230,74 @@ class Simulator:
 
     # ---- helpers -------------------------------------------------------------------
 
+    def _plug(self, kind: str, target: str) -> None:
+        endpoint = self.line if target == "bus" else self.scanner
+        with self._mutex:
+            transports = [t for t in self._transports if t.endpoint is endpoint]
+        for transport in transports:
+            try:
+                getattr(transport, kind)()
+            except OSError as exc:
+                raise SimulatorError(f"cannot plug the {target} in again: {exc}", code="address_unavailable",
+                                     vi=f"không cắm lại được {target}: {exc}") from None
+
+    @staticmethod
+    def _check_plug_fault(kind: str, board, count, target) -> None:
+        if target is not None and (target not in PLUG_TARGETS or (target != "bus" and kind not in PLUG_KINDS)):
+            raise SimulatorError("target must be 'bus' or 'scanner' ('scanner' only with unplug and replug)",
+                                 code="invalid_field",
+                                 vi="target phải là 'bus' hoặc 'scanner' ('scanner' chỉ dùng với unplug và replug)")
+        if kind in PLUG_KINDS and board is not None:
+            raise SimulatorError(f"{kind} acts on a whole transport: leave board and lock out",
+                                 code="invalid_field", vi=f"{kind} tác động lên cả cổng kết nối: bỏ trống board và lock")
+        if kind in INSTANT_KINDS and count:
+            raise SimulatorError(f"{kind} happens at once: count must be 0 or absent", code="invalid_field",
+                                 vi=f"{kind} xảy ra ngay: count phải là 0 hoặc bỏ trống")
+
     def _jam(self, board: int | None, lock: int | None, count: int) -> None:
-        boards = range(self.cabinet.board_count) if board is None else [board]
-        locks = range(1, LOCKS_PER_BOARD + 1) if lock is None else [lock]
+        boards = self.cabinet.addresses if board is None else [board]
+        locks = range(1, self.cabinet.locks_per_board + 1) if lock is None else [lock]
         for b in boards:
             for n in locks:
                 self.cabinet.jam(b, n, count)
 
     def _check_board(self, board) -> None:
         if not _is_int(board) or not self.cabinet.has(board):
-            raise SimulatorError(f"no board {board!r}; boards are 0 to {self.cabinet.board_count - 1}",
+            first, last = self.cabinet.addresses[0], self.cabinet.addresses[-1]
+            raise SimulatorError(f"no board {board!r}; boards are {first} to {last}",
                                  code="unknown_board",
-                                 vi=f"không có bo mạch {board!r}; bo mạch từ 0 đến {self.cabinet.board_count - 1}")
+                                 vi=f"không có bo mạch {board!r}; bo mạch từ {first} đến {last}")
 
     def _check_lock(self, board, lock) -> None:
         self._check_board(board)
         if not _is_int(lock) or not self.cabinet.has(board, lock):
-            raise SimulatorError(f"no lock {lock!r}; locks are 1 to {LOCKS_PER_BOARD}",
+            last = self.cabinet.locks_per_board
+            raise SimulatorError(f"no lock {lock!r}; locks are 1 to {last}",
                                  code="unknown_lock",
-                                 vi=f"không có khóa {lock!r}; khóa từ 1 đến {LOCKS_PER_BOARD}")
+                                 vi=f"không có khóa {lock!r}; khóa từ 1 đến {last}")
+
+
+def _layout(family: type[BoardFirmware], boards, options: dict) -> tuple[range, int]:
+    """The addresses of the first ``boards`` boards of the family, and its locks per board."""
+    try:
+        addresses, locks_per_board = family.addresses(options), family.locks_per_board(options)
+    except (TypeError, ValueError) as exc:
+        raise SimulatorError(f"bad board option: {exc}", code="invalid_board_option",
+                             vi=f"tùy chọn bo mạch không hợp lệ: {exc}") from None
+    if not _is_int(boards) or not 1 <= boards <= len(addresses):
+        raise SimulatorError(f"boards must be between 1 and {len(addresses)}", code="invalid_boards",
+                             vi=f"số bo mạch phải từ 1 đến {len(addresses)}")
+    return addresses[:boards], locks_per_board
+
+
+def _firmware(family: type[BoardFirmware], cabinet: FamilyCabinet, *, latched_bit, answer_unlock: bool,
+              options: dict) -> dict[int, BoardFirmware]:
+    try:
+        return {b: family(b, cabinet, latched_bit=latched_bit, answer_unlock=answer_unlock, **options)
+                for b in cabinet.addresses}
+    except (TypeError, ValueError) as exc:
+        raise SimulatorError(f"bad board option: {exc}", code="invalid_board_option",
+                             vi=f"tùy chọn bo mạch không hợp lệ: {exc}") from None
 
 
 def _lock_dict(number: int, lock: SimLock) -> dict:

@@ -6,17 +6,25 @@ device's bytes go out to the one host attached at the time. All three transports
 deliver exactly the same bytes:
 
 * :class:`TcpTransport` - a TCP server for pyserial's ``socket://H:P``;
-* :class:`PtyTransport` - a pseudo terminal; its ``url`` is the slave device path;
+* :class:`PtyTransport` - a pseudo terminal; its ``url`` is a stable link to the
+  slave device path;
 * :class:`InProcessTransport` - ``locksim://NAME`` through the pyserial URL handler
   in :mod:`firmware_sim.urlhandler` (see :func:`install_url_handler`).
+
+Each transport can be :meth:`unplug` ged (the device vanishes, as a USB adapter
+pulled out: the host's open port fails and reopening it fails) and
+:meth:`replug` ged (it comes back at the same URL).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import select
+import shutil
 import socket
+import tempfile
 import threading
 import tty
 import uuid
@@ -80,46 +88,83 @@ class Endpoint(ABC):
 class TcpTransport:
     """A TCP server for one host at a time; a new connection replaces the old one.
 
+    :meth:`unplug` drops the connection and stops listening (connections are
+    refused); :meth:`replug` listens again on the same port.
+
     >>> from firmware_sim.scanner import SimScanner
     >>> transport = TcpTransport(SimScanner(), "127.0.0.1", 0)
     >>> transport.url.startswith("socket://127.0.0.1:")
+    True
+    >>> transport.unplug(); transport.plugged
+    False
+    >>> transport.replug(); transport.plugged
     True
     >>> transport.close()
     """
 
     def __init__(self, endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0) -> None:
         self.endpoint = endpoint
-        self._server = socket.create_server((host, port))
-        self.host, self.port = host, self._server.getsockname()[1]
-        self.url = f"socket://{host}:{self.port}"
+        self.host = host
+        self._server: socket.socket | None = None
         self._conn: socket.socket | None = None
+        self._acceptor: threading.Thread | None = None
         self._mutex = threading.Lock()
         self._closed = False
-        self._acceptor = threading.Thread(target=self._accept_loop, name="sim-tcp-accept", daemon=True)
-        self._acceptor.start()
+        self.port = port
+        self._listen()
+        self.url = f"socket://{host}:{self.port}"
+
+    @property
+    def plugged(self) -> bool:
+        with self._mutex:
+            return self._server is not None
+
+    def unplug(self) -> None:
+        """The device vanishes: the host's connection drops, new ones are refused."""
+        with self._mutex:
+            server, self._server = self._server, None
+            conn, self._conn = self._conn, None
+            acceptor, self._acceptor = self._acceptor, None
+        if server is not None:
+            _shut(server)
+        if conn is not None:
+            _shut(conn)
+        if acceptor is not None:
+            acceptor.join(timeout=2.0)
+
+    def replug(self) -> None:
+        """The device is back: listen again on the same port (nothing if plugged in)."""
+        with self._mutex:
+            if self._closed or self._server is not None:
+                return
+        self._listen()
 
     def close(self) -> None:
         with self._mutex:
             self._closed = True
-            conn, self._conn = self._conn, None
-        _shut(self._server)
-        if conn is not None:
-            _shut(conn)
-        self._acceptor.join(timeout=2.0)
+        self.unplug()
 
-    def _accept_loop(self) -> None:
+    def _listen(self) -> None:
+        server = socket.create_server((self.host, self.port))
+        acceptor = threading.Thread(target=self._accept_loop, args=(server,), name="sim-tcp-accept", daemon=True)
+        with self._mutex:
+            self.port = server.getsockname()[1]
+            self._server, self._acceptor = server, acceptor
+        acceptor.start()
+
+    def _accept_loop(self, server: socket.socket) -> None:
         while True:
             try:
-                conn, _ = self._server.accept()
+                conn, _ = server.accept()
             except OSError:
                 return
-            if not self._adopt(conn):
+            if not self._adopt(server, conn):
                 return
 
-    def _adopt(self, conn: socket.socket) -> bool:
+    def _adopt(self, server: socket.socket, conn: socket.socket) -> bool:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._mutex:
-            if self._closed:
+            if self._server is not server:
                 _shut(conn)
                 return False
             previous, self._conn = self._conn, conn
@@ -143,43 +188,42 @@ class TcpTransport:
             _shut(conn)
 
 
-class PtyTransport:
-    """A pseudo terminal in raw mode; the host opens ``url`` (the slave device).
-
-    >>> from firmware_sim.scanner import SimScanner
-    >>> transport = PtyTransport(SimScanner())
-    >>> transport.url.startswith("/dev/")
-    True
-    >>> transport.close()
-    """
+class _PtyPair:
+    """One pseudo terminal in raw mode, its master served to an endpoint by a thread."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         os.set_blocking(self._master, False)
-        self.url = os.ttyname(self._slave)
+        self.device = os.ttyname(self._slave)
         self._wake_r, self._wake_w = os.pipe()
+        self._write_mutex = threading.Lock()
+        self._closed = False
         self._reader = threading.Thread(target=self._read_loop, name="sim-pty", daemon=True)
         self._reader.start()
         endpoint.attach(self._write)
 
     def close(self) -> None:
+        """Close both sides: the host's open handle fails from now on."""
         self.endpoint.detach(self._write)
         os.write(self._wake_w, b"x")
         self._reader.join(timeout=2.0)
-        for fd in (self._master, self._slave, self._wake_r, self._wake_w):
-            os.close(fd)
+        with self._write_mutex:
+            self._closed = True
+            for fd in (self._master, self._slave, self._wake_r, self._wake_w):
+                os.close(fd)
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)
-        while view:
-            try:
-                written = os.write(self._master, view)
-            except BlockingIOError:
-                log.info("pty buffer full, %d bytes dropped", len(view))
-                return
-            view = view[written:]
+        with self._write_mutex:
+            while view and not self._closed:
+                try:
+                    written = os.write(self._master, view)
+                except BlockingIOError:
+                    log.info("pty buffer full, %d bytes dropped", len(view))
+                    return
+                view = view[written:]
 
     def _read_loop(self) -> None:
         while True:
@@ -194,6 +238,77 @@ class PtyTransport:
                 return
             if data:
                 self.endpoint.receive(data)
+
+
+class PtyTransport:
+    """A pseudo terminal in raw mode behind a stable path the simulator owns.
+
+    ``url`` is a symbolic link (``/tmp/locksim-XXXX/<name>``) to the pty's slave
+    device (``/dev/pts/N``, also in ``device``); the host opens ``url``. The
+    simulator keeps the slave open, so the host may close and reopen it.
+    :meth:`unplug` closes the pty (the host's handle fails) and removes the link,
+    like a USB adapter pulled out; :meth:`replug` opens a new pty and points the
+    same link at it.
+
+    >>> from firmware_sim.scanner import SimScanner
+    >>> transport = PtyTransport(SimScanner(), name="scanner")
+    >>> transport.url.endswith("/scanner"), os.path.realpath(transport.url) == transport.device
+    (True, True)
+    >>> transport.unplug(); os.path.exists(transport.url)
+    False
+    >>> transport.replug(); os.path.exists(transport.url)
+    True
+    >>> transport.close()
+    """
+
+    def __init__(self, endpoint: Endpoint, *, name: str = "line") -> None:
+        self.endpoint = endpoint
+        self._dir = tempfile.mkdtemp(prefix="locksim-")
+        self.url = os.path.join(self._dir, name)
+        self._pair: _PtyPair | None = None
+        self._mutex = threading.Lock()
+        self._closed = False
+        self.replug()
+
+    @property
+    def plugged(self) -> bool:
+        with self._mutex:
+            return self._pair is not None
+
+    @property
+    def device(self) -> str | None:
+        """The pty's slave device now (None while unplugged)."""
+        with self._mutex:
+            return None if self._pair is None else self._pair.device
+
+    def unplug(self) -> None:
+        with self._mutex:
+            pair, self._pair = self._pair, None
+            if pair is None:
+                return
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.url)
+        pair.close()
+
+    def replug(self) -> None:
+        with self._mutex:
+            if self._closed or self._pair is not None:
+                return
+            pair = _PtyPair(self.endpoint)
+            staged = f"{self.url}.new"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(staged)
+            os.symlink(pair.device, staged)
+            os.replace(staged, self.url)
+            self._pair = pair
+
+    def close(self) -> None:
+        self.unplug()
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 _registry: dict[str, Endpoint] = {}
@@ -222,12 +337,59 @@ def install_url_handler() -> None:
         serial.protocol_handler_packages.append(URL_HANDLER_PACKAGE)
 
 
+class _Plug:
+    """One plugging-in of an in-process device; after :meth:`vanish` it is dead for good.
+
+    Ports opened through it fail on every use afterwards, like the handle of a
+    USB device that was pulled out, even once the device is plugged in again.
+    """
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.vanished = False
+        self._sinks: list[Sink] = []
+        self._mutex = threading.Lock()
+
+    def attach(self, sink: Sink) -> None:
+        with self._mutex:
+            if self.vanished:
+                raise serial.SerialException("the simulated device was unplugged")
+            self._sinks.append(sink)
+            self.endpoint.attach(sink)
+
+    def detach(self, sink: Sink) -> None:
+        with self._mutex:
+            if sink in self._sinks:
+                self._sinks.remove(sink)
+        self.endpoint.detach(sink)
+
+    def receive(self, data: bytes) -> None:
+        if self.vanished:
+            raise serial.SerialException("the simulated device was unplugged")
+        self.endpoint.receive(data)
+
+    def vanish(self) -> None:
+        with self._mutex:
+            self.vanished = True
+            sinks, self._sinks = self._sinks, []
+        for sink in sinks:
+            self.endpoint.detach(sink)
+            sink(b"")  # wakes a read waiting on the port, which then fails
+
+
 class InProcessTransport:
     """Registers an endpoint under a unique name for the ``locksim://`` URL handler.
+
+    :meth:`unplug` unregisters the name (opening fails) and makes ports opened
+    before fail on read and write; :meth:`replug` registers the name again.
 
     >>> from firmware_sim.scanner import SimScanner
     >>> transport = InProcessTransport(SimScanner(), prefix="scanner")
     >>> transport.url.startswith("locksim://scanner-")
+    True
+    >>> transport.unplug(); lookup_line(transport.name) is None
+    True
+    >>> transport.replug(); transport.plugged
     True
     >>> transport.close()
     """
@@ -237,10 +399,35 @@ class InProcessTransport:
         self.endpoint = endpoint
         self.name = f"{prefix}-{uuid.uuid4().hex[:12]}"
         self.url = f"locksim://{self.name}"
-        register_line(self.name, endpoint)
+        self._plug: _Plug | None = None
+        self._mutex = threading.Lock()
+        self._closed = False
+        self.replug()
+
+    @property
+    def plugged(self) -> bool:
+        with self._mutex:
+            return self._plug is not None
+
+    def unplug(self) -> None:
+        with self._mutex:
+            plug, self._plug = self._plug, None
+            if plug is None:
+                return
+            unregister_line(self.name)
+        plug.vanish()
+
+    def replug(self) -> None:
+        with self._mutex:
+            if self._closed or self._plug is not None:
+                return
+            self._plug = _Plug(self.endpoint)
+            register_line(self.name, self._plug)
 
     def close(self) -> None:
-        unregister_line(self.name)
+        with self._mutex:
+            self._closed = True
+        self.unplug()
 
 
 def _shut(sock: socket.socket) -> None:

@@ -18,15 +18,37 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
 
 SIZES = ("S", "M", "L")
-PROTOCOLS = ("kerong-cu16",)
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+BAUDRATES = (9600, 19200, 38400, 57600, 115200)
+
+
+@dataclass(frozen=True)
+class Family:
+    """What the configuration must know of a lock-board family to check a cabinet."""
+
+    baudrate: int
+    answer_timeout_ms: int
+    latched_bit: int
+    first_board: int
+    last_board: int
+    locks: int  # locks per board; for "8a" the bus's ``channels`` setting decides
+
+
+FAMILIES: dict[str, Family] = {
+    "kerong-cu16": Family(19200, 300, 1, 0, 15, 16),
+    "kerong-cu48": Family(19200, 300, 1, 0, 15, 48),
+    "8a": Family(9600, 1500, 1, 1, 32, 50),
+    "winnsen": Family(9600, 300, 0, 0, 3, 16),
+}
+PROTOCOLS = tuple(FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -48,16 +70,50 @@ class HttpConfig:
 
 @dataclass(frozen=True)
 class BusConfig:
+    #: Compartments name their bus with this (``bus = "..."``); a single ``[bus]`` is "main".
+    name: str = "main"
     url: str = ""
     protocol: str = "kerong-cu16"
-    baudrate: int = 19200
-    #: Value of a latch bit that means "latched" (sources disagree: 1 or 0).
-    latched_bit: int = 1
+    #: 0 in the file means the family's default (19200 for Kerong, 9600 for 8A and Winnsen).
+    baudrate: int = 0
+    #: Value of a latch bit that means "latched" (sources disagree: 1 or 0);
+    #: -1 (absent) means the family's default (1, or 0 for Winnsen).
+    latched_bit: int = -1
     pulse_ms: int = 500
-    answer_timeout_ms: int = 300
+    #: 0 means the family's default (300 ms for Kerong and Winnsen, 1500 ms for 8A).
+    answer_timeout_ms: int = 0
     poll_interval_ms: int = 150
     #: How long after an unlock the latch may stay engaged before the lock is jammed.
     open_timeout_ms: int = 3000
+    #: "8a" boards: channels per board (2-50) and the order of the read-all status bytes.
+    channels: int = 24
+    status_order: str = "high-first"
+    #: Winnsen boards are numbered 0-3 here; the station byte on the wire is
+    #: board + station_base (sources disagree between 0-3 and 1-4).
+    station_base: int = 1
+
+    @property
+    def family(self) -> Family:
+        return FAMILIES[self.protocol]
+
+    @property
+    def board_range(self) -> range:
+        return range(self.family.first_board, self.family.last_board + 1)
+
+    def protocol_options(self) -> dict[str, Any]:
+        """The family-specific settings the board driver takes."""
+        if self.protocol == "8a":
+            return {"channels": self.channels, "status_order": self.status_order}
+        if self.protocol == "winnsen":
+            return {"station_base": self.station_base}
+        return {}
+
+    @property
+    def locks_per_board(self) -> int:
+        return self.channels if self.protocol == "8a" else self.family.locks
+
+
+SCANNER_MODELS = ("line", "honeywell", "zebra-ssi", "newland", "datalogic")
 
 
 @dataclass(frozen=True)
@@ -65,6 +121,10 @@ class ScannerConfig:
     url: str = ""
     baudrate: int = 115200
     dedupe_ms: int = 2000
+    #: Command set: line (no commands), honeywell, zebra-ssi, newland or datalogic.
+    model: str = "line"
+    #: Read only after a serial trigger (manual trigger mode) instead of presentation mode.
+    trigger: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,28 +151,37 @@ class CompartmentConfig:
     board: int
     lock: int
     size: str
+    bus: str = "main"
 
 
 @dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
-    bus: BusConfig = field(default_factory=BusConfig)
+    buses: tuple[BusConfig, ...] = (BusConfig(),)
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     compartments: tuple[CompartmentConfig, ...] = ()
 
     @property
+    def bus(self) -> BusConfig:
+        """The first (on most cabinets, the only) lock bus."""
+        return self.buses[0]
+
+    @property
     def boards(self) -> tuple[int, ...]:
-        return tuple(sorted({c.board for c in self.compartments}))
+        """Board addresses used by compartments on the first bus."""
+        return self.boards_on(self.bus.name)
+
+    def boards_on(self, bus: str) -> tuple[int, ...]:
+        return tuple(sorted({c.board for c in self.compartments if c.bus == bus}))
 
 
 # Section name in the TOML file -> (attribute of Config, dataclass, env prefix).
 _SECTIONS: dict[str, tuple[str, type]] = {
     "database": ("database", DatabaseConfig),
     "http": ("http", HttpConfig),
-    "bus": ("bus", BusConfig),
     "scanner": ("scanner", ScannerConfig),
     "notify.sms": ("sms", SmsConfig),
     "security": ("security", SecurityConfig),
@@ -138,8 +207,9 @@ def config_from_dict(raw: Mapping[str, Any], env: Mapping[str, str] | None = Non
         if key not in known:
             raise ConfigError(key, "unknown section")
     sections = {attr: _section(name, cls, _table(raw, name), env) for name, (attr, cls) in _SECTIONS.items()}
-    compartments = _compartments(raw.get("compartment", []))
-    cfg = Config(compartments=compartments, **sections)
+    buses = _buses(raw.get("bus", {}), env)
+    compartments = _compartments(raw.get("compartment", []), buses)
+    cfg = Config(buses=buses, compartments=compartments, **sections)
     _check(cfg)
     return cfg
 
@@ -153,20 +223,52 @@ def _table(raw: Mapping[str, Any], dotted: str) -> Mapping[str, Any]:
     return node
 
 
-def _section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+def _section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[str, str], *,
+             env_prefix: str | None = None) -> Any:
     names = {f.name: f for f in fields(cls)}
     for key in table:
         if key not in names:
             raise ConfigError(f"{name}.{key}", "unknown key")
     values: dict[str, Any] = {}
-    prefix = "LOCKER_" + name.replace(".", "_").upper() + "_"
+    prefix = env_prefix if env_prefix is not None else "LOCKER_" + name.replace(".", "_").upper() + "_"
     for fname, f in names.items():
         key = f"{name}.{fname}"
-        if prefix + fname.upper() in env:
+        if prefix and prefix + fname.upper() in env:
             values[fname] = _coerce(key, env[prefix + fname.upper()], f.type, from_env=True)
         elif fname in table:
             values[fname] = _coerce(key, table[fname], f.type, from_env=False)
     return cls(**values)
+
+
+def _buses(raw: Any, env: Mapping[str, str]) -> tuple[BusConfig, ...]:
+    """One ``[bus]`` table or several ``[[bus]]`` tables; ``LOCKER_BUS_*`` applies to a single bus."""
+    tables = [raw] if isinstance(raw, Mapping) else raw
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError("bus", "must be a table ([bus]) or an array of tables ([[bus]])")
+    single = len(tables) == 1
+    buses: list[BusConfig] = []
+    for i, table in enumerate(tables):
+        where = "bus" if single else f"bus[{i}]"
+        if not isinstance(table, Mapping):
+            raise ConfigError(where, "must be a table")
+        bus = _section(where, BusConfig, table, env, env_prefix="LOCKER_BUS_" if single else "")
+        buses.append(_with_family_defaults(where, bus))
+    names = [b.name for b in buses]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise ConfigError(f"bus[{i}].name", f"{name} is used twice")
+    return tuple(buses)
+
+
+def _with_family_defaults(where: str, bus: BusConfig) -> BusConfig:
+    if bus.protocol not in FAMILIES:
+        raise ConfigError(f"{where}.protocol", f"unknown protocol; known: {', '.join(PROTOCOLS)}")
+    if not NAME_RE.match(bus.name):
+        raise ConfigError(f"{where}.name", "use 1-32 lower-case letters, digits, '-' or '_'")
+    family = FAMILIES[bus.protocol]
+    return replace(bus, baudrate=bus.baudrate or family.baudrate,
+                   answer_timeout_ms=bus.answer_timeout_ms or family.answer_timeout_ms,
+                   latched_bit=family.latched_bit if bus.latched_bit == -1 else bus.latched_bit)
 
 
 def _coerce(key: str, value: Any, type_name: Any, *, from_env: bool) -> Any:
@@ -197,7 +299,7 @@ def _coerce(key: str, value: Any, type_name: Any, *, from_env: bool) -> Any:
     return value
 
 
-def _compartments(items: Any) -> tuple[CompartmentConfig, ...]:
+def _compartments(items: Any, buses: tuple[BusConfig, ...]) -> tuple[CompartmentConfig, ...]:
     if not isinstance(items, list):
         raise ConfigError("compartment", "must be an array of tables ([[compartment]])")
     out: list[CompartmentConfig] = []
@@ -206,7 +308,7 @@ def _compartments(items: Any) -> tuple[CompartmentConfig, ...]:
         if not isinstance(item, Mapping):
             raise ConfigError(where, "must be a table")
         for key in item:
-            if key not in ("label", "board", "lock", "size"):
+            if key not in ("label", "board", "lock", "size", "bus"):
                 raise ConfigError(f"{where}.{key}", "unknown key")
         for key in ("label", "board", "lock", "size"):
             if key not in item:
@@ -215,20 +317,26 @@ def _compartments(items: Any) -> tuple[CompartmentConfig, ...]:
         board = _coerce(f"{where}.board", item["board"], "int", from_env=False)
         lock = _coerce(f"{where}.lock", item["lock"], "int", from_env=False)
         size = _coerce(f"{where}.size", item["size"], "str", from_env=False)
+        bus = _coerce(f"{where}.bus", item.get("bus", buses[0].name), "str", from_env=False)
         if not LABEL_RE.match(label):
             raise ConfigError(f"{where}.label", "use 1-16 letters, digits, '-' or '_'")
-        if not 0 <= board <= 15:
-            raise ConfigError(f"{where}.board", "must be between 0 and 15")
-        if not 1 <= lock <= 16:
-            raise ConfigError(f"{where}.lock", "must be between 1 and 16")
+        by_name = {b.name: b for b in buses}
+        if bus not in by_name:
+            raise ConfigError(f"{where}.bus", f"no bus is named {bus!r}; known: {', '.join(by_name)}")
+        boards, locks = by_name[bus].board_range, by_name[bus].locks_per_board
+        if board not in boards:
+            raise ConfigError(f"{where}.board", f"must be between {boards[0]} and {boards[-1]} "
+                                                f"for {by_name[bus].protocol} boards")
+        if not 1 <= lock <= locks:
+            raise ConfigError(f"{where}.lock", f"must be between 1 and {locks} for {by_name[bus].protocol} boards")
         if size not in SIZES:
             raise ConfigError(f"{where}.size", "must be S, M or L")
-        out.append(CompartmentConfig(label, board, lock, size))
+        out.append(CompartmentConfig(label, board, lock, size, bus))
     labels = [c.label for c in out]
     for i, c in enumerate(out):
         if labels.index(c.label) != i:
             raise ConfigError(f"compartment[{i}].label", f"{c.label} is used twice")
-        if any((o.board, o.lock) == (c.board, c.lock) for o in out[:i]):
+        if any((o.bus, o.board, o.lock) == (c.bus, c.board, c.lock) for o in out[:i]):
             raise ConfigError(f"compartment[{i}].lock", f"board {c.board} lock {c.lock} is used twice")
     return tuple(out)
 
@@ -238,15 +346,12 @@ def _check(cfg: Config) -> None:
         raise ConfigError("database.url", "must not be empty")
     if not 1 <= cfg.http.port <= 65535:
         raise ConfigError("http.port", "must be between 1 and 65535")
-    if cfg.bus.protocol not in PROTOCOLS:
-        raise ConfigError("bus.protocol", f"unknown protocol; known: {', '.join(PROTOCOLS)}")
-    if cfg.bus.baudrate not in (9600, 19200, 38400, 57600, 115200):
-        raise ConfigError("bus.baudrate", "must be one of 9600, 19200, 38400, 57600, 115200")
-    if cfg.bus.latched_bit not in (0, 1):
-        raise ConfigError("bus.latched_bit", "must be 0 or 1")
-    for key in ("pulse_ms", "answer_timeout_ms", "poll_interval_ms", "open_timeout_ms"):
-        if getattr(cfg.bus, key) <= 0:
-            raise ConfigError(f"bus.{key}", "must be greater than 0")
+    for i, bus in enumerate(cfg.buses):
+        _check_bus("bus" if len(cfg.buses) == 1 else f"bus[{i}]", bus)
+    if cfg.scanner.model not in SCANNER_MODELS:
+        raise ConfigError("scanner.model", "must be one of " + ", ".join(SCANNER_MODELS))
+    if cfg.scanner.baudrate not in BAUDRATES:
+        raise ConfigError("scanner.baudrate", "must be one of " + ", ".join(map(str, BAUDRATES)))
     if cfg.sms.kind not in ("http", "log"):
         raise ConfigError("notify.sms.kind", "must be http or log")
     if cfg.sms.kind == "http" and not cfg.sms.url.startswith(("http://", "https://")):
@@ -257,5 +362,23 @@ def _check(cfg: Config) -> None:
             raise ConfigError(f"security.{key}", "must be greater than 0")
     if sec.throttle_max_s < sec.throttle_base_s:
         raise ConfigError("security.throttle_max_s", "must not be less than throttle_base_s")
-    if cfg.compartments and not cfg.bus.url:
-        raise ConfigError("bus.url", "is missing; compartments need a lock bus")
+    for i, bus in enumerate(cfg.buses):
+        if cfg.boards_on(bus.name) and not bus.url:
+            raise ConfigError("bus.url" if len(cfg.buses) == 1 else f"bus[{i}].url",
+                              "is missing; compartments need a lock bus")
+
+
+def _check_bus(where: str, bus: BusConfig) -> None:
+    if bus.baudrate not in BAUDRATES:
+        raise ConfigError(f"{where}.baudrate", "must be one of " + ", ".join(map(str, BAUDRATES)))
+    if bus.latched_bit not in (0, 1):
+        raise ConfigError(f"{where}.latched_bit", "must be 0 or 1")
+    for key in ("pulse_ms", "answer_timeout_ms", "poll_interval_ms", "open_timeout_ms"):
+        if getattr(bus, key) <= 0:
+            raise ConfigError(f"{where}.{key}", "must be greater than 0")
+    if not 2 <= bus.channels <= 50:
+        raise ConfigError(f"{where}.channels", "must be between 2 and 50")
+    if bus.status_order not in ("high-first", "low-first"):
+        raise ConfigError(f"{where}.status_order", "must be high-first or low-first")
+    if bus.station_base not in (0, 1):
+        raise ConfigError(f"{where}.station_base", "must be 0 or 1")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import credentials, states, validation, views
 from .completion import Completion
-from .errors import Conflict, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .models import Collection, Compartment, Dossier, Dropoff, Result
 
 
@@ -159,10 +159,17 @@ class DropoffFlows(Completion):
             self._out_of_service(s, comp, reason, actor=actor)
             return views.compartment_view(comp, self._held_dossier(s, self._assignment(s, comp)))
 
-    def return_to_service(self, compartment_label: Any, *, actor: Any, emptied: bool = False) -> dict:
+    def return_to_service(self, compartment_label: Any, *, actor: Any, emptied: bool = False,
+                          keep_contents: bool = False, reason: Any = None) -> dict:
         """Put an out-of-service compartment back into use. When it still holds a drop-off
-        or a result, the clerk must confirm (``emptied=True``) that they took it out."""
+        or a result, the clerk says what became of it: taken out (``emptied=True``, the
+        compartment is free) or left inside (``keep_contents=True``, it holds it again and
+        a pickup credential stays valid)."""
         actor = validation.name("actor", actor)
+        reason = None if reason is None else validation.name("reason", reason, 200)
+        if emptied is True and keep_contents is True:
+            raise InvalidInput("emptied", "Chỉ chọn một: đã lấy hồ sơ ra hoặc để lại trong ngăn.",
+                               "Choose one: the dossier was taken out, or it stays inside.")
         with self.db.session() as s:
             comp = self._compartment(s, compartment_label, lock=True)
             if comp.state != states.OUT_OF_SERVICE or self._active_op(s, comp) or comp.board < 0:
@@ -170,16 +177,28 @@ class DropoffFlows(Completion):
                                f"Compartment {comp.label} is not out of service.")
             if comp.door == "open":
                 raise Conflict(f"Hãy đóng cửa ngăn {comp.label} trước.", f"Close compartment {comp.label} first.")
-            held = self._assignment(s, comp)
-            if held is not None:
-                if emptied is not True:
+            held, new = self._assignment(s, comp), states.FREE
+            if held is not None and emptied is True:
+                self._empty(s, comp, held, actor)
+            elif held is not None:
+                new = self._holding_state(s, held) if keep_contents is True else None
+                if new is None:
                     raise Conflict(f"Ngăn {comp.label} vẫn còn hồ sơ; hãy lấy ra và xác nhận.",
                                    f"Compartment {comp.label} still holds a dossier; take it out and confirm.")
-                self._empty(s, comp, held, actor)
-            states.transition(comp, states.FREE)
+            states.return_to_service(comp, new)
             comp.service_note, comp.updated_at = "", self._now()
-            self._audit(s, "compartment_returned", actor=actor, compartment=comp.label)
-            return views.compartment_view(comp, None)
+            dossier = self._held_dossier(s, held) if new != states.FREE else None
+            self._audit(s, "compartment_returned", actor=actor, compartment=comp.label, dossier=dossier,
+                        state=new, **({"reason": reason} if reason else {}))
+            return views.compartment_view(comp, dossier)
+
+    def _holding_state(self, s: Session, held: Any) -> str | None:
+        """What a compartment holds again after a repair: a stored drop-off or a ready result."""
+        if held.dropoff_id:
+            record = s.get(Dropoff, held.dropoff_id)
+            return states.HOLDING_DROPOFF if record is not None and record.status == "stored" else None
+        record = s.get(Result, held.result_id)
+        return states.HOLDING_RESULT if record is not None and record.status == "ready" else None
 
     def _empty(self, s: Session, comp: Compartment, held: Any, actor: str) -> None:
         now = self._now()

@@ -69,7 +69,9 @@ class Reconciler(DoorEvents):
         if comp.door == "open":
             report["waiting"] += 1
             self._audit(s, "reconcile_waiting", compartment=comp.label, op=op.id, purpose=op.purpose)
-        elif op.status == "opened":
+        elif op.status in ("released", "opened"):
+            # A read showed the latch released, so the door was open; it is closed now:
+            # the same as a live close (DoorEvents._door_closed).
             self._audit(s, "reconcile_completed", compartment=comp.label, op=op.id, purpose=op.purpose)
             self._complete(s, op)
             report["completed"] += 1

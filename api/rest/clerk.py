@@ -1,15 +1,17 @@
-"""Clerk endpoints (bearer token of a clerk or higher): results, collections, the audit log."""
+"""Clerk endpoints (bearer token of a clerk or higher): results, collections, compartment
+service, the audit log."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request
+from pydantic import Field
 
 from locker.errors import InvalidInput
 
 from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
-from ..schemas import (Collection, CollectionRequest, Compartment, DoorOpened, Dossier, Event, Result,
-                       ResultRequest, load_body)
+from ..schemas import (Collection, CollectionRequest, Compartment, DoorOpened, Dossier, Event, RequestModel, Result,
+                       ResultRequest, Text, load_body)
 
 bp = Blueprint("clerk", __name__, url_prefix="/api/v1")
 TAGS = ["clerk"]
@@ -62,6 +64,35 @@ def get_collection(collection_id: int):
 @require_role("clerk")
 def list_compartments():
     return runtime().service.list_compartments()
+
+
+class ServiceRequest(RequestModel):
+    """Take a compartment out of service, or return it to service.
+
+    >>> ServiceRequest.model_validate({"in_service": True}).emptied
+    False
+    """
+
+    in_service: bool = Field(description="false: out of service (maintenance); true: back in use.")
+    reason: Text | None = Field(None, description="Why, for the audit log (e.g. 'latch replaced').")
+    emptied: bool = Field(False, description="Returning to service: the clerk took out what the compartment "
+                                             "held (it becomes free). Otherwise its contents stay inside and "
+                                             "a pickup code for them stays valid.")
+
+
+@bp.post("/compartments/<path:label>/service")
+@endpoint("Take a compartment out of service, or return it to service", tags=TAGS, body=ServiceRequest,
+          responses={200: Compartment}, errors=(400, 404, 409),
+          description="A compartment that still holds a drop-off or a result goes back to holding it unless "
+                      "`emptied` is true. The door must be closed.")
+@require_role("clerk")
+def set_service(label: str):
+    req = load_body(ServiceRequest)
+    service, actor = runtime().service, current_actor()
+    if not req.in_service:
+        return service.set_out_of_service(label, actor=actor, reason=req.reason or "maintenance")
+    return service.return_to_service(label, actor=actor, emptied=req.emptied, keep_contents=not req.emptied,
+                                     reason=req.reason)
 
 
 @bp.get("/dossiers/<path:code>")

@@ -3,6 +3,8 @@
 The device must be registered with :func:`firmware_sim.transports.register_line`
 (the simulator does that in ``serve_bus("inprocess")``). Read timeouts behave as
 on a real port: None blocks until ``size`` bytes came, 0 returns what is there.
+A port whose device was unplugged (``Simulator.fault("unplug")``) raises
+``SerialException`` on every use, like a vanished USB device.
 """
 
 from __future__ import annotations
@@ -90,11 +92,13 @@ class Serial(SerialBase):
         deadline = None if self._timeout is None else time.monotonic() + self._timeout
         with self._arrived:
             self._cancelled = False
-            while len(self._buffer) < size and self.is_open and not self._cancelled:
+            while len(self._buffer) < size and self.is_open and not self._cancelled and not self._vanished():
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     break
                 self._arrived.wait(remaining)
+            if self._vanished():
+                raise SerialException("the simulated device was unplugged")
             data = bytes(self._buffer[:size])
             del self._buffer[:size]
         return data
@@ -152,6 +156,12 @@ class Serial(SerialBase):
         self._check_open()
         return True
 
+    def _vanished(self) -> bool:
+        """Whether the device was unplugged since this port opened (see ``transports._Plug``)."""
+        return getattr(self._endpoint, "vanished", False)
+
     def _check_open(self) -> None:
         if not self.is_open:
             raise PortNotOpenError()
+        if self._vanished():
+            raise SerialException("the simulated device was unplugged")

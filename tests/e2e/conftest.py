@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
+import signal
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -25,6 +27,8 @@ class Cabinet:
     workdir: Path
     compartments: dict[str, dict] = field(default_factory=dict)
     service: LockerProcess | None = None
+    config: Path | None = None
+    restarts: int = 0
 
     @property
     def clerk(self) -> dict[str, str]:
@@ -75,6 +79,59 @@ class Cabinet:
     def host_frames_since(self, after: int) -> list[bytes]:
         return [bytes.fromhex(f["hex"].replace(" ", "")) for f in self.frames(after) if f["dir"] == "host>board"]
 
+    def unlock_frames_since(self, after: int) -> list[bytes]:
+        return [f for f in self.host_frames_since(after) if len(f) == 5 and f[2] == 0x31]
+
+    # ---- faults, doors and the service's view --------------------------------------
+
+    def fault(self, kind: str, board: int | None = None, lock: int | None = None, count: int = 0) -> dict:
+        return self.sim_post("/sim/fault", {"kind": kind, "board": board, "lock": lock, "count": count})
+
+    def open_door(self, label: str) -> dict:
+        board, lock = self.lock_of(label)
+        return self.sim_post("/sim/door", {"board": board, "lock": lock, "action": "open"})
+
+    def put_item(self, label: str, present: bool = True) -> dict:
+        board, lock = self.lock_of(label)
+        return self.sim_post("/sim/item", {"board": board, "lock": lock, "present": present})
+
+    def service_compartments(self) -> dict[str, dict]:
+        response = self.get("/api/v1/compartments", clerk=True)
+        assert response.status_code == 200, response.text
+        return {c["label"]: c for c in response.json()}
+
+    def events(self, kind: str | None = None, after: int = 0) -> list[dict]:
+        response = self.get(f"/api/v1/events?after={after}&limit=1000", clerk=True)
+        assert response.status_code == 200, response.text
+        return [e for e in response.json() if kind is None or e["kind"] == kind]
+
+    def alarms(self, kind: str | None = None, compartment: str | None = None) -> list[dict]:
+        return [e for e in self.events(kind) if (e.get("data") or {}).get("alarm") is True
+                and (compartment is None or e["compartment"] == compartment)]
+
+    def health(self) -> dict:
+        return requests.get(self.api + "/healthz", timeout=10).json()
+
+    # ---- the service process ---------------------------------------------------------
+
+    def kill_service(self) -> None:
+        """SIGKILL: no clean shutdown, exactly like a power cut of the controller."""
+        assert self.service is not None
+        self.service.proc.kill()
+        self.service.proc.wait(10)
+        self.service.stop()
+
+    def start_service(self) -> None:
+        assert self.config is not None
+        self.restarts += 1
+        self.service = LockerProcess("serve", "--config", str(self.config), cwd=self.workdir,
+                                     name=f"serve-{self.restarts}")
+        self.service.wait_http(self.api + "/healthz")
+
+    def locker(self, *args: str, stdin: str | None = None):  # noqa: ANN201 - CompletedProcess
+        assert self.config is not None
+        return run_locker(*args, "--config", str(self.config), cwd=self.workdir, stdin=stdin)
+
 
 def kerong_unlock_frame(board: int, lock: int) -> bytes:
     body = bytes([0x02, (board << 4) | (lock - 1), 0x31, 0x03])
@@ -82,12 +139,13 @@ def kerong_unlock_frame(board: int, lock: int) -> bytes:
 
 
 def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scanner_url: str,
-                 sms_url: str, secret: Path, compartments: list[dict], extra: str = "") -> None:
+                 sms_url: str, secret: Path, compartments: list[dict], extra: str = "",
+                 open_timeout_ms: int = 2500) -> None:
     lines = [
         "[database]", f'url = "{db_url}"', "",
         "[http]", 'host = "127.0.0.1"', f"port = {http_port}", f'public_url = "http://127.0.0.1:{http_port}"', "",
         "[bus]", f'url = "{bus_url}"', 'protocol = "kerong-cu16"', "baudrate = 19200",
-        "answer_timeout_ms = 200", "poll_interval_ms = 100", "open_timeout_ms = 2500", "",
+        "answer_timeout_ms = 200", "poll_interval_ms = 100", f"open_timeout_ms = {open_timeout_ms}", "",
         "[scanner]", f'url = "{scanner_url}"', "",
         "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"', "",
         "[security]", f'secret_file = "{secret}"', "",
@@ -99,23 +157,23 @@ def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scann
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-@pytest.fixture
-def cabinet(tmp_path, db_url, sms_gateway):
+@contextmanager
+def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
+                    open_timeout_ms: int = 2500) -> Iterator[Cabinet]:
+    """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token."""
     bus_port, scanner_port, control_port, http_port = (free_port() for _ in range(4))
     sim = LockerProcess("sim", "--boards", "2", "--serial", f"tcp://127.0.0.1:{bus_port}",
                         "--scanner", f"tcp://127.0.0.1:{scanner_port}", "--control", f"127.0.0.1:{control_port}",
                         "--seed", "7", cwd=tmp_path, name="sim")
-    service: LockerProcess | None = None
+    cab: Cabinet | None = None
     try:
-        sim_url = f"http://127.0.0.1:{control_port}"
-        sim.wait_http(sim_url + "/sim/state")
-        urls = re.findall(r"socket://127\.0\.0\.1:\d+", sim.output())
-        assert f"socket://127.0.0.1:{bus_port}" in urls, sim.output()
+        # The database and the account are prepared while the simulator boots.
         compartments = demo_compartments(2)
         config = tmp_path / "locker.toml"
         write_config(config, db_url=db_url, http_port=http_port, bus_url=f"socket://127.0.0.1:{bus_port}",
                      scanner_url=f"socket://127.0.0.1:{scanner_port}", sms_url=sms_gateway.url,
-                     secret=tmp_path / "locker.secret", compartments=compartments)
+                     secret=tmp_path / "locker.secret", compartments=compartments,
+                     open_timeout_ms=open_timeout_ms)
         for args, stdin in ((("db", "upgrade"), None),
                             (("user", "add", "clerk1", "--role", "clerk", "--password-stdin"), "s3cret-pass\n")):
             result = run_locker(*args, "--config", str(config), cwd=tmp_path, stdin=stdin)
@@ -123,13 +181,32 @@ def cabinet(tmp_path, db_url, sms_gateway):
         result = run_locker("token", "create", "clerk1", "--config", str(config), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         token = result.stdout.strip().splitlines()[-1]
-        service = LockerProcess("serve", "--config", str(config), cwd=tmp_path, name="serve")
-        api = f"http://127.0.0.1:{http_port}"
-        service.wait_http(api + "/healthz")
-        yield Cabinet(api=api, sim=sim_url, token=token, sms=sms_gateway, workdir=tmp_path,
-                      compartments={c["label"]: c for c in compartments}, service=service)
+        sim_url = f"http://127.0.0.1:{control_port}"
+        sim.wait_http(sim_url + "/sim/state")
+        urls = re.findall(r"socket://127\.0\.0\.1:\d+", sim.output())
+        assert f"socket://127.0.0.1:{bus_port}" in urls, sim.output()
+        cab = Cabinet(api=f"http://127.0.0.1:{http_port}", sim=sim_url, token=token, sms=sms_gateway,
+                      workdir=tmp_path, compartments={c["label"]: c for c in compartments}, config=config)
+        cab.start_service()
+        yield cab
     finally:
-        if service is not None:
-            service.stop()
-        sim.stop()
-        time.sleep(0)
+        processes = [p for p in (cab.service if cab else None, sim) if p is not None]
+        for process in processes:  # both shut down at once
+            if process.proc.poll() is None:
+                process.proc.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.stop()
+
+
+@pytest.fixture
+def cabinet(tmp_path, db_url, sms_gateway):
+    with running_cabinet(tmp_path, db_url, sms_gateway) as cab:
+        yield cab
+
+
+@pytest.fixture
+def sqlite_cabinet(tmp_path, sms_gateway):
+    """The cabinet on SQLite only, with a short jam timeout: for the slower fault tests."""
+    with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", sms_gateway,
+                         open_timeout_ms=1000) as cab:
+        yield cab

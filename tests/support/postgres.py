@@ -8,8 +8,9 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .net import free_port
@@ -27,18 +28,40 @@ class PostgresCluster:
     base: Path
     _run_as: list[str]
     _bin: Path
+    _template: str | None = field(default=None, repr=False)
+    _template_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
 
-    def create_database(self) -> str:
+    def create_database(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of ``template`` (which must have no open connections)."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
+        clause = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(host=self.host, port=self.port, user=self.user, dbname="postgres",
                              autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{clause}')
         return self.url(name)
+
+    def create_migrated_database(self) -> str:
+        """A new database already at the newest migration, copied from a template made once."""
+        with self._template_lock:
+            if self._template is None:
+                self._template = self._make_migrated_template()
+            return self.create_database(template=self._template)
+
+    def _make_migrated_template(self) -> str:
+        from locker.db import Database
+
+        url = self.create_database()
+        db = Database(url)
+        try:
+            db.upgrade()
+        finally:
+            db.dispose()  # CREATE DATABASE ... TEMPLATE refuses while anyone is connected
+        return url.rsplit("/", 1)[1]
 
     def stop(self) -> None:
         subprocess.run(self._run_as + [str(self._bin / "pg_ctl"), "-D", str(self.base / "data"),

@@ -8,17 +8,13 @@ import pytest
 from locker.errors import (Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput,
                            NoCompartmentAvailable, NotFound, Throttled)
 from locker.ports import BoardAvailability, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
+from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness, all_stored_values
 
 
 @pytest.fixture
-def domain_db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'locker.db'}"
-
-
-@pytest.fixture
-def h(domain_db_url):
-    harness = Harness(domain_db_url)
+def h(migrated_db_url):
+    harness = Harness(migrated_db_url)
     yield harness
     harness.db.dispose()
 

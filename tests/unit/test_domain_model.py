@@ -15,18 +15,13 @@ from locker.db import Database
 from locker.errors import ConfigError, Conflict, InvalidInput
 from locker.keyfile import load_or_create_secret
 from locker.models import Assignment, Compartment
+from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import FakeClock, drop_audit_triggers
 
 
 @pytest.fixture
-def domain_db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'locker.db'}"
-
-
-@pytest.fixture
-def db(domain_db_url):
-    database = Database(domain_db_url)
-    database.upgrade()
+def db(migrated_db_url):
+    database = Database(migrated_db_url)
     yield database
     database.dispose()
 
@@ -117,12 +112,24 @@ def test_second_active_assignment_of_a_compartment_is_rejected(db):
         assert s.execute(text("select count(*) from assignments")).scalar() == 3
 
 
-def test_schema_is_current_after_upgrade(db, tmp_path):
-    assert db.is_current()
+def test_schema_is_current_after_upgrade(db_url):
+    fresh = Database(db_url)
+    try:
+        assert not fresh.is_current()
+        fresh.upgrade()
+        assert fresh.is_current() and fresh.ping()
+        fresh.upgrade()  # a second run changes nothing
+        assert fresh.is_current()
+        with fresh.session() as s:
+            assert s.execute(text("select count(*) from compartments")).scalar() == 0
+    finally:
+        fresh.dispose()
+
+
+def test_sqlite_file_gets_its_parent_directories(tmp_path):
     fresh = Database(f"sqlite:///{tmp_path / 'sub' / 'dir' / 'other.db'}")
-    assert not fresh.is_current()
     fresh.upgrade()
-    assert fresh.is_current() and fresh.ping()
+    assert fresh.is_current() and (tmp_path / "sub" / "dir" / "other.db").exists()
     fresh.dispose()
 
 

@@ -16,17 +16,13 @@ from locker.errors import NoCompartmentAvailable
 from locker.models import DoorOperation, OutboxMessage
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.ports import DoorChanged, NotifierError, UnlockOutcome
+from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import SECRET, Harness, readings
 
 
 @pytest.fixture
-def domain_db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'locker.db'}"
-
-
-@pytest.fixture
-def h(domain_db_url):
-    harness = Harness(domain_db_url)
+def h(migrated_db_url):
+    harness = Harness(migrated_db_url)
     yield harness
     harness.db.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -9,6 +10,7 @@ import pytest
 import serial
 
 from drivers.scanner import LineScanner, LineSplitter
+from drivers.scanner_models import get_model, ssi_packet
 
 
 def split_all(chunks, **options) -> tuple[list[str], LineSplitter]:
@@ -221,3 +223,166 @@ def test_on_code_failure_does_not_stop_the_scanner(loop_port):
         assert wait_for(lambda: codes == ["ONE", "TWO"])
     finally:
         scanner.stop()
+
+
+# ---- LineScanner with a command set --------------------------------------------------
+
+class ScriptedPort:
+    """A scanner port: records what the reader writes and returns queued input."""
+
+    def __init__(self, fail_writes: bool = False) -> None:
+        self.timeout = 0.02
+        self.written: list[bytes] = []
+        self.fail_writes = fail_writes
+        self._input = bytearray()
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def feed(self, data: bytes) -> None:
+        with self._lock:
+            self._input += data
+
+    @property
+    def in_waiting(self) -> int:
+        with self._lock:
+            return len(self._input)
+
+    def read(self, size: int = 1) -> bytes:
+        with self._lock:
+            data = bytes(self._input[:size])
+            del self._input[:size]
+        if not data:
+            time.sleep(self.timeout)
+        return data
+
+    def write(self, data: bytes) -> int:
+        if self.fail_writes:
+            raise serial.SerialException("write failed")
+        with self._lock:
+            self.written.append(bytes(data))
+        return len(data)
+
+    def writes(self) -> list[bytes]:
+        with self._lock:
+            return list(self.written)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def running(port: ScriptedPort, codes, **options) -> LineScanner:
+    scanner = LineScanner(url="/dev/serial/by-id/scanner", on_code=codes,
+                          serial_for_url=lambda url, **kw: port, **options)
+    scanner.start()
+    return scanner
+
+
+def test_enable_disable_and_trigger_write_the_model_commands():
+    port, codes = ScriptedPort(), Collected()
+    scanner = running(port, codes, model="datalogic", enabled=False)
+    try:
+        assert wait_for(lambda: port.writes() == [b"D"])  # the wanted state, sent on open
+        scanner.enable()
+        scanner.trigger()
+        scanner.disable()
+        assert wait_for(lambda: port.writes() == [b"D", b"E", b"T", b"D"])
+        assert scanner.stats()["commands"] == 4 and scanner.stats()["enabled"] is False
+    finally:
+        scanner.stop()
+
+
+def test_line_model_writes_nothing():
+    port, codes = ScriptedPort(fail_writes=True), Collected()
+    scanner = running(port, codes)
+    try:
+        scanner.enable(), scanner.trigger(), scanner.disable()
+        port.feed(b"HS-1\r\n")
+        assert wait_for(lambda: codes == ["HS-1"])
+        assert scanner.stats()["commands"] == 0 and scanner.connected()
+    finally:
+        scanner.stop()
+
+
+def test_trigger_mode_retriggers_after_each_code_and_when_due():
+    port, codes, clock = ScriptedPort(), Collected(), FakeClock()
+    scanner = running(port, codes, model=get_model("honeywell", trigger=True), clock=clock, rearm_interval=5.0)
+    manual, trigger = b"\x16M\rTRGMOD0!", b"\x16T\r"
+    try:
+        assert wait_for(lambda: port.writes() == [manual, trigger])
+        port.feed(b"HS-1\r\n")
+        assert wait_for(lambda: port.writes() == [manual, trigger, trigger])
+        assert codes == ["HS-1"]
+        clock.now += 5.0
+        assert wait_for(lambda: port.writes()[-1:] == [trigger] and len(port.writes()) == 4)
+        scanner.disable()
+        assert wait_for(lambda: port.writes()[-2:] == [b"\x16U\r", manual])
+        clock.now += 50.0
+        time.sleep(0.1)
+        assert port.writes()[-1] == manual  # no trigger while disabled
+    finally:
+        scanner.stop()
+
+
+def test_ssi_codes_are_acknowledged():
+    port, codes = ScriptedPort(), Collected()
+    scanner = running(port, codes, model="zebra-ssi")
+    ack = bytes.fromhex("04 D0 04 00 FF 28")
+    try:
+        assert wait_for(lambda: port.writes() == [bytes.fromhex("04 E9 04 00 FF 0F")])
+        port.feed(ssi_packet(0xF3, b"\x1cQR-1", source=0))
+        assert wait_for(lambda: codes == ["QR-1"])
+        assert wait_for(lambda: port.writes()[-1] == ack)
+    finally:
+        scanner.stop()
+
+
+def test_noise_before_a_pause_is_dropped():
+    port, codes, clock = ScriptedPort(), Collected(), FakeClock()
+    scanner = running(port, codes, clock=clock, stale_after=0.5)
+    try:
+        port.feed(b"\x00\xff\xfe\x13")
+        assert wait_for(lambda: port.in_waiting == 0)
+        clock.now += 1.0
+        port.feed(b"HS-2\r\n")
+        assert wait_for(lambda: codes == ["HS-2"])
+        assert scanner.stats()["garbage"] == 1
+    finally:
+        scanner.stop()
+
+
+def test_reopen_sends_the_wanted_state_again():
+    ports: list[ScriptedPort] = []
+
+    def open_port(url, **options):
+        ports.append(ScriptedPort(fail_writes=not ports))
+        return ports[-1]
+
+    scanner = LineScanner(url="/dev/serial/by-id/scanner", on_code=Collected(), serial_for_url=open_port,
+                          model="datalogic", reopen_backoff=(0.01, 0.02))
+    scanner.start()
+    try:
+        assert wait_for(lambda: len(ports) >= 2 and ports[1].writes() == [b"E"])
+        scanner.disable()
+        assert wait_for(lambda: ports[1].writes() == [b"E", b"D"])
+        assert scanner.stats()["reopens"] == 1 and ports[0].closed
+    finally:
+        scanner.stop()
+
+
+def test_binary_noise_never_stops_the_reader():
+    port, codes = ScriptedPort(), Collected()
+    scanner = running(port, codes, model="zebra-ssi")
+    rng = random.Random(3)
+    try:
+        for _ in range(50):
+            port.feed(bytes(rng.randrange(256) for _ in range(40)))
+        port.feed(ssi_packet(0xF3, b"\x1cAFTER", source=0))
+        assert wait_for(lambda: "AFTER" in codes)
+        assert scanner.stats()["garbage"] >= 1 and scanner.connected()
+    finally:
+        scanner.stop()
+
+
+def test_unknown_model_is_refused():
+    with pytest.raises(ValueError):
+        LineScanner(url="loop://", on_code=print, model="symbol")

@@ -116,6 +116,7 @@
 
   function show(screen) {
     state.screen = screen;
+    body.dataset.screen = screen;
     for (const name of ["home", "form", "status"]) $(`screen-${name}`).hidden = name !== screen;
     resetIdle();
   }
@@ -194,7 +195,7 @@
     const problem = formProblem();
     if (problem) {
       showMessage("error", T[problem[0]]);
-      if (problem[1]) focusInput($(problem[1]));
+      refocus(problem[1]);
       return;
     }
     const dropoff = state.flow === "dropoff";
@@ -216,9 +217,15 @@
     if (!result) return showMessage("error", T.offline);
     if (result.status === 201 && result.body) return startWaiting(state.flow, result.body);
     showApiMessage(result.body, "error");
-    const field = result.body && FIELDS[state.flow][result.body.field];
-    if (field) focusInput($(field));
+    refocus(result.body && FIELDS[state.flow][result.body.field]);
     if (result.status === 429) countdown(parseInt(result.headers.get("Retry-After"), 10) || 30);
+  }
+
+  // After an error the caret goes back to the field at fault, or to the field the keys type into
+  // (tapping "submit" took the focus away, and with it the highlight a citizen looks for).
+  function refocus(fieldId) {
+    if (fieldId) focusInput($(fieldId));
+    else if (state.activeInput) state.activeInput.focus();
   }
 
   function countdown(seconds) {

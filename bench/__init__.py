@@ -1,0 +1,19 @@
+"""Benchmarks that print tables: ``python -m bench [NAME ...] [--n N]`` (``make bench``).
+
+Speed and memory targets live here, never as timing assertions in the tests. Each
+benchmark module has ``NAME`` and ``run(n=None) -> list[Table]``; ``n`` scales the
+work (reads, runs, requests or cycles) and ``None`` means the documented default.
+See docs/benchmarks.md for what each figure means and the figures measured so far.
+
+>>> sorted(BENCHMARKS)
+['api', 'bus', 'memory', 'unlock']
+"""
+
+from __future__ import annotations
+
+BENCHMARKS = {
+    "bus": "bench.bus",
+    "unlock": "bench.unlock",
+    "api": "bench.api",
+    "memory": "bench.memory",
+}

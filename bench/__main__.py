@@ -1,0 +1,45 @@
+"""``python -m bench [NAME ...] [--n N]``: run benchmarks (all by default), print tables."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import time
+
+from . import BENCHMARKS
+from .rig import BenchError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
+    parser.add_argument("--n", type=int, default=None,
+                        help="work per benchmark: reads, runs, requests or cycles (default: each one's own)")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    if args.n is not None and args.n < 1:
+        parser.error("--n must be 1 or more")
+    logging.basicConfig(level=logging.ERROR)
+    failed = False
+    for name in args.names or list(BENCHMARKS):
+        module = importlib.import_module(BENCHMARKS[name])
+        began = time.perf_counter()
+        try:
+            tables = module.run(args.n)
+        except BenchError as exc:
+            print(f"{name}: FAILED: {exc}\n", flush=True)
+            failed = True
+            continue
+        for table in tables:
+            print(table.render() + "\n", flush=True)
+        print(f"({name} took {time.perf_counter() - began:.1f} s)\n", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

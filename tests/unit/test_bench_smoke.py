@@ -1,0 +1,76 @@
+"""Each benchmark runs with a tiny N and prints a table of sane figures.
+
+No timing thresholds here: speed and memory are reported by ``python -m bench``.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import BENCHMARKS, api, bus, memory, unlock
+from bench.table import Table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def assert_sane(table: Table, columns: list[str], rows: int) -> None:
+    assert table.columns == columns
+    assert len(table.rows) == rows, table.render()
+    for row in table.rows:
+        for name, value in zip(columns, row):
+            if isinstance(value, str):
+                assert value, name
+                continue
+            assert math.isfinite(value) and value >= 0, (name, value)
+            if any(unit in name for unit in (" ms", "/s", "MiB", "threads")):
+                assert value > 0, (name, value)
+    rendered = table.render()
+    assert rendered.splitlines()[0] == table.title
+    assert all(name in rendered.splitlines()[1] for name in columns)
+
+
+def test_bus_benchmark():
+    measured, limits = bus.run(5)
+    assert_sane(measured, bus.COLUMNS, 2)
+    assert measured.column("transport") == ["inprocess", "tcp"]
+    assert measured.column("reads") == [5, 5]
+    assert any("does not throttle" in note for note in measured.notes)
+    assert_sane(limits, bus.LINE_COLUMNS, 3)
+    row = dict(zip(limits.column("baud"), limits.column("line ms/read")))
+    assert row[19200] == pytest.approx(14 * 10 / 19200 * 1000)
+
+
+def test_unlock_benchmark():
+    [table] = unlock.run(2)
+    assert_sane(table, unlock.COLUMNS, 2)
+    assert table.column("path") == ["service", "REST"]
+
+
+def test_api_benchmark():
+    [table] = api.run(3)
+    postgres = 0 if any("PostgreSQL skipped" in note for note in table.notes) else 3
+    assert_sane(table, api.COLUMNS, 3 + postgres)
+    assert set(table.column("requests")) == {3}
+    assert table.column("clients")[:3] == [1, 1, api.CLIENTS]
+
+
+def test_memory_benchmark():
+    [table] = memory.run(2)
+    assert_sane(table, memory.COLUMNS, 3)
+    assert table.column("drop-offs") == [0, 1, 2]
+    assert all(later >= rss for rss, later in zip(table.column("RSS MiB"), table.column("peak RSS MiB")))
+
+
+def test_command_line_runs_one_benchmark_and_refuses_unknown_names():
+    done = subprocess.run([sys.executable, "-m", "bench", "bus", "--n", "3"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "reads/s" in done.stdout and "max reads/s" in done.stdout and "unlock:" not in done.stdout
+    refused = subprocess.run([sys.executable, "-m", "bench", "nope"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == 2 and "known: " + ", ".join(BENCHMARKS) in refused.stderr
