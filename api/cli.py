@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import click
 
-from locker.config import Config, config_from_dict, load_config
+from locker.config import PROTOCOLS, SCANNER_MODELS, Config, config_from_dict, load_config
 from locker.errors import ConfigError, LockerError
 
 DEFAULT_CONFIG = "locker.toml"
@@ -74,13 +74,14 @@ def demo(host: str, port: int, data_dir: str) -> None:
 @cli.command()
 @config_option
 @click.option("--boards", default=2, show_default=True, type=click.IntRange(1, 16))
-@click.option("--board-type", default="kerong-cu16", show_default=True, type=click.Choice(["kerong-cu16"]))
+@click.option("--board-type", default="kerong-cu16", show_default=True, type=click.Choice(list(PROTOCOLS)))
+@click.option("--scanner-model", default="line", show_default=True, type=click.Choice(list(SCANNER_MODELS)))
 @click.option("--serial", "serial_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
 @click.option("--scanner", "scanner_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
 @click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
 @click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
-def sim(config_path: str | None, boards: int, board_type: str, serial_spec: str, scanner_spec: str,
-        control: str, seed: int | None) -> None:
+def sim(config_path: str | None, boards: int, board_type: str, scanner_model: str, serial_spec: str,
+        scanner_spec: str, control: str, seed: int | None) -> None:
     """Run the standalone hardware simulator and its control API."""
     from firmware_sim.runner import SimulatorSetupError, run_standalone
 
@@ -88,7 +89,7 @@ def sim(config_path: str | None, boards: int, board_type: str, serial_spec: str,
         _config(config_path)  # a technician's file is checked even though the simulator only needs its shape
     try:
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
-                       control=control, seed=seed, out=click.echo)
+                       control=control, seed=seed, out=click.echo, scanner_model=scanner_model)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 

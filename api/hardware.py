@@ -17,6 +17,7 @@ from drivers import events as drv
 from drivers.bus import LockBusDriver
 from drivers.protocol import BoardStatus
 from drivers.scanner import LineScanner
+from drivers.scanner_models import get_model
 from locker.config import BusConfig, ScannerConfig
 from locker.ports import (
     BoardAvailability,
@@ -210,6 +211,7 @@ class ScannerAdapter:
             on_code=self._on_code,
             baudrate=config.baudrate,
             dedupe_window=config.dedupe_ms / 1000,
+            model=get_model(config.model, trigger=config.trigger),
             **options,
         )
 
@@ -218,6 +220,13 @@ class ScannerAdapter:
 
     def stop(self) -> None:
         self.reader.stop()
+
+    def set_reading(self, on: bool) -> None:
+        """The domain's :class:`locker.ports.ScannerControl`: on while the kiosk waits for a code."""
+        if on:
+            self.reader.enable()
+        else:
+            self.reader.disable()
 
     def ok(self) -> bool:
         connected = getattr(self.reader, "connected", None)

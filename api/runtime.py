@@ -63,13 +63,14 @@ class Runtime:
             notifier = self._make_notifier()
         self.notifier = notifier
         self.bus = self._make_bus(serial_for_url)
-        self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock)
-        self.coordinator = Coordinator(self.service)
-        self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock)
         self.scanner = (
             ScannerAdapter(config.scanner, sink=self._submit, serial_for_url=serial_for_url)
             if config.scanner.url else None
         )
+        self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
+                                     scanner=self.scanner)
+        self.coordinator = Coordinator(self.service)
+        self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock)
         self.started = False
         self.reconcile_report: dict | None = None
 

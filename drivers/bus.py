@@ -20,6 +20,7 @@ status and the differences go to the listener as events.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 import math
 import threading
 import time
@@ -372,6 +373,21 @@ class LockBusDriver:
             self._accept(job.board, answer)
         elif isinstance(answer, LockReading) and answer.refused:
             log.info("lock bus %s: board %d refused to unlock lock %d (cooldown)", self.url, job.board, job.lock)
+        elif isinstance(answer, LockReading) and answer.latched is not None:
+            self._accept_reading(job.board, answer)
+
+    def _accept_reading(self, board: int, reading: LockReading) -> None:
+        """Fold one lock's reading (an unlock's answer) into the board's last status.
+
+        Boards that answer an unlock late (8A: about 500 ms) hold the line meanwhile; a
+        door opened and shut again in that time is seen only in this answer.
+        """
+        known = self._records[board].status
+        if known is None:
+            return
+        latched = list(known.latched)
+        latched[reading.lock - 1] = reading.latched
+        self._accept(board, replace(known, latched=tuple(latched)))
 
     def _read_board(self, board: int) -> BoardStatus | None:
         record = self._records[board]

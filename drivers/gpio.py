@@ -339,10 +339,10 @@ class CabinetIO:
     >>> io.show("degraded"); io.outputs()
     {'led_green': False, 'led_amber': True, 'led_red': False}
     >>> io.close()
-    >>> CabinetIO({"doorbell": 4}, pin_factory=factory)
+    >>> CabinetIO({"doorbell": 4}, pin_factory=factory)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    drivers.errors.GpioError: gpio.doorbell is not a GPIO setting; known: service_door, tamper, power_fail, battery_low, presence, led_green, led_amber, led_red, buzzer
+    drivers.errors.GpioError: gpio.doorbell is not a GPIO setting; known: service_door, ...
     """
 
     def __init__(self, pins: Mapping[str, Any], *, listener: Callable[[InputChanged], None] | None = None,
@@ -376,9 +376,9 @@ class CabinetIO:
                 self._debouncer.add(name, device, bounce_time=spec["bounce_time"], invert=spec["invert"])
         for name in OUTPUTS:
             if pins.get(name) is not None:
+                where = f"{setting}.{name}"
                 kind = Buzzer if name == "buzzer" else LED
-                self._outputs[name] = self._pins.output(f"{setting}.{name}", output_spec(f"{setting}.{name}", pins[name]),
-                                                        kind)
+                self._outputs[name] = self._pins.output(where, output_spec(where, pins[name]), kind)
 
     def inputs(self) -> dict[str, bool]:
         """The settled state of every fitted input (True: active, see :data:`INPUTS`)."""

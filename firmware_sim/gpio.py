@@ -161,7 +161,8 @@ class SimGpio:
                          "pin_in_use", f"{name}: chân {spec!r} đang được dùng")
         if any(pin is entry.pin for entry in self._inputs.values()) or any(
                 pin is entry[1] for entry in self._outputs.values()):
-            raise _error(f"{name}: pin {spec!r} is used twice", "pin_in_use", f"{name}: chân {spec!r} bị dùng hai lần")
+            raise _error(f"{name}: pin {spec!r} is used twice", "pin_in_use",
+                         f"{name}: chân {spec!r} bị dùng hai lần")
         return pin
 
     def _add_input(self, name: str, spec: dict) -> _Input:

@@ -56,7 +56,8 @@ def parse_host_port(spec: str) -> tuple[str, int]:
 
 def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: str = "pty",
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
-                   out: Callable[[str], object] = print, board_options: dict | None = None) -> int:
+                   out: Callable[[str], object] = print, board_options: dict | None = None,
+                   scanner_model: str = "line") -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
 
     ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
@@ -68,7 +69,9 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     bus_spec, scanner_spec = parse_serial_spec(serial), parse_serial_spec(scanner)
     control_host, control_port = parse_host_port(control)
     try:
-        sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options)
+        sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options,
+                        scanner_model=scanner_model)
+        sim.labels = layout_labels(sim)
     except SimulatorError as exc:
         raise SimulatorSetupError(str(exc), code=exc.code, vi=exc.vi) from None
     server = None
@@ -112,6 +115,12 @@ def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str)
     out("Dán vào locker.toml / Paste into locker.toml:")
     out(config_toml(bus_url, scanner_url, demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board),
                     protocol=sim.board_type, latched_bit=sim.latched_bit, bus_options=bus_options(sim)))
+
+
+def layout_labels(sim: Simulator) -> dict[tuple[int, int], str]:
+    """The labels of the layout printed for the technician, for the simulator page."""
+    rooms = demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board)
+    return {(room["board"], room["lock"]): room["label"] for room in rooms}
 
 
 def bus_options(sim: Simulator) -> dict:

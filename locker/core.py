@@ -19,7 +19,8 @@ from . import audit, states
 from .config import Config
 from .errors import HardwareUnavailable, NoCompartmentAvailable
 from .models import Assignment, Collection, Compartment, DoorOperation, Dropoff, Pickup, Result
-from .ports import Clock, LockBus
+from .kiosk import KIOSK_MODE_TTL_S, ScannerGate
+from .ports import Clock, LockBus, ScannerControl
 
 log = logging.getLogger("locker.service")
 
@@ -36,7 +37,8 @@ class _Taken(Exception):
 class ServiceCore:
     """State and helpers shared by the flows; not used on its own."""
 
-    def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes, clock: Clock) -> None:
+    def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes, clock: Clock,
+                 scanner: ScannerControl | None = None) -> None:
         self.config = config
         self.db = db
         self.bus = bus
@@ -46,6 +48,7 @@ class ServiceCore:
         self._boards: dict[int, bool | None] = {b: None for b in config.boards}
         self._kiosk_modes: dict[str, tuple[str, float]] = {}
         self._last_scans: dict[str, dict[str, Any]] = {}
+        self._scanner_gate = ScannerGate(scanner, lapse_after=KIOSK_MODE_TTL_S) if scanner is not None else None
 
     # ---- small helpers ----------------------------------------------------------------
 

@@ -12,11 +12,11 @@ from . import credentials, validation
 from .audit import iso
 from .core import log
 from .errors import InvalidInput, LockerError
+from .kiosk import KIOSK_MODE_TTL_S
 from .flows_pickup import PickupFlows
 from .models import Compartment
 from .ports import BoardAvailability, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
 
-KIOSK_MODE_TTL_S = 60.0
 SCANNER = "scanner"
 
 
@@ -141,6 +141,8 @@ class DoorEvents(PickupFlows):
             raise InvalidInput("mode", "Chế độ phải là idle hoặc busy.", "The mode must be idle or busy.")
         with self._guard:
             self._kiosk_modes[kiosk] = (mode, self.clock.monotonic() + KIOSK_MODE_TTL_S)
+        if kiosk == SCANNER and self._scanner_gate is not None:
+            self._scanner_gate.mode_changed(mode)
 
     def kiosk_activity(self, kiosk: Any = None) -> dict[str, Any]:
         key = SCANNER if kiosk is None else str(kiosk)

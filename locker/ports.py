@@ -83,6 +83,11 @@ class LockBus(Protocol):
         """Read every configured board now (blocking); ``None`` for a board that did not answer."""
 
 
+class ScannerControl(Protocol):
+    def set_reading(self, on: bool) -> None:
+        """Let the scanner read codes (``True``) or keep it from reading (``False``)."""
+
+
 class Notifier(Protocol):
     def send_sms(self, to: str, text: str) -> None:
         """Deliver one SMS or raise :class:`NotifierError`."""

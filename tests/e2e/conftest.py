@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 import signal
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,7 +14,6 @@ from typing import Iterator
 import pytest
 import requests
 
-from firmware_sim.layout import demo_compartments
 from tests.support.net import free_port, wait_for
 from tests.support.processes import LockerProcess, run_locker
 from tests.support.sms_gateway import SmsGateway
@@ -140,12 +141,14 @@ def kerong_unlock_frame(board: int, lock: int) -> bytes:
 
 def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scanner_url: str,
                  sms_url: str, secret: Path, compartments: list[dict], extra: str = "",
-                 open_timeout_ms: int = 2500) -> None:
+                 open_timeout_ms: int = 2500, bus: dict | None = None) -> None:
+    """``bus`` holds the [bus] keys (as printed by ``locker sim``); Kerong CU16 by default."""
+    bus = dict(bus or {"protocol": "kerong-cu16", "baudrate": 19200, "answer_timeout_ms": 200})
+    bus.update(url=bus_url, poll_interval_ms=100, open_timeout_ms=open_timeout_ms)
     lines = [
         "[database]", f'url = "{db_url}"', "",
         "[http]", 'host = "127.0.0.1"', f"port = {http_port}", f'public_url = "http://127.0.0.1:{http_port}"', "",
-        "[bus]", f'url = "{bus_url}"', 'protocol = "kerong-cu16"', "baudrate = 19200",
-        "answer_timeout_ms = 200", "poll_interval_ms = 100", f"open_timeout_ms = {open_timeout_ms}", "",
+        "[bus]", *(f"{key} = {json.dumps(value)}" for key, value in bus.items()), "",
         "[scanner]", f'url = "{scanner_url}"', "",
         "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"', "",
         "[security]", f'secret_file = "{secret}"', "",
@@ -157,23 +160,39 @@ def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scann
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def printed_snippet(output: str) -> dict:
+    """The locker.toml snippet that ``locker sim`` prints for the technician, parsed."""
+    marker = "Paste into locker.toml:"
+    assert marker in output, output
+    snippet = output.split(marker, 1)[1]
+    lines = snippet.splitlines()
+    keep = []
+    for line in lines:  # the snippet ends where the simulator's next message begins
+        if line and not (line.startswith(("[", "#")) or "=" in line):
+            break
+        keep.append(line)
+    return tomllib.loads("\n".join(keep))
+
+
 @contextmanager
 def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
-                    open_timeout_ms: int = 2500) -> Iterator[Cabinet]:
-    """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token."""
+                    open_timeout_ms: int = 2500, board_type: str = "kerong-cu16") -> Iterator[Cabinet]:
+    """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token.
+
+    The service's [bus] and [[compartment]] tables are the ones ``locker sim`` prints.
+    """
     bus_port, scanner_port, control_port, http_port = (free_port() for _ in range(4))
-    sim = LockerProcess("sim", "--boards", "2", "--serial", f"tcp://127.0.0.1:{bus_port}",
+    sim = LockerProcess("sim", "--boards", "2", "--board-type", board_type, "--serial", f"tcp://127.0.0.1:{bus_port}",
                         "--scanner", f"tcp://127.0.0.1:{scanner_port}", "--control", f"127.0.0.1:{control_port}",
                         "--seed", "7", cwd=tmp_path, name="sim")
     cab: Cabinet | None = None
     try:
         # The database and the account are prepared while the simulator boots.
-        compartments = demo_compartments(2)
         config = tmp_path / "locker.toml"
-        write_config(config, db_url=db_url, http_port=http_port, bus_url=f"socket://127.0.0.1:{bus_port}",
-                     scanner_url=f"socket://127.0.0.1:{scanner_port}", sms_url=sms_gateway.url,
-                     secret=tmp_path / "locker.secret", compartments=compartments,
-                     open_timeout_ms=open_timeout_ms)
+        common = dict(db_url=db_url, http_port=http_port, bus_url=f"socket://127.0.0.1:{bus_port}",
+                      scanner_url=f"socket://127.0.0.1:{scanner_port}", sms_url=sms_gateway.url,
+                      secret=tmp_path / "locker.secret", open_timeout_ms=open_timeout_ms)
+        write_config(config, compartments=[], **common)
         for args, stdin in ((("db", "upgrade"), None),
                             (("user", "add", "clerk1", "--role", "clerk", "--password-stdin"), "s3cret-pass\n")):
             result = run_locker(*args, "--config", str(config), cwd=tmp_path, stdin=stdin)
@@ -185,6 +204,12 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         sim.wait_http(sim_url + "/sim/state")
         urls = re.findall(r"socket://127\.0\.0\.1:\d+", sim.output())
         assert f"socket://127.0.0.1:{bus_port}" in urls, sim.output()
+        snippet = printed_snippet(sim.output())
+        compartments = snippet["compartment"]
+        bus = {key: value for key, value in snippet["bus"].items() if key != "url"}
+        if board_type.startswith("kerong"):
+            bus["answer_timeout_ms"] = 200
+        write_config(config, compartments=compartments, bus=bus, **common)
         cab = Cabinet(api=f"http://127.0.0.1:{http_port}", sim=sim_url, token=token, sms=sms_gateway,
                       workdir=tmp_path, compartments={c["label"]: c for c in compartments}, config=config)
         cab.start_service()

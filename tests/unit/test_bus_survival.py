@@ -247,3 +247,34 @@ def test_scanner_backoff_starts_afresh_after_each_reopen():
     finally:
         scanner.stop()
         sim.close()
+
+
+def test_the_service_degrades_on_unplug_and_recovers_by_itself(tmp_path):
+    from api.runtime import Runtime
+    from firmware_sim.layout import demo_compartments
+    from locker.config import config_from_dict
+
+    sim = Simulator(boards=2, spring_delay=0.02)
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
+        "security": {"secret_file": str(tmp_path / "secret")},
+        "bus": {"url": sim.serve_bus("inprocess"), "poll_interval_ms": 50},
+        "compartment": demo_compartments(2),
+    }, env={})
+    runtime = Runtime.from_config(config)
+    runtime.db.upgrade()
+    runtime.start()
+    try:
+        assert wait_for(lambda: runtime.health()["status"] == "ok")
+        sim.fault("unplug")
+        assert wait_for(lambda: runtime.health()["status"] == "degraded")
+        rooms = runtime.service.list_compartments()
+        assert wait_for(lambda: {room["door"] for room in runtime.service.list_compartments()} == {"unknown"})
+        assert len(rooms) == 32
+
+        sim.fault("replug")
+        assert wait_for(lambda: runtime.health()["status"] == "ok", timeout=15)
+        assert wait_for(lambda: {room["door"] for room in runtime.service.list_compartments()} == {"closed"})
+    finally:
+        runtime.stop()
+        sim.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import threading
 import time
 
@@ -9,6 +10,9 @@ import pytest
 from gpiozero import Button
 from gpiozero.pins.mock import MockFactory, MockPin
 
+import drivers.errors
+import drivers.gpio
+import drivers.gpio_locks
 from drivers.errors import DriverError, GpioError
 from drivers.events import BoardOnline, LatchChanged, UnlockDone
 from drivers.gpio import CabinetIO, InputChanged, wait_until
@@ -384,3 +388,8 @@ def test_bad_relay_lock_settings_name_the_setting(factory, locks, setting):
         RelayLockBus(locks=locks, listener=lambda event: None, pin_factory=factory)
     assert caught.value.setting == setting
     Button(20, pin_factory=factory).close()
+
+
+def test_the_docstring_examples_run():
+    for module in (drivers.gpio, drivers.gpio_locks, drivers.errors):
+        assert doctest.testmod(module).failed == 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 from flask import Flask
 
 from drivers.gpio import wait_until
 from firmware_sim import Simulator, SimulatorError
 from firmware_sim.control import create_control_blueprint
+import firmware_sim.gpio
 from firmware_sim.gpio import SimGpio
 
 LAYOUT = {"service_door": {"pin": 4, "invert": True}, "tamper": 17, "power_fail": {"pin": 27, "pull_up": False},
@@ -146,3 +149,7 @@ def test_bad_layouts_are_refused(layout, relay_locks, code):
     with pytest.raises(SimulatorError) as caught:
         SimGpio(layout, relay_locks=relay_locks)
     assert caught.value.code == code
+
+
+def test_the_docstring_examples_run():
+    assert doctest.testmod(firmware_sim.gpio).failed == 0
