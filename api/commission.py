@@ -1,14 +1,11 @@
 """``locker commission``: map a cabinet's doors to locks without reading code.
 
-For every bus of the configuration it finds the boards that answer, detects the
-latch polarity, pulses each lock in turn (never two at once) and learns which door
-opened, from the technician or (``--auto``) from the latch. The result is the
-``[[compartment]]`` map, the ``latched_bit`` of each bus and the dead locks; with
-``--write`` it replaces those in the configuration file and keeps a ``.bak`` copy.
-
-:class:`Commissioning` does the work with ``say``/``ask`` callables, so a test (or
-another front end) can play the technician; :data:`commission_command` is the click
-command.
+Per bus: find the boards that answer, detect the latch polarity, pulse each lock in
+turn (never two at once) and learn which door opened, from the technician or
+(``--auto``) from the latch. The result is the ``[[compartment]]`` map, each bus's
+``latched_bit`` and the dead locks; ``--write`` puts them into the configuration
+file (keeping a ``.bak``). :class:`Commissioning` talks through ``say``/``ask``
+callables so that a test can play the technician.
 """
 
 from __future__ import annotations
@@ -135,12 +132,9 @@ class Outcome:
         return {r.bus.name: r.latched_bit for r in self.results if r.latched_bit is not None}
 
     def toml(self) -> str:
-        multi = len(self.config.buses) > 1
-        lines = [f"# [bus] {name}: latched_bit = {bit}" for name, bit in self.latched_bits().items()]
-        for c in self.compartments:
-            lines += ["", "[[compartment]]", f'label = "{c.label}"', f"board = {c.board}", f"lock = {c.lock}",
-                      f'size = "{c.size}"'] + ([f'bus = "{c.bus}"'] if multi else [])
-        return "\n".join(lines).lstrip("\n") + "\n"
+        head = [f"# [bus] {name}: latched_bit = {bit}\n" for name, bit in self.latched_bits().items()]
+        body = _compartment_lines(self.compartments, multi=len(self.config.buses) > 1)
+        return "".join(head + ["\n"] + body).strip("\n") + "\n"
 
 
 class Commissioning:
@@ -235,7 +229,7 @@ class Commissioning:
             if opened:
                 result.still_open = self._wait_all_closed(probe, opened, result.latched_bit)
         if not result.confirmed:
-            self.say("Cảnh báo: chưa xác nhận được cực tính chốt / warning: the latch polarity is unconfirmed")
+            self.say("Cảnh báo: cực tính chốt chưa xác nhận / warning: latch polarity unconfirmed")
 
     def _close_first(self, probe: BusProbe, odd: tuple[tuple[int, int], ...], latched_bit: int) -> None:
         where = ", ".join(f"{b}/{n}" for b, n in odd)
@@ -346,14 +340,8 @@ class Commissioning:
         timeout = self.options.close_timeout
         self.say(f"Đóng mọi cửa đã mở (chờ tối đa {timeout:g} giây) / "
                  f"close every door that opened (waiting up to {timeout:g} s)")
-        deadline = time.monotonic() + timeout
-        waiting = list(opened)
-        while True:
-            waiting = [(b, n, label) for b, n, label in waiting if probe.read_lock(b, n) != latched_bit]
-            if not waiting or time.monotonic() >= deadline:
-                break
-            time.sleep(0.2)
-        still = [label for _, _, label in waiting]
+        left = probe.wait_all([(b, n) for b, n, _ in opened], latched_bit, timeout)
+        still = [label for b, n, label in opened if (b, n) in left]
         if still:
             self.say(f"Cửa còn mở / doors still open: {', '.join(still)}")
         return still
@@ -380,8 +368,6 @@ def parse_door_answer(text: str, *, used: set[str], default_size: str,
     ('a05', 'L')
     >>> parse_door_answer("B02", used=set(), default_size="M", sizes={"B02": "S"})
     ('B02', 'S')
-    >>> parse_door_answer("", used=set(), default_size="M") is None
-    True
     >>> parse_door_answer("A01 XL", used=set(), default_size="M")
     Traceback (most recent call last):
     ...
@@ -391,7 +377,7 @@ def parse_door_answer(text: str, *, used: set[str], default_size: str,
     if not words:
         return None
     if len(words) > 2:
-        raise ValueError("Nhập nhãn và (tùy chọn) kích cỡ, ví dụ A05 L / type a label and optionally a size, e.g. A05 L")
+        raise ValueError("Nhập nhãn và kích cỡ, ví dụ A05 L / type a label and a size, e.g. A05 L")
     label = words[0]
     if not LABEL_RE.match(label):
         raise ValueError("Nhãn gồm 1-16 chữ, số, '-' hoặc '_' / a label is 1-16 letters, digits, '-' or '_'")
@@ -437,15 +423,16 @@ def rewrite_config(text: str, compartments: list[CompartmentConfig], latched_bit
     lines = [line if line.endswith("\n") else line + "\n" for line in text.splitlines()]
     blocks = _blocks(lines)
     bus_blocks = [(start, end) for start, end, name, _ in blocks if name == "bus"]
-    edits = [_latched_edit(lines, start, end, latched_bits[name])
+    edits = [(*_latched_edit(lines, start, end, latched_bits[name]), 0)
              for (start, end), name in zip(bus_blocks, names) if name in latched_bits]
     comp = [(start, _content_end(lines, start, end)) for start, end, name, array in blocks
             if name == "compartment" and array]
     new_block = _compartment_lines(compartments, multi=len(names) > 1)
-    edits += [(start, end, new_block if i == 0 else []) for i, (start, end) in enumerate(comp)]
+    edits += [(start, end, new_block if i == 0 else [], 1) for i, (start, end) in enumerate(comp)]
     if not comp:
-        edits.append((len(lines), len(lines), (["\n"] if lines and lines[-1].strip() else []) + new_block))
-    for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
+        edits.append((len(lines), len(lines), (["\n"] if lines and lines[-1].strip() else []) + new_block, 1))
+    # From the end, so that earlier positions hold; at one position the compartments go last.
+    for start, end, replacement, _ in sorted(edits, key=lambda e: (e[0], e[3]), reverse=True):
         lines[start:end] = replacement
     result = "".join(lines).rstrip("\n") + "\n"
     buses = tuple(replace(b, latched_bit=latched_bits.get(b.name, b.latched_bit)) for b in before.buses)
@@ -540,14 +527,14 @@ def _check_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str
 @click.option("--size", default="M", show_default=True, type=click.Choice(SIZES, case_sensitive=False),
               help="Size of new compartments.")
 @click.option("--label-scheme", default="letter", show_default=True, type=click.Choice(LABEL_SCHEMES),
-              help="letter: board letter + two-digit lock (A01); number: 01, 02, ... across the cabinet.")
+              help="letter: board letter + lock (A01); number: 01, 02, ...")
 @click.option("--label-prefix", default="", callback=_check_prefix, help="Put before every generated label.")
 @click.option("--probe-timeout-ms", default=250, show_default=True, type=click.IntRange(10, 5000),
-              help="How long each board address is given to answer.")
+              help="Answer time given to each board address.")
 @click.option("--release-timeout-ms", default=None, type=click.IntRange(100, 60000),
-              help="How long a latch may take to release (default: the bus's open_timeout_ms).")
+              help="Time a latch may take to release (default: the bus's open_timeout_ms).")
 @click.option("--close-timeout", "close_timeout", default=120, show_default=True, type=click.IntRange(0, 3600),
-              help="--auto: seconds to wait at the end for the opened doors to be closed.")
+              help="--auto: seconds to wait at the end for the doors to be closed.")
 def commission_command(config_path: str | None, bus_name: str | None, auto: bool, write: bool, size: str,
                        label_scheme: str, label_prefix: str, probe_timeout_ms: int,
                        release_timeout_ms: int | None, close_timeout: int) -> None:
@@ -616,7 +603,7 @@ def _summary(outcome: Outcome) -> None:
     new_labels = {c.label for c in outcome.compartments}
     dropped = [c.label for c in outcome.config.compartments if c.label not in new_labels]
     if dropped:
-        click.echo(f"Ngăn cũ không còn trong bản đồ / old compartments not in the new map: {', '.join(dropped)}")
+        click.echo(f"Ngăn cũ bị bỏ / old compartments dropped: {', '.join(dropped)}")
 
 
 if __name__ == "__main__":

@@ -37,30 +37,34 @@ log = logging.getLogger(__name__)
 RECHECK_INTERVAL = 0.05
 
 
-def to_domain_event(event: Any) -> HardwareEvent | None:
-    """Translate one driver event into the domain's vocabulary (None if irrelevant)."""
+def to_domain_event(event: Any, bus: str = "main") -> HardwareEvent | None:
+    """Translate one driver event on ``bus`` into the domain's vocabulary (None if irrelevant).
+
+    >>> to_domain_event(drv.LatchChanged(1, 2, latched=False), "left")
+    DoorChanged(board=1, lock=2, open=True, bus='left')
+    """
     if isinstance(event, drv.LatchChanged):
-        return DoorChanged(event.board, event.lock, open=not event.latched)
+        return DoorChanged(event.board, event.lock, open=not event.latched, bus=bus)
     if isinstance(event, drv.ItemSensed):
-        return ItemChanged(event.board, event.lock, present=event.present)
+        return ItemChanged(event.board, event.lock, present=event.present, bus=bus)
     if isinstance(event, drv.BoardOnline):
-        return BoardAvailability(event.board, online=True)
+        return BoardAvailability(event.board, online=True, bus=bus)
     if isinstance(event, drv.BoardOffline):
-        return BoardAvailability(event.board, online=False)
+        return BoardAvailability(event.board, online=False, bus=bus)
     if isinstance(event, drv.UnlockDone):
-        return UnlockOutcome(event.board, event.lock, event.result)
+        return UnlockOutcome(event.board, event.lock, event.result, bus=bus)
     return None
 
 
-def to_board_reading(status: BoardStatus) -> BoardReading:
+def to_board_reading(status: BoardStatus, bus: str = "main") -> BoardReading:
     locks = {
         index + 1: LockReading(door_open=not latched, item=status.items[index])
         for index, latched in enumerate(status.latched)
     }
-    return BoardReading(board=status.board, locks=locks)
+    return BoardReading(board=status.board, locks=locks, bus=bus)
 
 
-def snapshot_events(status: BoardStatus) -> list[HardwareEvent]:
+def snapshot_events(status: BoardStatus, bus: str = "main") -> list[HardwareEvent]:
     """Every door and item of one board as domain events.
 
     >>> status = BoardStatus(0, (True, False), (False, True))
@@ -69,8 +73,9 @@ def snapshot_events(status: BoardStatus) -> list[HardwareEvent]:
     >>> snapshot_events(status)[1]
     DoorChanged(board=0, lock=2, open=True)
     """
-    doors = [DoorChanged(status.board, index + 1, open=not latched) for index, latched in enumerate(status.latched)]
-    items = [ItemChanged(status.board, index + 1, present=item) for index, item in enumerate(status.items)]
+    doors = [DoorChanged(status.board, index + 1, open=not latched, bus=bus)
+             for index, latched in enumerate(status.latched)]
+    items = [ItemChanged(status.board, index + 1, present=item, bus=bus) for index, item in enumerate(status.items)]
     return [*doors, *items]
 
 
@@ -89,6 +94,7 @@ class DriverLockBus:
         serial_for_url: Callable[..., Any] | None = None,
     ) -> None:
         self._sink = sink
+        self.name = config.name
         self._recheck_for = config.open_timeout_ms / 1000
         self._stopped = threading.Event()
         options: dict[str, Any] = {}
@@ -117,12 +123,13 @@ class DriverLockBus:
         self._stopped.set()
         self.driver.stop()
 
-    def request_unlock(self, board: int, lock: int) -> None:
+    def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
         self.driver.unlock(board, lock)
 
-    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
+    def read_boards(self, timeout: float) -> dict[tuple[str, int], BoardReading | None]:
         statuses = self.driver.read_all(timeout)
-        return {board: (to_board_reading(s) if s is not None else None) for board, s in statuses.items()}
+        return {(self.name, board): (to_board_reading(s, self.name) if s is not None else None)
+                for board, s in statuses.items()}
 
     def stats(self) -> dict[int, dict]:
         return self.driver.stats()
@@ -131,7 +138,7 @@ class DriverLockBus:
         if isinstance(event, drv.UnlockDone) and event.result == "unknown" and not self._stopped.is_set():
             self._recheck_later(event)
             return
-        translated = to_domain_event(event)
+        translated = to_domain_event(event, self.name)
         if translated is not None:
             self._sink(translated)
         if isinstance(event, drv.BoardOnline):
@@ -160,7 +167,7 @@ class DriverLockBus:
                 result = "unknown" if status.is_latched(event.lock) else "released"
                 break
             self._stopped.wait(RECHECK_INTERVAL)
-        self._sink(UnlockOutcome(event.board, event.lock, result))
+        self._sink(UnlockOutcome(event.board, event.lock, result, bus=self.name))
 
     def _send_snapshot(self, board: int) -> None:
         """The domain forgot the doors of an offline board; tell it every lock again.
@@ -171,8 +178,43 @@ class DriverLockBus:
         status = self.driver.statuses().get(board)
         if status is None:
             return
-        for event in snapshot_events(status):
+        for event in snapshot_events(status, self.name):
             self._sink(event)
+
+
+class CabinetBus:
+    """Every lock bus of a cabinet behind one :class:`locker.ports.LockBus`.
+
+    Stats name a board by its number on the first bus and ``bus/board`` elsewhere.
+    """
+
+    def __init__(self, buses: list[DriverLockBus]) -> None:
+        self.buses = {bus.name: bus for bus in buses}
+        self._first = buses[0].name
+
+    def start(self) -> None:
+        for bus in self.buses.values():
+            bus.start()
+
+    def stop(self) -> None:
+        for bus in self.buses.values():
+            bus.stop()
+
+    def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
+        self.buses[bus].request_unlock(board, lock, bus=bus)
+
+    def read_boards(self, timeout: float) -> dict[tuple[str, int], BoardReading | None]:
+        readings: dict[tuple[str, int], BoardReading | None] = {}
+        for bus in self.buses.values():
+            readings.update(bus.read_boards(timeout))
+        return readings
+
+    def stats(self) -> dict[Any, dict]:
+        merged: dict[Any, dict] = {}
+        for name, bus in self.buses.items():
+            for board, stats in bus.stats().items():
+                merged[board if name == self._first else f"{name}/{board}"] = stats
+        return merged
 
 
 class NoLockBus:
@@ -187,10 +229,10 @@ class NoLockBus:
     def stop(self) -> None:
         return None
 
-    def request_unlock(self, board: int, lock: int) -> None:
-        self._sink(UnlockOutcome(board, lock, "unknown"))
+    def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
+        self._sink(UnlockOutcome(board, lock, "unknown", bus=bus))
 
-    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
+    def read_boards(self, timeout: float) -> dict[tuple[str, int], BoardReading | None]:
         return {}
 
     def stats(self) -> dict[int, dict]:

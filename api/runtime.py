@@ -20,7 +20,7 @@ from locker.outbox import OutboxWorker
 from locker.ports import Clock, HardwareEvent, Notifier, SystemClock
 from locker.service import LockerService
 
-from .hardware import DriverLockBus, NoLockBus, ScannerAdapter
+from .hardware import CabinetBus, DriverLockBus, NoLockBus, ScannerAdapter
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,12 @@ class Runtime:
         self.log_notifier = LogNotifier()
         return self.log_notifier
 
-    def _make_bus(self, serial_for_url: Callable[..., Any] | None) -> DriverLockBus | NoLockBus:
-        if not self.config.bus.url:
+    def _make_bus(self, serial_for_url: Callable[..., Any] | None) -> CabinetBus | NoLockBus:
+        used = [bus for bus in self.config.buses if bus.url and self.config.boards_on(bus.name)]
+        if not used:
             return NoLockBus(sink=self._submit)
-        return DriverLockBus(self.config.bus, boards=self.config.boards, sink=self._submit,
-                             serial_for_url=serial_for_url)
+        return CabinetBus([DriverLockBus(bus, boards=self.config.boards_on(bus.name), sink=self._submit,
+                                         serial_for_url=serial_for_url) for bus in used])
 
     def _submit(self, event: HardwareEvent) -> None:
         self.coordinator.submit(event)

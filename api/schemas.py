@@ -133,6 +133,7 @@ class Compartment(BaseModel):
     state: Literal["free", "reserved", "holding_dropoff", "holding_result", "out_of_service"]
     door: Literal["open", "closed", "unknown"]
     dossier_code: str | None
+    bus: str = "main"
 
 
 class Event(BaseModel):

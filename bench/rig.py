@@ -126,7 +126,7 @@ def start_runtime(config: Config, *, simulator: Simulator | None = None, notifie
     """A started runtime in this process (the database must be migrated already)."""
     runtime = SettledRuntime.from_config(config, simulator=simulator, notifier=notifier or CapturingNotifier())
     if pulse_gap is not None:
-        runtime.bus.driver.pulse_gap = pulse_gap
+        set_pulse_gap(runtime, pulse_gap)
     runtime.start()
     return runtime
 
@@ -290,3 +290,9 @@ class Cabinet:
         self.store(started)
         self.collect([label for _, label, _ in started])
         return [seconds for _, _, seconds in started]
+
+
+def set_pulse_gap(runtime: Runtime, seconds: float) -> None:
+    """Change the pause the bus drivers keep between two unlock pulses."""
+    for bus in runtime.bus.buses.values():
+        bus.driver.pulse_gap = seconds

@@ -17,7 +17,7 @@ import logging
 from api.server import serve_forever
 from locker.config import config_from_dict
 
-from .rig import SettledRuntime
+from .rig import SettledRuntime, set_pulse_gap
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         config = config_from_dict(json.load(f), env={})
     runtime = SettledRuntime.from_config(config)
     if args.pulse_gap is not None:
-        runtime.bus.driver.pulse_gap = args.pulse_gap
+        set_pulse_gap(runtime, args.pulse_gap)
     serve_forever(config, runtime=runtime)
 
 

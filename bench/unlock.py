@@ -22,7 +22,7 @@ from firmware_sim.simulator import Simulator
 from locker.config import config_from_dict
 from locker.ports import UnlockOutcome
 
-from .rig import (PHONE, BenchError, CapturingNotifier, InProcessApi, prepare_database, service_config,
+from .rig import (PHONE, BenchError, CapturingNotifier, InProcessApi, prepare_database, service_config, set_pulse_gap,
                   start_runtime, wait_until)
 from .table import Table, summary_ms
 
@@ -118,7 +118,7 @@ class _Pickups:
 
     def _ready_results(self, count: int) -> list[tuple[str, str, str]]:
         """Load ``count`` results quickly (no pulse gap), close their doors, collect their codes."""
-        self.rt.bus.driver.pulse_gap = 0.0
+        set_pulse_gap(self.rt, 0.0)
         loaded = []
         for _ in range(count):
             self.serial += 1
@@ -130,7 +130,7 @@ class _Pickups:
         notifier = self.rt.notifier
         codes = wait_until(lambda: all(notifier.code_for(d) for d, _ in loaded) and
                            [notifier.code_for(d) for d, _ in loaded], what="pickup codes by SMS")
-        self.rt.bus.driver.pulse_gap = PRODUCTION_PULSE_GAP
+        set_pulse_gap(self.rt, PRODUCTION_PULSE_GAP)
         return [(dossier, code, label) for (dossier, label), code in zip(loaded, codes)]
 
     def _close(self, label: str) -> None:

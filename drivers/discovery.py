@@ -158,6 +158,16 @@ class BusProbe:
                 return False
             time.sleep(min(WAIT_INTERVAL, max(0.0, deadline - self._clock())))
 
+    def wait_all(self, locks: Iterable[tuple[int, int]], value: int, timeout: float) -> list[tuple[int, int]]:
+        """Read the (board, lock) pairs until every bit is ``value``; those still otherwise at ``timeout``."""
+        deadline = self._clock() + timeout
+        waiting = list(locks)
+        while True:
+            waiting = [(board, lock) for board, lock in waiting if self.read_lock(board, lock) != value]
+            if not waiting or self._clock() >= deadline:
+                return waiting
+            time.sleep(min(4 * WAIT_INTERVAL, max(0.0, deadline - self._clock())))
+
     # ---- transactions -----------------------------------------------------------------
 
     def _transact(self, request: bytes, parse: Callable[[bytes], Any], timeout: float) -> Any:

@@ -20,7 +20,7 @@ from .config import Config
 from .errors import HardwareUnavailable, NoCompartmentAvailable
 from .models import Assignment, Collection, Compartment, DoorOperation, Dropoff, Pickup, Result
 from .kiosk import KIOSK_MODE_TTL_S, ScannerGate
-from .ports import Clock, LockBus, ScannerControl
+from .ports import BoardKey, Clock, LockBus, ScannerControl
 
 log = logging.getLogger("locker.service")
 
@@ -45,7 +45,9 @@ class ServiceCore:
         self.secret = secret
         self.clock = clock
         self._guard = threading.Lock()
-        self._boards: dict[int, bool | None] = {b: None for b in config.boards}
+        self._main_bus = config.bus.name
+        self._boards: dict[BoardKey, bool | None] = {
+            (bus.name, board): None for bus in config.buses for board in config.boards_on(bus.name)}
         self._kiosk_modes: dict[str, tuple[str, float]] = {}
         self._last_scans: dict[str, dict[str, Any]] = {}
         self._scanner_gate = ScannerGate(scanner, lapse_after=KIOSK_MODE_TTL_S) if scanner is not None else None
@@ -81,7 +83,15 @@ class ServiceCore:
             comp.service_note = reason[:200]
             self._alarm(s, "compartment_out_of_service", compartment=comp.label, reason=reason, **data)
 
-    def _offline_boards(self) -> set[int]:
+    def _board_key(self, key: Any) -> BoardKey:
+        """``(bus, board)``; a plain board number is on the first bus."""
+        return key if isinstance(key, tuple) else (self._main_bus, key)
+
+    def _board_name(self, key: BoardKey) -> str | int:
+        """How health and audit name a board: its number on the first bus, else ``bus/board``."""
+        return key[1] if key[0] == self._main_bus else f"{key[0]}/{key[1]}"
+
+    def _offline_boards(self) -> set[BoardKey]:
         with self._guard:
             return {b for b, online in self._boards.items() if online is False}
 
@@ -97,7 +107,7 @@ class ServiceCore:
             Compartment.board >= 0, Compartment.id.not_in(exclude or (-1,)),
         )
         offline = self._offline_boards()
-        candidates = [c for c in s.execute(query).scalars() if c.board not in offline]
+        candidates = [c for c in s.execute(query).scalars() if (c.bus, c.board) not in offline]
         candidates.sort(key=lambda c: (SIZE_ORDER[c.size], c.label))
         for comp in candidates:
             try:
@@ -155,9 +165,9 @@ class ServiceCore:
         """Ask the bus for the unlock of a committed ``pending`` operation."""
         with self.db.session() as s:
             op = s.get(DoorOperation, op_id)
-            board, lock = op.compartment.board, op.compartment.lock
+            bus, board, lock = op.compartment.bus, op.compartment.board, op.compartment.lock
         try:
-            self.bus.request_unlock(board, lock)
+            self.bus.request_unlock(board, lock, bus=bus)
         except Exception as exc:  # noqa: BLE001 - any adapter failure means no pulse was sent
             log.error("unlock request for board %s lock %s failed: %s", board, lock, exc)
             with self.db.session() as s:

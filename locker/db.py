@@ -67,9 +67,19 @@ class Database:
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` (default: the newest)."""
         cfg = self._alembic_config()
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            if self.is_sqlite:  # SQLite rebuilds tables to alter them; keys are checked below
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, revision)
+                    if self.is_sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise SQLAlchemyError("a migration left rows that break a foreign key")
+            finally:
+                if self.is_sqlite:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
     def is_current(self) -> bool:
         """True when the schema is at the newest migration."""

@@ -15,7 +15,7 @@ from .errors import InvalidInput, LockerError
 from .kiosk import KIOSK_MODE_TTL_S
 from .flows_pickup import PickupFlows
 from .models import Compartment
-from .ports import BoardAvailability, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
+from .ports import BoardAvailability, BoardKey, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
 
 SCANNER = "scanner"
 
@@ -35,15 +35,16 @@ class DoorEvents(PickupFlows):
 
     def _apply(self, s: Session, event: Any) -> list[int]:
         if isinstance(event, BoardAvailability):
-            self._on_board(s, event.board, event.online)
+            self._on_board(s, (event.bus, event.board), event.online)
             return []
         if not isinstance(event, (DoorChanged, ItemChanged, UnlockOutcome)):
             log.warning("ignoring unknown event %r", event)
             return []
         comp = s.execute(select(Compartment).where(
-            Compartment.board == event.board, Compartment.lock == event.lock).with_for_update()).scalar_one_or_none()
+            Compartment.bus == event.bus, Compartment.board == event.board, Compartment.lock == event.lock,
+        ).with_for_update()).scalar_one_or_none()
         if comp is None:
-            log.info("event for unconfigured board %s lock %s ignored", event.board, event.lock)
+            log.info("event for unconfigured bus %s board %s lock %s ignored", event.bus, event.board, event.lock)
             return []
         comp.updated_at = self._now()
         if isinstance(event, ItemChanged):
@@ -96,18 +97,19 @@ class DoorEvents(PickupFlows):
         moved = self._fail(s, op, reason, out_of_service=reason, relocate=True)
         return [moved.id] if moved is not None else []
 
-    def _on_board(self, s: Session, board: int, online: bool) -> None:
+    def _on_board(self, s: Session, key: BoardKey, online: bool) -> None:
         with self._guard:
-            before = self._boards.get(board)
-            self._boards[board] = online
+            before = self._boards.get(key)
+            self._boards[key] = online
         if not online:
-            for comp in s.execute(select(Compartment).where(Compartment.board == board)).scalars():
+            for comp in s.execute(select(Compartment).where(Compartment.bus == key[0],
+                                                            Compartment.board == key[1])).scalars():
                 comp.door = "unknown"
         if before is not online:
             if online:
-                self._audit(s, "board_online", board=board)
+                self._audit(s, "board_online", board=self._board_name(key))
             else:
-                self._alarm(s, "board_offline", board=board)
+                self._alarm(s, "board_offline", board=self._board_name(key))
 
     # ---- the scanner ------------------------------------------------------------------
 

@@ -40,11 +40,12 @@ class Base(DeclarativeBase):
 
 class Compartment(Base):
     __tablename__ = "compartments"
-    __table_args__ = (UniqueConstraint("board", "lock", name="uq_compartments_board_lock"),)
+    __table_args__ = (UniqueConstraint("bus", "board", "lock", name="uq_compartments_bus_board_lock"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(16), unique=True)
     size: Mapped[str] = mapped_column(String(1))
+    bus: Mapped[str] = mapped_column(String(32), default="main", server_default="main")
     board: Mapped[int] = mapped_column(Integer)
     lock: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default="free")

@@ -21,6 +21,7 @@ class DoorChanged:
     board: int
     lock: int
     open: bool
+    bus: str = "main"
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,14 @@ class ItemChanged:
     board: int
     lock: int
     present: bool
+    bus: str = "main"
 
 
 @dataclass(frozen=True)
 class BoardAvailability:
     board: int
     online: bool
+    bus: str = "main"
 
 
 UnlockResult = Literal["released", "jammed", "unknown"]
@@ -51,6 +54,7 @@ class UnlockOutcome:
     board: int
     lock: int
     result: UnlockResult
+    bus: str = "main"
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,21 @@ class LockReading:
 class BoardReading:
     board: int
     locks: dict[int, LockReading]   # lock number (from 1) -> reading
+    bus: str = "main"
+
+
+#: A board's place in the cabinet: (bus name, board address).
+BoardKey = tuple[str, int]
 
 
 class LockBus(Protocol):
-    def request_unlock(self, board: int, lock: int) -> None:
+    def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
         """Queue an unlock pulse. Exactly one :class:`UnlockOutcome` event follows."""
 
-    def read_boards(self, timeout: float) -> dict[int, BoardReading | None]:
-        """Read every configured board now (blocking); ``None`` for a board that did not answer."""
+    def read_boards(self, timeout: float) -> dict[BoardKey, BoardReading | None]:
+        """Read every configured board now (blocking); ``None`` for a board that did not answer.
+
+        A plain board number as a key stands for that board on the first bus."""
 
 
 class ScannerControl(Protocol):

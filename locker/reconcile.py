@@ -18,20 +18,21 @@ from .ports import BoardReading
 
 
 class Reconciler(DoorEvents):
-    def reconcile(self, readings: dict[int, BoardReading | None]) -> dict[str, Any]:
-        """Compare every compartment's journal with the sensors; returns a report."""
+    def reconcile(self, readings: dict[Any, BoardReading | None]) -> dict[str, Any]:
+        """Compare every compartment's journal with the sensors; returns a report.
+
+        ``readings`` are keyed by ``(bus, board)``; a plain board number is on the first bus."""
         report: dict[str, Any] = {"checked": 0, "doors_unknown": 0, "abandoned": 0, "completed": 0,
                                   "waiting": 0, "out_of_service": []}
-        readings = readings if isinstance(readings, dict) else {}
+        readings = {self._board_key(k): v for k, v in readings.items()} if isinstance(readings, dict) else {}
         with self._guard:
-            for board in self._boards:
-                reading = readings.get(board)
-                self._boards[board] = None if board not in readings else reading is not None
+            for key in self._boards:
+                self._boards[key] = None if key not in readings else readings[key] is not None
         with self.db.session() as s:
-            self._audit(s, "reconcile_started", boards=sorted(str(b) for b in readings))
+            self._audit(s, "reconcile_started", boards=sorted(str(self._board_name(k)) for k in readings))
             for comp in s.execute(select(Compartment).where(Compartment.board >= 0)
                                   .order_by(Compartment.label)).scalars().all():
-                self._reconcile_one(s, comp, readings.get(comp.board), report)
+                self._reconcile_one(s, comp, readings.get((comp.bus, comp.board)), report)
             self._audit(s, "reconcile_done", **{k: v for k, v in report.items()})
         return report
 

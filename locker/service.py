@@ -9,7 +9,7 @@ event) in one transaction before the lock bus is asked for a pulse; hardware eve
 >>> from locker.config import config_from_dict
 >>> from locker.db import Database
 >>> class Bus:
-...     def request_unlock(self, board, lock): pass
+...     def request_unlock(self, board, lock, *, bus="main"): pass
 ...     def read_boards(self, timeout): return {}
 >>> cfg = config_from_dict({"bus": {"url": "loop://"},
 ...     "compartment": [{"label": "A01", "board": 0, "lock": 1, "size": "M"}]}, env={})
@@ -59,7 +59,7 @@ class LockerService(Reconciler):
                 cfg = wanted.get(label)
                 if cfg is None:
                     self._retire(s, comp)
-                elif (comp.board, comp.lock, comp.size) != (cfg.board, cfg.lock, cfg.size):
+                elif (comp.bus, comp.board, comp.lock, comp.size) != (cfg.bus, cfg.board, cfg.lock, cfg.size):
                     if comp.state == states.FREE:
                         moving.append((comp, cfg))
                     else:
@@ -69,17 +69,17 @@ class LockerService(Reconciler):
             s.flush()
             now = self._now()
             for comp, cfg in moving:
-                comp.board, comp.lock, comp.size, comp.door, comp.updated_at = cfg.board, cfg.lock, cfg.size, \
-                    "unknown", now
-                self._audit(s, "compartment_configured", compartment=comp.label, board=cfg.board, lock=cfg.lock,
-                            size=cfg.size)
+                comp.bus, comp.board, comp.lock, comp.size, comp.door, comp.updated_at = \
+                    cfg.bus, cfg.board, cfg.lock, cfg.size, "unknown", now
+                self._audit(s, "compartment_configured", compartment=comp.label, bus=cfg.bus, board=cfg.board,
+                            lock=cfg.lock, size=cfg.size)
             for label, cfg in wanted.items():
                 if label not in stored:
-                    s.add(Compartment(label=label, size=cfg.size, board=cfg.board, lock=cfg.lock, state=states.FREE,
-                                      door="unknown", item=None, service_note="", updated_at=now))
+                    s.add(Compartment(label=label, size=cfg.size, bus=cfg.bus, board=cfg.board, lock=cfg.lock,
+                                      state=states.FREE, door="unknown", item=None, service_note="", updated_at=now))
                     s.flush()
-                    self._audit(s, "compartment_added", compartment=label, board=cfg.board, lock=cfg.lock,
-                                size=cfg.size)
+                    self._audit(s, "compartment_added", compartment=label, bus=cfg.bus, board=cfg.board,
+                                lock=cfg.lock, size=cfg.size)
 
     def _retire(self, s: Session, comp: Compartment) -> None:
         if comp.board < 0:
@@ -129,8 +129,8 @@ class LockerService(Reconciler):
 
     def health(self) -> dict[str, Any]:
         with self._guard:
-            boards = {b: {True: "online", False: "offline", None: "unknown"}[v]
-                      for b, v in sorted(self._boards.items())}
+            boards = {self._board_name(key): {True: "online", False: "offline", None: "unknown"}[v]
+                      for key, v in sorted(self._boards.items())}
         counts = {state: 0 for state in states.STATES}
         database = "ok"
         try:

@@ -1,8 +1,8 @@
 """The JSON shapes of CONTRACT.md section 3, built from models.
 
 >>> from locker.models import Compartment
->>> compartment_view(Compartment(label="A01", size="S", board=0, lock=1, state="free", door="closed"), None)
-{'label': 'A01', 'size': 'S', 'board': 0, 'lock': 1, 'state': 'free', 'door': 'closed', 'dossier_code': None}
+>>> compartment_view(Compartment(label="A01", size="S", bus="main", board=0, lock=1, state="free", door="closed"), None)
+{'label': 'A01', 'size': 'S', 'board': 0, 'lock': 1, 'state': 'free', 'door': 'closed', 'dossier_code': None, 'bus': 'main'}
 """
 
 from __future__ import annotations
@@ -39,4 +39,4 @@ def collection_view(c: Collection) -> dict[str, Any]:
 
 def compartment_view(c: Compartment, dossier_code: str | None) -> dict[str, Any]:
     return {"label": c.label, "size": c.size, "board": c.board, "lock": c.lock, "state": c.state,
-            "door": c.door, "dossier_code": dossier_code}
+            "door": c.door, "dossier_code": dossier_code, "bus": c.bus}

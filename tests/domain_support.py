@@ -64,7 +64,7 @@ class FakeBus:
         self.unlocks: list[tuple[int, int]] = []
         self.fail = False
 
-    def request_unlock(self, board: int, lock: int) -> None:
+    def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
         if self.fail:
             raise OSError("bus gone")
         self.unlocks.append((board, lock))

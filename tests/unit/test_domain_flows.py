@@ -33,7 +33,8 @@ def test_dropoff_is_stored_when_the_door_closes(h):
     assert h.svc.get_dropoff(d["id"]) == {"id": d["id"], "dossier_code": "HS-001", "compartment": "A01",
                                           "status": "stored"}
     assert h.compartment("A01") | {} == {"label": "A01", "size": "S", "board": 0, "lock": 1,
-                                         "state": "holding_dropoff", "door": "closed", "dossier_code": "HS-001"}
+                                         "state": "holding_dropoff", "door": "closed", "dossier_code": "HS-001",
+                                         "bus": "main"}
     assert h.svc.get_dossier("HS-001")["status"] == "dropped_off"
     assert {"dropoff_started", "unlock_requested", "unlock_released", "door_opened", "door_closed",
             "dropoff_stored"} <= set(h.kinds())

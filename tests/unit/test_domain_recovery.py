@@ -40,7 +40,7 @@ def _restart(h, **kw):
 # ---- reconcile -----------------------------------------------------------------------
 
 def test_pending_intent_is_abandoned_without_a_pulse(h):
-    h.bus.request_unlock = lambda board, lock: (_ for _ in ()).throw(SystemExit("crash before the pulse"))
+    h.bus.request_unlock = lambda board, lock, bus="main": (_ for _ in ()).throw(SystemExit("crash before the pulse"))
     with pytest.raises(SystemExit):
         h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")
     assert _ops(h) == ["pending"]
