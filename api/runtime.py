@@ -69,7 +69,7 @@ class Runtime:
         )
         self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
                                      scanner=self.scanner)
-        self.coordinator = Coordinator(self.service)
+        self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock)
         self.started = False
         self.reconcile_report: dict | None = None

@@ -179,6 +179,8 @@ class LastScan(BaseModel):
 class KioskActivity(BaseModel):
     mode: Literal["idle", "busy"]
     last_scan: LastScan | None
+    doors_left_open: list[str] = Field(default_factory=list,
+                                       description="Labels of doors left open long enough to prompt the citizen.")
 
 
 class ErrorBody(BaseModel):

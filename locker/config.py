@@ -146,6 +146,15 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True)
+class DoorConfig:
+    """Escalation for a door left open: a kiosk prompt, then the buzzer, then an alarm."""
+
+    left_open_prompt_s: int = 60
+    left_open_buzzer_s: int = 120
+    left_open_alarm_s: int = 300
+
+
+@dataclass(frozen=True)
 class CompartmentConfig:
     label: str
     board: int
@@ -162,6 +171,7 @@ class Config:
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    doors: DoorConfig = field(default_factory=DoorConfig)
     compartments: tuple[CompartmentConfig, ...] = ()
 
     @property
@@ -185,6 +195,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "scanner": ("scanner", ScannerConfig),
     "notify.sms": ("sms", SmsConfig),
     "security": ("security", SecurityConfig),
+    "doors": ("doors", DoorConfig),
 }
 
 
@@ -202,7 +213,7 @@ def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, st
 
 def config_from_dict(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    known = {"database", "http", "bus", "scanner", "notify", "security", "compartment"}
+    known = {"database", "http", "bus", "scanner", "notify", "security", "doors", "compartment"}
     for key in raw:
         if key not in known:
             raise ConfigError(key, "unknown section")
@@ -360,6 +371,10 @@ def _check(cfg: Config) -> None:
     for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s"):
         if getattr(sec, key) <= 0:
             raise ConfigError(f"security.{key}", "must be greater than 0")
+    doors = cfg.doors
+    if not 0 < doors.left_open_prompt_s <= doors.left_open_buzzer_s <= doors.left_open_alarm_s:
+        raise ConfigError("doors.left_open_buzzer_s",
+                          "need 0 < left_open_prompt_s <= left_open_buzzer_s <= left_open_alarm_s")
     if sec.throttle_max_s < sec.throttle_base_s:
         raise ConfigError("security.throttle_max_s", "must not be less than throttle_base_s")
     for i, bus in enumerate(cfg.buses):

@@ -19,14 +19,21 @@ import threading
 import time
 from typing import Any
 
+from .ports import Tick
+
 log = logging.getLogger(__name__)
 _STOP = object()
 
 
 class Coordinator:
-    def __init__(self, service: Any, *, name: str = "locker-coordinator") -> None:
+    """``tick_interval`` (seconds) also feeds the service a :class:`locker.ports.Tick`
+    whenever that long has passed, between events, never concurrently with one."""
+
+    def __init__(self, service: Any, *, name: str = "locker-coordinator",
+                 tick_interval: float | None = None) -> None:
         self.service = service
         self.name = name
+        self.tick_interval = tick_interval
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._idle = threading.Condition()
@@ -62,15 +69,27 @@ class Coordinator:
         return True
 
     def _run(self) -> None:
+        next_tick = time.monotonic() + (self.tick_interval or 0)
         while True:
-            event = self._queue.get()
+            if self.tick_interval and time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + self.tick_interval
+                self._handle(Tick())
+            try:
+                timeout = max(0.0, next_tick - time.monotonic()) if self.tick_interval else None
+                event = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                continue
             if event is _STOP:
                 return
             try:
-                self.service.handle_event(event)
-            except Exception:  # noqa: BLE001 - one bad event must not stop the others
-                log.exception("event %r failed", event)
+                self._handle(event)
             finally:
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()
+
+    def _handle(self, event: Any) -> None:
+        try:
+            self.service.handle_event(event)
+        except Exception:  # noqa: BLE001 - one bad event must not stop the others
+            log.exception("event %r failed", event)

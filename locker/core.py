@@ -20,7 +20,8 @@ from .config import Config
 from .errors import HardwareUnavailable, NoCompartmentAvailable
 from .models import Assignment, Collection, Compartment, DoorOperation, Dropoff, Pickup, Result
 from .kiosk import KIOSK_MODE_TTL_S, ScannerGate
-from .ports import BoardKey, Clock, LockBus, ScannerControl
+from .left_open import LeftOpenEscalation
+from .ports import BoardKey, Clock, LockBus, Panel, ScannerControl
 
 log = logging.getLogger("locker.service")
 
@@ -38,7 +39,7 @@ class ServiceCore:
     """State and helpers shared by the flows; not used on its own."""
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes, clock: Clock,
-                 scanner: ScannerControl | None = None) -> None:
+                 scanner: ScannerControl | None = None, panel: Panel | None = None) -> None:
         self.config = config
         self.db = db
         self.bus = bus
@@ -51,6 +52,7 @@ class ServiceCore:
         self._kiosk_modes: dict[str, tuple[str, float]] = {}
         self._last_scans: dict[str, dict[str, Any]] = {}
         self._scanner_gate = ScannerGate(scanner, lapse_after=KIOSK_MODE_TTL_S) if scanner is not None else None
+        self._left_open = LeftOpenEscalation(self, panel)
 
     # ---- small helpers ----------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from .errors import InvalidInput, LockerError
 from .kiosk import KIOSK_MODE_TTL_S
 from .flows_pickup import PickupFlows
 from .models import Compartment
-from .ports import BoardAvailability, BoardKey, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
+from .ports import BoardAvailability, BoardKey, DoorChanged, ItemChanged, ScanRead, Tick, UnlockOutcome
 
 SCANNER = "scanner"
 
@@ -26,6 +26,10 @@ class DoorEvents(PickupFlows):
         try:
             if isinstance(event, ScanRead):
                 self._on_scan(event.data)
+                return
+            if isinstance(event, Tick):
+                with self.db.session() as s:
+                    self._left_open.tick(s)
                 return
             with self.db.session() as s:
                 pulses = self._apply(s, event)
@@ -61,6 +65,7 @@ class DoorEvents(PickupFlows):
     def _door_opened(self, s: Session, comp: Compartment) -> None:
         op, before = self._active_op(s, comp), comp.door
         comp.door = "open"
+        self._left_open.door_opened(comp)
         if op is not None and op.status in ("pending", "pulsed", "released"):
             self._set_op(op, "opened")
             self._confirm_open(s, op)
@@ -73,6 +78,7 @@ class DoorEvents(PickupFlows):
     def _door_closed(self, s: Session, comp: Compartment) -> None:
         op, before = self._active_op(s, comp), comp.door
         comp.door = "closed"
+        self._left_open.door_closed(s, comp)
         if before == "open":
             self._audit(s, "door_closed", compartment=comp.label, op=op.id if op else None)
         if op is not None and op.status in ("released", "opened"):
@@ -153,4 +159,6 @@ class DoorEvents(PickupFlows):
             if self.clock.monotonic() >= until:
                 mode = "idle"
             last = self._last_scans.get(key)
-            return {"mode": mode, "last_scan": dict(last) if last else None}
+        with self.db.session() as s:
+            left_open = self._left_open.prompted_labels(s)
+        return {"mode": mode, "last_scan": dict(last) if last else None, "doors_left_open": left_open}

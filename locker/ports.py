@@ -64,7 +64,12 @@ class ScanRead:
     data: str
 
 
-HardwareEvent = Union[DoorChanged, ItemChanged, BoardAvailability, UnlockOutcome, ScanRead]
+@dataclass(frozen=True)
+class Tick:
+    """Time passed (about once a second): lets the service escalate doors left open."""
+
+
+HardwareEvent = Union[DoorChanged, ItemChanged, BoardAvailability, UnlockOutcome, ScanRead, Tick]
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,12 @@ class LockBus(Protocol):
 class ScannerControl(Protocol):
     def set_reading(self, on: bool) -> None:
         """Let the scanner read codes (``True``) or keep it from reading (``False``)."""
+
+
+class Panel(Protocol):
+    """The cabinet's signals to people nearby: the buzzer (and later the status tower)."""
+
+    def set_buzzer(self, on: bool) -> None: ...
 
 
 class Notifier(Protocol):

@@ -33,6 +33,8 @@ class Reconciler(DoorEvents):
             for comp in s.execute(select(Compartment).where(Compartment.board >= 0)
                                   .order_by(Compartment.label)).scalars().all():
                 self._reconcile_one(s, comp, readings.get((comp.bus, comp.board)), report)
+                if comp.door == "open":
+                    self._left_open.door_opened(comp)
             self._audit(s, "reconcile_done", **{k: v for k, v in report.items()})
         return report
 

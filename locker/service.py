@@ -33,7 +33,7 @@ from .config import Config
 from .core import log
 from .errors import NotFound
 from .models import Assignment, AuditEvent, Compartment, Dossier, Dropoff, Result
-from .ports import Clock, LockBus, ScannerControl, SystemClock
+from .ports import Clock, LockBus, Panel, ScannerControl, SystemClock
 from .reconcile import Reconciler
 
 __all__ = ["LockerService"]
@@ -43,9 +43,10 @@ class LockerService(Reconciler):
     """The domain service; see docs/architecture.md for the method table."""
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes,
-                 clock: Clock | None = None, scanner: ScannerControl | None = None) -> None:
+                 clock: Clock | None = None, scanner: ScannerControl | None = None,
+                 panel: Panel | None = None) -> None:
         super().__init__(config=config, db=db, bus=bus, secret=secret, clock=clock or SystemClock(),
-                         scanner=scanner)
+                         scanner=scanner, panel=panel)
 
     # ---- inventory ----------------------------------------------------------------------
 

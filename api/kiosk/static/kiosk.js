@@ -357,13 +357,13 @@
   // ---- the QR scanner while idle ------------------------------------------------------
 
   async function pollActivity() {
-    if (state.screen !== "home") return;
     let result = null;
     try {
       result = await api("GET", "/api/v1/kiosk/activity");
     } catch (err) {
       result = null;
     }
+    if (result && result.status === 200 && result.body) showDoorsLeftOpen(result.body.doors_left_open || []);
     if (state.screen !== "home" || !result || result.status !== 200 || !result.body) return;
     const scan = result.body.last_scan;
     const key = scan ? JSON.stringify(scan) : "";
@@ -374,6 +374,19 @@
     state.lastScan = key;
     if (scan.ok && scan.pickup && scan.pickup.id) return startWaiting("pickup", scan.pickup);
     showScanError(scan.error);
+  }
+
+  // A door left open: ask whoever is at the cabinet to close it, on every screen.
+  function showDoorsLeftOpen(labels) {
+    const alert = $("door-alert");
+    if (!labels.length) {
+      alert.hidden = true;
+      return;
+    }
+    const list = labels.join(", ");
+    alert.querySelector(".vi").textContent = `Vui lòng đóng cửa ngăn ${list}`;
+    alert.querySelector(".en").textContent = `Please close compartment door ${list}`;
+    alert.hidden = false;
   }
 
   function showScanError(code) {

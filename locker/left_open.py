@@ -1,0 +1,107 @@
+"""Doors left open: a prompt on the kiosk, then the buzzer, then an alarm for clerks.
+
+The escalation lives in memory (a door's open time is a monotonic reading); after a
+restart a door found open starts its count again, which errs on the side of a
+later alarm rather than a false one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Compartment
+from .ports import Panel
+
+log = logging.getLogger(__name__)
+
+PROMPT, BUZZER, ALARM = 1, 2, 3
+
+
+class LeftOpenWatch:
+    """Tracks how long each door has been open and how far its escalation went.
+
+    >>> watch = LeftOpenWatch(prompt_s=1, buzzer_s=2, alarm_s=3)
+    >>> watch.opened(7, now=0.0); watch.due(now=2.5)
+    [(7, 2)]
+    >>> watch.closed(7)
+    2
+    """
+
+    def __init__(self, *, prompt_s: float, buzzer_s: float, alarm_s: float) -> None:
+        self._limits = ((ALARM, alarm_s), (BUZZER, buzzer_s), (PROMPT, prompt_s))
+        self._since: dict[int, float] = {}
+        self._level: dict[int, int] = {}
+
+    def opened(self, compartment_id: int, *, now: float) -> None:
+        self._since.setdefault(compartment_id, now)
+
+    def closed(self, compartment_id: int) -> int:
+        """Forget the door; the level its escalation had reached."""
+        self._since.pop(compartment_id, None)
+        return self._level.pop(compartment_id, 0)
+
+    def due(self, *, now: float) -> list[tuple[int, int]]:
+        """``(compartment id, new level)`` for every door whose escalation moved on."""
+        moved = []
+        for cid, since in self._since.items():
+            level = next((lvl for lvl, limit in self._limits if now - since >= limit), 0)
+            if level > self._level.get(cid, 0):
+                self._level[cid] = level
+                moved.append((cid, level))
+        return moved
+
+    def at_least(self, level: int) -> set[int]:
+        return {cid for cid, lvl in self._level.items() if lvl >= level}
+
+
+class LeftOpenEscalation:
+    """The service's side: audit events, the buzzer and the kiosk prompt."""
+
+    def __init__(self, service: Any, panel: Panel | None) -> None:
+        doors = service.config.doors
+        self.service = service
+        self.panel = panel
+        self.watch = LeftOpenWatch(prompt_s=doors.left_open_prompt_s, buzzer_s=doors.left_open_buzzer_s,
+                                   alarm_s=doors.left_open_alarm_s)
+        self._buzzing = False
+
+    def door_opened(self, comp: Compartment) -> None:
+        self.watch.opened(comp.id, now=self.service.clock.monotonic())
+
+    def door_closed(self, s: Session, comp: Compartment) -> None:
+        if self.watch.closed(comp.id) >= PROMPT:
+            self.service._audit(s, "door_left_open_cleared", compartment=comp.label)
+        self._update_buzzer()
+
+    def tick(self, s: Session) -> None:
+        for cid, level in self.watch.due(now=self.service.clock.monotonic()):
+            comp = s.get(Compartment, cid)
+            label = comp.label if comp is not None else str(cid)
+            if level == ALARM:
+                self.service._alarm(s, "door_left_open", compartment=label, stage="alarm")
+            else:
+                self.service._audit(s, "door_left_open", compartment=label,
+                                    stage="buzzer" if level == BUZZER else "prompt")
+        self._update_buzzer()
+
+    def prompted_labels(self, s: Session) -> list[str]:
+        ids = self.watch.at_least(PROMPT)
+        if not ids:
+            return []
+        rows = s.execute(select(Compartment.label).where(Compartment.id.in_(ids))).scalars()
+        return sorted(rows)
+
+    def _update_buzzer(self) -> None:
+        buzzing = bool(self.watch.at_least(BUZZER))
+        if buzzing == self._buzzing or self.panel is None:
+            self._buzzing = buzzing
+            return
+        self._buzzing = buzzing
+        try:
+            self.panel.set_buzzer(buzzing)
+        except Exception:  # noqa: BLE001 - a broken buzzer must not stop the flows
+            log.exception("could not switch the buzzer %s", "on" if buzzing else "off")
