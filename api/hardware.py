@@ -9,8 +9,6 @@ driver's events into the domain's hardware events.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Any, Callable
 
 from drivers import events as drv
@@ -32,10 +30,6 @@ from locker.ports import (
 )
 
 log = logging.getLogger(__name__)
-
-#: How often a deferred "unknown" unlock outcome looks for a fresh read of its board.
-RECHECK_INTERVAL = 0.05
-
 
 def to_domain_event(event: Any, bus: str = "main") -> HardwareEvent | None:
     """Translate one driver event on ``bus`` into the domain's vocabulary (None if irrelevant).
@@ -64,21 +58,6 @@ def to_board_reading(status: BoardStatus, bus: str = "main") -> BoardReading:
     return BoardReading(board=status.board, locks=locks, bus=bus)
 
 
-def snapshot_events(status: BoardStatus, bus: str = "main") -> list[HardwareEvent]:
-    """Every door and item of one board as domain events.
-
-    >>> status = BoardStatus(0, (True, False), (False, True))
-    >>> [type(e).__name__ for e in snapshot_events(status)]
-    ['DoorChanged', 'DoorChanged', 'ItemChanged', 'ItemChanged']
-    >>> snapshot_events(status)[1]
-    DoorChanged(board=0, lock=2, open=True)
-    """
-    doors = [DoorChanged(status.board, index + 1, open=not latched, bus=bus)
-             for index, latched in enumerate(status.latched)]
-    items = [ItemChanged(status.board, index + 1, present=item, bus=bus) for index, item in enumerate(status.items)]
-    return [*doors, *items]
-
-
 class DriverLockBus:
     """A :class:`locker.ports.LockBus` on one RS485 bus of lock boards.
 
@@ -95,8 +74,6 @@ class DriverLockBus:
     ) -> None:
         self._sink = sink
         self.name = config.name
-        self._recheck_for = config.open_timeout_ms / 1000
-        self._stopped = threading.Event()
         options: dict[str, Any] = {}
         if serial_for_url is not None:
             options["serial_for_url"] = serial_for_url
@@ -116,11 +93,9 @@ class DriverLockBus:
         )
 
     def start(self) -> None:
-        self._stopped.clear()
         self.driver.start()
 
     def stop(self) -> None:
-        self._stopped.set()
         self.driver.stop()
 
     def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
@@ -135,51 +110,9 @@ class DriverLockBus:
         return self.driver.stats()
 
     def _on_driver_event(self, event: Any) -> None:
-        if isinstance(event, drv.UnlockDone) and event.result == "unknown" and not self._stopped.is_set():
-            self._recheck_later(event)
-            return
         translated = to_domain_event(event, self.name)
         if translated is not None:
             self._sink(translated)
-        if isinstance(event, drv.BoardOnline):
-            self._send_snapshot(event.board)
-
-    def _recheck_later(self, event: drv.UnlockDone) -> None:
-        """Read the latch before calling an unlock's outcome unknown.
-
-        The driver gives up on a confirmation when no read answered in time (a noisy
-        line, a board that just went offline); the next good read may still show the
-        latch released. The domain takes an unknown outcome as a failure and moves the
-        drop-off elsewhere, so it hears "released" when a fresh read shows it.
-        """
-        since = time.monotonic()
-        thread = threading.Thread(target=self._recheck, args=(event, since), daemon=True,
-                                  name=f"unlock-recheck {event.board}/{event.lock}")
-        thread.start()
-
-    def _recheck(self, event: drv.UnlockDone, since: float) -> None:
-        result = "unknown"
-        deadline = since + self._recheck_for
-        while not self._stopped.is_set() and time.monotonic() < deadline:
-            last_seen = self.driver.stats().get(event.board, {}).get("last_seen")
-            status = self.driver.statuses().get(event.board)
-            if last_seen is not None and last_seen > since and status is not None:
-                result = "unknown" if status.is_latched(event.lock) else "released"
-                break
-            self._stopped.wait(RECHECK_INTERVAL)
-        self._sink(UnlockOutcome(event.board, event.lock, result, bus=self.name))
-
-    def _send_snapshot(self, board: int) -> None:
-        """The domain forgot the doors of an offline board; tell it every lock again.
-
-        The driver reports only the locks that differ from the board's last status
-        before it went offline, so an unchanged door would stay ``unknown`` forever.
-        """
-        status = self.driver.statuses().get(board)
-        if status is None:
-            return
-        for event in snapshot_events(status, self.name):
-            self._sink(event)
 
 
 class CabinetBus:

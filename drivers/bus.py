@@ -173,7 +173,7 @@ class LockBusDriver:
             return {board: request.results.get(board) for board in self.boards}
 
     def statuses(self) -> dict[int, BoardStatus | None]:
-        """The last known status of every board (``None`` if never read)."""
+        """The last known status of every board (``None`` if never read; stale while offline)."""
         with self._lock:
             return {board: record.status for board, record in self._records.items()}
 
@@ -502,7 +502,8 @@ class LockBusDriver:
             events: list[BusEvent] = []
             if record.online is not True:
                 events.append(BoardOnline(board))
-            events += status_events(record.status, status)
+            # Back from offline, every lock is reported afresh: listeners forgot a silent board.
+            events += status_events(record.status if record.online is True else None, status)
             record.online = True
             record.misses = 0
             record.last_seen = now
@@ -522,6 +523,10 @@ class LockBusDriver:
 
     def _expire_confirmations(self, now: float) -> None:
         for job in [job for job in self._confirming if job.deadline <= now]:
+            if not job.answered and self._port is not None:
+                self._read_board(job.board)  # one last look: a noisy line may have hidden the release
+                if job not in self._confirming:
+                    continue
             self._confirming.remove(job)
             board_answers = self._port is not None and self._records[job.board].online is True
             self._finish(job, "jammed" if job.answered and board_answers else "unknown")
