@@ -20,6 +20,8 @@ import click
 from locker.config import PROTOCOLS, SCANNER_MODELS, Config, config_from_dict, load_config
 from locker.errors import ConfigError, LockerError
 
+from .commission import commission_command
+
 DEFAULT_CONFIG = "locker.toml"
 
 
@@ -49,6 +51,9 @@ def cli(log_level: str) -> None:
     """Dossier locker: controller for 24/7 dossier drop-off and pickup lockers."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+cli.add_command(commission_command, "commission")
 
 
 @cli.command()

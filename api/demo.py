@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from firmware_sim.gpio import SimGpio
 from firmware_sim.layout import demo_compartments
 from firmware_sim.simulator import Simulator
 from locker.accounts import create_account, create_token
@@ -21,6 +22,10 @@ from locker.db import Database
 
 from .runtime import Runtime
 from .server import serve_forever
+
+#: The demo cabinet's GPIO (BCM numbers), driven from the simulator page.
+DEMO_GPIO = {"service_door": 17, "tamper": 27, "power_fail": 22, "battery_low": 23, "presence": 24,
+             "led_green": 5, "led_amber": 6, "led_red": 13, "buzzer": 19}
 
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"))
@@ -35,6 +40,7 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
         "scanner": {"url": scanner_url},
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
+        "gpio": DEMO_GPIO,
         "compartment": demo_compartments(2),
     }, env={})
 
@@ -65,7 +71,7 @@ def ensure_demo_accounts(database: Database, data_dir: Path) -> dict[str, str]:
 
 def run_demo(*, host: str, port: int, data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    simulator = Simulator(boards=2, board_type="kerong-cu16", labels=demo_labels())
+    simulator = Simulator(boards=2, board_type="kerong-cu16", labels=demo_labels(), gpio=SimGpio(DEMO_GPIO))
     try:
         config = demo_config(host=host, port=port, data_dir=data_dir,
                              bus_url=simulator.serve_bus("inprocess"),

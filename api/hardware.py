@@ -14,9 +14,12 @@ from typing import Any, Callable
 from drivers import events as drv
 from drivers.bus import LockBusDriver
 from drivers.protocol import BoardStatus
+from drivers.errors import GpioError
+from drivers.gpio import CabinetIO
 from drivers.scanner import LineScanner
 from drivers.scanner_models import get_model
 from locker.config import BusConfig, ScannerConfig
+from locker.errors import ConfigError
 from locker.ports import (
     BoardAvailability,
     BoardReading,
@@ -26,6 +29,7 @@ from locker.ports import (
     ItemChanged,
     LockReading,
     ScanRead,
+    SensorChanged,
     UnlockOutcome,
 )
 
@@ -209,3 +213,25 @@ class ScannerAdapter:
 
     def _on_code(self, code: str) -> None:
         self._sink(ScanRead(code))
+
+
+class GpioPanel:
+    """The domain's :class:`locker.ports.Panel` on the cabinet's LED tower and buzzer."""
+
+    def __init__(self, io: CabinetIO) -> None:
+        self.io = io
+
+    def set_buzzer(self, on: bool) -> None:
+        self.io.buzz("on" if on else "off")
+
+    def show(self, state: str) -> None:
+        self.io.show(state)
+
+
+def open_cabinet_io(pins: dict[str, Any], *, sink: EventSink, pin_factory: Any = None) -> CabinetIO:
+    """The cabinet's GPIO from the ``[gpio]`` table; a bad pin stops the start, naming its key."""
+    try:
+        return CabinetIO(pins, listener=lambda change: sink(SensorChanged(change.name, change.active)),
+                         pin_factory=pin_factory, setting="gpio")
+    except GpioError as exc:
+        raise ConfigError(exc.setting or "gpio", str(exc)) from None

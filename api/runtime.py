@@ -9,6 +9,8 @@ the coordinator deliver hardware events and the web server accept requests.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from typing import Any, Callable
 
 from locker.config import Config
@@ -17,10 +19,11 @@ from locker.db import Database
 from locker.keyfile import load_or_create_secret
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
-from locker.ports import Clock, HardwareEvent, Notifier, SystemClock
+from drivers.gpio import CabinetIO
+from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemClock
 from locker.service import LockerService
 
-from .hardware import CabinetBus, DriverLockBus, NoLockBus, ScannerAdapter
+from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +70,10 @@ class Runtime:
             ScannerAdapter(config.scanner, sink=self._submit, serial_for_url=serial_for_url)
             if config.scanner.url else None
         )
+        self.io = self._make_io()
         self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
-                                     scanner=self.scanner)
+                                     scanner=self.scanner, panel=GpioPanel(self.io) if self.io else None,
+                                     shutdown=self.request_shutdown)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock)
         self.started = False
@@ -91,6 +96,17 @@ class Runtime:
         return CabinetBus([DriverLockBus(bus, boards=self.config.boards_on(bus.name), sink=self._submit,
                                          serial_for_url=serial_for_url) for bus in used])
 
+    def _make_io(self) -> CabinetIO | None:
+        if not self.config.gpio:
+            return None
+        sim_gpio = getattr(self.simulator, "gpio", None)  # the demo's mock pins
+        return open_cabinet_io(self.config.gpio, sink=self._submit,
+                               pin_factory=sim_gpio.factory if sim_gpio is not None else None)
+
+    def request_shutdown(self) -> None:
+        """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""
+        os.kill(os.getpid(), signal.SIGTERM)
+
     def _submit(self, event: HardwareEvent) -> None:
         self.coordinator.submit(event)
 
@@ -102,6 +118,9 @@ class Runtime:
         self.bus.start()
         readings = self.bus.read_boards(reconcile_timeout)
         self.reconcile_report = self.service.reconcile(readings)
+        if self.io is not None:  # the sensors' state at start, e.g. already on battery
+            for name, active in self.io.inputs().items():
+                self._submit(SensorChanged(name, active))
         self.coordinator.start()
         self.outbox.start()
         if self.scanner is not None:
@@ -115,6 +134,8 @@ class Runtime:
         self.outbox.stop()
         self.bus.stop()
         self.coordinator.stop()
+        if self.io is not None:
+            self.io.close()
         self.db.dispose()
         self.started = False
 
@@ -130,11 +151,7 @@ class Runtime:
         return self.db.ping()
 
     def health(self) -> dict:
-        health = self.service.health()
-        boards = health.get("boards", {})
-        degraded = (
-            health.get("database") != "ok"
-            or any(state != "online" for state in boards.values())
-            or self.scanner_ok() is False
-        )
-        return {"status": "degraded" if degraded else "ok", **health}
+        """What ``/healthz`` answers."""
+        from .rest.open import health_report
+
+        return health_report(self)

@@ -84,8 +84,9 @@ def _labelled(sim: Simulator, board: int, lock: dict) -> dict:
 
 def _state(sim: Simulator) -> dict:
     state = sim.state()
-    return {"boards": [{**board, "locks": [_labelled(sim, board["address"], lock) for lock in board["locks"]]}
-                       for board in state["boards"]], "gpio": state["gpio"]}
+    return {**state, "boards": [{**board, "locks": [_labelled(sim, board["address"], lock)
+                                                    for lock in board["locks"]]}
+                                for board in state["boards"]]}
 
 
 def create_control_blueprint(sim: Simulator) -> Blueprint:
@@ -140,8 +141,13 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
 
     @bp.post("/gpio")
     def gpio():
-        name, value = _required(_body(), "name", "value")
-        sim.gpio.set_input(name, value)
+        body = _body()
+        if "active" in body and "value" not in body:  # the condition, whatever the wiring
+            name, active = _required(body, "name", "active")
+            sim.gpio.set_active(name, active)
+        else:  # the pin level, like a switch on its wire
+            name, value = _required(body, "name", "value")
+            sim.gpio.set_input(name, value)
         return jsonify({"name": name, **sim.gpio.state()[name]})
 
     @bp.post("/fault")

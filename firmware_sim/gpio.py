@@ -214,6 +214,13 @@ class SimGpio:
             if name.startswith("switch_") and not self._inputs[name].active():
                 self._locks[int(name[len("switch_"):]) - 1].latched = False
 
+    def set_active(self, name: Any, active: Any) -> None:
+        """Make input ``name`` read active (the condition its name says) or not, whatever its wiring."""
+        if not isinstance(active, bool):
+            raise _error("active must be true or false", "invalid_field", "active phải là true hoặc false")
+        spec = self._inputs.get(name) if isinstance(name, str) else None
+        self.set_input(name, spec.level_for(active) if spec is not None else active)
+
     def state(self) -> dict[str, dict]:
         """``{name: {"pin", "kind", "value", "active"}}``; value is the pin level (True: high)."""
         with self._mutex:

@@ -163,6 +163,11 @@ class CompartmentConfig:
     bus: str = "main"
 
 
+#: GPIO names (see drivers.gpio): inputs, then outputs.
+GPIO_NAMES = ("service_door", "tamper", "power_fail", "battery_low", "presence",
+              "led_green", "led_amber", "led_red", "buzzer")
+
+
 @dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -172,6 +177,10 @@ class Config:
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
+    #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
+    #: The pins themselves are checked when the service opens them.
+    gpio: dict[str, Any] = field(default_factory=dict)
     compartments: tuple[CompartmentConfig, ...] = ()
 
     @property
@@ -213,14 +222,14 @@ def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, st
 
 def config_from_dict(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    known = {"database", "http", "bus", "scanner", "notify", "security", "doors", "compartment"}
+    known = {"database", "http", "bus", "scanner", "notify", "security", "doors", "gpio", "compartment"}
     for key in raw:
         if key not in known:
             raise ConfigError(key, "unknown section")
     sections = {attr: _section(name, cls, _table(raw, name), env) for name, (attr, cls) in _SECTIONS.items()}
     buses = _buses(raw.get("bus", {}), env)
     compartments = _compartments(raw.get("compartment", []), buses)
-    cfg = Config(buses=buses, compartments=compartments, **sections)
+    cfg = Config(buses=buses, compartments=compartments, gpio=_gpio(raw.get("gpio", {})), **sections)
     _check(cfg)
     return cfg
 
@@ -249,6 +258,17 @@ def _section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[str, s
         elif fname in table:
             values[fname] = _coerce(key, table[fname], f.type, from_env=False)
     return cls(**values)
+
+
+def _gpio(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise ConfigError("gpio", "must be a table")
+    for name, spec in raw.items():
+        if name not in GPIO_NAMES:
+            raise ConfigError(f"gpio.{name}", "unknown GPIO name; known: " + ", ".join(GPIO_NAMES))
+        if isinstance(spec, bool) or not isinstance(spec, (int, str, Mapping)):
+            raise ConfigError(f"gpio.{name}", "must be a pin number or a table with a pin")
+    return {name: (dict(spec) if isinstance(spec, Mapping) else spec) for name, spec in raw.items()}
 
 
 def _buses(raw: Any, env: Mapping[str, str]) -> tuple[BusConfig, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from .errors import HardwareUnavailable, NoCompartmentAvailable
 from .models import Assignment, Collection, Compartment, DoorOperation, Dropoff, Pickup, Result
 from .kiosk import KIOSK_MODE_TTL_S, ScannerGate
 from .left_open import LeftOpenEscalation
+from .sensors import CabinetSensors
 from .ports import BoardKey, Clock, LockBus, Panel, ScannerControl
 
 log = logging.getLogger("locker.service")
@@ -39,7 +40,8 @@ class ServiceCore:
     """State and helpers shared by the flows; not used on its own."""
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes, clock: Clock,
-                 scanner: ScannerControl | None = None, panel: Panel | None = None) -> None:
+                 scanner: ScannerControl | None = None, panel: Panel | None = None,
+                 shutdown: Callable[[], None] | None = None) -> None:
         self.config = config
         self.db = db
         self.bus = bus
@@ -53,6 +55,7 @@ class ServiceCore:
         self._last_scans: dict[str, dict[str, Any]] = {}
         self._scanner_gate = ScannerGate(scanner, lapse_after=KIOSK_MODE_TTL_S) if scanner is not None else None
         self._left_open = LeftOpenEscalation(self, panel)
+        self._sensors = CabinetSensors(self, panel, shutdown)
 
     # ---- small helpers ----------------------------------------------------------------
 

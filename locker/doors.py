@@ -15,7 +15,8 @@ from .errors import InvalidInput, LockerError
 from .kiosk import KIOSK_MODE_TTL_S
 from .flows_pickup import PickupFlows
 from .models import Compartment
-from .ports import BoardAvailability, BoardKey, DoorChanged, ItemChanged, ScanRead, Tick, UnlockOutcome
+from .left_open import ALARM
+from .ports import BoardAvailability, BoardKey, DoorChanged, ItemChanged, ScanRead, SensorChanged, Tick, UnlockOutcome
 
 SCANNER = "scanner"
 
@@ -30,6 +31,12 @@ class DoorEvents(PickupFlows):
             if isinstance(event, Tick):
                 with self.db.session() as s:
                     self._left_open.tick(s)
+                    self._update_tower(s)
+                return
+            if isinstance(event, SensorChanged):
+                with self.db.session() as s:
+                    self._sensors.changed(s, event)
+                    self._update_tower(s)
                 return
             with self.db.session() as s:
                 pulses = self._apply(s, event)
@@ -103,6 +110,14 @@ class DoorEvents(PickupFlows):
         moved = self._fail(s, op, reason, out_of_service=reason, relocate=True)
         return [moved.id] if moved is not None else []
 
+    def _update_tower(self, s: Session) -> None:
+        with self._guard:
+            boards_down = any(online is not True for online in self._boards.values())
+        out_of_service = s.execute(select(Compartment.id).where(
+            Compartment.state == "out_of_service", Compartment.board >= 0).limit(1)).first() is not None
+        self._sensors.update_tower(alarm=bool(self._left_open.watch.at_least(ALARM)),
+                                   degraded=boards_down or out_of_service)
+
     def _on_board(self, s: Session, key: BoardKey, online: bool) -> None:
         with self._guard:
             before = self._boards.get(key)
@@ -161,4 +176,5 @@ class DoorEvents(PickupFlows):
             last = self._last_scans.get(key)
         with self.db.session() as s:
             left_open = self._left_open.prompted_labels(s)
-        return {"mode": mode, "last_scan": dict(last) if last else None, "doors_left_open": left_open}
+        return {"mode": mode, "last_scan": dict(last) if last else None, "doors_left_open": left_open,
+                "presence": bool(self._sensors.active.get("presence"))}

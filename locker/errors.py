@@ -126,6 +126,17 @@ class HardwareUnavailable(LockerError):
         )
 
 
+class OnBattery(LockerError):
+    code = "on_battery"
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tủ đang chạy bằng pin dự phòng nên tạm ngừng nhận hồ sơ. Vui lòng quay lại sau.",
+            "The cabinet is running on its backup battery and takes no new dossiers now. Please come back later.",
+        )
+
+
 class ConfigError(Exception):
     """A configuration value is wrong or missing. ``key`` names it (``bus.url``)."""
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import credentials, states, validation, views
 from .completion import Completion
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, OnBattery
 from .models import Collection, Compartment, Dossier, Dropoff, Result
 
 
@@ -47,6 +47,8 @@ class DropoffFlows(Completion):
         """Reserve and unlock a compartment for a citizen's dossier."""
         code, phone_no, size_ = validation.dossier_code(dossier_code), validation.phone(phone), validation.size(size)
         kiosk = validation.name("kiosk", kiosk, 58)
+        if self._sensors.on_battery:
+            raise OnBattery()
         with self.db.session() as s:
             busy = s.execute(select(Dropoff.id).join(Dossier).where(
                 Dossier.code == code, Dropoff.status == "door_open")).first()
@@ -80,6 +82,8 @@ class DropoffFlows(Completion):
         """Reserve and unlock a compartment for a dossier's result."""
         code, phone_no, size_ = validation.dossier_code(dossier_code), validation.phone(phone), validation.size(size)
         actor = validation.name("actor", actor)
+        if self._sensors.on_battery:
+            raise OnBattery()
         with self.db.session() as s:
             busy = s.execute(select(Result.id).join(Dossier).where(
                 Dossier.code == code, Result.status.in_(("door_open", "ready")))).first()

@@ -65,11 +65,21 @@ class ScanRead:
 
 
 @dataclass(frozen=True)
+class SensorChanged:
+    """A cabinet sensor settled: service_door, tamper, power_fail, battery_low, presence.
+
+    ``active`` means the condition its name says (door open, on battery, ...)."""
+
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time passed (about once a second): lets the service escalate doors left open."""
 
 
-HardwareEvent = Union[DoorChanged, ItemChanged, BoardAvailability, UnlockOutcome, ScanRead, Tick]
+HardwareEvent = Union[DoorChanged, ItemChanged, BoardAvailability, UnlockOutcome, ScanRead, SensorChanged, Tick]
 
 
 @dataclass(frozen=True)
@@ -105,9 +115,12 @@ class ScannerControl(Protocol):
 
 
 class Panel(Protocol):
-    """The cabinet's signals to people nearby: the buzzer (and later the status tower)."""
+    """The cabinet's signals to people nearby: the buzzer and the LED status tower."""
 
     def set_buzzer(self, on: bool) -> None: ...
+
+    def show(self, state: str) -> None:
+        """The tower: ``ready``, ``degraded``, ``on_battery`` or ``alarm``."""
 
 
 class Notifier(Protocol):

@@ -22,7 +22,7 @@ event) in one transaction before the lock bus is asked for a pulse; hardware eve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,9 +44,9 @@ class LockerService(Reconciler):
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes,
                  clock: Clock | None = None, scanner: ScannerControl | None = None,
-                 panel: Panel | None = None) -> None:
+                 panel: Panel | None = None, shutdown: Callable[[], None] | None = None) -> None:
         super().__init__(config=config, db=db, bus=bus, secret=secret, clock=clock or SystemClock(),
-                         scanner=scanner, panel=panel)
+                         scanner=scanner, panel=panel, shutdown=shutdown)
 
     # ---- inventory ----------------------------------------------------------------------
 
@@ -143,4 +143,6 @@ class LockerService(Reconciler):
         except SQLAlchemyError as exc:
             log.warning("health check: database error: %s", exc)
             database = "error"
-        return {"database": database, "boards": boards, "compartments": counts}
+        return {"database": database, "boards": boards, "compartments": counts,
+                "power": "battery" if self._sensors.on_battery else "mains",
+                "tamper": bool(self._sensors.active.get("tamper"))}

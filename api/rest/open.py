@@ -68,9 +68,12 @@ def health_report(rt: Any) -> dict[str, Any]:
     boards = {str(board): state for board, state in (health.get("boards") or {}).items()}
     scanner_ok = _safe(rt.scanner_ok, False)
     scanner = "absent" if scanner_ok is None else "ok" if scanner_ok else "down"
-    healthy = database == "ok" and scanner != "down" and all(s == "online" for s in boards.values())
+    power, tamper = health.get("power", "mains"), bool(health.get("tamper", False))
+    healthy = (database == "ok" and scanner != "down" and all(s == "online" for s in boards.values())
+               and power == "mains" and not tamper)
     return {"status": "ok" if healthy else "degraded", "database": database, "bus": {"boards": boards},
-            "scanner": scanner, "compartments": dict(health.get("compartments") or {})}
+            "scanner": scanner, "power": power, "tamper": tamper,
+            "compartments": dict(health.get("compartments") or {})}
 
 
 def _safe(probe: Any, failed: Any) -> Any:

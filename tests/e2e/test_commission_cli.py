@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ import requests
 
 from locker.config import load_config
 from tests.support.net import free_port, wait_for
-from tests.support.processes import LockerProcess
+from tests.support.processes import LockerProcess, locker_command
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +52,7 @@ def sim(tmp_path: Path) -> Iterator[tuple[str, str]]:
 def commission(*args: str, cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKER_")}
     env["PYTHONUNBUFFERED"] = "1"
-    return subprocess.Popen([sys.executable, "-m", "api.commission", *args], cwd=cwd, env=env,
+    return subprocess.Popen([*locker_command(), "commission", *args], cwd=cwd, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             encoding="utf-8")
 

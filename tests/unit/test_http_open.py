@@ -22,13 +22,16 @@ def test_health_ok(client):
     resp = c.get("/healthz", environ_base={"REMOTE_ADDR": "10.1.1.1"})
     assert resp.status_code == 200
     assert resp.get_json() == {"status": "ok", "database": "ok", "bus": {"boards": {"0": "online", "1": "online"}},
-                               "scanner": "ok", "compartments": {"free": 30, "holding_dropoff": 2}}
+                               "scanner": "ok", "power": "mains", "tamper": False,
+                               "compartments": {"free": 30, "holding_dropoff": 2}}
 
 
 @pytest.mark.parametrize("change, scanner", [
     (lambda rt: rt.service.healthy["boards"].update({1: "offline"}), "ok"),
     (lambda rt: rt.service.healthy["boards"].update({1: "unknown"}), "ok"),
     (lambda rt: setattr(rt, "scanner", False), "down"),
+    (lambda rt: rt.service.healthy.update({"power": "battery"}), "ok"),
+    (lambda rt: rt.service.healthy.update({"tamper": True}), "ok"),
 ])
 def test_health_degraded_but_serving(client, change, scanner):
     c, rt = client

@@ -66,7 +66,7 @@ def test_a_board_offline_on_one_bus_leaves_the_other_alone(two_bus_cabinet):
     assert compartment(runtime, "L01")["door"] == "closed"
     health = runtime.health()
     assert health["status"] == "degraded"
-    assert health["boards"] == {0: "online", "right/1": "offline"}
+    assert health["bus"]["boards"] == {"0": "online", "right/1": "offline"}
     right.fault("clear")
     wait_for(lambda: compartment(runtime, "R01")["door"] == "closed", timeout=15, message="R01 back")
     assert runtime.health()["status"] == "ok"

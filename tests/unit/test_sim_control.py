@@ -229,3 +229,16 @@ def test_runner_reports_an_address_in_use():
 def test_index_lists_the_endpoints(client):
     body = client.get("/sim/").get_json()
     assert body["boards"] == 2 and "GET /sim/state" in body["endpoints"]
+
+
+def test_state_shows_the_scanner_and_the_gpio_beside_the_boards():
+    from firmware_sim.control import create_control_app
+    from firmware_sim.simulator import Simulator
+
+    sim = Simulator(boards=1, scanner_model="datalogic")
+    try:
+        state = create_control_app(sim).test_client().get("/sim/state").get_json()
+        assert {"boards", "scanner", "gpio"} <= set(state)
+        assert state["scanner"]["model"] == "datalogic"
+    finally:
+        sim.close()

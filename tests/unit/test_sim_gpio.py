@@ -153,3 +153,26 @@ def test_bad_layouts_are_refused(layout, relay_locks, code):
 
 def test_the_docstring_examples_run():
     assert doctest.testmod(firmware_sim.gpio).failed == 0
+
+
+def test_inputs_can_be_set_by_their_meaning_whatever_the_wiring():
+    from flask import Flask
+
+    from firmware_sim.control import create_control_blueprint
+    from firmware_sim.gpio import SimGpio
+    from firmware_sim.simulator import Simulator
+
+    sim = Simulator(boards=1, gpio=SimGpio({"power_fail": {"pin": 22, "pull_up": True},
+                                            "tamper": {"pin": 4, "pull_up": False}}))
+    try:
+        app = Flask("t")
+        app.register_blueprint(create_control_blueprint(sim))
+        client = app.test_client()
+        on = client.post("/sim/gpio", json={"name": "power_fail", "active": True}).get_json()
+        assert on["active"] is True and on["value"] is False  # pulled up: active means low
+        on = client.post("/sim/gpio", json={"name": "tamper", "active": True}).get_json()
+        assert on["active"] is True and on["value"] is True
+        bad = client.post("/sim/gpio", json={"name": "tamper", "active": "yes"})
+        assert bad.status_code == 400 and bad.get_json()["error"] == "invalid_field"
+    finally:
+        sim.close()

@@ -1,0 +1,63 @@
+"""The cabinet's own sensors and signals: power, tamper, service door, presence,
+and the LED status tower that sums them up for people nearby.
+
+On battery the service finishes what is under way but takes no new drop-offs or
+results; a low battery shuts the service down cleanly (``shutdown`` is the
+runtime's way to stop the process).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from .ports import Panel, SensorChanged
+
+log = logging.getLogger(__name__)
+
+#: Audit kinds when a sensor becomes (in)active; alarms are marked.
+KINDS = {
+    "power_fail": (("power_failure", True), ("power_restored", False)),
+    "battery_low": (("battery_low", True), ("battery_recovered", False)),
+    "tamper": (("tamper", True), ("tamper_cleared", False)),
+    "service_door": (("service_door_opened", False), ("service_door_closed", False)),
+}
+
+
+class CabinetSensors:
+    """Keeps the sensors' state and reacts to it on behalf of the service."""
+
+    def __init__(self, service: Any, panel: Panel | None, shutdown: Callable[[], None] | None) -> None:
+        self.service = service
+        self.panel = panel
+        self.shutdown = shutdown
+        self.active: dict[str, bool] = {}
+        self._tower: str | None = None
+
+    @property
+    def on_battery(self) -> bool:
+        return self.active.get("power_fail", False)
+
+    def changed(self, s: Session, event: SensorChanged) -> None:
+        if self.active.get(event.name) == event.active:
+            return
+        self.active[event.name] = event.active
+        if event.name in KINDS:
+            kind, alarm = KINDS[event.name][0 if event.active else 1]
+            (self.service._alarm if alarm else self.service._audit)(s, kind)
+        if event.name == "battery_low" and event.active and self.shutdown is not None:
+            log.warning("UPS battery low: shutting the service down cleanly")
+            self.shutdown()
+
+    def update_tower(self, *, alarm: bool, degraded: bool) -> None:
+        state = ("alarm" if alarm or self.active.get("tamper") else "on_battery" if self.on_battery
+                 else "degraded" if degraded else "ready")
+        if state == self._tower or self.panel is None:
+            return
+        self._tower = state
+        try:
+            self.panel.show(state)
+        except Exception:  # noqa: BLE001 - a broken LED must not stop the flows
+            log.exception("could not set the status tower to %s", state)
