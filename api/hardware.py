@@ -16,6 +16,7 @@ from drivers.bus import LockBusDriver
 from drivers.protocol import BoardStatus
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
+from drivers.gpio_locks import RelayLockBus
 from drivers.scanner import LineScanner
 from drivers.scanner_models import get_model
 from locker.config import BusConfig, ScannerConfig
@@ -75,9 +76,13 @@ class DriverLockBus:
         boards: tuple[int, ...],
         sink: EventSink,
         serial_for_url: Callable[..., Any] | None = None,
+        pin_factory: Any = None,
     ) -> None:
         self._sink = sink
         self.name = config.name
+        if config.protocol == "gpio-relay":
+            self.driver = _relay_driver(config, self._on_driver_event, pin_factory)
+            return
         options: dict[str, Any] = {}
         if serial_for_url is not None:
             options["serial_for_url"] = serial_for_url
@@ -117,6 +122,17 @@ class DriverLockBus:
         translated = to_domain_event(event, self.name)
         if translated is not None:
             self._sink(translated)
+
+
+def _relay_driver(config: BusConfig, listener: Callable[[Any], None], pin_factory: Any) -> RelayLockBus:
+    """Locks on relay outputs with door switches on inputs (board 0, locks from 1)."""
+    where = "bus.relay_locks" if config.name == "main" else f"bus.{config.name}.relay_locks"
+    try:
+        return RelayLockBus(locks=config.relay_locks, listener=listener, pin_factory=pin_factory,
+                            pulse_time=config.pulse_ms / 1000, open_timeout=config.open_timeout_ms / 1000,
+                            setting=where)
+    except GpioError as exc:
+        raise ConfigError(exc.setting or where, str(exc)) from None
 
 
 class CabinetBus:

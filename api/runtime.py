@@ -90,18 +90,23 @@ class Runtime:
         return self.log_notifier
 
     def _make_bus(self, serial_for_url: Callable[..., Any] | None) -> CabinetBus | NoLockBus:
-        used = [bus for bus in self.config.buses if bus.url and self.config.boards_on(bus.name)]
+        used = [bus for bus in self.config.buses
+                if (bus.url or bus.protocol == "gpio-relay") and self.config.boards_on(bus.name)]
         if not used:
             return NoLockBus(sink=self._submit)
         return CabinetBus([DriverLockBus(bus, boards=self.config.boards_on(bus.name), sink=self._submit,
-                                         serial_for_url=serial_for_url) for bus in used])
+                                         serial_for_url=serial_for_url, pin_factory=self._pin_factory())
+                           for bus in used])
+
+    def _pin_factory(self) -> Any:
+        """The simulator's mock pins in the demo and tests; gpiozero's default on a Pi."""
+        sim_gpio = getattr(self.simulator, "gpio", None)
+        return sim_gpio.factory if sim_gpio is not None else None
 
     def _make_io(self) -> CabinetIO | None:
         if not self.config.gpio:
             return None
-        sim_gpio = getattr(self.simulator, "gpio", None)  # the demo's mock pins
-        return open_cabinet_io(self.config.gpio, sink=self._submit,
-                               pin_factory=sim_gpio.factory if sim_gpio is not None else None)
+        return open_cabinet_io(self.config.gpio, sink=self._submit, pin_factory=self._pin_factory())
 
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""

@@ -32,6 +32,7 @@ import serial
 
 from .backoff import Backoff
 from .busstate import BoardRecord, ReadAllRequest, UnlockJob, status_events
+from .echo import EchoFilter
 from .errors import DriverError, FrameError
 from .events import BoardOffline, BoardOnline, BusEvent, UnlockDone
 from .protocol import BoardProtocol, BoardStatus, LockReading, get_protocol
@@ -434,11 +435,13 @@ class LockBusDriver:
         with self._lock:
             record.frames_sent += 1
         answer, wrong = None, 0
+        echo = EchoFilter(request, window=self.protocol.echo_window)
         while answer is None and time.monotonic() - sent < self.answer_timeout:
             data = port.read(max(1, port.in_waiting))
-            for frame in decoder.feed(data) if data else ():
-                if frame == request and time.monotonic() - sent < self.protocol.echo_window:
-                    continue  # the adapter echoes what it sends
+            frames = [echo.offer(frame) for frame in (decoder.feed(data) if data else ())] + [echo.due()]
+            for frame in frames:
+                if frame is None:
+                    continue
                 with self._lock:
                     record.frames_received += 1
                 try:
@@ -450,6 +453,11 @@ class LockBusDriver:
                 with self._lock:
                     record.observe_latency(time.monotonic() - sent)
                 break
+        if answer is None and (held := echo.leftover()) is not None and self.protocol.echo_window != float("inf"):
+            try:
+                answer = parse(held)
+            except FrameError:
+                answer = None
         if answer is None and hasattr(decoder, "flush"):
             decoder.flush()  # families framed by silence: what is left is a broken frame
         self._last_transaction = time.monotonic()

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import serial
 
+from .echo import EchoFilter
 from .errors import FrameError, PortError
 from .protocol import BoardProtocol, BoardStatus, LockReading, get_protocol
 
@@ -186,21 +187,17 @@ class BusProbe:
         self._decoder.reset()
         self.port.write(request)
         sent = self._clock()
-        answer, echo_at, echo = None, 0.0, None
+        answer = None
+        echo = EchoFilter(request, window=self.protocol.echo_window, clock=self._clock)
         while answer is None and self._clock() - sent < timeout:
             data = self.port.read(max(1, self.port.in_waiting))
-            for frame in self._decoder.feed(data) if data else ():
-                if frame == request and echo is None and self._clock() - sent < self.protocol.echo_window:
-                    echo, echo_at = frame, self._clock()  # the adapter's echo, or an answer equal to it
-                    continue
-                answer = _parsed(parse, frame)
+            frames = [echo.offer(frame) for frame in (self._decoder.feed(data) if data else ())] + [echo.due()]
+            for frame in frames:
+                answer = _parsed(parse, frame) if frame is not None else None
                 if answer is not None:
                     break
-            if answer is None and echo is not None and self._clock() - echo_at >= self.protocol.echo_window:
-                answer = _parsed(parse, echo)  # nothing followed it: it was the answer
-                echo = b""
-        if answer is None and echo and self.protocol.echo_window != float("inf"):
-            answer = _parsed(parse, echo)
+        if answer is None and (held := echo.leftover()) is not None and self.protocol.echo_window != float("inf"):
+            answer = _parsed(parse, held)
         if answer is None:
             self._dirty = True
             if hasattr(self._decoder, "flush"):

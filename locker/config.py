@@ -47,8 +47,12 @@ FAMILIES: dict[str, Family] = {
     "kerong-cu48": Family(19200, 300, 1, 0, 15, 48),
     "8a": Family(9600, 1500, 1, 1, 32, 50),
     "winnsen": Family(9600, 300, 0, 0, 3, 16),
+    # Small cabinets without lock boards: relays on GPIO outputs, door switches on inputs.
+    "gpio-relay": Family(9600, 300, 1, 0, 0, 64),
 }
 PROTOCOLS = tuple(FAMILIES)
+#: Families reached through a serial port (the others need no ``url``).
+SERIAL_PROTOCOLS = ("kerong-cu16", "kerong-cu48", "8a", "winnsen")
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class BusConfig:
     #: Winnsen boards are numbered 0-3 here; the station byte on the wire is
     #: board + station_base (sources disagree between 0-3 and 1-4).
     station_base: int = 1
+    #: "gpio-relay": lock N (board 0) is ``relay_locks[N-1]``, a table with ``relay`` and
+    #: ``switch`` pins (and optionally ``active_high``, ``pull_up``).
+    relay_locks: tuple[dict, ...] = ()
 
     @property
     def family(self) -> Family:
@@ -110,6 +117,8 @@ class BusConfig:
 
     @property
     def locks_per_board(self) -> int:
+        if self.protocol == "gpio-relay":
+            return len(self.relay_locks)
         return self.channels if self.protocol == "8a" else self.family.locks
 
 
@@ -282,13 +291,26 @@ def _buses(raw: Any, env: Mapping[str, str]) -> tuple[BusConfig, ...]:
         where = "bus" if single else f"bus[{i}]"
         if not isinstance(table, Mapping):
             raise ConfigError(where, "must be a table")
-        bus = _section(where, BusConfig, table, env, env_prefix="LOCKER_BUS_" if single else "")
+        relays = _relay_locks(where, table.get("relay_locks", []))
+        scalars = {key: value for key, value in table.items() if key != "relay_locks"}
+        bus = replace(_section(where, BusConfig, scalars, env, env_prefix="LOCKER_BUS_" if single else ""),
+                      relay_locks=relays)
         buses.append(_with_family_defaults(where, bus))
     names = [b.name for b in buses]
     for i, name in enumerate(names):
         if names.index(name) != i:
             raise ConfigError(f"bus[{i}].name", f"{name} is used twice")
     return tuple(buses)
+
+
+def _relay_locks(where: str, raw: Any) -> tuple[dict, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, Mapping) for item in raw):
+        raise ConfigError(f"{where}.relay_locks", "must be an array of tables ([[bus.relay_locks]])")
+    for i, item in enumerate(raw):
+        for key in ("relay", "switch"):
+            if key not in item:
+                raise ConfigError(f"{where}.relay_locks[{i}].{key}", "is missing")
+    return tuple(dict(item) for item in raw)
 
 
 def _with_family_defaults(where: str, bus: BusConfig) -> BusConfig:
@@ -398,9 +420,11 @@ def _check(cfg: Config) -> None:
     if sec.throttle_max_s < sec.throttle_base_s:
         raise ConfigError("security.throttle_max_s", "must not be less than throttle_base_s")
     for i, bus in enumerate(cfg.buses):
-        if cfg.boards_on(bus.name) and not bus.url:
-            raise ConfigError("bus.url" if len(cfg.buses) == 1 else f"bus[{i}].url",
-                              "is missing; compartments need a lock bus")
+        where = "bus" if len(cfg.buses) == 1 else f"bus[{i}]"
+        if cfg.boards_on(bus.name) and bus.protocol in SERIAL_PROTOCOLS and not bus.url:
+            raise ConfigError(f"{where}.url", "is missing; compartments need a lock bus")
+        if bus.protocol == "gpio-relay" and not bus.relay_locks:
+            raise ConfigError(f"{where}.relay_locks", "a gpio-relay bus needs at least one relay lock")
 
 
 def _check_bus(where: str, bus: BusConfig) -> None:

@@ -152,9 +152,9 @@ def test_family_ranges():
 def test_configuration_knows_exactly_the_drivers_families_and_scanner_models():
     from drivers.protocol import FAMILIES as DRIVER_FAMILIES
     from drivers.scanner_models import MODELS
-    from locker.config import PROTOCOLS, SCANNER_MODELS
+    from locker.config import SCANNER_MODELS, SERIAL_PROTOCOLS
 
-    assert set(PROTOCOLS) == set(DRIVER_FAMILIES)
+    assert set(SERIAL_PROTOCOLS) == set(DRIVER_FAMILIES)
     assert set(SCANNER_MODELS) == set(MODELS)
 
 
