@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from flask import Flask, Response, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 log = logging.getLogger("api.metrics")
@@ -81,6 +81,11 @@ class LockerCollector:
         errors = CounterMetricFamily("locker_bus_errors", "Bus errors by kind.", labels=["board", "kind"])
         latency = GaugeMetricFamily("locker_bus_answer_latency_seconds",
                                     "Board answer latency over recent requests.", labels=["board", "quantile"])
+        histogram = HistogramMetricFamily("locker_bus_answer_seconds", "Board answer latency since start.",
+                                          labels=["board"])
+        last_seen = GaugeMetricFamily("locker_bus_last_seen_seconds_ago", "Seconds since the board last answered.",
+                                      labels=["board"])
+        now = time.monotonic()
         for board, st in sorted(stats.items(), key=lambda kv: str(kv[0])):
             b = str(board)
             for family, key in ((sent, "frames_sent"), (received, "frames_received"), (retries, "retries")):
@@ -89,7 +94,14 @@ class LockerCollector:
                 _add(errors, [b, str(kind)], n)
             for q, value in _quantiles(st.get("latencies") or []):
                 latency.add_metric([b, str(q)], value)
-        yield from (sent, received, retries, errors, latency)
+            buckets = st.get("latency_buckets")
+            if isinstance(buckets, dict) and buckets:
+                histogram.add_metric([b], [("+Inf" if bound == float("inf") else repr(float(bound)), count)
+                                           for bound, count in sorted(buckets.items())],
+                                     sum_value=float(st.get("latency_sum") or 0.0))
+            if isinstance(st.get("last_seen"), (int, float)):
+                last_seen.add_metric([b], max(0.0, now - st["last_seen"]))
+        yield from (sent, received, retries, errors, latency, histogram, last_seen)
 
 
 def _number(value: Any) -> float | None:

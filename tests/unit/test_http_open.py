@@ -83,6 +83,10 @@ def test_metrics_parse_and_count_requests(client):
     assert errors.labels == {"board": "0", "kind": "no_answer"} and errors.value == 1
     latency = {s.labels["quantile"]: s.value for s in families["locker_bus_answer_latency_seconds"].samples}
     assert latency["1.0"] == 0.05
+    buckets = {s.labels["le"]: s.value for s in families["locker_bus_answer_seconds"].samples
+               if s.name.endswith("_bucket")}
+    assert buckets == {"0.01": 1, "0.025": 2, "0.05": 3, "+Inf": 3}
+    assert families["locker_bus_last_seen_seconds_ago"].samples[0].value >= 0
     assert families["locker_scanner_up"].samples[0].value == 1
 
 

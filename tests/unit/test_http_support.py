@@ -138,7 +138,9 @@ class FakeRuntime:
         self.scanner = True
         self.database = True
         self.stats: dict[int, dict] = {0: {"frames_sent": 10, "frames_received": 9, "errors": {"no_answer": 1},
-                                           "retries": 1, "last_seen": 1.0, "latencies": [0.01, 0.02, 0.05]}}
+                                           "retries": 1, "last_seen": 1.0, "latencies": [0.01, 0.02, 0.05],
+                                           "latency_buckets": {0.01: 1, 0.025: 2, 0.05: 3, float("inf"): 3},
+                                           "latency_sum": 0.08}}
 
     def bus_stats(self) -> dict[int, dict]:
         return self.stats
