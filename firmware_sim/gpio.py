@@ -261,6 +261,10 @@ class SimGpio:
             entry.switch.drive(entry.switch.level_for(False))
             return forced
 
+    @property
+    def lock_count(self) -> int:
+        return len(self._locks)
+
     def jam(self, lock: int, count: int = 0) -> None:
         """Make a relay lock's latch hold for ``count`` pulses (0: until :meth:`unjam_all`)."""
         with self._mutex:

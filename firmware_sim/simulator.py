@@ -182,6 +182,9 @@ class Simulator:
         if not _is_int(count) or count < 0:
             raise SimulatorError("count must be a whole number, 0 or more", code="invalid_field",
                                  vi="count phải là số nguyên không âm")
+        if kind == "jam" and board is not None and self.gpio.has_board(board):
+            self._jam_relays(lock, count)
+            return
         if board is not None:
             self._check_board(board)
         if lock is not None:
@@ -193,6 +196,7 @@ class Simulator:
         if kind == "clear":
             self.faults.clear()
             self.cabinet.unjam_all()
+            self.gpio.unjam_all()
             for each in PLUG_TARGETS:
                 self._plug("replug", each)
         elif kind == "jam":
@@ -260,6 +264,12 @@ class Simulator:
         for b in boards:
             for n in locks:
                 self.cabinet.jam(b, n, count)
+
+    def _jam_relays(self, lock: int | None, count: int) -> None:
+        """``jam`` on the relay-lock board: the relay clicks, the latch holds."""
+        locks = range(1, self.gpio.lock_count + 1) if lock is None else [lock]
+        for n in locks:
+            self.gpio.jam(n, count)
 
     def _check_board(self, board) -> None:
         if not _is_int(board) or not self.cabinet.has(board):

@@ -268,7 +268,8 @@
   }
 
   function faultText(fault) {
-    const scope = fault.board === null || fault.board === undefined
+    const scope = fault.target === "scanner" ? "máy quét / scanner"
+      : fault.board === null || fault.board === undefined
       ? "cả đường truyền / whole bus"
       : `bo mạch / board ${fault.board}` + (fault.lock ? `, khóa / lock ${fault.lock}` : "");
     const count = fault.count ? `, còn / left: ${fault.count}` : "";
@@ -300,6 +301,11 @@
       lock: optionalNumber($("fault-lock").value),
       count: /^\d+$/.test(count) ? Number(count) : count,
     };
+    if (body.kind === "unplug" || body.kind === "replug") {
+      body.target = $("fault-target").value;  // what is unplugged; a board or lock makes no sense here
+      body.board = null;
+      body.lock = null;
+    }
     await act([...form.querySelectorAll("button")], async () => {
       renderFaults((await api("POST", "fault", body)).faults);
       notify(`Đã gây lỗi ${body.kind}`, `injected ${body.kind}`);

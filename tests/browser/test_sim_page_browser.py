@@ -200,6 +200,24 @@ def test_faults_are_injected_listed_and_cleared(browser, served, sim):
         context.close()
 
 
+def test_the_scanner_is_unplugged_and_replugged_from_the_page(browser, served, sim):
+    sim.serve_scanner("inprocess")
+    context, page = open_page(browser, served.url + "/sim/", DESKTOP)
+    try:
+        page.get_by_test_id("fault-kind").select_option("unplug")
+        page.get_by_test_id("fault-target").select_option("scanner")
+        page.get_by_test_id("fault-board").select_option("1")  # ignored for unplug
+        page.get_by_test_id("fault-inject").click()
+        wait_for(lambda: not sim.plugged("scanner"), timeout=5, message="scanner unplugged")
+        assert sim.plugged("bus")
+        expect(page.get_by_test_id("fault-list")).to_contain_text("scanner")
+        page.get_by_test_id("fault-kind").select_option("replug")
+        page.get_by_test_id("fault-inject").click()
+        wait_for(lambda: sim.plugged("scanner"), timeout=5, message="scanner back")
+    finally:
+        context.close()
+
+
 def test_scanning_text_reaches_the_scanner_line(browser, served, sim):
     scanner = serial.serial_for_url(sim.serve_scanner("inprocess"), timeout=5)
     context, page = open_page(browser, served.url + "/sim/", PHONE)

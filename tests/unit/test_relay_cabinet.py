@@ -45,3 +45,30 @@ def test_dropoff_and_collection_on_relay_locks(tmp_path):
     finally:
         runtime.stop()
         sim.close()
+
+
+def test_a_jam_on_the_relay_board_through_the_fault_vocabulary(tmp_path):
+    sim = Simulator(boards=1, gpio=SimGpio(relay_locks=RELAYS, relay_board=0, spring_delay=0.05))
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
+        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 800, "pulse_ms": 100},
+        "security": {"secret_file": str(tmp_path / "secret")},
+        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
+                        {"label": "R2", "board": 0, "lock": 2, "size": "S"}],
+    }, env={})
+    runtime = Runtime.from_config(config, simulator=sim)
+    runtime.db.upgrade()
+    runtime.start()
+    try:
+        wait_for(lambda: all(c["door"] == "closed" for c in runtime.service.list_compartments()), message="doors read")
+        sim.fault("jam", board=0, lock=1)
+        dropoff = runtime.service.start_dropoff("HS-R-2", "0912345678", "S", kiosk="k")
+        assert dropoff["compartment"] == "R1"
+        wait_for(lambda: runtime.service.get_dropoff(dropoff["id"])["compartment"] == "R2", message="moved to R2")
+        states = {c["label"]: c["state"] for c in runtime.service.list_compartments()}
+        assert states["R1"] == "out_of_service"
+        sim.fault("clear")
+        assert sim.lock_state(0, 1)["jammed"] is False
+    finally:
+        runtime.stop()
+        sim.close()
