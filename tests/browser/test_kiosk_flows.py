@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.net import wait_for
+
 from tests.browser.conftest import KioskDemo, show_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -208,3 +210,29 @@ def test_an_untouched_form_returns_home(kiosk_page, kiosk_demo: KioskDemo):
     page.get_by_test_id("btn-dropoff").tap()
     expect(page.get_by_test_id("dossier-code")).to_have_value("")
     expect(page.get_by_test_id("size-L")).to_have_attribute("aria-checked", "false")
+
+
+def test_the_home_screen_sleeps_and_someone_in_front_wakes_it(kiosk_page, kiosk_demo: KioskDemo):
+    """The presence sensor (the demo's GPIO, driven through /sim/gpio) wakes a dimmed kiosk."""
+    page = kiosk_page
+    page.clock.install()
+    show_kiosk(page, kiosk_demo.kiosk_url)
+    page.clock.fast_forward(121_000)
+    expect(page.get_by_test_id("sleep-overlay")).to_be_visible()
+    expect(page.get_by_test_id("sleep-overlay")).to_contain_text("Chạm vào màn hình để bắt đầu")
+    response = kiosk_demo.post("/sim/gpio", {"name": "presence", "active": True})
+    assert response.status_code == 200, response.text
+    try:
+        for _ in range(10):  # the page asks for the kiosk's activity every 1.5 s
+            page.clock.run_for(1_500)
+            if not page.get_by_test_id("sleep-overlay").is_visible():
+                break
+        expect(page.get_by_test_id("sleep-overlay")).to_be_hidden()
+    finally:
+        kiosk_demo.post("/sim/gpio", {"name": "presence", "active": False})
+        wait_for(lambda: kiosk_demo.get("/api/v1/kiosk/activity").json()["presence"] is False,
+                 message="nobody in front any more")
+    page.clock.fast_forward(121_000)
+    expect(page.get_by_test_id("sleep-overlay")).to_be_visible()
+    page.get_by_test_id("sleep-overlay").tap()     # a touch wakes it too
+    expect(page.get_by_test_id("sleep-overlay")).to_be_hidden()

@@ -9,6 +9,8 @@
   const DOOR_WAIT_MS = 5 * 60 * 1000;   // a door left open: give up the screen after 5 minutes
   const DONE_MS = 20 * 1000;
   const POLL_MS = 1000;
+  // The home screen dims after this long untouched; a touch or the presence sensor wakes it.
+  const SLEEP_MS = (Number(body.dataset.sleep) || 120) * 1000;
   const ACTIVITY_MS = 1500;
 
   const T = {
@@ -156,9 +158,18 @@
 
   function resetIdle() {
     clearTimeout(state.idleTimer);
+    wake();
     const waiting = state.screen === "status" && state.op && state.op.waiting;
-    const ms = { home: 0, form: INACTIVITY_MS, status: waiting ? DOOR_WAIT_MS : DONE_MS }[state.screen];
-    if (ms) state.idleTimer = setTimeout(goHome, ms);
+    const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waiting ? DOOR_WAIT_MS : DONE_MS }[state.screen];
+    state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
+  }
+
+  function sleep() {
+    body.classList.add("asleep");
+  }
+
+  function wake() {
+    body.classList.remove("asleep");
   }
 
   // ---- the form -----------------------------------------------------------------------
@@ -363,7 +374,10 @@
     } catch (err) {
       result = null;
     }
-    if (result && result.status === 200 && result.body) showDoorsLeftOpen(result.body.doors_left_open || []);
+    if (result && result.status === 200 && result.body) {
+      showDoorsLeftOpen(result.body.doors_left_open || []);
+      if (result.body.presence && body.classList.contains("asleep")) resetIdle();
+    }
     if (state.screen !== "home" || !result || result.status !== 200 || !result.body) return;
     const scan = result.body.last_scan;
     const key = scan ? JSON.stringify(scan) : "";
