@@ -243,7 +243,7 @@ class _PtyPair:
 class PtyTransport:
     """A pseudo terminal in raw mode behind a stable path the simulator owns.
 
-    ``url`` is a symbolic link (``/tmp/locksim-XXXX/<name>``) to the pty's slave
+    ``url`` is a symbolic link (``/tmp/locksim-<random>/<name>``) to the pty's slave
     device (``/dev/pts/N``, also in ``device``); the host opens ``url``. The
     simulator keeps the slave open, so the host may close and reopen it.
     :meth:`unplug` closes the pty (the host's handle fails) and removes the link,

@@ -15,7 +15,7 @@ this family is the ``03`` trailer, so the host sees a malformed frame.
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar, Mapping
+from typing import ClassVar
 
 from .cabinet import LOCKS_PER_BOARD, Cabinet
 from .firmware import BoardFirmware
