@@ -44,6 +44,9 @@ def store_a_dropoff(cab, code: str) -> str:
     assert created.status_code == 201, created.text
     label = created.json()["compartment"]
     cab.wait_door(label, "open", timeout=15)
+    # A person takes seconds at an open door; the service sees it open before it is shut. (A door
+    # shut within milliseconds while the unlock's answer is lost cannot be told from a jam.)
+    wait_for(lambda: cab.service_compartments()[label]["door"] == "open", timeout=15, message=f"{label} seen open")
     cab.close_door(label)
     cab.wait_status(f"/api/v1/dropoffs/{created.json()['id']}", "stored", timeout=15)
     assert cab.unlock_frames_since(before).count(
