@@ -25,7 +25,7 @@ import math
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, InvalidStateError
+from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Mapping
 
 import serial
@@ -34,7 +34,7 @@ from .backoff import Backoff
 from .busstate import BoardRecord, ReadAllRequest, UnlockJob, status_events
 from .echo import EchoFilter
 from .errors import DriverError, FrameError
-from .events import BoardOffline, BoardOnline, BusEvent, UnlockDone
+from .events import BoardOffline, BoardOnline, BusEvent, UnlockDone, deliver, settle
 from .protocol import BoardProtocol, BoardStatus, LockReading, get_protocol
 
 log = logging.getLogger(__name__)
@@ -552,17 +552,10 @@ class LockBusDriver:
 
     def _finish(self, job: UnlockJob, result: str) -> None:
         self._emit([UnlockDone(job.board, job.lock, result)])
-        try:
-            job.future.set_result(result)
-        except InvalidStateError:
-            pass  # the caller cancelled it
+        settle(job.future, result)
 
     def _emit(self, events: list[BusEvent]) -> None:
-        for event in events:
-            try:
-                self._listener(event)
-            except Exception:
-                log.exception("lock bus %s: the listener failed on %r", self.url, event)
+        deliver(self._listener, events, f"lock bus {self.url}")
 
     def _check_board(self, board: int) -> None:
         if board not in self._records or isinstance(board, bool):

@@ -10,8 +10,12 @@ LatchChanged(board=0, lock=3, latched=False)
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Callable, Literal, Union
+
+log = logging.getLogger(__name__)
 
 UnlockResult = Literal["released", "jammed", "unknown"]
 
@@ -69,3 +73,20 @@ class UnlockDone:
 
 
 BusEvent = Union[LatchChanged, ItemSensed, BoardOnline, BoardOffline, UnlockDone]
+
+
+def deliver(listener: Callable[[BusEvent], None], events: list[BusEvent], source: str) -> None:
+    """Give ``events`` to ``listener``; a failing listener is logged and never stops the bus."""
+    for event in events:
+        try:
+            listener(event)
+        except Exception:
+            log.exception("%s: the listener failed on %r", source, event)
+
+
+def settle(future: Future, result: str) -> None:
+    """Set an unlock's result unless the caller cancelled it."""
+    try:
+        future.set_result(result)
+    except InvalidStateError:
+        pass

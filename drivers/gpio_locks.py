@@ -42,12 +42,12 @@ import math
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, InvalidStateError
+from concurrent.futures import Future
 from typing import Any, Callable, Mapping, Sequence
 
 from .busstate import UnlockJob
 from .errors import DriverError, GpioError
-from .events import BoardOnline, BusEvent, LatchChanged, UnlockDone
+from .events import BoardOnline, BusEvent, LatchChanged, UnlockDone, deliver, settle
 from .gpio import Debouncer, PinRegistry, input_spec, output_spec
 from .protocol import BoardStatus
 
@@ -314,14 +314,7 @@ class RelayLockBus:
         with self._cond:
             self._counters[result] += 1
         self._emit([UnlockDone(job.board, job.lock, result)])
-        try:
-            job.future.set_result(result)
-        except InvalidStateError:
-            pass  # the caller cancelled it
+        settle(job.future, result)
 
     def _emit(self, events: list[BusEvent]) -> None:
-        for event in events:
-            try:
-                self._listener(event)
-            except Exception:
-                log.exception("relay locks: the listener failed on %r", event)
+        deliver(self._listener, events, "relay locks")

@@ -115,11 +115,15 @@ class KerongFrameDecoder:
         del buffer[:start]
         return frames
 
+    #: Where the command byte sits in a frame, and frame lengths by command.
+    command_offset = 2
+    frame_lengths = FRAME_LENGTHS
+
     def _frame_length(self, buffer: bytearray, start: int) -> int | None:
         """The length of the frame at ``start``; None if incomplete, 0 if bad."""
-        if len(buffer) - start < 3:
+        if len(buffer) - start <= self.command_offset:
             return None
-        length = FRAME_LENGTHS.get(buffer[start + 2])
+        length = self.frame_lengths.get(buffer[start + self.command_offset])
         if length is None:
             self.bad_frames += 1
             return 0

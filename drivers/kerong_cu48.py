@@ -41,16 +41,8 @@ class KerongCU48FrameDecoder(KerongFrameDecoder):
     ['02 00 00 50 03 55']
     """
 
-    def _frame_length(self, buffer: bytearray, start: int) -> int | None:
-        if len(buffer) - start < 4:
-            return None
-        length = FRAME_LENGTHS.get(buffer[start + 3])
-        if length is None:
-            self.bad_frames += 1
-            return 0
-        if len(buffer) - start < length:
-            return None
-        return length
+    command_offset = 3
+    frame_lengths = FRAME_LENGTHS
 
 
 class KerongCU48(BoardProtocol):
