@@ -83,18 +83,24 @@ def demo(host: str, port: int, data_dir: str) -> None:
 @click.option("--scanner-model", default="line", show_default=True, type=click.Choice(list(SCANNER_MODELS)))
 @click.option("--serial", "serial_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
 @click.option("--scanner", "scanner_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
+@click.option("--gpio", "gpio_spec", default="tcp://127.0.0.1:8888", show_default=True, metavar="tcp://H:P|none",
+              help="Serve the GPIO pins as a pigpio daemon ([gpio] pin_factory of the service).")
 @click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
 @click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
 def sim(config_path: str | None, boards: int, board_type: str, scanner_model: str, serial_spec: str,
-        scanner_spec: str, control: str, seed: int | None) -> None:
-    """Run the standalone hardware simulator and its control API."""
+        scanner_spec: str, gpio_spec: str, control: str, seed: int | None) -> None:
+    """Run the standalone hardware simulator and its control API.
+
+    With --config, the simulated GPIO pins are those of the file's [gpio] table.
+    """
     from firmware_sim.runner import SimulatorSetupError, run_standalone
 
-    if config_path:
-        _config(config_path)  # a technician's file is checked even though the simulator only needs its shape
+    # A technician's file is checked even though the simulator only needs its shape.
+    gpio_layout = _config(config_path).gpio if config_path else None
     try:
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
-                       control=control, seed=seed, out=click.echo, scanner_model=scanner_model)
+                       control=control, seed=seed, out=click.echo, scanner_model=scanner_model,
+                       gpio=gpio_spec, gpio_layout=gpio_layout or None)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 

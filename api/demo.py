@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from firmware_sim.gpio import SimGpio
-from firmware_sim.layout import demo_compartments
+from firmware_sim.layout import DEMO_GPIO, demo_compartments
 from firmware_sim.simulator import Simulator
 from locker.accounts import create_account, create_token
 from locker.config import Config, config_from_dict
@@ -24,8 +24,6 @@ from .runtime import Runtime
 from .server import serve_forever
 
 #: The demo cabinet's GPIO (BCM numbers), driven from the simulator page.
-DEMO_GPIO = {"service_door": 17, "tamper": 27, "power_fail": 22, "battery_low": 23, "presence": 24,
-             "led_green": 5, "led_amber": 6, "led_red": 13, "buzzer": 19}
 
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"))

@@ -98,6 +98,7 @@ class DriverLockBus:
             open_timeout=config.open_timeout_ms / 1000,
             pulse_time=config.pulse_ms / 1000,
             protocol_options=config.protocol_options(),
+            pulse_ms_on_board=config.pulse_ms if config.set_pulse_time else None,
             **options,
         )
 

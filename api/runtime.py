@@ -19,7 +19,10 @@ from locker.db import Database
 from locker.keyfile import load_or_create_secret
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
+from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
+from drivers.pin_factories import PinsWatch, open_pin_factory
+from locker.errors import ConfigError
 from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemClock
 from locker.service import LockerService
 
@@ -65,6 +68,8 @@ class Runtime:
         if notifier is None:
             notifier = self._make_notifier()
         self.notifier = notifier
+        self.pin_factory, self._own_pin_factory = self._open_pin_factory()
+        self.pins_watch = PinsWatch(self.pin_factory) if self._own_pin_factory else None
         self.bus = self._make_bus(serial_for_url)
         self.scanner = (
             ScannerAdapter(config.scanner, sink=self._submit, serial_for_url=serial_for_url)
@@ -75,7 +80,8 @@ class Runtime:
                                      scanner=self.scanner, panel=GpioPanel(self.io) if self.io else None,
                                      shutdown=self.request_shutdown)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
-        self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock)
+        self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock,
+                                   backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -95,18 +101,31 @@ class Runtime:
         if not used:
             return NoLockBus(sink=self._submit)
         return CabinetBus([DriverLockBus(bus, boards=self.config.boards_on(bus.name), sink=self._submit,
-                                         serial_for_url=serial_for_url, pin_factory=self._pin_factory())
+                                         serial_for_url=serial_for_url, pin_factory=self.pin_factory)
                            for bus in used])
 
-    def _pin_factory(self) -> Any:
-        """The simulator's mock pins in the demo and tests; gpiozero's default on a Pi."""
+    def _open_pin_factory(self) -> tuple[Any, bool]:
+        """(factory, opened here): the simulator's mock pins in the demo and tests, else ``[gpio] pin_factory``.
+
+        None leaves the choice to gpiozero (a Pi's own pins). A remote factory is
+        only connected when some pin is configured.
+        """
         sim_gpio = getattr(self.simulator, "gpio", None)
-        return sim_gpio.factory if sim_gpio is not None else None
+        if sim_gpio is not None:
+            return sim_gpio.factory, False
+        needs_pins = bool(self.config.gpio) or any(bus.protocol == "gpio-relay" for bus in self.config.buses)
+        if not needs_pins:
+            return None, False
+        try:
+            factory = open_pin_factory(self.config.gpio_pin_factory)
+        except GpioError as exc:
+            raise ConfigError(exc.setting or "gpio.pin_factory", str(exc)) from None
+        return factory, factory is not None
 
     def _make_io(self) -> CabinetIO | None:
         if not self.config.gpio:
             return None
-        return open_cabinet_io(self.config.gpio, sink=self._submit, pin_factory=self._pin_factory())
+        return open_cabinet_io(self.config.gpio, sink=self._submit, pin_factory=self.pin_factory)
 
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""
@@ -127,6 +146,8 @@ class Runtime:
             for name, active in self.io.inputs().items():
                 self._submit(SensorChanged(name, active))
         self.coordinator.start()
+        if self.pins_watch is not None:
+            self.pins_watch.start()
         self.outbox.start()
         if self.scanner is not None:
             self.scanner.start()
@@ -141,8 +162,19 @@ class Runtime:
         self.coordinator.stop()
         if self.io is not None:
             self.io.close()
+        if self.pins_watch is not None:
+            self.pins_watch.stop()
+        if self._own_pin_factory:
+            self._close_pin_factory()
         self.db.dispose()
         self.started = False
+
+    def _close_pin_factory(self) -> None:
+        try:
+            self.pin_factory.close()
+        except Exception as exc:  # noqa: BLE001 - a vanished pigpio daemon must not stop the shutdown
+            log.warning("gpio: closing the pin factory failed: %s", exc)
+        self._own_pin_factory = False
 
     # ---- state for /healthz and /metrics -------------------------------------------
 
@@ -151,6 +183,12 @@ class Runtime:
 
     def scanner_ok(self) -> bool | None:
         return None if self.scanner is None else self.scanner.ok()
+
+    def gpio_ok(self) -> bool | None:
+        """None without GPIO; False when the pins' daemon (pigpio) can no longer be reached."""
+        if self.io is None and not any(bus.protocol == "gpio-relay" for bus in self.config.buses):
+            return None
+        return self.pins_watch.reachable if self.pins_watch is not None else True
 
     def database_ok(self) -> bool:
         return self.db.ping()

@@ -160,12 +160,15 @@ class HealthBus(BaseModel):
 
 
 class Health(BaseModel):
-    """``degraded`` when the database, a board or the scanner is not well."""
+    """``degraded`` when the database, a board, the scanner or the GPIO is not well."""
 
     status: Literal["ok", "degraded"]
     database: Literal["ok", "error"]
     bus: HealthBus
     scanner: Literal["ok", "down", "absent"]
+    gpio: Literal["ok", "down", "absent"]
+    power: Literal["mains", "battery"]
+    tamper: bool
     compartments: dict[str, int]
 
 

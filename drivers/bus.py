@@ -2,7 +2,10 @@
 
 A single thread owns the port and runs one transaction at a time: queued unlocks
 first, then reads confirming an unlock, then reads asked for by :meth:`read_all`,
-then continuous round-robin polling. Every read is compared with the last known
+then continuous round-robin polling. With ``pulse_ms_on_board`` a board that comes
+online (first seen, or back after being offline, e.g. a power cycle) is sent its
+setup frames (the family's set-pulse-time command) between those transactions;
+whatever it answers is discarded. Every read is compared with the last known
 status and the differences go to the listener as events.
 
 >>> import serial
@@ -69,6 +72,7 @@ class LockBusDriver:
         reopen_backoff: tuple[float, float] = (0.5, 8.0),
         pulse_gap: float = 0.2,
         protocol_options: Mapping[str, Any] | None = None,
+        pulse_ms_on_board: int | None = None,
     ) -> None:
         if isinstance(protocol, str):
             protocol = get_protocol(protocol, latched_bit=latched_bit, **dict(protocol_options or {}))
@@ -100,6 +104,11 @@ class LockBusDriver:
         self._read_slice = min(0.02, max(0.002, answer_timeout / 5))
         self._confirm_interval = min(poll_interval, CONFIRM_INTERVAL)
         self._records = {board: BoardRecord(board) for board in self.boards}
+        self.pulse_ms_on_board = pulse_ms_on_board
+        self._setup = self._setup_frames(pulse_ms_on_board)
+        #: Setup frames still to send, by board; filled when a board comes online.
+        self._setup_due: dict[int, list[bytes]] = {}
+        self._setups = dict.fromkeys(self.boards, 0)
         self._decoder = protocol.decoder()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -184,10 +193,11 @@ class LockBusDriver:
             return record is not None and record.online is True
 
     def stats(self) -> dict[int, dict]:
-        """Per board counters; each entry also carries the bus-level port state."""
+        """Per board counters (``setups``: setup frames sent); each entry also carries the port state."""
         with self._lock:
             bus = self._port_stats()
-            return {board: {**record.snapshot(), **bus} for board, record in self._records.items()}
+            return {board: {**record.snapshot(), "setups": self._setups[board], **bus}
+                    for board, record in self._records.items()}
 
     def bus_stats(self) -> dict:
         """``port_open``, ``port_reopens`` and ``port_failures`` (failed opens, reads and writes)."""
@@ -281,7 +291,7 @@ class LockBusDriver:
         job, wake_at = self._unlock_to_fire(now)
         if job is not None:
             self._fire(job)
-        elif not self._read_something(now):
+        elif not (self._configure_board() or self._read_something(now)):
             self._sleep(min(wake_at, self._next_due()))
             return
         self._backoff.reset()
@@ -303,6 +313,27 @@ class LockBusDriver:
                 self._unlocks.popleft()
                 self._confirming.append(job)
             return job, math.inf
+
+    def _setup_frames(self, pulse_ms: int | None) -> dict[int, list[bytes]]:
+        if pulse_ms is None:
+            return {}
+        if not self.protocol.sets_pulse_time:
+            raise ValueError(f"{self.protocol.name} boards have no command setting the unlock pulse time")
+        return {board: self.protocol.setup_frames(board, pulse_ms=pulse_ms) for board in self.boards}
+
+    def _configure_board(self) -> bool:
+        """Send one due setup frame; any answer (or none) is fine and is discarded."""
+        if not self._setup_due:
+            return False
+        board, frames = next(iter(self._setup_due.items()))
+        self._transact(frames[0], lambda frame: frame, board, reply_required=False)
+        self._dirty = True  # a late or partial answer must not meet the next transaction
+        frames.pop(0)
+        if not frames:
+            del self._setup_due[board]
+        with self._lock:
+            self._setups[board] += 1
+        return True
 
     def _read_something(self, now: float) -> bool:
         """Run one read transaction if any is due; False if the bus may rest."""
@@ -510,6 +541,8 @@ class LockBusDriver:
             events: list[BusEvent] = []
             if record.online is not True:
                 events.append(BoardOnline(board))
+                if self._setup.get(board):
+                    self._setup_due[board] = list(self._setup[board])
             # Back from offline, every lock is reported afresh: listeners forgot a silent board.
             events += status_events(record.status if record.online is True else None, status)
             record.online = True
@@ -546,6 +579,7 @@ class LockBusDriver:
             went_offline = record.misses >= self.offline_after and record.online is not False
             if went_offline:
                 record.online = False
+                self._setup_due.pop(board, None)
         if went_offline:
             log.warning("lock bus %s: board %d is offline (last problem: %s)", self.url, board, problem)
             self._emit([BoardOffline(board)])

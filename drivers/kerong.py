@@ -159,6 +159,7 @@ class KerongCU16(BoardProtocol):
     locks_per_board = LOCKS
     board_addresses = range(16)
     unlock_may_reply = True
+    sets_pulse_time = True
 
     def __init__(self, *, latched_bit: int = 1) -> None:
         if latched_bit not in (0, 1) or isinstance(latched_bit, bool):
@@ -178,15 +179,31 @@ class KerongCU16(BoardProtocol):
         return build_frame(self.address(board), UNLOCK_ALL)
 
     def pulse_time_request(self, board: int, milliseconds: int) -> bytes:
-        """Set the unlock pulse length, sent in units of 10 ms (single source).
+        """Set the unlock pulse length, sent in units of 10 ms rounded half up (single source).
 
         >>> KerongCU16().pulse_time_request(0, 500).hex(" ")
         '02 00 37 00 32 03 6e'
+        >>> KerongCU16().pulse_time_request(1, 1005).hex(" ")
+        '02 10 37 00 65 03 b1'
+        >>> KerongCU16().pulse_time_request(0, 0)
+        Traceback (most recent call last):
+        ...
+        ValueError: pulse time must be 10-655350 ms, not 0
         """
-        units = round(milliseconds / 10)
+        if isinstance(milliseconds, bool) or not isinstance(milliseconds, int):
+            raise ValueError(f"pulse time must be whole milliseconds, not {milliseconds!r}")
+        units = (milliseconds + 5) // 10
         if not 1 <= units <= 0xFFFF:
             raise ValueError(f"pulse time must be 10-655350 ms, not {milliseconds!r}")
         return build_frame(self.address(board), SET_PULSE_TIME, units.to_bytes(2, "big"))
+
+    def setup_frames(self, board: int, *, pulse_ms: int | None = None) -> list[bytes]:
+        """The ``0x37`` frame when ``pulse_ms`` is given.
+
+        >>> [frame.hex(" ") for frame in KerongCU16().setup_frames(0, pulse_ms=1000)]
+        ['02 00 37 00 64 03 a0']
+        """
+        return [] if pulse_ms is None else [self.pulse_time_request(board, pulse_ms)]
 
     def decoder(self) -> KerongFrameDecoder:
         return KerongFrameDecoder()

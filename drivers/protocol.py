@@ -118,6 +118,8 @@ class BoardProtocol(ABC):
     #: A frame equal to the request heard within this many seconds is the adapter's
     #: echo; later it is the board's answer (8A unlock answers can equal the request).
     echo_window: float = float("inf")
+    #: Whether :meth:`setup_frames` can set the unlock pulse length on the board.
+    sets_pulse_time: bool = False
 
     def read_request(self, board: int) -> bytes:
         """The one frame asking ``board`` for the status of all its locks."""
@@ -126,6 +128,17 @@ class BoardProtocol(ABC):
     def read_requests(self, board: int) -> list[bytes]:
         """The frames that together read ``board``; their answers go to :meth:`merge_reads`."""
         return [self.read_request(board)]
+
+    def setup_frames(self, board: int, *, pulse_ms: int | None = None) -> list[bytes]:
+        """The frames configuring ``board`` when it comes online; the answers do not matter.
+
+        ``pulse_ms`` asks for the unlock pulse length (families with ``sets_pulse_time``).
+        Families without such settings have no frames.
+
+        >>> get_protocol("8a").setup_frames(1, pulse_ms=500)
+        []
+        """
+        return []
 
     @abstractmethod
     def unlock_request(self, board: int, lock: int) -> bytes:

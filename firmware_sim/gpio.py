@@ -3,10 +3,11 @@
 :class:`SimGpio` owns a ``MockFactory`` and the pins of a ``drivers.gpio.CabinetIO``
 layout (the same mapping of names to pin specs) plus, for small cabinets, relay
 locks (``[{"relay", "switch", ...}]`` as for ``drivers.gpio_locks.RelayLockBus``).
-The production driver must get the same factory (``pin_factory=sim.factory``), so
-the simulator and the service share one process (``locker demo``, tests). On a
-Raspberry Pi the service uses gpiozero's default factory (lgpio or RPi.GPIO) and
-real wires instead.
+In one process (``locker demo``, tests) the production driver gets the same
+factory (``pin_factory=sim.factory``). A service in another process reaches the
+pins through :meth:`SimGpio.serve_pigpio`, a pigpio daemon socket, with
+``[gpio] pin_factory = "pigpio://HOST:PORT"``. On a Raspberry Pi the service
+uses gpiozero's default factory (lgpio or RPi.GPIO) and real wires instead.
 
 Inputs are driven like a switch on a wire: the driven level holds even when the
 driver later sets a pull resistor. Outputs are read back from the mock pins, so
@@ -36,6 +37,8 @@ from typing import Any, Callable
 
 from gpiozero.exc import GPIOZeroError
 from gpiozero.pins.mock import MockFactory, MockPin
+
+from .pigpiod import PigpioServer
 
 INPUT_NAMES = ("service_door", "tamper", "power_fail", "battery_low", "presence")
 OUTPUT_NAMES = ("led_green", "led_amber", "led_red", "buzzer")
@@ -133,6 +136,7 @@ class SimGpio:
         self._inputs: dict[str, _Input] = {}
         self._outputs: dict[str, tuple[Any, Any, bool]] = {}
         self._locks: list[_RelayLock] = []
+        self._servers: list[PigpioServer] = []
         self._closed = False
         layout = dict(layout or {})
         for name, raw in layout.items():
@@ -275,12 +279,26 @@ class SimGpio:
             for entry in self._locks:
                 entry.jam_left = None
 
+    def serve_pigpio(self, host: str = "127.0.0.1", port: int = 8888) -> str:
+        """Serve the pins as a pigpio daemon; returns the service's ``[gpio] pin_factory``.
+
+        Raises OSError when the address is unavailable.
+        """
+        server = PigpioServer(self.factory, host=host, port=port, lock=self._mutex)
+        server.start()
+        with self._mutex:
+            self._servers.append(server)
+        return server.url
+
     def close(self) -> None:
-        """Cancel pending door springs (idempotent); the pins stay with the factory."""
+        """Stop serving, cancel pending door springs (idempotent); the pins stay with the factory."""
         with self._mutex:
             self._closed = True
+            servers, self._servers = self._servers, []
             for entry in self._locks:
                 self._cancel(entry)
+        for server in servers:
+            server.close()
 
     # ---- door physics --------------------------------------------------------------
 

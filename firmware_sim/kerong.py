@@ -2,8 +2,9 @@
 
 Frames are ``02 ADDR CMD 03 SUM`` with ``ADDR = board << 4 | (lock - 1)`` and
 ``SUM`` the low byte of the sum of the preceding bytes; ``0x37`` carries two data
-bytes before ``03``. A frame with a wrong checksum or an unknown command gets no
-answer, as on a real board.
+bytes before ``03``: the unlock pulse length in units of 10 ms, high byte first,
+stored per board (500 ms until set; a value of 0 is ignored like a bad frame). A
+frame with a wrong checksum or an unknown command gets no answer, as on a real board.
 """
 
 from __future__ import annotations
@@ -49,10 +50,16 @@ class KerongCU16Firmware(BoardFirmware):
     '02 00 35 fe ff 00 00 03 37'
     >>> fw.handle(bytes.fromhex("0200300399")) is None
     True
+    >>> fw.handle(bytes.fromhex("02 00 37 00 64 03 a0")) is not None, cab.pulse_ms(0)
+    (True, 1000)
+    >>> fw.handle(bytes.fromhex("02 00 37 00 00 03 3c")), cab.pulse_ms(0)
+    (None, 1000)
     """
 
     sync_bytes: ClassVar[frozenset[int]] = frozenset({STX})
     max_board: ClassVar[int] = 15
+    #: ``0x37`` sets the unlock pulse length; ``/sim/state`` shows it as ``pulse_ms``.
+    sets_pulse_time: ClassVar[bool] = True
 
     def __init__(self, board: int, cabinet: Cabinet, *, latched_bit: int = 1,
                  answer_unlock: bool = True) -> None:
@@ -86,8 +93,8 @@ class KerongCU16Firmware(BoardFirmware):
             for each in range(1, LOCKS_PER_BOARD + 1):
                 self.cabinet.pulse(self.board, each)
             return self.status_frame() if self.answer_unlock else None
-        if command == SET_PULSE and len(frame) == 7:
-            self.cabinet.set_pulse_ms(self.board, (frame[3] << 8 | frame[4]) * 10)
+        if command == SET_PULSE and len(frame) == 7 and (units := frame[3] << 8 | frame[4]):
+            self.cabinet.set_pulse_ms(self.board, units * 10)
             return self.status_frame()
         return None
 

@@ -81,12 +81,19 @@ def demo_compartments(boards: int | Iterable[int] = 2, locks_per_board: int = LO
             for column, board in enumerate(addresses) for lock in range(1, locks_per_board + 1)]
 
 
+#: The demo cabinet's GPIO (BCM numbers): inputs pulled up and switched to ground, outputs active high.
+DEMO_GPIO = {"service_door": 17, "tamper": 27, "power_fail": 22, "battery_low": 23, "presence": 24,
+             "led_green": 5, "led_amber": 6, "led_red": 13, "buzzer": 19}
+
+
 def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
                 protocol: str = "kerong-cu16", latched_bit: int = 1,
-                bus_options: dict | None = None) -> str:
-    """The ``[bus]``, ``[scanner]`` and ``[[compartment]]`` tables for locker.toml.
+                bus_options: dict | None = None, gpio_factory: str = "", gpio: dict | None = None) -> str:
+    """The ``[bus]``, ``[scanner]``, ``[gpio]`` and ``[[compartment]]`` tables for locker.toml.
 
-    ``bus_options`` are further ``[bus]`` keys of the family (``channels``, ...).
+    ``bus_options`` are further ``[bus]`` keys of the family (``channels``, ...);
+    ``gpio_factory`` (the simulator's pigpio address) and ``gpio`` (name -> pin
+    spec) make the ``[gpio]`` table, left out when ``gpio_factory`` is empty.
 
     >>> print(config_toml("socket://127.0.0.1:7701", "socket://127.0.0.1:7702",
     ...                   demo_compartments(1)[:1]))
@@ -113,6 +120,9 @@ def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
     for key, value in (bus_options or {}).items():
         lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[scanner]", f"url = {_toml_str(scanner_url)}", "baudrate = 115200"]
+    if gpio_factory:
+        lines += ["", "[gpio]", f"pin_factory = {_toml_str(gpio_factory)}"]
+        lines += [f"{name} = {_toml_value(spec)}" for name, spec in (gpio or {}).items()]
     for room in compartments:
         lines += ["", "[[compartment]]", f"label = {_toml_str(room['label'])}",
                   f"board = {int(room['board'])}", f"lock = {int(room['lock'])}",
@@ -121,11 +131,15 @@ def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
 
 
 def _toml_value(value) -> str:
-    """A TOML number, boolean or string.
+    """A TOML number, boolean, string or inline table.
 
     >>> _toml_value(24), _toml_value(True), _toml_value("high-first")
     ('24', 'true', '"high-first"')
+    >>> _toml_value({"pin": 24, "pull_up": False})
+    '{ pin = 24, pull_up = false }'
     """
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml_value(item)}" for key, item in value.items()) + " }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -10,7 +10,8 @@ from typing import Callable
 from waitress import create_server
 
 from .control import create_control_app
-from .layout import config_toml, demo_compartments
+from .gpio import SimGpio
+from .layout import DEMO_GPIO, config_toml, demo_compartments
 from .simulator import Simulator, SimulatorError
 
 
@@ -40,6 +41,20 @@ def parse_serial_spec(spec: str) -> tuple[str, str, int]:
                               code="invalid_serial", vi=f"cổng phải là 'pty' hoặc 'tcp://HOST:PORT', không phải {spec!r}")
 
 
+def parse_gpio_spec(spec: str) -> tuple[str, int] | None:
+    """``"none"`` (no GPIO served) or ``"tcp://H:P"`` (a pigpio daemon socket) as (host, port).
+
+    >>> parse_gpio_spec("tcp://127.0.0.1:8888"), parse_gpio_spec("none")
+    (('127.0.0.1', 8888), None)
+    """
+    if spec == "none":
+        return None
+    if spec.startswith("tcp://"):
+        return parse_host_port(spec[len("tcp://"):])
+    raise SimulatorSetupError(f"gpio must be 'none' or 'tcp://HOST:PORT', not {spec!r}", code="invalid_gpio",
+                              vi=f"GPIO phải là 'none' hoặc 'tcp://HOST:PORT', không phải {spec!r}")
+
+
 def parse_host_port(spec: str) -> tuple[str, int]:
     """``"H:P"`` (IPv6 hosts in brackets) as (host, port).
 
@@ -57,20 +72,24 @@ def parse_host_port(spec: str) -> tuple[str, int]:
 def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: str = "pty",
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
                    out: Callable[[str], object] = print, board_options: dict | None = None,
-                   scanner_model: str = "line") -> int:
+                   scanner_model: str = "line", gpio: str = "none", gpio_layout: dict | None = None) -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
 
     ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
     ``winnsen``); ``board_options`` are that family's firmware options.
+    ``gpio`` (``"none"`` or ``"tcp://H:P"``) serves the pins of ``gpio_layout``
+    (default: the demo cabinet's) as a pigpio daemon for the service.
 
     Raises :class:`SimulatorSetupError` when an option is wrong or an address is
     unavailable; nothing keeps running then.
     """
     bus_spec, scanner_spec = parse_serial_spec(serial), parse_serial_spec(scanner)
     control_host, control_port = parse_host_port(control)
+    gpio_address = parse_gpio_spec(gpio)
+    layout = dict(gpio_layout or DEMO_GPIO) if gpio_address else {}
     try:
         sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options,
-                        scanner_model=scanner_model)
+                        scanner_model=scanner_model, gpio=SimGpio(layout))
         sim.labels = layout_labels(sim)
     except SimulatorError as exc:
         raise SimulatorSetupError(str(exc), code=exc.code, vi=exc.vi) from None
@@ -78,9 +97,10 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     try:
         with _sigterm_as_interrupt():
             bus_url, scanner_url, server = _start(sim, bus_spec, scanner_spec, control_host, control_port)
+            gpio_url = _serve_gpio(sim, gpio_address)
             shown_host = f"[{control_host}]" if ":" in control_host else control_host
             shown_port = getattr(server, "effective_port", control_port)
-            _announce(out, sim, bus_url, scanner_url, f"{shown_host}:{shown_port}")
+            _announce(out, sim, bus_url, scanner_url, f"{shown_host}:{shown_port}", gpio_url, layout)
             server.run()
     except KeyboardInterrupt:
         pass
@@ -103,18 +123,33 @@ def _start(sim: Simulator, bus_spec, scanner_spec, control_host: str, control_po
     return bus_url, scanner_url, server
 
 
+def _serve_gpio(sim: Simulator, address: tuple[str, int] | None) -> str:
+    if address is None:
+        return ""
+    try:
+        return sim.serve_gpio(*address)
+    except SimulatorError as exc:
+        hint = "; choose another with --gpio tcp://HOST:PORT, or --gpio none"
+        raise SimulatorSetupError(str(exc) + hint, code=exc.code,
+                                  vi=exc.vi + "; chọn cổng khác bằng --gpio tcp://HOST:PORT, hoặc --gpio none") from None
+
+
 def _serve(serve: Callable[..., str], spec: tuple[str, str, int]) -> str:
     kind, host, port = spec
     return serve(kind) if kind == "pty" else serve(kind, host, port)
 
 
-def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str) -> None:
+def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str, gpio_url: str,
+              gpio_layout: dict) -> None:
     out(f"Đường truyền khóa / Lock bus (RS485): {bus_url}")
     out(f"Máy quét / Scanner: {scanner_url}")
+    if gpio_url:
+        out(f"GPIO (pigpio): {gpio_url}")
     out(f"API điều khiển / Control API: http://{control}/sim/state")
     out("Dán vào locker.toml / Paste into locker.toml:")
     out(config_toml(bus_url, scanner_url, demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board),
-                    protocol=sim.board_type, latched_bit=sim.latched_bit, bus_options=bus_options(sim)))
+                    protocol=sim.board_type, latched_bit=sim.latched_bit, bus_options=bus_options(sim),
+                    gpio_factory=gpio_url, gpio=gpio_layout))
 
 
 def layout_labels(sim: Simulator) -> dict[tuple[int, int], str]:

@@ -101,6 +101,14 @@ class Simulator:
         """Expose the scanner; returns the pyserial URL for ``[scanner] url``."""
         return self._serve(self.scanner, kind, host, port, "scanner")
 
+    def serve_gpio(self, host: str = "127.0.0.1", port: int = 8888) -> str:
+        """Expose the GPIO pins as a pigpio daemon; returns the service's ``[gpio] pin_factory``."""
+        try:
+            return self.gpio.serve_pigpio(host, port)
+        except OSError as exc:
+            raise SimulatorError(f"cannot serve GPIO on {host}:{port}: {exc}", code="address_unavailable",
+                                 vi=f"không mở được cổng GPIO {host}:{port}: {exc}") from None
+
     def _serve(self, endpoint: Endpoint, kind: str, host: str, port: int, prefix: str) -> str:
         if kind == "tcp":
             transport = TcpTransport(endpoint, host, port)
@@ -135,9 +143,15 @@ class Simulator:
 
     def state(self) -> dict:
         """Doors, latches, item sensors and jams, shaped like ``GET /sim/state``."""
-        return {"boards": [
-            {"address": b, "locks": [_lock_dict(n, lk) for n, lk in enumerate(self.cabinet.locks(b), start=1)]}
-            for b in self.cabinet.addresses], "scanner": self.scanner.state(), "gpio": self.gpio.state()}
+        return {"boards": [self._board_state(b) for b in self.cabinet.addresses],
+                "scanner": self.scanner.state(), "gpio": self.gpio.state()}
+
+    def _board_state(self, board: int) -> dict:
+        entry = {"address": board,
+                 "locks": [_lock_dict(n, lk) for n, lk in enumerate(self.cabinet.locks(board), start=1)]}
+        if getattr(BOARD_TYPES[self.board_type], "sets_pulse_time", False):
+            entry["pulse_ms"] = self.cabinet.pulse_ms(board)
+        return entry
 
     def door(self, board: int, lock: int, action: str) -> bool:
         """A person opens or closes a door; True when it was a forced opening."""

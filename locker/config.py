@@ -84,6 +84,9 @@ class BusConfig:
     #: -1 (absent) means the family's default (1, or 0 for Winnsen).
     latched_bit: int = -1
     pulse_ms: int = 500
+    #: Send pulse_ms to every board with the family's set-pulse-time command when it
+    #: comes online (Kerong CU16 ``0x37``, units of 10 ms, rounded); single source, so off by default.
+    set_pulse_time: bool = False
     #: 0 means the family's default (300 ms for Kerong and Winnsen, 1500 ms for 8A).
     answer_timeout_ms: int = 0
     poll_interval_ms: int = 150
@@ -141,6 +144,9 @@ class SmsConfig:
     kind: str = "log"
     url: str = ""
     timeout_s: float = 10.0
+    #: Outbox back-off: the first retry waits retry_base_s, doubling up to retry_max_s.
+    retry_base_s: float = 5.0
+    retry_max_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,10 @@ class CompartmentConfig:
     bus: str = "main"
 
 
+#: ``[gpio] pin_factory`` values besides "pigpio://HOST:PORT" (a pigpio daemon, e.g. the simulator's):
+#: "" lets gpiozero choose (lgpio, then RPi.GPIO); the others name gpiozero's factory.
+PIN_FACTORIES = ("", "lgpio", "rpigpio", "pigpio", "native")
+
 #: GPIO names (see drivers.gpio): inputs, then outputs.
 GPIO_NAMES = ("service_door", "tamper", "power_fail", "battery_low", "presence",
               "led_green", "led_amber", "led_red", "buzzer")
@@ -190,6 +200,8 @@ class Config:
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
     #: The pins themselves are checked when the service opens them.
     gpio: dict[str, Any] = field(default_factory=dict)
+    #: ``[gpio] pin_factory``: where the pins are (see :data:`PIN_FACTORIES`); "" lets gpiozero choose.
+    gpio_pin_factory: str = ""
     compartments: tuple[CompartmentConfig, ...] = ()
 
     @property
@@ -238,7 +250,9 @@ def config_from_dict(raw: Mapping[str, Any], env: Mapping[str, str] | None = Non
     sections = {attr: _section(name, cls, _table(raw, name), env) for name, (attr, cls) in _SECTIONS.items()}
     buses = _buses(raw.get("bus", {}), env)
     compartments = _compartments(raw.get("compartment", []), buses)
-    cfg = Config(buses=buses, compartments=compartments, gpio=_gpio(raw.get("gpio", {})), **sections)
+    gpio_table = _table(raw, "gpio")
+    cfg = Config(buses=buses, compartments=compartments, gpio=_gpio(gpio_table),
+                 gpio_pin_factory=_pin_factory(gpio_table, env), **sections)
     _check(cfg)
     return cfg
 
@@ -269,9 +283,22 @@ def _section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[str, s
     return cls(**values)
 
 
-def _gpio(raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError("gpio", "must be a table")
+def _pin_factory(raw: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    value = env.get("LOCKER_GPIO_PIN_FACTORY", raw.get("pin_factory", ""))
+    if not isinstance(value, str):
+        raise ConfigError("gpio.pin_factory", "must be a string")
+    value = value.strip()
+    if value in PIN_FACTORIES:
+        return value
+    host, _, port = value.removeprefix("pigpio://").rpartition(":")
+    if value.startswith("pigpio://") and host.strip("[]") and port.isdigit() and 0 < int(port) < 65536:
+        return value
+    raise ConfigError("gpio.pin_factory", f"must be one of {', '.join(repr(f) for f in PIN_FACTORIES)} "
+                      f"or 'pigpio://HOST:PORT', not {value!r}")
+
+
+def _gpio(raw: Mapping[str, Any]) -> dict[str, Any]:
+    raw = {name: spec for name, spec in raw.items() if name != "pin_factory"}
     for name, spec in raw.items():
         if name not in GPIO_NAMES:
             raise ConfigError(f"gpio.{name}", "unknown GPIO name; known: " + ", ".join(GPIO_NAMES))
@@ -409,6 +436,11 @@ def _check(cfg: Config) -> None:
         raise ConfigError("notify.sms.kind", "must be http or log")
     if cfg.sms.kind == "http" and not cfg.sms.url.startswith(("http://", "https://")):
         raise ConfigError("notify.sms.url", "must be an http:// or https:// URL")
+    for key in ("timeout_s", "retry_base_s", "retry_max_s"):
+        if not 0 < getattr(cfg.sms, key) < float("inf"):
+            raise ConfigError(f"notify.sms.{key}", "must be a finite number greater than 0")
+    if cfg.sms.retry_base_s > cfg.sms.retry_max_s:
+        raise ConfigError("notify.sms.retry_base_s", "must not be greater than retry_max_s")
     sec = cfg.security
     for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s"):
         if getattr(sec, key) <= 0:
@@ -441,3 +473,17 @@ def _check_bus(where: str, bus: BusConfig) -> None:
         raise ConfigError(f"{where}.status_order", "must be high-first or low-first")
     if bus.station_base not in (0, 1):
         raise ConfigError(f"{where}.station_base", "must be 0 or 1")
+    if bus.set_pulse_time:
+        _check_set_pulse_time(where, bus)
+
+
+#: Families with a command that sets the unlock pulse on the board, and its range in ms.
+PULSE_TIME_FAMILIES = {"kerong-cu16": (10, 655350)}
+
+
+def _check_set_pulse_time(where: str, bus: BusConfig) -> None:
+    if bus.protocol not in PULSE_TIME_FAMILIES:
+        raise ConfigError(f"{where}.set_pulse_time", f"{bus.protocol} boards have no set-pulse-time command")
+    low, high = PULSE_TIME_FAMILIES[bus.protocol]
+    if not low <= bus.pulse_ms <= high:
+        raise ConfigError(f"{where}.pulse_ms", f"must be between {low} and {high} with set_pulse_time")

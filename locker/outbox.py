@@ -67,7 +67,11 @@ def enqueue_sms(session: Session, to: str, text: str, *, secret: bytes, clock: C
 
 
 class OutboxWorker:
-    """Delivers due messages; ``run_once()`` for one pass, ``start()`` for a thread."""
+    """Delivers due messages; ``run_once()`` for one pass, ``start()`` for a thread.
+
+    A failed message waits ``backoff[0]`` seconds, doubling with each further failure
+    up to ``backoff[1]``. The thread polls at least as often as the first wait.
+    """
 
     def __init__(self, *, db, notifier: Notifier, secret: bytes, clock: Clock,  # type: ignore[no-untyped-def]
                  poll_interval: float = 1.0, backoff: tuple[float, float] = (5, 600), batch: int = 20) -> None:
@@ -99,7 +103,7 @@ class OutboxWorker:
                 self.run_once()
             except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
                 log.exception("outbox pass failed")
-            self._stop.wait(self.poll_interval)
+            self._stop.wait(min(self.poll_interval, self.backoff[0]))
 
     def run_once(self) -> int:
         """Try every due message once; returns how many were sent."""
@@ -133,7 +137,8 @@ class OutboxWorker:
         base, most = self.backoff
         with self.db.session() as s:
             msg = s.get(OutboxMessage, msg_id)
-            delay = min(most, base * 2 ** msg.attempts)
+            # The exponent is capped: a float base times 2**1024 overflows.
+            delay = min(most, base * 2 ** min(msg.attempts, 60))
             msg.attempts += 1
             msg.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
             msg.last_error = error[:500]

@@ -23,7 +23,7 @@ QR_TOKEN = re.compile(r"[A-Za-z0-9._~-]{1,256}")
 
 
 @bp.get("/healthz")
-@endpoint("Health of the database, the lock boards and the scanner", tags=TAGS,
+@endpoint("Health of the database, the lock boards, the scanner, the GPIO and the power", tags=TAGS,
           responses={200: Health, 503: Health},
           description="`status` is `degraded` when a board is offline or unknown, the scanner is down "
                       "or the database fails; the HTTP status is 503 only when the database fails.")
@@ -68,11 +68,13 @@ def health_report(rt: Any) -> dict[str, Any]:
     boards = {str(board): state for board, state in (health.get("boards") or {}).items()}
     scanner_ok = _safe(rt.scanner_ok, False)
     scanner = "absent" if scanner_ok is None else "ok" if scanner_ok else "down"
+    gpio_ok = _safe(getattr(rt, "gpio_ok", lambda: None), False)
+    gpio = "absent" if gpio_ok is None else "ok" if gpio_ok else "down"
     power, tamper = health.get("power", "mains"), bool(health.get("tamper", False))
-    healthy = (database == "ok" and scanner != "down" and all(s == "online" for s in boards.values())
-               and power == "mains" and not tamper)
+    healthy = (database == "ok" and scanner != "down" and gpio != "down"
+               and all(s == "online" for s in boards.values()) and power == "mains" and not tamper)
     return {"status": "ok" if healthy else "degraded", "database": database, "bus": {"boards": boards},
-            "scanner": scanner, "power": power, "tamper": tamper,
+            "scanner": scanner, "gpio": gpio, "power": power, "tamper": tamper,
             "compartments": dict(health.get("compartments") or {})}
 
 

@@ -30,6 +30,7 @@ class Cabinet:
     service: LockerProcess | None = None
     config: Path | None = None
     restarts: int = 0
+    sim_process: LockerProcess | None = None
 
     @property
     def clerk(self) -> dict[str, str]:
@@ -141,8 +142,9 @@ def kerong_unlock_frame(board: int, lock: int) -> bytes:
 
 def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scanner_url: str,
                  sms_url: str, secret: Path, compartments: list[dict], extra: str = "",
-                 open_timeout_ms: int = 2500, bus: dict | None = None) -> None:
-    """``bus`` holds the [bus] keys (as printed by ``locker sim``); Kerong CU16 by default."""
+                 open_timeout_ms: int = 2500, bus: dict | None = None, sms: dict | None = None) -> None:
+    """``bus`` holds the [bus] keys (as printed by ``locker sim``); Kerong CU16 by default.
+    ``sms`` adds keys to [notify.sms] (e.g. a short ``retry_base_s``)."""
     bus = dict(bus or {"protocol": "kerong-cu16", "baudrate": 19200, "answer_timeout_ms": 200})
     bus.update(url=bus_url, poll_interval_ms=100, open_timeout_ms=open_timeout_ms)
     lines = [
@@ -150,7 +152,8 @@ def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scann
         "[http]", 'host = "127.0.0.1"', f"port = {http_port}", f'public_url = "http://127.0.0.1:{http_port}"', "",
         "[bus]", *(f"{key} = {json.dumps(value)}" for key, value in bus.items()), "",
         "[scanner]", f'url = "{scanner_url}"', "",
-        "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"', "",
+        "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"',
+        *(f"{key} = {json.dumps(value)}" for key, value in (sms or {}).items()), "",
         "[security]", f'secret_file = "{secret}"', "",
         extra,
     ]
@@ -176,22 +179,26 @@ def printed_snippet(output: str) -> dict:
 
 @contextmanager
 def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
-                    open_timeout_ms: int = 2500, board_type: str = "kerong-cu16") -> Iterator[Cabinet]:
+                    open_timeout_ms: int = 2500, board_type: str = "kerong-cu16",
+                    sms: dict | None = None, gpio: bool = False) -> Iterator[Cabinet]:
     """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token.
 
-    The service's [bus] and [[compartment]] tables are the ones ``locker sim`` prints.
+    The service's [bus], [gpio] and [[compartment]] tables are the ones ``locker sim``
+    prints; ``sms`` adds keys to its [notify.sms] table. With ``gpio`` the simulator
+    serves its pins as a pigpio daemon and the service drives them through it.
     """
-    bus_port, scanner_port, control_port, http_port = (free_port() for _ in range(4))
+    bus_port, scanner_port, control_port, http_port, gpio_port = (free_port() for _ in range(5))
+    gpio_spec = f"tcp://127.0.0.1:{gpio_port}" if gpio else "none"
     sim = LockerProcess("sim", "--boards", "2", "--board-type", board_type, "--serial", f"tcp://127.0.0.1:{bus_port}",
                         "--scanner", f"tcp://127.0.0.1:{scanner_port}", "--control", f"127.0.0.1:{control_port}",
-                        "--seed", "7", cwd=tmp_path, name="sim")
+                        "--gpio", gpio_spec, "--seed", "7", cwd=tmp_path, name="sim")
     cab: Cabinet | None = None
     try:
         # The database and the account are prepared while the simulator boots.
         config = tmp_path / "locker.toml"
         common = dict(db_url=db_url, http_port=http_port, bus_url=f"socket://127.0.0.1:{bus_port}",
                       scanner_url=f"socket://127.0.0.1:{scanner_port}", sms_url=sms_gateway.url,
-                      secret=tmp_path / "locker.secret", open_timeout_ms=open_timeout_ms)
+                      secret=tmp_path / "locker.secret", open_timeout_ms=open_timeout_ms, sms=sms)
         write_config(config, compartments=[], **common)
         for args, stdin in ((("db", "upgrade"), None),
                             (("user", "add", "clerk1", "--role", "clerk", "--password-stdin"), "s3cret-pass\n")):
@@ -209,9 +216,12 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         bus = {key: value for key, value in snippet["bus"].items() if key != "url"}
         if board_type.startswith("kerong"):
             bus["answer_timeout_ms"] = 200
-        write_config(config, compartments=compartments, bus=bus, **common)
+        gpio_table = "".join(f"{key} = {json.dumps(value)}\n" for key, value in snippet.get("gpio", {}).items())
+        write_config(config, compartments=compartments, bus=bus, extra="[gpio]\n" + gpio_table if gpio else "",
+                     **common)
         cab = Cabinet(api=f"http://127.0.0.1:{http_port}", sim=sim_url, token=token, sms=sms_gateway,
-                      workdir=tmp_path, compartments={c["label"]: c for c in compartments}, config=config)
+                      workdir=tmp_path, compartments={c["label"]: c for c in compartments}, config=config,
+                      sim_process=sim)
         cab.start_service()
         yield cab
     finally:

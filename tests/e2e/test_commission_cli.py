@@ -40,7 +40,7 @@ def sim(tmp_path: Path) -> Iterator[tuple[str, str]]:
     bus_port, scanner_port, control_port = free_port(), free_port(), free_port()
     process = LockerProcess("sim", "--boards", "2", "--serial", f"tcp://127.0.0.1:{bus_port}",
                             "--scanner", f"tcp://127.0.0.1:{scanner_port}", "--control", f"127.0.0.1:{control_port}",
-                            "--seed", "3", cwd=tmp_path, name="sim")
+                            "--gpio", "none", "--seed", "3", cwd=tmp_path, name="sim")
     try:
         control = f"http://127.0.0.1:{control_port}"
         process.wait_http(control + "/sim/state")

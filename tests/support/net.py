@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
+from pathlib import Path
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
 
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
 
 def free_port() -> int:
+    """A loopback port nobody listens on, below the kernel's ephemeral range.
+
+    A port from ``bind(0)`` can be taken by any outgoing connection (the tests'
+    own HTTP requests) before the server that was meant to get it binds it; ports
+    below the ephemeral range are never picked for outgoing connections. A port
+    is handed out once per test run.
+    """
+    low = _ephemeral_low()
+    for _ in range(500):
+        port = random.randint(min(10000, low - 1000), low - 1)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.demo import DEMO_GPIO
+from firmware_sim.layout import DEMO_GPIO
 from api.runtime import Runtime
 from firmware_sim.gpio import SimGpio
 from firmware_sim.layout import demo_compartments

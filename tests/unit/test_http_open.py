@@ -22,7 +22,7 @@ def test_health_ok(client):
     resp = c.get("/healthz", environ_base={"REMOTE_ADDR": "10.1.1.1"})
     assert resp.status_code == 200
     assert resp.get_json() == {"status": "ok", "database": "ok", "bus": {"boards": {"0": "online", "1": "online"}},
-                               "scanner": "ok", "power": "mains", "tamper": False,
+                               "scanner": "ok", "gpio": "absent", "power": "mains", "tamper": False,
                                "compartments": {"free": 30, "holding_dropoff": 2}}
 
 
@@ -32,6 +32,7 @@ def test_health_ok(client):
     (lambda rt: setattr(rt, "scanner", False), "down"),
     (lambda rt: rt.service.healthy.update({"power": "battery"}), "ok"),
     (lambda rt: rt.service.healthy.update({"tamper": True}), "ok"),
+    (lambda rt: setattr(rt, "gpio", False), "ok"),
 ])
 def test_health_degraded_but_serving(client, change, scanner):
     c, rt = client
@@ -39,6 +40,14 @@ def test_health_degraded_but_serving(client, change, scanner):
     resp = c.get("/healthz")
     assert resp.status_code == 200
     assert resp.get_json()["status"] == "degraded" and resp.get_json()["scanner"] == scanner
+
+
+def test_health_names_the_gpio_state(client):
+    c, rt = client
+    rt.gpio = True
+    assert c.get("/healthz").get_json()["gpio"] == "ok"
+    rt.gpio = False
+    assert c.get("/healthz").get_json()["gpio"] == "down"
 
 
 def test_health_without_scanner_is_ok(client):

@@ -136,6 +136,7 @@ class FakeRuntime:
         self.simulator = None
         self.log_notifier = None
         self.scanner = True
+        self.gpio: bool | None = None
         self.database = True
         self.stats: dict[int, dict] = {0: {"frames_sent": 10, "frames_received": 9, "errors": {"no_answer": 1},
                                            "retries": 1, "last_seen": 1.0, "latencies": [0.01, 0.02, 0.05],
@@ -147,6 +148,9 @@ class FakeRuntime:
 
     def scanner_ok(self) -> bool | None:
         return self.scanner
+
+    def gpio_ok(self) -> bool | None:
+        return self.gpio
 
     def database_ok(self) -> bool:
         return self.database

@@ -54,7 +54,8 @@ def test_state_has_the_contract_shape(client):
     body = client.get("/sim/state").get_json()
     assert [b["address"] for b in body["boards"]] == [0, 1]
     for board in body["boards"]:
-        assert set(board) == {"address", "locks"}
+        assert set(board) == {"address", "locks", "pulse_ms"}  # pulse_ms: Kerong CU16 0x37
+        assert board["pulse_ms"] == 500
         assert [lk["lock"] for lk in board["locks"]] == list(range(1, 17))
         assert all(lk == {"lock": lk["lock"], "door": "closed", "latched": True,
                           "item": False, "jammed": False} for lk in board["locks"])

@@ -1,0 +1,133 @@
+"""gpiozero pin factories chosen by name, as ``[gpio] pin_factory`` names them.
+
+``""`` lets gpiozero choose (lgpio, then RPi.GPIO: a Raspberry Pi's own pins);
+``"lgpio"``, ``"rpigpio"``, ``"native"`` pick one of gpiozero's local factories;
+``"pigpio"`` or ``"pigpio://HOST:PORT"`` drives the pins of a pigpio daemon over
+TCP (``pigpiod`` on a Pi, or the simulator's ``locker sim --gpio``), the default
+address coming from ``PIGPIO_ADDR``/``PIGPIO_PORT`` or localhost:8888.
+
+>>> open_pin_factory("") is None
+True
+>>> open_pin_factory("pigpio://127.0.0.1:1")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+drivers.errors.GpioError: gpio.pin_factory: no pigpio daemon answers at 127.0.0.1:1 (...)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from gpiozero.exc import GPIOZeroError
+
+from .errors import GpioError
+
+log = logging.getLogger(__name__)
+
+SETTING = "gpio.pin_factory"
+CONNECT_TIMEOUT = 3.0
+_LOCAL = {"lgpio": ("gpiozero.pins.lgpio", "LGPIOFactory"), "rpigpio": ("gpiozero.pins.rpigpio", "RPiGPIOFactory"),
+          "native": ("gpiozero.pins.native", "NativeFactory")}
+
+
+def open_pin_factory(spec: str) -> Any:
+    """The factory ``spec`` names, or None for gpiozero's own choice. Raises GpioError."""
+    if not spec:
+        return None
+    if spec == "pigpio" or spec.startswith("pigpio://"):
+        return _pigpio(*_pigpio_address(spec))
+    if spec not in _LOCAL:
+        raise GpioError(f"{SETTING}: unknown pin factory {spec!r}", setting=SETTING)
+    module, name = _LOCAL[spec]
+    try:
+        factory_class = getattr(__import__(module, fromlist=[name]), name)
+        return factory_class()
+    except (ImportError, GPIOZeroError, OSError, RuntimeError) as exc:
+        raise GpioError(f"{SETTING}: the {spec} pin factory does not work on this machine ({exc})",
+                        setting=SETTING) from None
+
+
+def pins_reachable(factory: Any) -> bool:
+    """False when a remote factory's daemon has gone; local factories are always reachable.
+
+    A lost pigpio connection is closed here, so its reader thread ends instead of spinning.
+    """
+    if not _is_pigpio(factory):
+        return True
+    connection = factory.connection
+    if connection is None:
+        return False
+    try:
+        connection.get_current_tick()
+        return True
+    except Exception as exc:  # noqa: BLE001 - pigpio raises socket and struct errors alike
+        log.warning("gpio: the pigpio daemon at %s:%s is gone (%s)", factory.host, factory.port, exc)
+        for _ in range(2):  # the first stop may fail sending on the dead socket; the second cleans up
+            with contextlib.suppress(Exception):
+                connection.stop()
+        return False
+
+
+class PinsWatch:
+    """Checks a remote factory's daemon every ``interval`` seconds, in the background.
+
+    ``reachable`` is the last answer; the first check that fails also closes the
+    lost connection (see :func:`pins_reachable`).
+
+    >>> from gpiozero.pins.mock import MockFactory
+    >>> watch = PinsWatch(MockFactory(), interval=0.01); watch.start(); watch.reachable
+    True
+    >>> watch.stop()
+    """
+
+    def __init__(self, factory: Any, *, interval: float = 2.0) -> None:
+        self.factory, self.interval = factory, interval
+        self.reachable = True
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="gpio-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.interval + 1.0)  # a hung daemon must not hang the shutdown
+
+    def _run(self) -> None:
+        while self.reachable and not self._stop.wait(self.interval):
+            self.reachable = pins_reachable(self.factory)
+
+
+def _pigpio_address(spec: str) -> tuple[str, int]:
+    if spec == "pigpio":
+        return os.environ.get("PIGPIO_ADDR", "localhost"), int(os.environ.get("PIGPIO_PORT", "8888"))
+    host, _, port = spec.removeprefix("pigpio://").rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def _pigpio(host: str, port: int) -> Any:
+    try:
+        from gpiozero.pins.pigpio import PiGPIOFactory
+    except ImportError:
+        raise GpioError(f"{SETTING}: the pigpio client library is not installed (pip install pigpio)",
+                        setting=SETTING) from None
+    try:  # pigpio itself would wait for the system's TCP timeout and print a banner
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise GpioError(f"{SETTING}: no pigpio daemon answers at {host}:{port} ({exc})", setting=SETTING) from None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return PiGPIOFactory(host=host, port=port)
+    except (OSError, GPIOZeroError, ValueError) as exc:
+        raise GpioError(f"{SETTING}: cannot use the pigpio daemon at {host}:{port} ({exc})", setting=SETTING) from None
+
+
+def _is_pigpio(factory: Any) -> bool:
+    return type(factory).__name__ == "PiGPIOFactory"
