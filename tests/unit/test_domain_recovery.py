@@ -18,6 +18,7 @@ from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.ports import DoorChanged, NotifierError, UnlockOutcome
 from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import SECRET, Harness, readings
+from tests.support.notifiers import FlakyNotifier
 
 
 @pytest.fixture
@@ -111,17 +112,6 @@ def test_sync_retires_and_rewires_compartments(h):
 
 
 # ---- outbox and notifiers ------------------------------------------------------------
-
-class FlakyNotifier:
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.sent: list[tuple[str, str]] = []
-
-    def send_sms(self, to: str, text: str) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise NotifierError("gateway down")
-        self.sent.append((to, text))
 
 
 def test_outbox_retries_with_backoff_and_redacts_after_sending(h):

@@ -16,28 +16,15 @@ from locker.errors import ConfigError
 from locker.models import OutboxMessage
 from locker.notifiers import LogNotifier
 from locker.outbox import OutboxWorker, enqueue_sms
-from locker.ports import NotifierError, SystemClock
+from locker.ports import SystemClock
 from tests.domain_support import FakeClock
+from tests.support.notifiers import FlakyNotifier
 
 PHONE = "0912345678"
 
 
 def sms_config(env: dict[str, str] | None = None, **sms: object):
     return config_from_dict({"notify": {"sms": sms}}, env=env or {})
-
-
-class FlakyNotifier:
-    """Fails ``failures`` times, then records what it sends."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.sent: list[tuple[str, str]] = []
-
-    def send_sms(self, to: str, text: str) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise NotifierError("gateway down")
-        self.sent.append((to, text))
 
 
 # ---- configuration -------------------------------------------------------------------
