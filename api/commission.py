@@ -16,18 +16,21 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import click
 
-from drivers.discovery import BusProbe, detect_polarity
-from drivers.errors import DriverError
+from drivers.discovery import BusProbe, LockProbe, Polarity, detect_polarity
+from drivers.errors import DriverError, GpioError
+from drivers.pin_factories import open_pin_factory
+from drivers.relay_probe import RelayProbe
 from locker.config import LABEL_RE, SIZES, BusConfig, CompartmentConfig, Config, load_config
 from locker.errors import ConfigError
 
 from .commission_file import RewriteError, compartment_lines, rewrite_config, write_config_file
 
 LABEL_SCHEMES = ("letter", "number")
+RELAY = "gpio-relay"
 SKIP_WORDS = ("b", "s", "skip", "bỏ qua", "bo qua")
 DEAD_REASONS = {
     "jammed": ("chốt không nhả", "the latch did not release"),
@@ -128,7 +131,9 @@ class Outcome:
         return [d for r in self.results for d in r.dead]
 
     def latched_bits(self) -> dict[str, int]:
-        return {r.bus.name: r.latched_bit for r in self.results if r.latched_bit is not None}
+        """Each lock-board bus's latch polarity (relay locks have their switch wiring per lock instead)."""
+        return {r.bus.name: r.latched_bit for r in self.results
+                if r.latched_bit is not None and r.bus.protocol != RELAY}
 
     def toml(self) -> str:
         head = [f"# [bus] {name}: latched_bit = {bit}\n" for name, bit in self.latched_bits().items()]
@@ -156,7 +161,7 @@ class Commissioning:
 
     def __init__(self, config: Config, options: Options, *, say: Callable[[str], None],
                  ask: Callable[[str], str] | None = None,
-                 open_probe: Callable[..., BusProbe] = BusProbe.open) -> None:
+                 open_probe: Callable[..., BusProbe] = BusProbe.open, pin_factory: Any = None) -> None:
         if not options.auto and ask is None:
             raise ValueError("questions need an ask callable; use auto=True otherwise")
         self.config = config
@@ -164,6 +169,8 @@ class Commissioning:
         self.say = say
         self.ask = ask
         self._open_probe = open_probe
+        self._pin_factory = pin_factory
+        self._own_pin_factory = False
         self._used: set[str] = set()
         self._board_index = 0
         self._position = 0
@@ -176,7 +183,11 @@ class Commissioning:
             raise ValueError(f"unknown bus {unknown[0]!r}")
         self._show_existing()
         self._used = {c.label for c in self.config.compartments if c.bus not in names}
-        results = [self._commission_bus(bus) for bus in self.config.buses if bus.name in names]
+        try:
+            results = [self._commission_bus(bus) for bus in self.config.buses if bus.name in names]
+        finally:
+            if self._own_pin_factory:
+                self._pin_factory.close()
         silent = {r.bus.name for r in results if not r.boards}  # an unplugged bus keeps its map
         kept = [c for c in self.config.compartments if c.bus not in names or c.bus in silent]
         return Outcome(self.config, results, kept)
@@ -192,10 +203,11 @@ class Commissioning:
 
     def _commission_bus(self, bus: BusConfig) -> BusResult:
         result = BusResult(bus)
-        self.say(f"== {bus.name}: {bus.protocol} {bus.url} ==")
-        probe = self._open_probe(bus.url, bus.protocol, baudrate=bus.baudrate, options=bus.protocol_options(),
-                                 probe_timeout=self.options.probe_timeout,
-                                 answer_timeout=bus.answer_timeout_ms / 1000)
+        where = f"{len(bus.relay_locks)} rơ-le/relays" if bus.protocol == RELAY else bus.url
+        self.say(f"== {bus.name}: {bus.protocol} {where} ==")
+        probe = self._open_relays(bus) if bus.protocol == RELAY else self._open_probe(
+            bus.url, bus.protocol, baudrate=bus.baudrate, options=bus.protocol_options(),
+            probe_timeout=self.options.probe_timeout, answer_timeout=bus.answer_timeout_ms / 1000)
         try:
             result.boards = probe.find_boards(bus.board_range)
             if not result.boards:
@@ -207,17 +219,29 @@ class Commissioning:
             probe.close()
         return result
 
-    def _walk(self, probe: BusProbe, result: BusResult) -> None:
+    def _open_relays(self, bus: BusConfig) -> RelayProbe:
+        if self._pin_factory is None:
+            self._pin_factory = open_pin_factory(self.config.gpio_pin_factory)
+            self._own_pin_factory = self._pin_factory is not None
+        return RelayProbe(bus.relay_locks, pin_factory=self._pin_factory, pulse_time=bus.pulse_ms / 1000,
+                          setting=f"{bus.name}.relay_locks")
+
+    def _walk(self, probe: LockProbe, result: BusResult) -> None:
         bits = {board: probe.read_bits(board) for board in result.boards}
-        polarity = detect_polarity({b: v for b, v in bits.items() if v is not None}, result.bus.latched_bit)
+        read = {b: v for b, v in bits.items() if v is not None}
+        if result.bus.protocol == RELAY:  # a pressed switch reads 1 whatever its wiring
+            polarity = Polarity(1, tuple((b, i + 1) for b, v in read.items() for i, bit in enumerate(v) if bit != 1))
+            result.confirmed = True
+        else:
+            polarity = detect_polarity(read, result.bus.latched_bit)
+            self.say(f"Giá trị bit khi khóa đóng (dự đoán) / latched bit value (guess): {polarity.latched_bit}")
         result.latched_bit = polarity.latched_bit
-        self.say(f"Giá trị bit khi khóa đóng (dự đoán) / latched bit value (guess): {polarity.latched_bit}")
         if polarity.odd_locks:
             self._close_first(probe, polarity.odd_locks, polarity.latched_bit)
         opened: list[tuple[int, int, str]] = []
         for board in result.boards:
             board_index = self._next_board_index()
-            for lock in range(1, probe.protocol.locks_per_board + 1):
+            for lock in range(1, probe.locks_per_board + 1):
                 self._position += 1
                 door = self._test_lock(probe, result, board, lock, board_index)
                 if door is not None:
@@ -231,7 +255,7 @@ class Commissioning:
         if not result.confirmed:
             self.say("Cảnh báo: cực tính chốt chưa xác nhận / warning: latch polarity unconfirmed")
 
-    def _close_first(self, probe: BusProbe, odd: tuple[tuple[int, int], ...], latched_bit: int) -> None:
+    def _close_first(self, probe: LockProbe, odd: tuple[tuple[int, int], ...], latched_bit: int) -> None:
         where = ", ".join(f"{b}/{n}" for b, n in odd)
         self.say(f"Khóa đang báo mở (bo mạch/khóa) / locks reading open (board/lock): {where}")
         if self.options.auto:
@@ -251,7 +275,7 @@ class Commissioning:
         self._board_index = index + 1
         return index
 
-    def _test_lock(self, probe: BusProbe, result: BusResult, board: int, lock: int,
+    def _test_lock(self, probe: LockProbe, result: BusResult, board: int, lock: int,
                    board_index: int) -> str | None:
         """Pulse one lock; the label of the door it opened (to be closed), else None."""
         bus = result.bus
@@ -278,7 +302,7 @@ class Commissioning:
         return None
 
     @staticmethod
-    def _pulse(probe: BusProbe, board: int, lock: int, before: int | None, timeout: float) -> bool:
+    def _pulse(probe: LockProbe, board: int, lock: int, before: int | None, timeout: float) -> bool:
         """Pulse (again while the board refuses, as in a cooldown); True if the latch bit flipped."""
         deadline = time.monotonic() + timeout
         while not probe.pulse(board, lock) and time.monotonic() < deadline:
@@ -301,7 +325,7 @@ class Commissioning:
 
     # ---- the technician's answers -----------------------------------------------------
 
-    def _ask_door(self, probe: BusProbe, result: BusResult, board: int, lock: int, released: bool) -> None:
+    def _ask_door(self, probe: LockProbe, result: BusResult, board: int, lock: int, released: bool) -> None:
         """Ask which door opened until the answer makes sense, then have it closed."""
         latch = "chốt đã nhả / latch released" if released else "chốt chưa nhả / latch not released"
         question = (f"Cửa nào đã mở? Nhãn [cỡ S/M/L], Enter = không cửa nào / "
@@ -327,7 +351,7 @@ class Commissioning:
             return
         self._close_door(probe, result, board, lock, label)
 
-    def _close_door(self, probe: BusProbe, result: BusResult, board: int, lock: int, label: str) -> None:
+    def _close_door(self, probe: LockProbe, result: BusResult, board: int, lock: int, label: str) -> None:
         self._ask(f"Đóng cửa {label} rồi nhấn Enter / close door {label}, then press Enter")
         while not probe.wait_bit(board, lock, result.latched_bit, self.options.recheck_timeout):
             self.say(f"Cửa {label} vẫn mở / door {label} is still open")
@@ -336,7 +360,7 @@ class Commissioning:
                 result.still_open.append(label)
                 return
 
-    def _wait_all_closed(self, probe: BusProbe, opened: list[tuple[int, int, str]], latched_bit: int) -> list[str]:
+    def _wait_all_closed(self, probe: LockProbe, opened: list[tuple[int, int, str]], latched_bit: int) -> list[str]:
         timeout = self.options.close_timeout
         self.say(f"Đóng mọi cửa đã mở (chờ tối đa {timeout:g} giây) / "
                  f"close every door that opened (waiting up to {timeout:g} s)")
@@ -439,6 +463,8 @@ def commission_command(config_path: str | None, bus_name: str | None, auto: bool
     except (KeyboardInterrupt, click.Abort):
         click.echo("\nĐã dừng; cấu hình không đổi / stopped; the configuration is unchanged", err=True)
         sys.exit(130)
+    except GpioError as exc:
+        raise click.ClickException(f"Lỗi GPIO / GPIO error: {exc}") from None
     except DriverError as exc:
         raise click.ClickException(f"Lỗi cổng nối tiếp / serial port error: {exc}") from None
     _finish(outcome, path, write)

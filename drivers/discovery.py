@@ -16,6 +16,7 @@ finds out, with :func:`detect_polarity` and then by pulsing a lock.
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -67,7 +68,58 @@ def detect_polarity(bits: Mapping[int, Sequence[int]], default: int) -> Polarity
     return Polarity(value, odd, decided)
 
 
-class BusProbe:
+class LockProbe(ABC):
+    """Waiting on latch bits, for any probe that can ``read_lock`` (lock boards, relay locks)."""
+
+    _clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    @property
+    @abstractmethod
+    def locks_per_board(self) -> int:
+        """Locks on each board of this probe's bus."""
+
+    @abstractmethod
+    def find_boards(self, addresses: Iterable[int]) -> list[int]:
+        """The addresses among ``addresses`` that are there."""
+
+    @abstractmethod
+    def read_bits(self, board: int) -> tuple[int, ...] | None:
+        """Every lock's raw latch bit (index 0 is lock 1), or None if the board cannot be read."""
+
+    @abstractmethod
+    def read_lock(self, board: int, lock: int) -> int | None:
+        """One lock's raw latch bit, or None if it cannot be read."""
+
+    @abstractmethod
+    def pulse(self, board: int, lock: int) -> bool:
+        """Pulse one lock; False if it was refused."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the port or pins."""
+
+    def wait_bit(self, board: int, lock: int, value: int, timeout: float) -> bool:
+        """Read the lock until its bit is ``value`` (True) or ``timeout`` seconds pass (False)."""
+        deadline = self._clock() + timeout
+        while True:
+            if self.read_lock(board, lock) == value:
+                return True
+            if self._clock() >= deadline:
+                return False
+            time.sleep(min(WAIT_INTERVAL, max(0.0, deadline - self._clock())))
+
+    def wait_all(self, locks: Iterable[tuple[int, int]], value: int, timeout: float) -> list[tuple[int, int]]:
+        """Read the (board, lock) pairs until every bit is ``value``; those still otherwise at ``timeout``."""
+        deadline = self._clock() + timeout
+        waiting = list(locks)
+        while True:
+            waiting = [(board, lock) for board, lock in waiting if self.read_lock(board, lock) != value]
+            if not waiting or self._clock() >= deadline:
+                return waiting
+            time.sleep(min(4 * WAIT_INTERVAL, max(0.0, deadline - self._clock())))
+
+
+class BusProbe(LockProbe):
     """Reads boards and pulses locks on one bus, one transaction at a time."""
 
     def __init__(self, port: Any, protocol: BoardProtocol, *, probe_timeout: float,
@@ -80,6 +132,10 @@ class BusProbe:
         self._decoder = protocol.decoder()
         self._dirty = True
         self._last_transaction = -1.0
+
+    @property
+    def locks_per_board(self) -> int:
+        return self.protocol.locks_per_board
 
     @classmethod
     def open(cls, url: str, protocol: str, *, baudrate: int | None = None,
@@ -148,26 +204,6 @@ class BusProbe:
         timeout = self.answer_timeout if self.protocol.unlock_may_reply else 0.0
         answer = self._transact(request, lambda f: self.protocol.parse_unlock_reply(f, board, lock), timeout)
         return not (isinstance(answer, LockReading) and answer.refused)
-
-    def wait_bit(self, board: int, lock: int, value: int, timeout: float) -> bool:
-        """Read the lock until its bit is ``value`` (True) or ``timeout`` seconds pass (False)."""
-        deadline = self._clock() + timeout
-        while True:
-            if self.read_lock(board, lock) == value:
-                return True
-            if self._clock() >= deadline:
-                return False
-            time.sleep(min(WAIT_INTERVAL, max(0.0, deadline - self._clock())))
-
-    def wait_all(self, locks: Iterable[tuple[int, int]], value: int, timeout: float) -> list[tuple[int, int]]:
-        """Read the (board, lock) pairs until every bit is ``value``; those still otherwise at ``timeout``."""
-        deadline = self._clock() + timeout
-        waiting = list(locks)
-        while True:
-            waiting = [(board, lock) for board, lock in waiting if self.read_lock(board, lock) != value]
-            if not waiting or self._clock() >= deadline:
-                return waiting
-            time.sleep(min(4 * WAIT_INTERVAL, max(0.0, deadline - self._clock())))
 
     # ---- transactions -----------------------------------------------------------------
 
