@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'memory', 'unlock']
+['api', 'bus', 'gpio', 'memory', 'unlock']
 """
 
 from __future__ import annotations
@@ -16,4 +16,5 @@ BENCHMARKS = {
     "unlock": "bench.unlock",
     "api": "bench.api",
     "memory": "bench.memory",
+    "gpio": "bench.gpio",
 }

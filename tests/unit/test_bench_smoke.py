@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import BENCHMARKS, api, bus, memory, unlock
+from bench import BENCHMARKS, api, bus, gpio, memory, unlock
 from bench.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +64,12 @@ def test_memory_benchmark():
     assert_sane(table, memory.COLUMNS, 3)
     assert table.column("drop-offs") == [0, 1, 2]
     assert all(later >= rss for rss, later in zip(table.column("RSS MiB"), table.column("peak RSS MiB")))
+
+
+def test_gpio_benchmark():
+    [table] = gpio.run(4)
+    assert_sane(table, gpio.COLUMNS, 2)
+    assert table.column("pins") == ["mock", "pigpio"] and table.column("runs") == [4, 4]
 
 
 def test_command_line_runs_one_benchmark_and_refuses_unknown_names():
