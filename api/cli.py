@@ -78,8 +78,10 @@ def demo(host: str, port: int, data_dir: str) -> None:
 
 @cli.command()
 @config_option
-@click.option("--boards", default=2, show_default=True, type=click.IntRange(1, 16))
-@click.option("--board-type", default="kerong-cu16", show_default=True, type=click.Choice(list(PROTOCOLS)))
+@click.option("--boards", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="RS485 boards to simulate (not for gpio-relay).")
+@click.option("--board-type", default="kerong-cu16", show_default=True, type=click.Choice(list(PROTOCOLS)),
+              help="Board family; gpio-relay: relay locks on GPIO pins only (needs --gpio).")
 @click.option("--scanner-model", default="line", show_default=True, type=click.Choice(list(SCANNER_MODELS)))
 @click.option("--serial", "serial_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
 @click.option("--scanner", "scanner_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
@@ -91,16 +93,20 @@ def sim(config_path: str | None, boards: int, board_type: str, scanner_model: st
         scanner_spec: str, gpio_spec: str, control: str, seed: int | None) -> None:
     """Run the standalone hardware simulator and its control API.
 
-    With --config, the simulated GPIO pins are those of the file's [gpio] table.
+    With --config, the simulated GPIO pins are those of the file's [gpio] table, and
+    the relay locks of --board-type gpio-relay those of the file's gpio-relay bus.
     """
     from firmware_sim.runner import SimulatorSetupError, run_standalone
 
     # A technician's file is checked even though the simulator only needs its shape.
-    gpio_layout = _config(config_path).gpio if config_path else None
+    config = _config(config_path) if config_path else None
+    gpio_layout = config.gpio if config else None
+    relay_buses = [bus for bus in (config.buses if config else ()) if bus.protocol == "gpio-relay"]
+    relay_locks = relay_buses[0].relay_locks if relay_buses else None
     try:
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
                        control=control, seed=seed, out=click.echo, scanner_model=scanner_model,
-                       gpio=gpio_spec, gpio_layout=gpio_layout or None)
+                       gpio=gpio_spec, gpio_layout=gpio_layout or None, relay_locks=relay_locks or None)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 

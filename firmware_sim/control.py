@@ -14,8 +14,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .faults import KINDS
-from .simulator import Simulator, SimulatorError
+from .faults import KINDS, PLUG_KINDS
+from .simulator import RELAY_FAULT_KINDS, Simulator, SimulatorError
 
 MAX_FRAMES = 100_000
 
@@ -195,8 +195,10 @@ def create_control_app(sim: Simulator) -> Flask:
 
 
 def _index(sim: Simulator) -> dict:
-    return {"simulator": sim.board_type, "boards": sim.cabinet.board_count,
-            "fault_kinds": list(KINDS), "last_frame": sim.log.last_n,
+    relays_only = sim.board_type == "gpio-relay"
+    kinds = [*RELAY_FAULT_KINDS, *PLUG_KINDS] if relays_only else list(KINDS)
+    return {"simulator": sim.board_type, "boards": len(sim.state()["boards"]),
+            "fault_kinds": kinds, "last_frame": sim.log.last_n,
             "endpoints": ["GET /sim/state", "POST /sim/door", "POST /sim/item", "POST /sim/scan",
                           "POST /sim/gpio", "POST /sim/fault", "GET /sim/faults", "GET /sim/frames?after=<n>",
                           "GET /sim/ (Accept: text/html) the simulator page"]}

@@ -100,6 +100,8 @@ class _RelayLock:
     def __init__(self, relay: Any, active_high: bool, switch: _Input) -> None:
         self.relay, self.active_high, self.switch = relay, active_high, switch
         self.latched = True
+        #: How many times the relay was energised (jammed or not): what a clicking relay tells a technician.
+        self.pulses = 0
         self.jam_left: int | None = None
         self.timer: threading.Timer | None = None
 
@@ -150,8 +152,11 @@ class SimGpio:
                 raise _error(f"unknown GPIO name {name!r}", "unknown_pin", f"không biết chân GPIO {name!r}")
         if isinstance(relay_locks, (str, bytes, Mapping)):
             raise _error("relay_locks must be a list", "invalid_field", "relay_locks phải là một danh sách")
+        relay_locks = list(relay_locks)
         for number, raw in enumerate(relay_locks, start=1):
             self._add_lock(number, raw)
+        #: The relay locks as given (lock N is entry N-1), for the service's ``[bus] relay_locks``.
+        self.relay_locks = tuple(dict(raw) for raw in relay_locks)
 
     # ---- setup ---------------------------------------------------------------------
 
@@ -246,6 +251,11 @@ class SimGpio:
             return {"lock": lock, "door": "open" if entry.door_open else "closed", "latched": entry.latched,
                     "item": False, "jammed": entry.jam_left is not None}
 
+    def pulses(self, lock: Any) -> int:
+        """How many times the relay of ``lock`` was energised, whether its latch released or not."""
+        with self._mutex:
+            return self._lock(lock).pulses
+
     def door(self, lock: Any, action: Any) -> bool:
         """A person opens or closes a relay lock's door; True for a forced opening."""
         with self._mutex:
@@ -307,6 +317,7 @@ class SimGpio:
             entry = self._locks[number - 1]
             if level != entry.active_high or self._closed:
                 return
+            entry.pulses += 1
             if entry.jam_left is not None:
                 if entry.jam_left > 0:
                     entry.jam_left -= 1

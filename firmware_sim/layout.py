@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping, Sequence
 
 from .cabinet import LOCKS_PER_BOARD, Cabinet, SimLock, _Board
 
@@ -22,12 +22,17 @@ class FamilyCabinet(Cabinet):
     (range(1, 3), 2, False, True, False)
     >>> cab.pulse(2, 24), len(cab.locks(1))
     (True, 24)
+
+    An empty range is a cabinet without lock boards (its locks are all on relays):
+
+    >>> FamilyCabinet(range(0)).board_count
+    0
     """
 
     def __init__(self, addresses: range, *, locks_per_board: int = LOCKS_PER_BOARD,
                  spring_delay: float = 0.3, clock: Callable[[], float] = time.monotonic) -> None:
-        if not addresses or addresses.start < 0 or addresses.step != 1:
-            raise ValueError("addresses must be a non-empty range of board addresses")
+        if addresses.start < 0 or addresses.step != 1:
+            raise ValueError("addresses must be a range of board addresses")
         if locks_per_board < 1:
             raise ValueError("a board needs at least one lock")
         super().__init__(1, spring_delay=spring_delay, clock=clock)
@@ -85,15 +90,26 @@ def demo_compartments(boards: int | Iterable[int] = 2, locks_per_board: int = LO
 DEMO_GPIO = {"service_door": 17, "tamper": 27, "power_fail": 22, "battery_low": 23, "presence": 24,
              "led_green": 5, "led_amber": 6, "led_red": 13, "buzzer": 19}
 
+#: The protocol name of cabinets whose locks are relays on GPIO pins, without lock boards.
+RELAY_PROTOCOL = "gpio-relay"
+#: The demo relay-lock cabinet (``locker sim --board-type gpio-relay``): lock N is entry N-1, BCM
+#: numbers clear of :data:`DEMO_GPIO` and of the UART (14, 15), which may carry the scanner. The
+#: relays sit on pins pulled low at power-up, so an active-high relay stays off while the Pi boots.
+DEMO_RELAY_LOCKS = ({"relay": 18, "switch": 2}, {"relay": 20, "switch": 3}, {"relay": 21, "switch": 4},
+                    {"relay": 16, "switch": 7}, {"relay": 12, "switch": 8}, {"relay": 26, "switch": 25})
+
 
 def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
                 protocol: str = "kerong-cu16", latched_bit: int = 1,
-                bus_options: dict | None = None, gpio_factory: str = "", gpio: dict | None = None) -> str:
+                bus_options: dict | None = None, gpio_factory: str = "", gpio: dict | None = None,
+                relay_locks: Sequence[Mapping] = ()) -> str:
     """The ``[bus]``, ``[scanner]``, ``[gpio]`` and ``[[compartment]]`` tables for locker.toml.
 
     ``bus_options`` are further ``[bus]`` keys of the family (``channels``, ...);
     ``gpio_factory`` (the simulator's pigpio address) and ``gpio`` (name -> pin
     spec) make the ``[gpio]`` table, left out when ``gpio_factory`` is empty.
+    A ``gpio-relay`` bus has no URL and no baud rate: its ``[bus]`` lists the
+    ``relay_locks`` instead (see :func:`relay_bus_lines`).
 
     >>> print(config_toml("socket://127.0.0.1:7701", "socket://127.0.0.1:7702",
     ...                   demo_compartments(1)[:1]))
@@ -113,12 +129,15 @@ def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
     size = "S"
     <BLANKLINE>
     """
-    lines = ["[bus]", f"url = {_toml_str(bus_url)}", f"protocol = {_toml_str(protocol)}",
-             f"baudrate = {BAUDRATES.get(protocol, 19200)}"]
-    if latched_bit != 1:
-        lines.append(f"latched_bit = {int(latched_bit)}")
-    for key, value in (bus_options or {}).items():
-        lines.append(f"{key} = {_toml_value(value)}")
+    if protocol == RELAY_PROTOCOL:
+        lines = relay_bus_lines(relay_locks)
+    else:
+        lines = ["[bus]", f"url = {_toml_str(bus_url)}", f"protocol = {_toml_str(protocol)}",
+                 f"baudrate = {BAUDRATES.get(protocol, 19200)}"]
+        if latched_bit != 1:
+            lines.append(f"latched_bit = {int(latched_bit)}")
+        for key, value in (bus_options or {}).items():
+            lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[scanner]", f"url = {_toml_str(scanner_url)}", "baudrate = 115200"]
     if gpio_factory:
         lines += ["", "[gpio]", f"pin_factory = {_toml_str(gpio_factory)}"]
@@ -128,6 +147,27 @@ def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
                   f"board = {int(room['board'])}", f"lock = {int(room['lock'])}",
                   f"size = {_toml_str(room['size'])}"]
     return "\n".join(lines) + "\n"
+
+
+def relay_bus_lines(relay_locks: Sequence[Mapping]) -> list[str]:
+    """The ``[bus]`` table of a ``gpio-relay`` cabinet, one relay lock a line.
+
+    Every line but the table header holds ``=``, so a reader may cut the snippet
+    at the first line without one.
+
+    >>> print("\\n".join(relay_bus_lines(DEMO_RELAY_LOCKS[:2])))
+    [bus]
+    protocol = "gpio-relay"
+    relay_locks = [
+      { relay = 18, switch = 2 },  # lock 1
+      { relay = 20, switch = 3 }]  # lock 2
+    """
+    if not relay_locks:
+        raise ValueError("a gpio-relay bus needs at least one relay lock")
+    last = len(relay_locks)
+    entries = [f"  {_toml_value(dict(lock))}{']' if n == last else ','}  # lock {n}"
+               for n, lock in enumerate(relay_locks, start=1)]
+    return ["[bus]", f"protocol = {_toml_str(RELAY_PROTOCOL)}", "relay_locks = [", *entries]
 
 
 def _toml_value(value) -> str:

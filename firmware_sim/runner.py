@@ -5,13 +5,13 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Callable
+from typing import Callable, Mapping, Sequence
 
 from waitress import create_server
 
 from .control import create_control_app
 from .gpio import SimGpio
-from .layout import DEMO_GPIO, config_toml, demo_compartments
+from .layout import DEMO_GPIO, DEMO_RELAY_LOCKS, RELAY_PROTOCOL, config_toml, demo_compartments
 from .simulator import Simulator, SimulatorError
 
 
@@ -72,24 +72,36 @@ def parse_host_port(spec: str) -> tuple[str, int]:
 def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: str = "pty",
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
                    out: Callable[[str], object] = print, board_options: dict | None = None,
-                   scanner_model: str = "line", gpio: str = "none", gpio_layout: dict | None = None) -> int:
+                   scanner_model: str = "line", gpio: str = "none", gpio_layout: dict | None = None,
+                   relay_locks: Sequence[Mapping] | None = None) -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
 
     ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
     ``winnsen``); ``board_options`` are that family's firmware options.
     ``gpio`` (``"none"`` or ``"tcp://H:P"``) serves the pins of ``gpio_layout``
     (default: the demo cabinet's) as a pigpio daemon for the service.
+    ``board_type="gpio-relay"`` is a cabinet of relay locks only (``relay_locks``,
+    default :data:`~firmware_sim.layout.DEMO_RELAY_LOCKS`) as board 0: no RS485 bus
+    is served (``boards`` and ``serial`` do not apply) and ``gpio`` must be served.
 
     Raises :class:`SimulatorSetupError` when an option is wrong or an address is
     unavailable; nothing keeps running then.
     """
-    bus_spec, scanner_spec = parse_serial_spec(serial), parse_serial_spec(scanner)
+    relay_only = board_type == RELAY_PROTOCOL
+    bus_spec = None if relay_only else parse_serial_spec(serial)
+    scanner_spec = parse_serial_spec(scanner)
     control_host, control_port = parse_host_port(control)
     gpio_address = parse_gpio_spec(gpio)
+    if relay_only and gpio_address is None:
+        raise SimulatorSetupError("gpio-relay locks are GPIO pins: serve them with --gpio tcp://HOST:PORT, "
+                                  "not --gpio none", code="gpio_required",
+                                  vi="khóa rơ-le (gpio-relay) nằm trên chân GPIO: hãy phục vụ chúng bằng "
+                                     "--gpio tcp://HOST:PORT, không dùng --gpio none")
     layout = dict(gpio_layout or DEMO_GPIO) if gpio_address else {}
+    relays = list(relay_locks or DEMO_RELAY_LOCKS) if relay_only else []
     try:
         sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options,
-                        scanner_model=scanner_model, gpio=SimGpio(layout))
+                        scanner_model=scanner_model, gpio=SimGpio(layout, relay_locks=relays))
         sim.labels = layout_labels(sim)
     except SimulatorError as exc:
         raise SimulatorSetupError(str(exc), code=exc.code, vi=exc.vi) from None
@@ -114,7 +126,7 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
 
 def _start(sim: Simulator, bus_spec, scanner_spec, control_host: str, control_port: int):
     try:
-        bus_url = _serve(sim.serve_bus, bus_spec)
+        bus_url = "" if bus_spec is None else _serve(sim.serve_bus, bus_spec)
         scanner_url = _serve(sim.serve_scanner, scanner_spec)
         server = create_server(create_control_app(sim), host=control_host, port=control_port)
     except (OSError, ValueError) as exc:
@@ -141,21 +153,30 @@ def _serve(serve: Callable[..., str], spec: tuple[str, str, int]) -> str:
 
 def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str, gpio_url: str,
               gpio_layout: dict) -> None:
-    out(f"Đường truyền khóa / Lock bus (RS485): {bus_url}")
+    if sim.line is None:
+        out(f"Khóa rơ-le / Relay locks (GPIO): {sim.gpio.lock_count}, bo mạch / board {sim.gpio.relay_board}")
+    else:
+        out(f"Đường truyền khóa / Lock bus (RS485): {bus_url}")
     out(f"Máy quét / Scanner: {scanner_url}")
     if gpio_url:
         out(f"GPIO (pigpio): {gpio_url}")
     out(f"API điều khiển / Control API: http://{control}/sim/state")
     out("Dán vào locker.toml / Paste into locker.toml:")
-    out(config_toml(bus_url, scanner_url, demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board),
-                    protocol=sim.board_type, latched_bit=sim.latched_bit, bus_options=bus_options(sim),
-                    gpio_factory=gpio_url, gpio=gpio_layout))
+    out(config_toml(bus_url, scanner_url, layout_compartments(sim), protocol=sim.board_type,
+                    latched_bit=sim.latched_bit, bus_options=bus_options(sim), gpio_factory=gpio_url,
+                    gpio=gpio_layout, relay_locks=sim.gpio.relay_locks))
+
+
+def layout_compartments(sim: Simulator) -> list[dict]:
+    """The compartments printed for the technician: every lock of every board, or of the relay locks."""
+    if sim.line is None:
+        return demo_compartments([sim.gpio.relay_board], sim.gpio.lock_count)
+    return demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board)
 
 
 def layout_labels(sim: Simulator) -> dict[tuple[int, int], str]:
     """The labels of the layout printed for the technician, for the simulator page."""
-    rooms = demo_compartments(sim.cabinet.addresses, sim.cabinet.locks_per_board)
-    return {(room["board"], room["lock"]): room["label"] for room in rooms}
+    return {(room["board"], room["lock"]): room["label"] for room in layout_compartments(sim)}
 
 
 def bus_options(sim: Simulator) -> dict:

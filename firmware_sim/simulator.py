@@ -13,7 +13,7 @@ from .gpio import SimGpio
 from .board8a import Board8AFirmware
 from .kerong import KerongCU16Firmware
 from .kerong_cu48 import KerongCU48Firmware
-from .layout import FamilyCabinet
+from .layout import RELAY_PROTOCOL, FamilyCabinet
 from .winnsen import WinnsenFirmware
 from .line import SimLine
 from .scanner import SCANNER_MODELS, SimScanner
@@ -28,6 +28,8 @@ BOARD_TYPES: dict[str, type[BoardFirmware]] = {
 TRANSPORT_KINDS = ("tcp", "pty", "inprocess")
 DOOR_ACTIONS = ("open", "close")
 MAX_SCAN_CHARS = 4096
+#: The only faults a cabinet of relay locks has: no line, so nothing to drop, delay or garble.
+RELAY_FAULT_KINDS = ("jam", "clear")
 
 
 class SimulatorError(ValueError):
@@ -56,6 +58,14 @@ class Simulator:
     >>> sim.state()["boards"][0]["locks"][0]
     {'lock': 1, 'door': 'open', 'latched': False, 'item': False, 'jammed': False}
     >>> port.close(); sim.close()
+
+    A cabinet of relay locks only (``board_type="gpio-relay"``) has no RS485 bus;
+    its locks are board ``gpio.relay_board`` and count their relay's pulses:
+
+    >>> relays = Simulator(board_type="gpio-relay", gpio=SimGpio(relay_locks=[{"relay": 20, "switch": 21}]))
+    >>> [(b["address"], b["locks"][0]["pulses"]) for b in relays.state()["boards"]]
+    [(0, 0)]
+    >>> relays.close()
     """
 
     def __init__(self, *, boards: int = 2, board_type: str = "kerong-cu16", seed: int | None = None,
@@ -68,23 +78,24 @@ class Simulator:
         if scanner_model not in SCANNER_MODELS:
             raise SimulatorError(f"unknown scanner model {scanner_model!r}; known: {', '.join(SCANNER_MODELS)}",
                                  code="unknown_scanner_model", vi=f"không biết loại máy quét {scanner_model!r}")
-        family = BOARD_TYPES.get(board_type)
-        if family is None:
-            raise SimulatorError(f"unknown board type {board_type!r}; known: {', '.join(BOARD_TYPES)}",
-                                 code="unknown_board_type",
-                                 vi=f"không biết loại bo mạch {board_type!r}")
+        family = _family(board_type, gpio, board_options)
         self.board_options = dict(board_options or {})
-        addresses, locks_per_board = _layout(family, boards, self.board_options)
         self.board_type = board_type
-        self.latched_bit = family.default_latched_bit if latched_bit is None else latched_bit
+        self.latched_bit = (family.default_latched_bit if family else 1) if latched_bit is None else latched_bit
         #: Compartment labels by (board, lock), e.g. ``{(0, 5): "A05"}``; shown by ``/sim/state``.
         self.labels = {(int(b), int(n)): str(text) for (b, n), text in (labels or {}).items()}
-        self.cabinet = FamilyCabinet(addresses, locks_per_board=locks_per_board, spring_delay=spring_delay)
         self.faults = FaultSet(seed, slow_delay=slow_delay)
         self.log = FrameLog()
-        firmware = _firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
-                             options=self.board_options)
-        self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
+        #: The RS485 line; None in a cabinet of relay locks only (``gpio-relay``), which has no boards.
+        self.line: SimLine | None = None
+        if family is None:
+            self.cabinet = FamilyCabinet(range(0), spring_delay=spring_delay)
+        else:
+            addresses, locks_per_board = _layout(family, boards, self.board_options)
+            self.cabinet = FamilyCabinet(addresses, locks_per_board=locks_per_board, spring_delay=spring_delay)
+            firmware = _firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
+                                 options=self.board_options)
+            self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
         self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
         self._transports: list = []
         self._mutex = threading.Lock()
@@ -95,6 +106,9 @@ class Simulator:
 
     def serve_bus(self, kind: str, host: str = "127.0.0.1", port: int = 0) -> str:
         """Expose the lock bus; returns the pyserial URL for the service's ``[bus] url``."""
+        if self.line is None:
+            raise SimulatorError("a gpio-relay cabinet has no RS485 lock bus to serve", code="no_bus",
+                                 vi="tủ khóa rơ-le GPIO không có đường truyền RS485 để phục vụ")
         return self._serve(self.line, kind, host, port, "bus")
 
     def serve_scanner(self, kind: str, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -129,7 +143,8 @@ class Simulator:
             transports, self._transports = self._transports, []
         for transport in transports:
             transport.close()
-        self.line.close()
+        if self.line is not None:
+            self.line.close()
         self.gpio.close()
 
     # ---- the outside world ---------------------------------------------------------
@@ -137,19 +152,33 @@ class Simulator:
     def lock_state(self, board: int, lock: int) -> dict:
         """One lock, shaped like an entry of ``state()["boards"][i]["locks"]``."""
         if self.gpio.has_board(board):
-            return self.gpio.lock_state(lock)
+            found = self.gpio.lock_state(lock)
+            return {**found, "pulses": self.gpio.pulses(lock)} if self._relays_shown() else found
         self._check_lock(board, lock)
         return _lock_dict(lock, self.cabinet.lock(board, lock))
 
     def state(self) -> dict:
-        """Doors, latches, item sensors and jams, shaped like ``GET /sim/state``."""
-        return {"boards": [self._board_state(b) for b in self.cabinet.addresses],
-                "scanner": self.scanner.state(), "gpio": self.gpio.state()}
+        """Doors, latches, item sensors and jams, shaped like ``GET /sim/state``.
+
+        Relay locks on a board number no RS485 board has show as one more board,
+        each lock with its relay's ``pulses``.
+        """
+        boards = [self._board_state(b) for b in self.cabinet.addresses]
+        if self._relays_shown():
+            relay_board = self.gpio.relay_board
+            boards.append({"address": relay_board,
+                           "locks": [self.lock_state(relay_board, n) for n in range(1, self.gpio.lock_count + 1)]})
+            boards.sort(key=lambda board: board["address"])
+        return {"boards": boards, "scanner": self.scanner.state(), "gpio": self.gpio.state()}
+
+    def _relays_shown(self) -> bool:
+        """Whether the relay locks are a board of their own (not hidden behind an RS485 board's number)."""
+        return self.gpio.has_board(self.gpio.relay_board) and not self.cabinet.has(self.gpio.relay_board)
 
     def _board_state(self, board: int) -> dict:
         entry = {"address": board,
                  "locks": [_lock_dict(n, lk) for n, lk in enumerate(self.cabinet.locks(board), start=1)]}
-        if getattr(BOARD_TYPES[self.board_type], "sets_pulse_time", False):
+        if getattr(BOARD_TYPES.get(self.board_type), "sets_pulse_time", False):
             entry["pulse_ms"] = self.cabinet.pulse_ms(board)
         return entry
 
@@ -169,6 +198,9 @@ class Simulator:
     def item(self, board: int, lock: int, present: bool) -> None:
         """Put an item into a compartment (``present``) or take it out."""
         self._check_lock(board, lock)
+        if not self.cabinet.has(board):
+            raise SimulatorError("relay locks have no item sensor", code="no_item_sensor",
+                                 vi="khóa rơ-le không có cảm biến đồ vật")
         if not isinstance(present, bool):
             raise SimulatorError("present must be true or false", code="invalid_field",
                                  vi="present phải là true hoặc false")
@@ -196,17 +228,17 @@ class Simulator:
         if not _is_int(count) or count < 0:
             raise SimulatorError("count must be a whole number, 0 or more", code="invalid_field",
                                  vi="count phải là số nguyên không âm")
-        if kind == "jam" and board is not None and self.gpio.has_board(board):
+        if lock is not None and board is None:
+            raise SimulatorError("a lock needs its board", code="unknown_lock", vi="cần chỉ rõ bo mạch của khóa")
+        if kind == "jam" and (self.gpio.has_board(board) if board is not None else self.line is None):
             self._jam_relays(lock, count)
             return
         if board is not None:
             self._check_board(board)
         if lock is not None:
-            if board is None:
-                raise SimulatorError("a lock needs its board", code="unknown_lock",
-                                     vi="cần chỉ rõ bo mạch của khóa")
             self._check_lock(board, lock)
         self._check_plug_fault(kind, board, count, target)
+        self._refuse_line_fault(kind, board, target)
         if kind == "clear":
             self.faults.clear()
             self.cabinet.unjam_all()
@@ -272,6 +304,16 @@ class Simulator:
             raise SimulatorError(f"{kind} happens at once: count must be 0 or absent", code="invalid_field",
                                  vi=f"{kind} xảy ra ngay: count phải là 0 hoặc bỏ trống")
 
+    def _refuse_line_fault(self, kind: str, board, target) -> None:
+        """Relay locks have no line: only ``jam``, ``clear`` and the scanner's ``unplug``/``replug`` apply."""
+        on_relays = self.line is None or (board is not None and not self.cabinet.has(board))
+        if not on_relays or kind in RELAY_FAULT_KINDS or (kind in PLUG_KINDS and target == "scanner"):
+            return
+        raise SimulatorError(f"{kind} is a fault of an RS485 lock bus; relay locks (gpio-relay) have none: "
+                             "use jam, clear, or unplug/replug with target scanner", code="not_for_relay_locks",
+                             vi=f"{kind} là lỗi của đường truyền RS485; khóa rơ-le (gpio-relay) không có đường "
+                                "truyền: hãy dùng jam, clear, hoặc unplug/replug với target scanner")
+
     def _jam(self, board: int | None, lock: int | None, count: int) -> None:
         boards = self.cabinet.addresses if board is None else [board]
         locks = range(1, self.cabinet.locks_per_board + 1) if lock is None else [lock]
@@ -286,19 +328,47 @@ class Simulator:
             self.gpio.jam(n, count)
 
     def _check_board(self, board) -> None:
-        if not _is_int(board) or not self.cabinet.has(board):
-            first, last = self.cabinet.addresses[0], self.cabinet.addresses[-1]
-            raise SimulatorError(f"no board {board!r}; boards are {first} to {last}",
-                                 code="unknown_board",
-                                 vi=f"không có bo mạch {board!r}; bo mạch từ {first} đến {last}")
+        numbers = list(self.cabinet.addresses)
+        if self._relays_shown():
+            numbers = sorted([*numbers, self.gpio.relay_board])
+        if not _is_int(board) or board not in numbers:
+            first, last = numbers[0], numbers[-1]
+            if numbers == list(range(first, last + 1)):
+                en, vi = f"boards are {first} to {last}", f"bo mạch từ {first} đến {last}"
+            else:
+                listed = ", ".join(map(str, numbers))
+                en, vi = f"boards are {listed}", f"các bo mạch: {listed}"
+            raise SimulatorError(f"no board {board!r}; {en}", code="unknown_board",
+                                 vi=f"không có bo mạch {board!r}; {vi}")
 
     def _check_lock(self, board, lock) -> None:
         self._check_board(board)
+        if not self.cabinet.has(board):  # the relay locks' board
+            self.gpio.lock_state(lock)
+            return
         if not _is_int(lock) or not self.cabinet.has(board, lock):
             last = self.cabinet.locks_per_board
             raise SimulatorError(f"no lock {lock!r}; locks are 1 to {last}",
                                  code="unknown_lock",
                                  vi=f"không có khóa {lock!r}; khóa từ 1 đến {last}")
+
+
+def _family(board_type: str, gpio: SimGpio | None, board_options) -> type[BoardFirmware] | None:
+    """The board firmware of ``board_type``; None for a cabinet of relay locks only."""
+    if board_type == RELAY_PROTOCOL:
+        if gpio is None or not gpio.lock_count:
+            raise SimulatorError("a gpio-relay cabinet needs relay locks: gpio=SimGpio(relay_locks=[...])",
+                                 code="no_relay_locks", vi="tủ khóa rơ-le (gpio-relay) cần ít nhất một khóa rơ-le")
+        if board_options:
+            raise SimulatorError("relay locks take no board options", code="invalid_board_option",
+                                 vi="khóa rơ-le không có tùy chọn bo mạch")
+        return None
+    family = BOARD_TYPES.get(board_type)
+    if family is None:
+        known = ", ".join([*BOARD_TYPES, RELAY_PROTOCOL])
+        raise SimulatorError(f"unknown board type {board_type!r}; known: {known}", code="unknown_board_type",
+                             vi=f"không biết loại bo mạch {board_type!r}")
+    return family
 
 
 def _layout(family: type[BoardFirmware], boards, options: dict) -> tuple[range, int]:

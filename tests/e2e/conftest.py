@@ -84,6 +84,12 @@ class Cabinet:
     def unlock_frames_since(self, after: int) -> list[bytes]:
         return [f for f in self.host_frames_since(after) if len(f) == 5 and f[2] == 0x31]
 
+    def relay_pulses(self) -> dict[tuple[int, int], int]:
+        """How often each relay lock's relay was energised, by (board, lock) (gpio-relay cabinets)."""
+        state = requests.get(self.sim + "/sim/state", timeout=10).json()
+        return {(b["address"], lock["lock"]): lock["pulses"] for b in state["boards"] for lock in b["locks"]
+                if "pulses" in lock}
+
     # ---- faults, doors and the service's view --------------------------------------
 
     def fault(self, kind: str, board: int | None = None, lock: int | None = None, count: int = 0) -> dict:
@@ -144,13 +150,16 @@ def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scann
                  sms_url: str, secret: Path, compartments: list[dict], extra: str = "",
                  open_timeout_ms: int = 2500, bus: dict | None = None, sms: dict | None = None) -> None:
     """``bus`` holds the [bus] keys (as printed by ``locker sim``); Kerong CU16 by default.
+    A ``gpio-relay`` bus gets no ``url`` (its locks are GPIO pins, listed in ``relay_locks``).
     ``sms`` adds keys to [notify.sms] (e.g. a short ``retry_base_s``)."""
     bus = dict(bus or {"protocol": "kerong-cu16", "baudrate": 19200, "answer_timeout_ms": 200})
-    bus.update(url=bus_url, poll_interval_ms=100, open_timeout_ms=open_timeout_ms)
+    if bus.get("protocol") != "gpio-relay":
+        bus["url"] = bus_url
+    bus.update(poll_interval_ms=100, open_timeout_ms=open_timeout_ms)
     lines = [
         "[database]", f'url = "{db_url}"', "",
         "[http]", 'host = "127.0.0.1"', f"port = {http_port}", f'public_url = "http://127.0.0.1:{http_port}"', "",
-        "[bus]", *(f"{key} = {json.dumps(value)}" for key, value in bus.items()), "",
+        "[bus]", *(f"{key} = {toml_value(value)}" for key, value in bus.items()), "",
         "[scanner]", f'url = "{scanner_url}"', "",
         "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"',
         *(f"{key} = {json.dumps(value)}" for key, value in (sms or {}).items()), "",
@@ -161,6 +170,19 @@ def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scann
         lines += ["[[compartment]]", f'label = "{c["label"]}"', f'board = {c["board"]}', f'lock = {c["lock"]}',
                   f'size = "{c["size"]}"', ""]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def toml_value(value) -> str:
+    """A TOML value for a number, boolean, string, array or inline table.
+
+    >>> toml_value([{"relay": 18, "switch": 2}])
+    '[{ relay = 18, switch = 2 }]'
+    """
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {toml_value(item)}" for key, item in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return json.dumps(value)
 
 
 def printed_snippet(output: str) -> dict:
@@ -185,8 +207,11 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
 
     The service's [bus], [gpio] and [[compartment]] tables are the ones ``locker sim``
     prints; ``sms`` adds keys to its [notify.sms] table. With ``gpio`` the simulator
-    serves its pins as a pigpio daemon and the service drives them through it.
+    serves its pins as a pigpio daemon and the service drives them through it;
+    ``board_type="gpio-relay"`` (relay locks on GPIO pins, no RS485 bus) always does.
     """
+    relay_only = board_type == "gpio-relay"
+    gpio = gpio or relay_only
     bus_port, scanner_port, control_port, http_port, gpio_port = (free_port() for _ in range(5))
     gpio_spec = f"tcp://127.0.0.1:{gpio_port}" if gpio else "none"
     sim = LockerProcess("sim", "--boards", "2", "--board-type", board_type, "--serial", f"tcp://127.0.0.1:{bus_port}",
@@ -210,13 +235,15 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         sim_url = f"http://127.0.0.1:{control_port}"
         sim.wait_http(sim_url + "/sim/state")
         urls = re.findall(r"socket://127\.0\.0\.1:\d+", sim.output())
-        assert f"socket://127.0.0.1:{bus_port}" in urls, sim.output()
+        assert (f"socket://127.0.0.1:{bus_port}" in urls) != relay_only, sim.output()
         snippet = printed_snippet(sim.output())
         compartments = snippet["compartment"]
         bus = {key: value for key, value in snippet["bus"].items() if key != "url"}
         if board_type.startswith("kerong"):
             bus["answer_timeout_ms"] = 200
-        gpio_table = "".join(f"{key} = {json.dumps(value)}\n" for key, value in snippet.get("gpio", {}).items())
+        if relay_only:
+            bus["pulse_ms"] = 100
+        gpio_table = "".join(f"{key} = {toml_value(value)}\n" for key, value in snippet.get("gpio", {}).items())
         write_config(config, compartments=compartments, bus=bus, extra="[gpio]\n" + gpio_table if gpio else "",
                      **common)
         cab = Cabinet(api=f"http://127.0.0.1:{http_port}", sim=sim_url, token=token, sms=sms_gateway,
