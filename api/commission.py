@@ -442,15 +442,20 @@ def _check_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str
               help="Time a latch may take to release (default: the bus's open_timeout_ms).")
 @click.option("--close-timeout", "close_timeout", default=120, show_default=True, type=click.IntRange(0, 3600),
               help="--auto: seconds to wait at the end for the doors to be closed.")
+@click.option("--scanner", "scanner_only", is_flag=True,
+              help="Check instead that the scanner stops and starts reading when told (asks for a code twice).")
 def commission_command(config_path: str | None, bus_name: str | None, auto: bool, write: bool, size: str,
                        label_scheme: str, label_prefix: str, probe_timeout_ms: int,
-                       release_timeout_ms: int | None, close_timeout: int) -> None:
+                       release_timeout_ms: int | None, close_timeout: int, scanner_only: bool) -> None:
     """Find the boards, map each lock to its door, detect the latch polarity, list dead locks."""
     path = _config_path(config_path)
     try:
         config = load_config(path)
     except ConfigError as exc:
         raise click.ClickException(f"Lỗi cấu hình / configuration error: {exc.key}: {exc.problem}") from None
+    if scanner_only:
+        _check_scanner(config)
+        return
     if bus_name is not None and bus_name not in {b.name for b in config.buses}:
         known = ", ".join(b.name for b in config.buses)
         raise click.BadParameter(f"không có bus này / no such bus; known: {known}", param_hint="--bus")
@@ -468,6 +473,22 @@ def commission_command(config_path: str | None, bus_name: str | None, auto: bool
     except DriverError as exc:
         raise click.ClickException(f"Lỗi cổng nối tiếp / serial port error: {exc}") from None
     _finish(outcome, path, write)
+
+
+def _check_scanner(config: Config) -> None:
+    from .commission_scanner import ScannerCheck
+
+    if not config.scanner.url:
+        raise click.ClickException("Chưa cấu hình máy quét / no scanner configured: [scanner] url is empty")
+    try:
+        report = ScannerCheck(config.scanner, say=click.echo, ask=_prompt).run()
+    except ConfigError as exc:
+        raise click.ClickException(f"Lỗi cấu hình / configuration error: {exc.key}: {exc.problem}") from None
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("\nĐã dừng / stopped", err=True)
+        sys.exit(130)
+    if not report.ok:
+        sys.exit(1)
 
 
 def _prompt(question: str) -> str:

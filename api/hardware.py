@@ -18,7 +18,7 @@ from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
 from drivers.gpio_locks import RelayLockBus
 from drivers.scanner import LineScanner
-from drivers.scanner_models import get_model
+from drivers.scanner_models import ScannerModel, get_model
 from locker.config import BusConfig, ScannerConfig
 from locker.errors import ConfigError
 from locker.ports import (
@@ -193,6 +193,21 @@ class NoLockBus:
         return {}
 
 
+def scanner_model(config: ScannerConfig) -> ScannerModel:
+    """The command set of ``[scanner]``; a malformed enable/disable setting is a ConfigError naming it."""
+    names = {"honeywell": ("enable_menu", "disable_menu"), "newland": ("enable_setting", "disable_setting")}
+    options: dict[str, Any] = {"trigger": config.trigger}
+    for key, option in zip(("enable_setting", "disable_setting"), names.get(config.model, ())):
+        if getattr(config, key):
+            options[option] = getattr(config, key)
+    try:
+        return get_model(config.model, **options)
+    except ValueError as exc:
+        key = next((k for k in ("enable_setting", "disable_setting")
+                    if getattr(config, k) and repr(getattr(config, k)) in str(exc)), "model")
+        raise ConfigError(f"scanner.{key}", str(exc)) from None
+
+
 class ScannerAdapter:
     """Feeds codes read by a serial QR scanner into the domain as :class:`ScanRead`."""
 
@@ -207,7 +222,7 @@ class ScannerAdapter:
             on_code=self._on_code,
             baudrate=config.baudrate,
             dedupe_window=config.dedupe_ms / 1000,
-            model=get_model(config.model, trigger=config.trigger),
+            model=scanner_model(config),
             **options,
         )
 

@@ -126,6 +126,8 @@ class BusConfig:
 
 
 SCANNER_MODELS = ("line", "honeywell", "zebra-ssi", "newland", "datalogic")
+#: Models whose enable/disable commands are menu settings the configuration may change.
+SETTING_MODELS = ("honeywell", "newland")
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,11 @@ class ScannerConfig:
     model: str = "line"
     #: Read only after a serial trigger (manual trigger mode) instead of presentation mode.
     trigger: bool = False
+    #: honeywell and newland only: the menu setting that starts reading (presentation mode) and
+    #: the one that stops it; "" keeps the model's own (TRGMOD3/TRGMOD0, SCNMOD2/SCNMOD0).
+    #: ``locker commission --scanner`` shows whether they work on the scanner at hand.
+    enable_setting: str = ""
+    disable_setting: str = ""
 
 
 @dataclass(frozen=True)
@@ -432,6 +439,9 @@ def _check(cfg: Config) -> None:
         raise ConfigError("scanner.model", "must be one of " + ", ".join(SCANNER_MODELS))
     if cfg.scanner.baudrate not in BAUDRATES:
         raise ConfigError("scanner.baudrate", "must be one of " + ", ".join(map(str, BAUDRATES)))
+    for key in ("enable_setting", "disable_setting"):
+        if getattr(cfg.scanner, key) and cfg.scanner.model not in SETTING_MODELS:
+            raise ConfigError(f"scanner.{key}", "only the " + " and ".join(SETTING_MODELS) + " models take it")
     if cfg.sms.kind not in ("http", "log"):
         raise ConfigError("notify.sms.kind", "must be http or log")
     if cfg.sms.kind == "http" and not cfg.sms.url.startswith(("http://", "https://")):
