@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -35,6 +36,7 @@ from gpiozero import LED, Buzzer, Device, DigitalInputDevice, DigitalOutputDevic
 from gpiozero.exc import GPIOZeroError
 
 from .errors import GpioError
+from .pin_factories import pins_reachable
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +199,11 @@ class PinRegistry:
                     device.off()  # a closed pin floats; leave relays and lights off first
                 device.close()
             except Exception as exc:  # closing must release every other device regardless
-                log.warning("gpio: closing %r failed: %s", device, exc)
+                # Not %r: a device's repr reads its pin, which may be what failed.
+                log.warning("gpio: closing a %s failed: %s", type(device).__name__, exc)
+                if not pins_reachable(self.factory):  # a vanished daemon's pins close without it
+                    with contextlib.suppress(Exception):
+                        device.close()
         self._owners.clear()
 
     def _open(self, setting: str, pin: Any, make: Callable[[], Any]) -> Any:

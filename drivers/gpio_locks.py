@@ -12,9 +12,12 @@ the switch still reads closed ``resend_after`` seconds after the pulse, the puls
 is sent once more. Only one relay is ever energised at a time (the power supply
 is sized for one lock) and pulses are ``pulse_gap`` apart. There are no item
 sensors: :class:`~drivers.events.ItemSensed` is never emitted and every item reads
-absent. Inputs never go silent, so :class:`~drivers.events.BoardOffline` is never
-emitted either; ``unknown`` is only the outcome of unlocks still pending when the
-bus stops.
+absent. The pins themselves fail only when they live elsewhere (a pigpio daemon
+that went away): a relay that cannot be switched ends its unlock as ``unknown``
+(never resent), the board goes offline (:class:`~drivers.events.BoardOffline`)
+and every later unlock ends ``unknown`` at once, until the bus is restarted.
+Otherwise ``unknown`` is only the outcome of unlocks still pending when the bus
+stops.
 
 >>> from gpiozero.pins.mock import MockFactory
 >>> from drivers.gpio import wait_until
@@ -47,7 +50,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from .busstate import UnlockJob
 from .errors import DriverError, GpioError
-from .events import BoardOnline, BusEvent, LatchChanged, UnlockDone, deliver, settle
+from .events import BoardOffline, BoardOnline, BusEvent, LatchChanged, UnlockDone, deliver, settle
 from .gpio import Debouncer, PinRegistry, input_spec, output_spec
 from .protocol import BoardStatus
 
@@ -121,6 +124,8 @@ class RelayLockBus:
         self._closed: dict[int, bool] = {}
         self._counters = {"pulses": 0, "retries": 0, "released": 0, "jammed": 0, "unknown": 0}
         self._running = False
+        self._pins_failed = False
+        self._pending_offline = False
         self._thread: threading.Thread | None = None
         self._open_pins()
 
@@ -182,12 +187,13 @@ class RelayLockBus:
 
     def online(self, board: int) -> bool:
         with self._cond:
-            return board == self.board and self._running
+            return board == self.board and self._running and not self._pins_failed
 
     def stats(self) -> dict[int, dict]:
         """Counters of the one board; ``retries`` counts resent pulses."""
         with self._cond:
-            return {self.board: {"online": self._running, "last_seen": time.monotonic() if self._running else None,
+            online = self._running and not self._pins_failed
+            return {self.board: {"online": online, "last_seen": time.monotonic() if online else None,
                                  "locks": self.locks, **self._counters}}
 
     # ---- pins -------------------------------------------------------------------------
@@ -239,20 +245,24 @@ class RelayLockBus:
                     self._relays_off()
                     return
                 finished, wake = self._step(time.monotonic())
+                went_offline, self._pending_offline = self._pending_offline, False
                 if not finished:
                     self._cond.wait(max(0.0, min(wake - time.monotonic(), IDLE_WAIT)))
+            if went_offline:
+                self._emit([BoardOffline(self.board)])
             for job, result in finished:
                 self._finish(job, result)
 
     def _step(self, now: float) -> tuple[list[tuple[UnlockJob, str]], float]:
         """One pass under the lock: end the pulse, judge confirmations, start a pulse."""
         if self._pulsing is not None and self._pulsing[1] <= now:
-            self._relays[self._pulsing[0].lock - 1].off()
+            self._switch_relay(self._pulsing[0].lock, False)
             self._pulsing, self._last_off = None, now
         finished = []
-        for job in [job for job in self._confirming if job.deadline <= now]:
-            self._confirming.remove(job)
-            finished.append((job, "jammed" if self._closed[job.lock] else "released"))
+        for job in [job for job in self._confirming if job.deadline <= now or self._pins_failed]:
+            self._confirming.remove(job)  # switches that can no longer be read tell nothing
+            outcome = "unknown" if self._pins_failed else "jammed" if self._closed[job.lock] else "released"
+            finished.append((job, outcome))
         for job in self._confirming:
             if (not job.resent and not job.resend_due and job is not self._pulsing_job()
                     and now >= job.sent_at + self.pulse_time + self.resend_after and self._closed[job.lock]):
@@ -282,7 +292,10 @@ class RelayLockBus:
             job.resent, job.resend_due = True, False
             self._counters["retries"] += 1
         self._counters["pulses"] += 1
-        self._relays[job.lock - 1].on()
+        if not self._switch_relay(job.lock, True):
+            self._confirming.remove(job)
+            finished.append((job, "unknown"))
+            return math.inf
         self._pulsing = (job, now + self.pulse_time)
         if not self._closed[job.lock]:
             self._confirming.remove(job)
@@ -293,10 +306,23 @@ class RelayLockBus:
         return None if self._pulsing is None else self._pulsing[0]
 
     def _relays_off(self) -> None:
-        for relay in self._relays:
-            relay.off()
+        for lock in range(1, len(self._relays) + 1):
+            self._switch_relay(lock, False)
         if self._pulsing is not None:
             self._pulsing, self._last_off = None, time.monotonic()
+
+    def _switch_relay(self, lock: int, on: bool) -> bool:
+        """Set one relay; False (and the board offline from then on) when the pins cannot be reached."""
+        if self._pins_failed:
+            return False
+        try:
+            self._relays[lock - 1].on() if on else self._relays[lock - 1].off()
+            return True
+        except Exception as exc:  # noqa: BLE001 - remote pin factories raise socket, struct and attribute errors
+            log.error("relay locks: cannot switch the relay of lock %d: %s; the board is offline", lock, exc)
+            self._pins_failed = True
+            self._pending_offline = True
+            return False
 
     # ---- helpers ----------------------------------------------------------------------
 

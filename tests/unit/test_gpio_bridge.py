@@ -200,3 +200,30 @@ def test_server_close_ends_connected_clients():
     assert raw.sock.recv(16) == b"", "the client sees the end of the stream"
     raw.close()
     sim.close()
+
+
+def test_relay_locks_whose_daemon_vanished_go_offline_without_hanging_a_citizen(tmp_path):
+    sim = SimGpio(relay_locks=RELAYS, spring_delay=0.05)
+    url = sim.serve_pigpio(port=0)
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
+        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 1500, "pulse_ms": 100},
+        "gpio": {"pin_factory": url},
+        "security": {"secret_file": str(tmp_path / "secret")},
+        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
+                        {"label": "R2", "board": 0, "lock": 2, "size": "S"}],
+    }, env={})
+    runtime = Runtime.from_config(config)
+    runtime.db.upgrade()
+    runtime.start()
+    try:
+        wait_for(lambda: all(c["door"] == "closed" for c in runtime.service.list_compartments()), message="doors")
+        sim.close()  # the pigpio daemon goes away with the pins
+        dropoff = runtime.service.start_dropoff("HS-RELAY-GONE", "0901234567", "S", kiosk="k")
+        wait_for(lambda: runtime.service.get_dropoff(dropoff["id"])["status"] == "failed", message="drop-off failed")
+        wait_for(lambda: runtime.health()["bus"]["boards"] == {"0": "offline"}, message="relay board offline")
+        assert {c["door"] for c in runtime.service.list_compartments()} == {"unknown"}
+        assert runtime.health()["status"] == "degraded"
+    finally:
+        runtime.stop()
+        sim.close()
