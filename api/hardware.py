@@ -79,6 +79,7 @@ class DriverLockBus:
         pin_factory: Any = None,
     ) -> None:
         self._sink = sink
+        self._config = config
         self.name = config.name
         if config.protocol == "gpio-relay":
             self.driver = _relay_driver(config, self._on_driver_event, pin_factory)
@@ -107,6 +108,22 @@ class DriverLockBus:
 
     def stop(self) -> None:
         self.driver.stop()
+
+    @property
+    def on_pins(self) -> bool:
+        """Whether this bus's locks are relays on GPIO pins."""
+        return self._config.protocol == "gpio-relay"
+
+    def pins_lost(self) -> None:
+        """Relay locks only: their pins went away; the board is offline until :meth:`replace_pins`."""
+        self.driver.pins_lost()
+
+    def replace_pins(self, pin_factory: Any) -> None:
+        """Relay locks only: drive them through ``pin_factory`` from now on (the old pins are gone)."""
+        new = _relay_driver(self._config, self._on_driver_event, pin_factory)
+        old, self.driver = self.driver, new
+        old.stop()
+        new.start()
 
     def request_unlock(self, board: int, lock: int, *, bus: str = "main") -> None:
         self.driver.unlock(board, lock)
@@ -252,12 +269,23 @@ class GpioPanel:
 
     def __init__(self, io: CabinetIO) -> None:
         self.io = io
+        self._state: str | None = None
+        self._buzzing = False
 
     def set_buzzer(self, on: bool) -> None:
+        self._buzzing = on
         self.io.buzz("on" if on else "off")
 
     def show(self, state: str) -> None:
+        self._state = state
         self.io.show(state)
+
+    def attach(self, io: CabinetIO) -> None:
+        """Use ``io`` from now on (the pins came back), showing what was last asked for."""
+        self.io = io
+        if self._state is not None:
+            io.show(self._state)
+        io.buzz("on" if self._buzzing else "off")
 
 
 def open_cabinet_io(pins: dict[str, Any], *, sink: EventSink, pin_factory: Any = None) -> CabinetIO:

@@ -69,16 +69,18 @@ class Runtime:
             notifier = self._make_notifier()
         self.notifier = notifier
         self.pin_factory, self._own_pin_factory = self._open_pin_factory()
-        self.pins_watch = PinsWatch(self.pin_factory) if self._own_pin_factory else None
+        self.pins_watch = PinsWatch(self.pin_factory, reopen=lambda: open_pin_factory(config.gpio_pin_factory),
+                                    on_reopened=self._pins_reopened, on_lost=self._pins_lost
+                                    ) if self._own_pin_factory else None
         self.bus = self._make_bus(serial_for_url)
         self.scanner = (
             ScannerAdapter(config.scanner, sink=self._submit, serial_for_url=serial_for_url)
             if config.scanner.url else None
         )
         self.io = self._make_io()
+        self.panel = GpioPanel(self.io) if self.io else None
         self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
-                                     scanner=self.scanner, panel=GpioPanel(self.io) if self.io else None,
-                                     shutdown=self.request_shutdown)
+                                     scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
@@ -126,6 +128,29 @@ class Runtime:
         if not self.config.gpio:
             return None
         return open_cabinet_io(self.config.gpio, sink=self._submit, pin_factory=self.pin_factory)
+
+    def _relay_buses(self) -> list[DriverLockBus]:
+        return [bus for bus in getattr(self.bus, "buses", {}).values() if bus.on_pins]
+
+    def _pins_lost(self) -> None:
+        for bus in self._relay_buses():
+            bus.pins_lost()
+
+    def _pins_reopened(self, factory: Any) -> None:
+        """The pins' daemon is back: set the cabinet's devices up again on the new connection."""
+        old_factory, self.pin_factory = self.pin_factory, factory
+        if self.io is not None and self.panel is not None:
+            self.io.close()
+            self.io = open_cabinet_io(self.config.gpio, sink=self._submit, pin_factory=factory)
+            self.panel.attach(self.io)
+            for name, active in self.io.inputs().items():  # what changed while nobody could see it
+                self._submit(SensorChanged(name, active))
+        for bus in self._relay_buses():
+            bus.replace_pins(factory)
+        try:
+            old_factory.close()
+        except Exception as exc:  # noqa: BLE001 - the old connection is already gone
+            log.debug("gpio: closing the lost pin factory: %s", exc)
 
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""

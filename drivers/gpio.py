@@ -193,9 +193,10 @@ class PinRegistry:
 
     def close_all(self) -> None:
         devices, self.devices = self.devices, []
+        reachable = pins_reachable(self.factory) if devices else True
         for device in reversed(devices):
             try:
-                if isinstance(device, DigitalOutputDevice):
+                if reachable and isinstance(device, DigitalOutputDevice):
                     device.off()  # a closed pin floats; leave relays and lights off first
                 device.close()
             except Exception as exc:  # closing must release every other device regardless

@@ -174,6 +174,14 @@ class RelayLockBus:
             self._cond.notify_all()
         return job.future
 
+    def pins_lost(self) -> None:
+        """The pins can no longer be reached (their daemon went away): the board is offline from now on."""
+        with self._cond:
+            if self._pins_failed:
+                return
+            self._pins_failed = self._pending_offline = True
+            self._cond.notify_all()
+
     def read_all(self, timeout: float) -> dict[int, BoardStatus | None]:
         """Every lock's switch now (inputs answer at once, so ``timeout`` is never needed)."""
         with self._cond:

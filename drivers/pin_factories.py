@@ -5,6 +5,7 @@
 ``"pigpio"`` or ``"pigpio://HOST:PORT"`` drives the pins of a pigpio daemon over
 TCP (``pigpiod`` on a Pi, or the simulator's ``locker sim --gpio``), the default
 address coming from ``PIGPIO_ADDR``/``PIGPIO_PORT`` or localhost:8888.
+:class:`PinsWatch` notices a daemon that went away and connects again.
 
 >>> open_pin_factory("") is None
 True
@@ -22,10 +23,11 @@ import logging
 import os
 import socket
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from gpiozero.exc import GPIOZeroError
 
+from .backoff import Backoff
 from .errors import GpioError
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,10 @@ class PinsWatch:
     """Checks a remote factory's daemon every ``interval`` seconds, in the background.
 
     ``reachable`` is the last answer; the first check that fails also closes the
-    lost connection (see :func:`pins_reachable`).
+    lost connection (see :func:`pins_reachable`) and calls ``on_lost``. With ``reopen`` (returns a new
+    factory or raises GpioError) the watch then tries to connect again, waiting
+    longer each time (``backoff``), and hands each new factory to ``on_reopened``
+    (whose exception means "not yet": the next attempt follows the back-off).
 
     >>> from gpiozero.pins.mock import MockFactory
     >>> watch = PinsWatch(MockFactory(), interval=0.01); watch.start(); watch.reachable
@@ -86,9 +91,14 @@ class PinsWatch:
     >>> watch.stop()
     """
 
-    def __init__(self, factory: Any, *, interval: float = 2.0) -> None:
+    def __init__(self, factory: Any, *, interval: float = 2.0, reopen: Callable[[], Any] | None = None,
+                 on_reopened: Callable[[Any], None] | None = None, on_lost: Callable[[], None] | None = None,
+                 backoff: tuple[float, float] = (1.0, 30.0)) -> None:
         self.factory, self.interval = factory, interval
         self.reachable = True
+        self.reconnects = 0
+        self._reopen, self._on_reopened, self._on_lost = reopen, on_reopened, on_lost
+        self._backoff = Backoff(*backoff)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="gpio-watch", daemon=True)
 
@@ -101,8 +111,42 @@ class PinsWatch:
             self._thread.join(timeout=self.interval + 1.0)  # a hung daemon must not hang the shutdown
 
     def _run(self) -> None:
-        while self.reachable and not self._stop.wait(self.interval):
-            self.reachable = pins_reachable(self.factory)
+        while not self._stop.wait(self.interval if self.reachable else self._backoff.next()):
+            if self.reachable:
+                self.reachable = pins_reachable(self.factory)
+                if not self.reachable:
+                    self._backoff.reset()
+                    self._lost()
+            elif self._reopen is None:
+                return
+            else:
+                self._try_reopen()
+
+    def _lost(self) -> None:
+        if self._on_lost is None:
+            return
+        try:
+            self._on_lost()
+        except Exception:  # noqa: BLE001 - the watch must go on to reconnect
+            log.exception("gpio: reacting to the lost pins failed")
+
+    def _try_reopen(self) -> None:
+        try:
+            factory = self._reopen()
+        except GpioError as exc:
+            log.info("gpio: still no pins (%s)", exc)
+            return
+        try:
+            if self._on_reopened is not None:
+                self._on_reopened(factory)
+        except Exception:  # noqa: BLE001 - whatever failed, the next attempt starts afresh
+            log.exception("gpio: the pins came back but could not be set up again")
+            with contextlib.suppress(Exception):
+                factory.close()
+            return
+        self.factory, self.reachable = factory, True
+        self.reconnects += 1
+        log.warning("gpio: connected to the pins again")
 
 
 def _pigpio_address(spec: str) -> tuple[str, int]:

@@ -227,3 +227,44 @@ def test_relay_locks_whose_daemon_vanished_go_offline_without_hanging_a_citizen(
     finally:
         runtime.stop()
         sim.close()
+
+
+def test_the_service_reconnects_when_the_daemon_comes_back(tmp_path):
+    sim = SimGpio(DEMO_GPIO, relay_locks=RELAYS, spring_delay=0.05)
+    daemon = PigpioServer(sim.factory, port=0)
+    host, port = daemon.start()
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
+        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 1500, "pulse_ms": 100},
+        "gpio": {"pin_factory": f"pigpio://{host}:{port}", **DEMO_GPIO},
+        "security": {"secret_file": str(tmp_path / "secret")},
+        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
+                        {"label": "R2", "board": 0, "lock": 2, "size": "M"}],
+    }, env={})
+    runtime = Runtime.from_config(config)
+    runtime.pins_watch.interval = 0.2
+    runtime.db.upgrade()
+    runtime.start()
+    try:
+        wait_for(lambda: pins_on(sim, "led_green"), message="ready (green)")
+        daemon.close()
+        wait_for(lambda: runtime.health()["gpio"] == "down", message="gpio down")
+        wait_for(lambda: runtime.health()["bus"]["boards"] == {"0": "offline"}, message="relay board offline")
+        sim.set_active("tamper", True)  # while nobody can see it
+        daemon = PigpioServer(sim.factory, host=host, port=port)
+        daemon.start()
+        wait_for(lambda: runtime.health()["gpio"] == "ok", timeout=15, message="gpio back")
+        wait_for(lambda: runtime.health()["bus"]["boards"] == {"0": "online"}, message="relay board online")
+        wait_for(lambda: runtime.health()["tamper"] is True, message="the tamper seen on reconnection")
+        wait_for(lambda: pins_on(sim, "led_red"), message="the tower shows the alarm on the new connection")
+        dropoff = runtime.service.start_dropoff("HS-AGAIN", "0901234567", "M", kiosk="k")
+        wait_for(lambda: sim.lock_state(2)["door"] == "open", message="R2 opens through the new connection")
+        assert dropoff["compartment"] == "R2" and runtime.pins_watch.reconnects == 1
+    finally:
+        runtime.stop()
+        daemon.close()
+        sim.close()
+
+
+def pins_on(sim: SimGpio, name: str) -> bool:
+    return sim.state()[name]["active"]
