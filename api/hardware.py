@@ -210,19 +210,21 @@ class NoLockBus:
         return {}
 
 
+#: The model options that ``[scanner] enable_setting`` and ``disable_setting`` set.
+SETTING_OPTIONS = {"honeywell": ("enable_menu", "disable_menu"), "newland": ("enable_setting", "disable_setting")}
+
+
 def scanner_model(config: ScannerConfig) -> ScannerModel:
     """The command set of ``[scanner]``; a malformed enable/disable setting is a ConfigError naming it."""
-    names = {"honeywell": ("enable_menu", "disable_menu"), "newland": ("enable_setting", "disable_setting")}
-    options: dict[str, Any] = {"trigger": config.trigger}
-    for key, option in zip(("enable_setting", "disable_setting"), names.get(config.model, ())):
-        if getattr(config, key):
-            options[option] = getattr(config, key)
-    try:
-        return get_model(config.model, **options)
-    except ValueError as exc:
-        key = next((k for k in ("enable_setting", "disable_setting")
-                    if getattr(config, k) and repr(getattr(config, k)) in str(exc)), "model")
-        raise ConfigError(f"scanner.{key}", str(exc)) from None
+    names = dict(zip(("enable_setting", "disable_setting"), SETTING_OPTIONS.get(config.model, ())))
+    options = {option: getattr(config, key) for key, option in names.items() if getattr(config, key)}
+    for key, option in names.items():
+        if option in options:
+            try:
+                get_model(config.model, **{option: options[option]})
+            except ValueError as exc:
+                raise ConfigError(f"scanner.{key}", str(exc)) from None
+    return get_model(config.model, trigger=config.trigger, **options)
 
 
 class ScannerAdapter:

@@ -31,8 +31,6 @@ from .gpio_locks import lock_specs
 class RelayProbe(LockProbe):
     """Relay outputs and door-switch inputs of one relay-lock cabinet (see the module)."""
 
-    protocol_name = "gpio-relay"
-
     def __init__(self, locks: Sequence[Mapping[str, Any]], *, pin_factory: Any = None, board: int = 0,
                  pulse_time: float = 0.5, active_high: bool = True, setting: str = "bus.relay_locks") -> None:
         if isinstance(pulse_time, bool) or not isinstance(pulse_time, (int, float)) or not pulse_time > 0:

@@ -36,7 +36,23 @@ def with_checksum(data: bytes) -> bytes:
     return bytes(data) + bytes([checksum(data)])
 
 
-class KerongCU16Firmware(BoardFirmware):
+class KerongFirmware(BoardFirmware):
+    """What every Kerong board shares: STX framing, boards 0-15, latch polarity, unlock answers."""
+
+    sync_bytes: ClassVar[frozenset[int]] = frozenset({STX})
+    max_board: ClassVar[int] = 15
+
+    def __init__(self, board: int, cabinet: Cabinet, *, latched_bit: int = 1,
+                 answer_unlock: bool = True) -> None:
+        if latched_bit not in (0, 1):
+            raise ValueError("latched_bit must be 0 or 1")
+        super().__init__(board)
+        self.cabinet = cabinet
+        self.latched_bit = latched_bit
+        self.answer_unlock = answer_unlock
+
+
+class KerongCU16Firmware(KerongFirmware):
     """One CU16 board: answers ``0x30``, ``0x31``, ``0x33`` and ``0x37`` frames.
 
     ``latched_bit`` is the bit value that reports a latched lock (sources
@@ -56,19 +72,8 @@ class KerongCU16Firmware(BoardFirmware):
     (None, 1000)
     """
 
-    sync_bytes: ClassVar[frozenset[int]] = frozenset({STX})
-    max_board: ClassVar[int] = 15
     #: ``0x37`` sets the unlock pulse length; ``/sim/state`` shows it as ``pulse_ms``.
     sets_pulse_time: ClassVar[bool] = True
-
-    def __init__(self, board: int, cabinet: Cabinet, *, latched_bit: int = 1,
-                 answer_unlock: bool = True) -> None:
-        if latched_bit not in (0, 1):
-            raise ValueError("latched_bit must be 0 or 1")
-        super().__init__(board)
-        self.cabinet = cabinet
-        self.latched_bit = latched_bit
-        self.answer_unlock = answer_unlock
 
     @classmethod
     def frame_length(cls, head: bytes) -> int | None:

@@ -9,11 +9,9 @@ trailer or an unknown command gets no answer.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping
+from typing import Any, Mapping
 
-from .cabinet import Cabinet
-from .firmware import BoardFirmware
-from .kerong import ETX, STX, with_checksum
+from .kerong import ETX, STX, KerongFirmware, with_checksum
 
 READ = 0x50
 UNLOCK = 0x51
@@ -22,7 +20,7 @@ LOCKS = 48
 FRAME_LENGTH = 6
 
 
-class KerongCU48Firmware(BoardFirmware):
+class KerongCU48Firmware(KerongFirmware):
     """One CU48 board: 48 locks, answers ``0x50`` and ``0x51`` frames.
 
     >>> from firmware_sim.layout import FamilyCabinet
@@ -33,18 +31,6 @@ class KerongCU48Firmware(BoardFirmware):
     >>> fw.handle(bytes.fromhex("02 01 00 50 03 00")) is None
     True
     """
-
-    sync_bytes: ClassVar[frozenset[int]] = frozenset({STX})
-    max_board: ClassVar[int] = 15
-
-    def __init__(self, board: int, cabinet: Cabinet, *, latched_bit: int = 1,
-                 answer_unlock: bool = True) -> None:
-        if latched_bit not in (0, 1):
-            raise ValueError("latched_bit must be 0 or 1")
-        super().__init__(board)
-        self.cabinet = cabinet
-        self.latched_bit = latched_bit
-        self.answer_unlock = answer_unlock
 
     @classmethod
     def locks_per_board(cls, options: Mapping[str, Any]) -> int:

@@ -88,6 +88,11 @@ class PigpioServer:
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
         self._started_ns = time.monotonic_ns()
+        self._handlers: dict[int, Any] = {
+            TICK: lambda *_: self.tick(), HWVER: lambda *_: self._revision(), BR1: lambda *_: self.levels(),
+            BR2: lambda *_: 0, MODES: self._set_mode, MODEG: self._get_mode, PUD: self._set_pull,
+            READ: self._read, WRITE: self._write, BC1: self._clear_bits, BS1: self._set_bits, NB: self._watch,
+            NP: lambda handle, _: self._watch(handle, 0), NC: self._stop_notifier, FG: self._filter}
 
     # ---- lifecycle -----------------------------------------------------------------
 
@@ -141,15 +146,8 @@ class PigpioServer:
             return failure.code
 
     def _run(self, cmd: int, p1: int, p2: int) -> int:
-        simple = {TICK: self.tick, HWVER: self._revision, BR1: self.levels, BR2: lambda: 0}
-        if cmd in simple:
-            return simple[cmd]()
-        handlers = {MODES: self._set_mode, MODEG: self._get_mode, PUD: self._set_pull, READ: self._read,
-                    WRITE: self._write, BC1: self._clear_bits, BS1: self._set_bits, NB: self._watch,
-                    NP: lambda handle, _: self._watch(handle, 0), NC: self._stop_notifier, FG: self._filter}
-        if cmd not in handlers:
-            return PI_UNKNOWN_COMMAND
-        return handlers[cmd](p1, p2)
+        handler = self._handlers.get(cmd)
+        return PI_UNKNOWN_COMMAND if handler is None else handler(p1, p2)
 
     def tick(self) -> int:
         """Microseconds since the daemon started, wrapping at 2**32 like pigpio's."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -61,3 +63,12 @@ def chromium_path():
     except ImportError:
         missing("the playwright package is not installed")
     return CHROMIUM
+
+
+@pytest.fixture
+def sims() -> Iterator[Any]:
+    """Simulators a test makes (append them); each is closed afterwards."""
+    made: list[Any] = []
+    yield made
+    for sim in made:
+        sim.close()

@@ -23,14 +23,6 @@ from locker.config import CompartmentConfig, config_from_dict, load_config
 FAST = dict(probe_timeout=0.02, release_timeout=0.3, recheck_timeout=0.3)
 
 
-@pytest.fixture
-def sims() -> Iterator[list[Simulator]]:
-    made: list[Simulator] = []
-    yield made
-    for sim in made:
-        sim.close()
-
-
 def simulator(sims: list[Simulator], **kw) -> tuple[Simulator, str]:
     sim = Simulator(spring_delay=0.0, **kw)
     sims.append(sim)

@@ -19,14 +19,6 @@ from locker.config import ScannerConfig, config_from_dict
 from locker.errors import ConfigError
 
 
-@pytest.fixture
-def sims() -> Iterator[list[Simulator]]:
-    made: list[Simulator] = []
-    yield made
-    for sim in made:
-        sim.close()
-
-
 def scanner(sims: list[Simulator], model: str) -> tuple[Simulator, str]:
     sim = Simulator(boards=1, scanner_model=model)
     sims.append(sim)

@@ -41,6 +41,18 @@ def factory(sim_pins):
         factory.close()
 
 
+def relay_cabinet_config(tmp_path, pin_factory: str, *, sensors: bool = True):
+    """R1 (S) and R2 (M) on relays, and the demo sensors unless ``sensors`` is false."""
+    return config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
+        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 1500, "pulse_ms": 100},
+        "gpio": {"pin_factory": pin_factory, **(DEMO_GPIO if sensors else {})},
+        "security": {"secret_file": str(tmp_path / "secret")},
+        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
+                        {"label": "R2", "board": 0, "lock": 2, "size": "M"}],
+    }, env={})
+
+
 class Raw:
     """A bare pigpio socket client, to send what gpiozero never would."""
 
@@ -87,14 +99,7 @@ def test_cabinet_io_over_the_socket_sees_inputs_and_sets_outputs(sim_pins, facto
 def test_relay_cabinet_through_the_socket(sim_pins, tmp_path):
     """A gpio-relay cabinet whose service reaches the pins only through pigpio."""
     sim, url = sim_pins
-    config = config_from_dict({
-        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
-        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 1500, "pulse_ms": 100},
-        "gpio": {"pin_factory": url, **DEMO_GPIO},
-        "security": {"secret_file": str(tmp_path / "secret")},
-        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
-                        {"label": "R2", "board": 0, "lock": 2, "size": "M"}],
-    }, env={})
+    config = relay_cabinet_config(tmp_path, url)
     runtime = Runtime.from_config(config)
     runtime.db.upgrade()
     runtime.start()
@@ -205,14 +210,7 @@ def test_server_close_ends_connected_clients():
 def test_relay_locks_whose_daemon_vanished_go_offline_without_hanging_a_citizen(tmp_path):
     sim = SimGpio(relay_locks=RELAYS, spring_delay=0.05)
     url = sim.serve_pigpio(port=0)
-    config = config_from_dict({
-        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
-        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 1500, "pulse_ms": 100},
-        "gpio": {"pin_factory": url},
-        "security": {"secret_file": str(tmp_path / "secret")},
-        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
-                        {"label": "R2", "board": 0, "lock": 2, "size": "S"}],
-    }, env={})
+    config = relay_cabinet_config(tmp_path, url, sensors=False)
     runtime = Runtime.from_config(config)
     runtime.db.upgrade()
     runtime.start()
@@ -233,14 +231,7 @@ def test_the_service_reconnects_when_the_daemon_comes_back(tmp_path):
     sim = SimGpio(DEMO_GPIO, relay_locks=RELAYS, spring_delay=0.05)
     daemon = PigpioServer(sim.factory, port=0)
     host, port = daemon.start()
-    config = config_from_dict({
-        "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
-        "bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "open_timeout_ms": 1500, "pulse_ms": 100},
-        "gpio": {"pin_factory": f"pigpio://{host}:{port}", **DEMO_GPIO},
-        "security": {"secret_file": str(tmp_path / "secret")},
-        "compartment": [{"label": "R1", "board": 0, "lock": 1, "size": "S"},
-                        {"label": "R2", "board": 0, "lock": 2, "size": "M"}],
-    }, env={})
+    config = relay_cabinet_config(tmp_path, f"pigpio://{host}:{port}")
     runtime = Runtime.from_config(config)
     runtime.pins_watch.interval = 0.2
     runtime.db.upgrade()

@@ -252,6 +252,14 @@ def shut_all(factory):
         factory.pin(switch).drive_low()
 
 
+def shut_relay_bus(factory, heard, **options):
+    """A relay bus (not started) once it has read every door shut."""
+    bus = relay_bus(factory, heard, **options)
+    shut_all(factory)
+    assert wait_until(lambda: all(bus.statuses()[0].latched))
+    return bus
+
+
 def spring_open_on_pulse(factory, relay, switch):
     """A watcher thread: the door opens as soon as its relay is energised."""
     def watch():
@@ -263,9 +271,7 @@ def spring_open_on_pulse(factory, relay, switch):
 
 
 def test_relay_bus_reports_the_board_and_every_latch_at_start(factory, heard):
-    bus = relay_bus(factory, heard)
-    shut_all(factory)
-    assert wait_until(lambda: all(bus.statuses()[0].latched))
+    bus = shut_relay_bus(factory, heard)
     bus.start()
     try:
         assert heard == [BoardOnline(0)] + [LatchChanged(0, n, True) for n in (1, 2, 3)]
@@ -277,9 +283,7 @@ def test_relay_bus_reports_the_board_and_every_latch_at_start(factory, heard):
 
 
 def test_an_unlock_whose_door_opens_is_released(factory, heard):
-    bus = relay_bus(factory, heard)
-    shut_all(factory)
-    wait_until(lambda: all(bus.statuses()[0].latched))
+    bus = shut_relay_bus(factory, heard)
     bus.start()
     try:
         spring_open_on_pulse(factory, RELAYS[1], SWITCHES[1])
@@ -292,9 +296,7 @@ def test_an_unlock_whose_door_opens_is_released(factory, heard):
 
 
 def test_a_door_that_stays_shut_is_jammed_after_one_resend(factory, heard):
-    bus = relay_bus(factory, heard)
-    shut_all(factory)
-    wait_until(lambda: all(bus.statuses()[0].latched))
+    bus = shut_relay_bus(factory, heard)
     bus.start()
     try:
         started = time.monotonic()
@@ -345,9 +347,7 @@ def test_an_already_open_door_is_still_pulsed_and_released(factory, heard):
 
 
 def test_stopping_ends_pending_unlocks_as_unknown_and_releases_the_pins(factory, heard):
-    bus = relay_bus(factory, heard, open_timeout=5)
-    shut_all(factory)
-    wait_until(lambda: all(bus.statuses()[0].latched))
+    bus = shut_relay_bus(factory, heard, open_timeout=5)
     bus.start()
     pending = [bus.unlock(0, 1), bus.unlock(0, 2)]
     assert wait_until(lambda: factory.pin(RELAYS[0]).state)

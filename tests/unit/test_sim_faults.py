@@ -10,27 +10,9 @@ import serial
 
 from firmware_sim.control import create_control_app
 from firmware_sim.simulator import Simulator, SimulatorError
+from tests.support.kerong import poll, read_cmd, unlock_cmd
 
 TRANSPORTS = ("tcp", "pty", "inprocess")
-
-
-def frame(*body: int) -> bytes:
-    return bytes(body) + bytes([sum(body) & 0xFF])
-
-
-def read_cmd(board: int) -> bytes:
-    return frame(0x02, board << 4, 0x30, 0x03)
-
-
-def unlock_cmd(board: int, lock: int) -> bytes:
-    return frame(0x02, board << 4 | (lock - 1), 0x31, 0x03)
-
-
-def wait_for(predicate, timeout: float = 3.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return value
 
 
 def answers(port, request: bytes, wait: float = 0.3) -> bytes:
@@ -187,7 +169,7 @@ def test_power_restore_of_one_board_and_count_limited_power_failure(sim):
 def test_a_door_left_open_stays_open_until_closed(sim):
     port = open_port(sim.serve_bus("inprocess"))
     assert len(answers(port, unlock_cmd(0, 7))) == 9
-    assert wait_for(lambda: sim.lock_state(0, 7)["door"] == "open")
+    assert poll(lambda: sim.lock_state(0, 7)["door"] == "open", timeout=3.0)
     time.sleep(0.3)
     reply = answers(port, read_cmd(0))
     assert not reply[3] & 0x40  # lock 7 still reads released

@@ -12,28 +12,9 @@ import serial
 from firmware_sim.framelog import FrameLog
 from firmware_sim.layout import config_toml, demo_compartments
 from firmware_sim.simulator import Simulator, SimulatorError
+from tests.support.kerong import frame, poll, read_cmd, unlock_cmd
 
 TRANSPORTS = ("tcp", "pty", "inprocess")
-
-
-def frame(*body: int) -> bytes:
-    """A Kerong frame with its checksum recomputed here, not copied from a table."""
-    return bytes(body) + bytes([sum(body) & 0xFF])
-
-
-def read_cmd(board: int) -> bytes:
-    return frame(0x02, board << 4, 0x30, 0x03)
-
-
-def unlock_cmd(board: int, lock: int) -> bytes:
-    return frame(0x02, board << 4 | (lock - 1), 0x31, 0x03)
-
-
-def poll(predicate, timeout: float = 2.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return value
 
 
 def decode_status(reply: bytes) -> dict:
