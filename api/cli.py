@@ -20,7 +20,7 @@ import click
 from locker.config import PROTOCOLS, SCANNER_MODELS, Config, config_from_dict, load_config
 from locker.errors import ConfigError, LockerError
 
-from .commission import commission_command
+from .commissioning import commission_command
 
 DEFAULT_CONFIG = "locker.toml"
 
