@@ -16,6 +16,7 @@ from typing import Any, Callable, TypeVar
 
 from flask import current_app, g, request
 
+from locker.accounts import has_role
 from locker.errors import Forbidden, LockerError, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,16 +85,12 @@ def require_role(role: str) -> Callable[[F], F]:
 def authenticate(role: str) -> str:
     """The account name behind the request's bearer token; 401/403 otherwise."""
     token = _bearer_token()
-    if not token:
+    account = runtime().account_for_token(token) if token else None
+    if account is None:
         raise Unauthorized()
-    accounts = _accounts()
-    with runtime().service.db.session() as session:
-        account = accounts.account_for_token(session, token)
-        if account is None:
-            raise Unauthorized()
-        if not accounts.has_role(account, role):
-            raise Forbidden()
-        return str(account.name)
+    if not has_role(account, role):
+        raise Forbidden()
+    return str(account.name)
 
 
 def current_kiosk() -> str:
@@ -110,12 +107,6 @@ def _bearer_token() -> str:
     if scheme.lower() != "bearer" or not token or len(token) > 512:
         return ""
     return token
-
-
-def _accounts() -> Any:
-    # Looked up per call (not at import) so tests can substitute the account store.
-    from locker import accounts
-    return accounts
 
 
 def _is_loopback(addr: str) -> bool:

@@ -8,12 +8,12 @@ kiosk clients only.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/kiosk/static")
 
-#: A form left untouched this long returns to the home screen (app config ``KIOSK_INACTIVITY_SECONDS``).
+#: A form left untouched this long returns to the home screen.
 INACTIVITY_SECONDS = 90
 MODE_REFRESH_SECONDS = 20
 
@@ -21,5 +21,4 @@ MODE_REFRESH_SECONDS = 20
 @bp.get("/")
 @bp.get("/kiosk")
 def page():
-    inactivity = current_app.config.get("KIOSK_INACTIVITY_SECONDS", INACTIVITY_SECONDS)
-    return render_template("kiosk/index.html", inactivity=inactivity, mode_refresh=MODE_REFRESH_SECONDS)
+    return render_template("kiosk/index.html", inactivity=INACTIVITY_SECONDS, mode_refresh=MODE_REFRESH_SECONDS)
