@@ -16,6 +16,7 @@ from flask import Flask, Response, request
 
 from .errors import register_error_handlers
 from .kiosk import bp as kiosk_bp
+from .kiosk_access import KioskAccess
 from .metrics import Metrics
 from .rest import register_rest
 
@@ -41,6 +42,7 @@ def create_app(runtime: Any) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["locker"] = runtime
+    app.extensions["locker_kiosk_access"] = KioskAccess(runtime)
     Metrics(runtime).init_app(app)
     register_error_handlers(app)
     register_rest(app)

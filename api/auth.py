@@ -1,66 +1,42 @@
 """Who may call what: kiosk clients for citizen endpoints, bearer tokens for clerks.
 
-A kiosk client is a loopback client (when ``http.loopback_is_kiosk``) or one that
-presents ``X-Kiosk-Token`` equal to ``http.kiosk_token``. Views decorated with
-:func:`citizen_only` find the kiosk key for the service in :func:`current_kiosk`;
-views decorated with :func:`require_role` find the account name in
-:func:`current_actor`.
+Views decorated with :func:`citizen_only` accept kiosks only (see
+:mod:`api.kiosk_access`) and find the kiosk key for the service in
+:func:`current_kiosk`; views decorated with :func:`require_role` find the account
+name in :func:`current_actor`.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
 from flask import current_app, g, request
 
 from locker.accounts import has_role
-from locker.errors import Forbidden, LockerError, Unauthorized
+from locker.errors import Forbidden, Unauthorized
+
+from .kiosk_access import KioskAccess
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 KIOSK_TOKEN_HEADER = "X-Kiosk-Token"
 
 
-class KioskOnly(LockerError):
-    code = "kiosk_only"
-    status = 403
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Chức năng này chỉ dùng được tại máy kiosk của tủ.",
-            "This is only available at the locker's kiosk.",
-        )
-
-
 def runtime() -> Any:
     return current_app.extensions["locker"]
 
 
-def kiosk_key() -> str | None:
-    """The kiosk key of the current client, or None when it is not a kiosk."""
-    http = runtime().config.http
-    token = request.headers.get(KIOSK_TOKEN_HEADER, "")
-    if http.kiosk_token and token and hmac.compare_digest(
-            token.encode("utf-8", "replace"), http.kiosk_token.encode("utf-8")):
-        return "kiosk-token"
-    addr = request.remote_addr or ""
-    if http.loopback_is_kiosk and _is_loopback(addr):
-        return f"kiosk:{addr}"
-    return None
+def kiosk_access() -> KioskAccess:
+    return current_app.extensions["locker_kiosk_access"]
 
 
 def citizen_only(view: F) -> F:
-    """Refuse (403 ``kiosk_only``) every client that is not a kiosk."""
+    """Refuse (403 ``kiosk_only``, or 429 after many wrong kiosk tokens) every client that is not a kiosk."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        key = kiosk_key()
-        if key is None:
-            raise KioskOnly()
-        g.kiosk = key
+        g.kiosk = kiosk_access().kiosk_of(request.remote_addr or "", request.headers.get(KIOSK_TOKEN_HEADER, ""))
         return view(*args, **kwargs)
 
     wrapper.security = "kiosk"  # type: ignore[attr-defined]
@@ -107,12 +83,3 @@ def _bearer_token() -> str:
     if scheme.lower() != "bearer" or not token or len(token) > 512:
         return ""
     return token
-
-
-def _is_loopback(addr: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(addr.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return (mapped or ip).is_loopback

@@ -14,6 +14,8 @@ import signal
 from typing import Any
 
 from locker.accounts import account_for_token
+from locker.audit import alarm as record_alarm
+from locker.audit import record
 from locker.config import Config
 from locker.coordinator import Coordinator
 from locker.db import Database
@@ -213,6 +215,11 @@ class Runtime:
 
     def database_ok(self) -> bool:
         return self.db.ping()
+
+    def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
+        """Append an event (an alarm with ``alarm``) to the audit log, e.g. a refused kiosk token."""
+        with self.db.session() as session:
+            (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
 
     def account_for_token(self, token: str) -> Account | None:
         """The enabled account owning this API token (its use noted), else None."""

@@ -15,6 +15,7 @@ import pytest
 from locker.config import Config, HttpConfig
 from locker.credentials import qr_mac
 from locker.errors import InvalidCredentials, InvalidInput, NotFound
+from tests.domain_support import FakeClock
 
 TOKENS = {"clerk-token": ("ann", "clerk"), "admin-token": ("ada", "admin"), "viewer-token": ("vic", "viewer")}
 PICKUP_CODE = "12345678"
@@ -128,6 +129,8 @@ class FakeRuntime:
         self.service = FakeService()
         self.secret = SECRET
         self.simulator = None
+        self.clock = FakeClock()
+        self.audited: list[dict] = []
         self.scanner = True
         self.gpio: bool | None = None
         self.database = True
@@ -147,6 +150,9 @@ class FakeRuntime:
 
     def database_ok(self) -> bool:
         return self.database
+
+    def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
+        self.audited.append({"kind": kind, "actor": actor, "alarm": alarm, **data})
 
     def account_for_token(self, token: str) -> Any:
         found = TOKENS.get(token)

@@ -1,0 +1,92 @@
+"""Who is a kiosk: its token, or else the one local kiosk; wrong kiosk tokens are audited
+and throttled per address."""
+
+from __future__ import annotations
+
+from tests.unit.test_http_support import REMOTE, assert_error, make_client
+
+DROPOFF = {"dossier_code": "H01.2025/000123", "phone": "0912345678", "size": "M"}
+TOKEN = {"X-Kiosk-Token": "k-secret"}
+WRONG = {"X-Kiosk-Token": "guess"}
+
+
+def kiosks_seen(rt) -> list[str]:
+    return [call[2]["kiosk"] for call in rt.service.calls if call[0] in ("start_dropoff", "start_pickup")]
+
+
+def test_every_loopback_address_is_the_one_local_kiosk(monkeypatch):
+    c, rt = make_client(monkeypatch)
+    for address in ("127.0.0.1", "127.0.0.2", "127.9.9.9", "::1", "::ffff:127.0.0.1"):
+        resp = c.post("/api/v1/dropoffs", json=DROPOFF, environ_base={"REMOTE_ADDR": address})
+        assert resp.status_code == 201, address
+    assert set(kiosks_seen(rt)) == {"kiosk:local"}, "another loopback address must not get a throttle of its own"
+
+
+def test_the_token_kiosk_is_one_kiosk_wherever_it_calls_from(monkeypatch):
+    c, rt = make_client(monkeypatch, kiosk_token="k-secret")
+    for address in ("10.0.0.5", "10.0.0.6", "127.0.0.1"):
+        resp = c.post("/api/v1/dropoffs", json=DROPOFF, headers=TOKEN, environ_base={"REMOTE_ADDR": address})
+        assert resp.status_code == 201
+    assert kiosks_seen(rt) == ["kiosk-token"] * 3
+
+
+def test_wrong_kiosk_tokens_are_refused_audited_then_throttled(monkeypatch):
+    c, rt = make_client(monkeypatch, kiosk_token="k-secret", loopback=False)
+    threshold = rt.config.security.kiosk_failure_threshold
+    for _ in range(threshold - 1):
+        assert_error(c.post("/api/v1/dropoffs", json=DROPOFF, headers=WRONG, environ_base=REMOTE), 403, "kiosk_only")
+    assert [e["kind"] for e in rt.audited] == ["kiosk_token_refused"] * (threshold - 1)
+    assert rt.audited[0]["actor"] == "client:10.0.0.5" and rt.audited[0]["address"] == "10.0.0.5"
+    assert_error(c.post("/api/v1/dropoffs", json=DROPOFF, headers=WRONG, environ_base=REMOTE), 403, "kiosk_only")
+    alarm = rt.audited[-1]
+    assert alarm["kind"] == "kiosk_token_throttled" and alarm["alarm"] is True
+    assert alarm["retry_after"] == rt.config.security.throttle_base_s
+
+    # Blocked: even the right token waits, and nothing more is written per attempt.
+    audited = len(rt.audited)
+    for headers in (WRONG, TOKEN):
+        resp = c.post("/api/v1/dropoffs?lang=en", json=DROPOFF, headers=headers, environ_base=REMOTE)
+        assert_error(resp, 429, "throttled")
+        assert int(resp.headers["Retry-After"]) == rt.config.security.throttle_base_s
+    assert len(rt.audited) == audited and kiosks_seen(rt) == []
+    other = {"REMOTE_ADDR": "10.0.0.9"}
+    assert c.post("/api/v1/dropoffs", json=DROPOFF, headers=TOKEN, environ_base=other).status_code == 201
+
+    rt.clock.advance(rt.config.security.throttle_base_s)
+    assert c.post("/api/v1/dropoffs", json=DROPOFF, headers=TOKEN, environ_base=REMOTE).status_code == 201
+
+
+def test_a_repeat_offender_waits_twice_as_long(monkeypatch):
+    c, rt = make_client(monkeypatch, kiosk_token="k-secret", loopback=False)
+    sec = rt.config.security
+    for round_ in (1, 2):
+        for _ in range(sec.kiosk_failure_threshold):
+            c.post("/api/v1/kiosk/mode", json={"mode": "busy"}, headers=WRONG, environ_base=REMOTE)
+        resp = c.post("/api/v1/kiosk/mode", json={"mode": "busy"}, headers=WRONG, environ_base=REMOTE)
+        assert_error(resp, 429, "throttled")
+        assert int(resp.headers["Retry-After"]) == sec.throttle_base_s * round_
+        rt.clock.advance(sec.throttle_base_s * round_)
+
+
+def test_a_token_when_none_is_configured_is_a_wrong_token(monkeypatch):
+    c, rt = make_client(monkeypatch)
+    assert_error(c.post("/api/v1/dropoffs", json=DROPOFF, headers=WRONG), 403, "kiosk_only")
+    assert [e["kind"] for e in rt.audited] == ["kiosk_token_refused"] and kiosks_seen(rt) == []
+
+
+def test_the_runtime_writes_refused_tokens_into_the_audit_log(tmp_path):
+    from api.app import create_app
+    from api.runtime import Runtime
+    from locker.config import config_from_dict
+
+    rt = Runtime(config_from_dict({"database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
+                                   "security": {"secret_file": str(tmp_path / "locker.secret")}}, env={}))
+    rt.db.upgrade()
+    try:
+        c = create_app(rt).test_client()
+        assert_error(c.get("/api/v1/kiosk/activity", headers=WRONG, environ_base=REMOTE), 403, "kiosk_only")
+        [event] = rt.service.events_after(0)
+        assert (event["kind"], event["actor"], event["data"]) == ("kiosk_token_refused", "client:10.0.0.5",
+                                                                  {"address": "10.0.0.5"})
+    finally:
+        rt.db.dispose()
