@@ -16,7 +16,7 @@ from flask import current_app, g, request
 from locker.accounts import has_role
 from locker.errors import Forbidden, Unauthorized
 
-from .kiosk_access import KioskAccess
+from .kiosk_access import KioskAccess, check_host
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,11 +31,18 @@ def kiosk_access() -> KioskAccess:
     return current_app.extensions["locker_kiosk_access"]
 
 
+def check_kiosk_host() -> None:
+    """403 ``foreign_host`` unless the request's ``Host`` (and ``Origin``, when sent) is a kiosk host."""
+    check_host(runtime().config.kiosk, request.host, request.headers.get("Origin"))
+
+
 def citizen_only(view: F) -> F:
-    """Refuse (403 ``kiosk_only``, or 429 after many wrong kiosk tokens) every client that is not a kiosk."""
+    """Refuse every client that is not a kiosk: 403 ``foreign_host`` for a page on another host,
+    403 ``kiosk_only`` (429 ``throttled`` after many wrong kiosk tokens) for any other client."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_kiosk_host()
         g.kiosk = kiosk_access().kiosk_of(request.remote_addr or "", request.headers.get(KIOSK_TOKEN_HEADER, ""))
         return view(*args, **kwargs)
 
