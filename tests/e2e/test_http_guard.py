@@ -1,5 +1,6 @@
-"""The service's HTTP door across processes (``locker sim`` and ``locker serve``): a busy
-HTTP port stops ``locker serve`` before it touches the bus or the audit log."""
+"""The service's HTTP door across processes (``locker sim`` and ``locker serve``): a page on
+a foreign host opens no door, a wrong kiosk token is audited, and a busy HTTP port stops
+``locker serve`` before it touches the bus or the audit log."""
 
 from __future__ import annotations
 
@@ -16,6 +17,28 @@ from tests.support.net import free_port
 from tests.support.processes import LockerProcess, run_locker
 
 pytestmark = pytest.mark.e2e
+
+DROPOFF = {"dossier_code": "HS-E2E-HOST", "phone": "0912345678", "size": "S"}
+
+
+def test_a_foreign_host_opens_no_door_and_a_wrong_kiosk_token_is_audited(sqlite_cabinet):
+    cab = sqlite_cabinet
+    first = cab.last_frame_number()
+    rebinding = [{"Host": "evil.example"}, {"Host": f"evil.example:{cab.api.rsplit(':', 1)[1]}"},
+                 {"Origin": "http://evil.example"}]
+    for headers in rebinding:
+        resp = requests.post(cab.api + "/api/v1/dropoffs", json=DROPOFF, headers=headers, timeout=10)
+        assert resp.status_code == 403 and resp.json()["error"] == "foreign_host", resp.text
+        page = requests.get(cab.api + "/kiosk", headers=headers, timeout=10)
+        assert page.status_code == 403 and page.json()["error"] == "foreign_host"
+    assert requests.get(cab.api + "/kiosk", timeout=10).status_code == 200
+    resp = requests.post(cab.api + "/api/v1/dropoffs", json=DROPOFF, headers={"X-Kiosk-Token": "guess"}, timeout=10)
+    assert resp.status_code == 403 and resp.json()["error"] == "kiosk_only"
+    assert cab.unlock_frames_since(first) == [], "no door was pulsed"
+    assert cab.service_compartments() and all(c["state"] == "free" for c in cab.service_compartments().values())
+    [refused] = cab.events("kiosk_token_refused")
+    assert refused["actor"] == "client:127.0.0.1" and refused["data"] == {"address": "127.0.0.1"}
+    assert cab.events("dropoff_started") == []
 
 
 def test_a_busy_http_port_stops_serve_before_the_bus_and_the_audit_log(tmp_path, sms_gateway):
