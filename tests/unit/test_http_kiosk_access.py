@@ -182,3 +182,12 @@ def test_each_kiosk_has_its_own_pace_and_failed_starts_do_not_count(monkeypatch)
     assert_error(c.post("/api/v1/dropoffs", json=DROPOFF), 429, "dropoff_rate_limited")
     assert_error(c.post("/api/v1/dropoffs", json=DROPOFF, headers=TOKEN, environ_base=REMOTE), 429,
                  "dropoff_rate_limited")
+
+
+def test_the_openapi_document_names_the_new_refusals(monkeypatch):
+    c, _ = make_client(monkeypatch)
+    paths = c.get("/api/v1/openapi.json").get_json()["paths"]
+    dropoffs = paths["/api/v1/dropoffs"]["post"]["responses"]
+    assert "foreign_host" in dropoffs["403"]["description"]
+    assert "dropoff_rate_limited" in dropoffs["429"]["description"]
+    assert "429" in paths["/api/v1/kiosk/activity"]["get"]["responses"], "wrong kiosk tokens are throttled"
