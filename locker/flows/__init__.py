@@ -8,11 +8,13 @@ again (complete), or the door never opened (fail).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from sqlalchemy.orm import Session
 
+from .. import validation
 from ..compartments import Compartments
+from ..errors import NotFound
 from ..journal import Journal, OpStatus, Unlock
 from ..models import DoorOperation
 from ..ports import Clock
@@ -30,6 +32,15 @@ class Flow(Protocol):
 
     def fail(self, s: Session, op: DoorOperation, record: Any, reason: str, *, relocate: bool) -> Unlock | None:
         """The door never opened; returns an operation to pulse when the flow moved elsewhere."""
+
+
+def shown(db: Any, model: type, record_id: Any, *, name: str, view: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """What ``GET`` answers for one record: its view, or :class:`NotFound` naming it."""
+    with db.session() as s:
+        record = s.get(model, validation.whole_number("id", record_id))
+        if record is None:
+            raise NotFound(name, record_id)
+        return view(record)
 
 
 class FlowTable:

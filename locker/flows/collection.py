@@ -12,10 +12,11 @@ from .. import credentials, states, validation, views
 from ..allocator import Allocator
 from ..audit import AuditRecorder
 from ..compartments import Compartments
-from ..errors import Conflict, NotFound
+from ..errors import Conflict
 from ..journal import Journal, Unlock
 from ..models import Collection, DoorOperation, Dropoff, Result
 from ..ports import Clock
+from . import shown
 from ..statuses import CollectionStatus, DossierStatus, DropoffStatus, ResultStatus
 
 
@@ -53,11 +54,7 @@ class CollectionFlow:
             return views.started(coll.id, comp), unlock
 
     def get(self, collection_id: Any) -> dict[str, Any]:
-        with self._db.session() as s:
-            coll = s.get(Collection, validation.whole_number("id", collection_id))
-            if coll is None:
-                raise NotFound("collection", collection_id)
-            return views.collection_view(coll)
+        return shown(self._db, Collection, collection_id, name="collection", view=views.collection_view)
 
     def opened(self, s: Session, op: DoorOperation, coll: Collection) -> None:
         """Nothing to note until the door closes."""

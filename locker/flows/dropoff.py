@@ -13,12 +13,13 @@ from .. import dossiers, states, validation, views
 from ..allocator import Allocator
 from ..audit import AuditRecorder, kiosk_actor
 from ..compartments import Compartments
-from ..errors import Conflict, NotFound, OnBattery
+from ..errors import Conflict, OnBattery
 from ..journal import Journal, Unlock
 from ..models import Dossier, DoorOperation, Dropoff
 from ..ports import Clock
 from ..sensors import CabinetSensors
 from ..statuses import PENDING_DOSSIER, DossierStatus, DropoffStatus
+from . import shown
 from .placing import move_elsewhere
 
 
@@ -61,11 +62,7 @@ class DropoffFlow:
             return views.started(dropoff.id, comp), unlock
 
     def get(self, dropoff_id: Any) -> dict[str, Any]:
-        with self._db.session() as s:
-            dropoff = s.get(Dropoff, validation.whole_number("id", dropoff_id))
-            if dropoff is None:
-                raise NotFound("dropoff", dropoff_id)
-            return views.dropoff_view(dropoff)
+        return shown(self._db, Dropoff, dropoff_id, name="dropoff", view=views.dropoff_view)
 
     def opened(self, s: Session, op: DoorOperation, dropoff: Dropoff) -> None:
         """Nothing to note until the door closes on the dossier."""

@@ -15,12 +15,13 @@ from ..allocator import Allocator
 from ..audit import AuditRecorder, kiosk_actor
 from ..compartments import Compartments
 from ..config import Config
-from ..errors import Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput, LockerError, NotFound, Throttled
+from ..errors import Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput, LockerError, Throttled
 from ..journal import Journal, Unlock
 from ..models import Compartment, Credential, Dossier, DoorOperation, Pickup, Result
 from ..ports import Clock
 from ..statuses import DossierStatus, PickupStatus, ResultStatus
 from ..throttle import PickupThrottle
+from . import shown
 
 
 class PickupFlow:
@@ -118,11 +119,7 @@ class PickupFlow:
         return None
 
     def get(self, pickup_id: Any) -> dict[str, Any]:
-        with self._db.session() as s:
-            pickup = s.get(Pickup, validation.whole_number("id", pickup_id))
-            if pickup is None:
-                raise NotFound("pickup", pickup_id)
-            return views.pickup_view(pickup)
+        return shown(self._db, Pickup, pickup_id, name="pickup", view=views.pickup_view)
 
     def opened(self, s: Session, op: DoorOperation, pickup: Pickup) -> None:
         """The door is confirmed open: the credential cannot be used again."""

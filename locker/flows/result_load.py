@@ -21,6 +21,7 @@ from ..notices import CredentialSender
 from ..ports import Clock
 from ..sensors import CabinetSensors
 from ..statuses import PENDING_DOSSIER, DossierStatus, ResultStatus
+from . import shown
 from .placing import move_elsewhere
 
 
@@ -65,11 +66,7 @@ class ResultLoadFlow:
             return views.started(result.id, comp), unlock
 
     def get(self, result_id: Any) -> dict[str, Any]:
-        with self._db.session() as s:
-            result = s.get(Result, validation.whole_number("id", result_id))
-            if result is None:
-                raise NotFound("result", result_id)
-            return views.result_view(result)
+        return shown(self._db, Result, result_id, name="result", view=views.result_view)
 
     def opened(self, s: Session, op: DoorOperation, result: Result) -> None:
         """Nothing to note until the door closes on the result."""
