@@ -14,7 +14,7 @@ import signal
 from typing import Any
 
 from locker.accounts import account_for_token
-from locker.audit import alarm as record_alarm
+from locker.alarm_kinds import AlarmKind
 from locker.audit import record
 from locker.config import Config
 from locker.coordinator import Coordinator
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds the start waits for every board's first reading before reconciling without it.
 RECONCILE_TIMEOUT = 5.0
+
+
+#: The alarms the HTTP layer raises: both are repeated refused attempts at a kiosk.
+API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES}
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -81,6 +85,7 @@ class Runtime:
                                      scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
+                                   alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
         self.started = False
         self.reconcile_report: dict | None = None
@@ -217,9 +222,13 @@ class Runtime:
         return self.db.ping()
 
     def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
-        """Append an event (an alarm with ``alarm``) to the audit log, e.g. a refused kiosk token."""
+        """Append an event to the audit log, e.g. a refused kiosk token; with ``alarm`` it raises
+        the alarm of :data:`API_ALARMS` for that event."""
         with self.db.session() as session:
-            (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
+            if alarm:
+                self.service.alarms.raise_(session, API_ALARMS[kind], event=kind, actor=actor, **data)
+            else:
+                record(session, kind, actor=actor, data=data, clock=self.clock)
 
     def account_for_token(self, token: str) -> Account | None:
         """The enabled account owning this API token (its use noted), else None."""

@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import audit, dossiers, states, validation
+from .alarms import Alarms
 from .allocator import Allocator
 from .audit import AuditRecorder
 from .boards import Boards
@@ -55,6 +56,7 @@ from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChange
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
+from .throttle import PickupThrottle
 
 __all__ = ["LockerService"]
 
@@ -71,8 +73,10 @@ class LockerService:
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
         self._boards = Boards(config)
-        self._sensors = CabinetSensors(audit=recorder, panel=panel, shutdown=shutdown)
-        self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, clock=clock, panel=panel)
+        self.alarms = alarms = Alarms(db=db, audit=recorder, clock=clock, boards=self._boards)
+        self._sensors = CabinetSensors(audit=recorder, alarms=alarms, panel=panel, shutdown=shutdown)
+        self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, alarms=alarms, clock=clock,
+                                             panel=panel)
         compartments = Compartments(audit=recorder, clock=clock)
         journal = Journal(audit=recorder, clock=clock)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
@@ -81,15 +85,17 @@ class LockerService:
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, config=config, secret=secret)
+        self._pickups = PickupFlow(**parts, secret=secret,
+                                   throttle=PickupThrottle(config=config, alarms=alarms, clock=clock))
         self._collections = CollectionFlow(**parts)
         flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
                           compartments=compartments, clock=clock)
-        self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, audit=recorder)
+        self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, alarms=alarms)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
-                                 left_open=self._left_open)
+                                 left_open=self._left_open, alarms=alarms)
         self._reconciler = Reconciler(db=db, clock=clock, audit=recorder, journal=journal, flows=flows,
-                                      boards=self._boards, compartments=compartments, left_open=self._left_open)
+                                      boards=self._boards, compartments=compartments, left_open=self._left_open,
+                                      alarms=alarms)
         self._maintenance = Maintenance(**parts)
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
