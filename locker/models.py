@@ -16,6 +16,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .model_base import Base, UtcDateTime
+
+
 class Compartment(Base):
     __tablename__ = "compartments"
     __table_args__ = (UniqueConstraint("bus", "board", "lock", name="uq_compartments_bus_board_lock"),)

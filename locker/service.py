@@ -144,6 +144,18 @@ class LockerService:
         return self._maintenance.return_to_service(compartment_label, actor=actor, emptied=emptied,
                                                    keep_contents=keep_contents, reason=reason)
 
+    # ---- alarms ---------------------------------------------------------------------------
+
+    def list_alarms(self, state: Any = None) -> list[dict[str, Any]]:
+        """Newest first; ``state`` one of open, acknowledged, resolved (or all)."""
+        return self.alarms.listing(state)
+
+    def acknowledge_alarm(self, alarm_id: Any, *, actor: Any, note: Any) -> dict[str, Any]:
+        return self.alarms.acknowledge(alarm_id, actor=actor, note=note)
+
+    def resolve_alarm(self, alarm_id: Any, *, actor: Any, note: Any = None) -> dict[str, Any]:
+        return self.alarms.resolve(alarm_id, actor=actor, note=note)
+
     # ---- hardware -------------------------------------------------------------------------
 
     def reconcile(self, readings: dict[Any, Any]) -> dict[str, Any]:
@@ -216,8 +228,9 @@ class LockerService:
 
     def health(self) -> dict[str, Any]:
         counts = {state: 0 for state in states.STATES}
-        database = "ok"
+        database, alarms = "ok", {}
         try:
+            alarms = self.alarms.counts()
             with self.db.session() as s:
                 s.execute(text("select 1"))
                 for state, n in s.execute(select(Compartment.state, func.count()).where(Compartment.board >= 0)
@@ -228,4 +241,4 @@ class LockerService:
             database = "error"
         return {"database": database, "boards": self._boards.report(), "compartments": counts,
                 "power": "battery" if self._sensors.on_battery else "mains",
-                "tamper": bool(self._sensors.active.get("tamper"))}
+                "tamper": bool(self._sensors.active.get("tamper")), "alarms": alarms}
