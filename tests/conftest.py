@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.database import sqlite_url
 from tests.support.postgres import PostgresUnavailable, start_cluster
 from tests.support.sms_gateway import SmsGateway
 
@@ -38,13 +39,26 @@ def postgres_cluster():
     cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     """A fresh, empty database: the same test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'locker.db'}"
-    cluster = request.getfixturevalue("postgres_cluster")
-    return cluster.create_database()
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("postgres_cluster").create_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_db_url(request, tmp_path):
+    """Like ``db_url``, but already migrated.
+
+    PostgreSQL databases are copied from a migrated template made once per session.
+    """
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path, migrated=True)
+    return request.getfixturevalue("postgres_cluster").create_migrated_database()
 
 
 @pytest.fixture

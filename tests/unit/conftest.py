@@ -17,6 +17,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests.support.database import sqlite_url
+
 IMPURE_FIXTURES = {"postgres_cluster", "chromium_path", "sms_gateway", "sims"}
 
 
@@ -80,3 +82,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     with pure(item.nodeid):
         return (yield)
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """A fresh, empty SQLite database (tests/database runs the same tests on PostgreSQL)."""
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def migrated_db_url(tmp_path) -> str:
+    """A fresh SQLite database at the newest migration."""
+    return sqlite_url(tmp_path, migrated=True)
