@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from locker.errors import Throttled
 from tests.unit.test_http_support import GOOD_QR, PICKUP_CODE, make_client
+from tests.support.net import wait_for
 
 
 @pytest.fixture
@@ -22,15 +22,6 @@ def _serve(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-def _wait(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -53,9 +44,9 @@ def browser_page(client, chromium_path):
 @pytest.mark.browser
 def test_dropoff_with_the_on_screen_keyboard(browser_page):
     page, rt, _ = browser_page
-    assert _wait(lambda: rt.service.modes.get("scanner") == "idle")
+    assert wait_for(lambda: rt.service.modes.get("scanner") == "idle")
     page.click("#btn-dropoff")
-    assert _wait(lambda: rt.service.modes.get("scanner") == "busy")
+    assert wait_for(lambda: rt.service.modes.get("scanner") == "busy")
     for key in "H01.2025/7":
         page.click(f"#keyboard [data-key='{key}']")
     page.click("#phone")
@@ -94,7 +85,7 @@ def test_pickup_errors_in_english_then_success_from_a_physical_keyboard(browser_
 @pytest.mark.browser
 def test_a_scanned_qr_opens_without_a_tap(browser_page):
     page, rt, _ = browser_page
-    assert _wait(lambda: any(c[0] == "kiosk_activity" for c in rt.service.calls))
+    assert wait_for(lambda: any(c[0] == "kiosk_activity" for c in rt.service.calls))
     rt.service.start_pickup(qr=GOOD_QR, kiosk="scanner")
     rt.service.last_scan = {"at": "2025-01-01T00:00:00Z", "ok": True,
                             "pickup": {"id": 1, "compartment": "B03", "status": "door_open"}, "error": None}
@@ -117,4 +108,4 @@ def test_throttled_pickup_waits_then_an_idle_form_returns_home(browser_page):
     page.wait_for_selector("#submit:not([disabled])")
     page.wait_for_selector("#btn-dropoff", state="visible", timeout=5000)   # 2 s without a touch
     assert page.input_value("#pickup-code") == ""
-    assert _wait(lambda: rt.service.modes.get("scanner") == "idle")
+    assert wait_for(lambda: rt.service.modes.get("scanner") == "idle")

@@ -9,6 +9,7 @@ import serial
 
 from drivers.bus import LockBusDriver
 from firmware_sim.simulator import Simulator
+from tests.support.net import wait_for
 
 
 def bcc(*body: int) -> bytes:
@@ -16,13 +17,6 @@ def bcc(*body: int) -> bytes:
     for byte in body:
         value ^= byte
     return bytes(body) + bytes([value])
-
-
-def wait_until(predicate, timeout: float = 3.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return value
 
 
 def read_all_reply(board: int, *status: int) -> bytes:
@@ -64,7 +58,7 @@ def test_bus_waits_for_the_late_unlock_answer_even_when_it_equals_the_request():
         unlock = hexes.index(("host>board", twin))
         assert hexes[unlock + 1] == ("board>host", twin)  # nothing was sent over the late answer
         # the answer ended the transaction: the bus did not sit out its 1.5 s timeout
-        assert wait_until(lambda: len(sim.frames()) > unlock + 2)
+        assert wait_for(lambda: len(sim.frames()) > unlock + 2)
         answered, following = entries[unlock + 1]["t_ns"], sim.frames()[unlock + 2]["t_ns"]
         assert following - answered < 0.5e9
         stats = driver.stats()[1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -13,23 +12,10 @@ from drivers.events import BoardOffline, BoardOnline, UnlockDone
 from firmware_sim import Simulator
 from tests.support.kerong import cu16_frame, pulse_frame
 from tests.support.net import wait_for
+from tests.support.recorder import Recorder
 
 
 # ---- the driver against the simulator ---------------------------------------------
-
-
-class Heard:
-    def __init__(self) -> None:
-        self.events: list = []
-        self._lock = threading.Lock()
-
-    def __call__(self, event) -> None:
-        with self._lock:
-            self.events.append(event)
-
-    def count(self, event) -> int:
-        with self._lock:
-            return self.events.count(event)
 
 
 @pytest.fixture
@@ -39,7 +25,7 @@ def sim():
     simulator.close()
 
 
-def start_bus(sim: Simulator, heard: Heard, **options) -> LockBusDriver:
+def start_bus(sim: Simulator, heard: Recorder, **options) -> LockBusDriver:
     defaults = dict(boards=[0, 1], listener=heard, answer_timeout=0.1, poll_interval=0.02, offline_after=2)
     bus = LockBusDriver(url=sim.serve_bus("inprocess"), **{**defaults, **options})
     bus.start()
@@ -60,7 +46,7 @@ def test_the_simulated_board_starts_at_500_ms(sim):
 
 
 def test_each_board_is_set_once_when_it_comes_online_and_again_when_it_comes_back(sim):
-    heard = Heard()
+    heard = Recorder()
     bus = start_bus(sim, heard, pulse_ms_on_board=1000)
     try:
         wait_for(lambda: all(board["setups"] == 1 for board in bus.stats().values()),
@@ -86,7 +72,7 @@ def test_each_board_is_set_once_when_it_comes_online_and_again_when_it_comes_bac
 
 
 def test_nothing_is_sent_when_set_pulse_time_is_off(sim):
-    heard = Heard()
+    heard = Recorder()
     bus = start_bus(sim, heard)
     try:
         assert all(status is not None for status in bus.read_all(timeout=5).values())
@@ -115,7 +101,7 @@ class HookedPort:
         return getattr(self._port, name)
 
 
-def hooked_bus(sim: Simulator, heard: Heard, on_setup, **options) -> LockBusDriver:
+def hooked_bus(sim: Simulator, heard: Recorder, on_setup, **options) -> LockBusDriver:
     return start_bus(sim, heard, boards=[0], pulse_ms_on_board=800,
                      serial_for_url=lambda url, **kw: HookedPort(serial.serial_for_url(url, **kw), on_setup),
                      **options)
@@ -123,7 +109,7 @@ def hooked_bus(sim: Simulator, heard: Heard, on_setup, **options) -> LockBusDriv
 
 @pytest.mark.parametrize("trouble", ["lost_reply", "bad_checksum", "drop_bytes", "junk", "slow"])
 def test_an_unlock_queued_during_setup_goes_out_soon_whatever_the_board_answers(sim, trouble):
-    heard = Heard()
+    heard = Recorder()
     queued: list = []
     bus: LockBusDriver | None = None
 
@@ -147,7 +133,7 @@ def test_an_unlock_queued_during_setup_goes_out_soon_whatever_the_board_answers(
 
 
 def test_a_board_that_never_answers_the_setup_is_still_polled_and_unlocked(sim):
-    heard = Heard()
+    heard = Recorder()
     bus = hooked_bus(sim, heard, lambda frame: sim.fault("no_reply", board=0, count=1))
     try:
         wait_for(lambda: bus.stats()[0]["setups"] == 1, timeout=5, interval=0.01)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 
 import pytest
@@ -11,27 +10,12 @@ import serial
 
 from drivers.scanner import LineScanner
 from drivers.scanner_models import get_model, ssi_packet
+from tests.support.net import wait_for
+from tests.support.recorder import Recorder
+from tests.support.serial_port import FakeSerialPort
 
 
 # ---- LineScanner ------------------------------------------------------------------
-
-class Collected(list):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lock = threading.Lock()
-
-    def __call__(self, code: str) -> None:
-        with self.lock:
-            self.append(code)
-
-
-def wait_for(predicate, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
 
 
 class FakeClock:
@@ -50,7 +34,7 @@ def loop_port():
 
 
 def test_scanner_delivers_codes_and_drops_quick_repeats(loop_port):
-    codes, clock = Collected(), FakeClock()
+    codes, clock = Recorder(), FakeClock()
     scanner = LineScanner(url="loop://", on_code=codes, clock=clock, dedupe_window=2.0,
                           serial_for_url=lambda url, **options: loop_port)
     scanner.start()
@@ -71,7 +55,7 @@ def test_scanner_delivers_codes_and_drops_quick_repeats(loop_port):
 
 
 def test_a_different_code_is_never_deduplicated(loop_port):
-    codes = Collected()
+    codes = Recorder()
     scanner = LineScanner(url="loop://", on_code=codes, serial_for_url=lambda url, **options: loop_port)
     scanner.start()
     try:
@@ -82,39 +66,18 @@ def test_a_different_code_is_never_deduplicated(loop_port):
         scanner.stop()
 
 
-class VanishingPort:
-    """A scanner port whose first instance fails on read; later ones deliver a code."""
-
-    def __init__(self, generation: int) -> None:
-        self.generation = generation
-        self.sent = False
-        self.timeout = 0.02
-
-    @property
-    def in_waiting(self) -> int:
-        return 0
-
-    def read(self, size: int = 1) -> bytes:
-        if self.generation == 0:
-            raise serial.SerialException("device disconnected")
-        if not self.sent:
-            self.sent = True
-            return b"AFTER-REOPEN\r\n"
-        time.sleep(self.timeout)
-        return b""
-
-    def close(self) -> None:
-        pass
-
-
 def test_scanner_reopens_a_vanished_port_with_backoff():
-    opened, codes = [], Collected()
+    opened, codes = [], Recorder()
 
     def open_port(url, **options):
         if len(opened) == 1:
             opened.append(None)
             raise serial.SerialException("not there yet")
-        port = VanishingPort(generation=len(opened))
+        port = FakeSerialPort()
+        if opened:
+            port.feed(b"AFTER-REOPEN\r\n")
+        else:
+            port.fail_reads = 1  # the first port vanishes under the reader
         opened.append(port)
         return port
 
@@ -130,7 +93,7 @@ def test_scanner_reopens_a_vanished_port_with_backoff():
 
 
 def test_on_code_failure_does_not_stop_the_scanner(loop_port):
-    codes = Collected()
+    codes = Recorder()
 
     def fragile(code: str) -> None:
         codes(code)
@@ -149,50 +112,8 @@ def test_on_code_failure_does_not_stop_the_scanner(loop_port):
 
 # ---- LineScanner with a command set --------------------------------------------------
 
-class ScriptedPort:
-    """A scanner port: records what the reader writes and returns queued input."""
 
-    def __init__(self, fail_writes: bool = False) -> None:
-        self.timeout = 0.02
-        self.written: list[bytes] = []
-        self.fail_writes = fail_writes
-        self._input = bytearray()
-        self._lock = threading.Lock()
-        self.closed = False
-
-    def feed(self, data: bytes) -> None:
-        with self._lock:
-            self._input += data
-
-    @property
-    def in_waiting(self) -> int:
-        with self._lock:
-            return len(self._input)
-
-    def read(self, size: int = 1) -> bytes:
-        with self._lock:
-            data = bytes(self._input[:size])
-            del self._input[:size]
-        if not data:
-            time.sleep(self.timeout)
-        return data
-
-    def write(self, data: bytes) -> int:
-        if self.fail_writes:
-            raise serial.SerialException("write failed")
-        with self._lock:
-            self.written.append(bytes(data))
-        return len(data)
-
-    def writes(self) -> list[bytes]:
-        with self._lock:
-            return list(self.written)
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def running(port: ScriptedPort, codes, **options) -> LineScanner:
+def running(port: FakeSerialPort, codes, **options) -> LineScanner:
     scanner = LineScanner(url="/dev/serial/by-id/scanner", on_code=codes,
                           serial_for_url=lambda url, **kw: port, **options)
     scanner.start()
@@ -200,21 +121,21 @@ def running(port: ScriptedPort, codes, **options) -> LineScanner:
 
 
 def test_enable_disable_and_trigger_write_the_model_commands():
-    port, codes = ScriptedPort(), Collected()
+    port, codes = FakeSerialPort(), Recorder()
     scanner = running(port, codes, model="datalogic", enabled=False)
     try:
-        assert wait_for(lambda: port.writes() == [b"D"])  # the wanted state, sent on open
+        assert wait_for(lambda: port.sent() == [b"D"])  # the wanted state, sent on open
         scanner.enable()
         scanner.trigger()
         scanner.disable()
-        assert wait_for(lambda: port.writes() == [b"D", b"E", b"T", b"D"])
+        assert wait_for(lambda: port.sent() == [b"D", b"E", b"T", b"D"])
         assert scanner.stats()["commands"] == 4 and scanner.stats()["enabled"] is False
     finally:
         scanner.stop()
 
 
 def test_line_model_writes_nothing():
-    port, codes = ScriptedPort(fail_writes=True), Collected()
+    port, codes = FakeSerialPort(fail_writes=True), Recorder()
     scanner = running(port, codes)
     try:
         scanner.enable(), scanner.trigger(), scanner.disable()
@@ -226,40 +147,40 @@ def test_line_model_writes_nothing():
 
 
 def test_trigger_mode_retriggers_after_each_code_and_when_due():
-    port, codes, clock = ScriptedPort(), Collected(), FakeClock()
+    port, codes, clock = FakeSerialPort(), Recorder(), FakeClock()
     scanner = running(port, codes, model=get_model("honeywell", trigger=True), clock=clock, rearm_interval=5.0)
     manual, trigger = b"\x16M\rTRGMOD0!", b"\x16T\r"
     try:
-        assert wait_for(lambda: port.writes() == [manual, trigger])
+        assert wait_for(lambda: port.sent() == [manual, trigger])
         port.feed(b"HS-1\r\n")
-        assert wait_for(lambda: port.writes() == [manual, trigger, trigger])
+        assert wait_for(lambda: port.sent() == [manual, trigger, trigger])
         assert codes == ["HS-1"]
         clock.now += 5.0
-        assert wait_for(lambda: port.writes()[-1:] == [trigger] and len(port.writes()) == 4)
+        assert wait_for(lambda: port.sent()[-1:] == [trigger] and len(port.sent()) == 4)
         scanner.disable()
-        assert wait_for(lambda: port.writes()[-2:] == [b"\x16U\r", manual])
+        assert wait_for(lambda: port.sent()[-2:] == [b"\x16U\r", manual])
         clock.now += 50.0
         time.sleep(0.1)
-        assert port.writes()[-1] == manual  # no trigger while disabled
+        assert port.sent()[-1] == manual  # no trigger while disabled
     finally:
         scanner.stop()
 
 
 def test_ssi_codes_are_acknowledged():
-    port, codes = ScriptedPort(), Collected()
+    port, codes = FakeSerialPort(), Recorder()
     scanner = running(port, codes, model="zebra-ssi")
     ack = bytes.fromhex("04 D0 04 00 FF 28")
     try:
-        assert wait_for(lambda: port.writes() == [bytes.fromhex("04 E9 04 00 FF 0F")])
+        assert wait_for(lambda: port.sent() == [bytes.fromhex("04 E9 04 00 FF 0F")])
         port.feed(ssi_packet(0xF3, b"\x1cQR-1", source=0))
         assert wait_for(lambda: codes == ["QR-1"])
-        assert wait_for(lambda: port.writes()[-1] == ack)
+        assert wait_for(lambda: port.sent()[-1] == ack)
     finally:
         scanner.stop()
 
 
 def test_noise_before_a_pause_is_dropped():
-    port, codes, clock = ScriptedPort(), Collected(), FakeClock()
+    port, codes, clock = FakeSerialPort(), Recorder(), FakeClock()
     scanner = running(port, codes, clock=clock, stale_after=0.5)
     try:
         port.feed(b"\x00\xff\xfe\x13")
@@ -273,26 +194,26 @@ def test_noise_before_a_pause_is_dropped():
 
 
 def test_reopen_sends_the_wanted_state_again():
-    ports: list[ScriptedPort] = []
+    ports: list[FakeSerialPort] = []
 
     def open_port(url, **options):
-        ports.append(ScriptedPort(fail_writes=not ports))
+        ports.append(FakeSerialPort(fail_writes=not ports))
         return ports[-1]
 
-    scanner = LineScanner(url="/dev/serial/by-id/scanner", on_code=Collected(), serial_for_url=open_port,
+    scanner = LineScanner(url="/dev/serial/by-id/scanner", on_code=Recorder(), serial_for_url=open_port,
                           model="datalogic", reopen_backoff=(0.01, 0.02))
     scanner.start()
     try:
-        assert wait_for(lambda: len(ports) >= 2 and ports[1].writes() == [b"E"])
+        assert wait_for(lambda: len(ports) >= 2 and ports[1].sent() == [b"E"])
         scanner.disable()
-        assert wait_for(lambda: ports[1].writes() == [b"E", b"D"])
+        assert wait_for(lambda: ports[1].sent() == [b"E", b"D"])
         assert scanner.stats()["reopens"] == 1 and ports[0].closed
     finally:
         scanner.stop()
 
 
 def test_binary_noise_never_stops_the_reader():
-    port, codes = ScriptedPort(), Collected()
+    port, codes = FakeSerialPort(), Recorder()
     scanner = running(port, codes, model="zebra-ssi")
     rng = random.Random(3)
     try:
