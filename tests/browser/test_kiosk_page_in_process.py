@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from locker.errors import Throttled
-from tests.unit.test_http_support import GOOD_QR, PICKUP_CODE, make_client
 from tests.support.net import wait_for
+from tests.unit.test_http_support import GOOD_QR, PICKUP_CODE, make_client
 
 
 @pytest.fixture
