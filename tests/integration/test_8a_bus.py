@@ -19,10 +19,6 @@ def bcc(*body: int) -> bytes:
     return bytes(body) + bytes([value])
 
 
-def read_all_reply(board: int, *status: int) -> bytes:
-    return bcc(0x80, board, *status, 0x33)
-
-
 def test_simulated_line_answers_unlock_half_a_second_later():
     sim = Simulator(boards=1, board_type="8a", spring_delay=0.0)
     try:

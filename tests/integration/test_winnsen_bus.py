@@ -10,14 +10,6 @@ def command(function: int, station: int, lock: int) -> bytes:
     return bytes([0x90, 0x06, function, station, lock, 0x03])
 
 
-def unlock_answer(station: int, lock: int, outcome: int) -> bytes:
-    return bytes([0x90, 0x07, 0x85, station, lock, outcome, 0x03])
-
-
-def status_answer(station: int, state: int, lock: int) -> bytes:
-    return bytes([0x90, 0x07, 0x92, station, state, lock, 0x03])
-
-
 def test_bus_resends_once_after_a_refused_unlock_and_then_reports_a_jam():
     sim = Simulator(boards=1, board_type="winnsen", spring_delay=0.0, board_options={"cooldown": 60.0})
     driver = LockBusDriver(url=sim.serve_bus("inprocess"), protocol="winnsen", boards=[0],
