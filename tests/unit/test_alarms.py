@@ -9,13 +9,13 @@ import pytest
 from locker.alarm_kinds import KIND_TEXT, AlarmKind
 from locker.errors import Conflict, InvalidInput, NotFound
 from locker.ports import BoardAvailability, SensorChanged, Tick
-from tests.domain_support import Harness, migrated_db_url, readings  # noqa: F401 - fixture
+from tests.domain_support import Harness, readings
 
 PHONE = "0912345678"
 
 
 @pytest.fixture
-def h(migrated_db_url):  # noqa: F811 - the fixture imported above
+def h(migrated_db_url):
     harness = Harness(migrated_db_url)
     yield harness
     harness.db.dispose()
