@@ -36,9 +36,11 @@ from .alarms import Alarms
 from .allocator import Allocator
 from .audit import AuditRecorder
 from .boards import Boards
+from .cabinet_grid import CabinetGrid
 from .compartments import Compartments
 from .config import Config
 from .doors import DoorEvents
+from .dossier_view import DossierView
 from .errors import NotFound
 from .flows import FlowTable
 from .flows.collection import CollectionFlow
@@ -77,7 +79,7 @@ class LockerService:
         self._sensors = CabinetSensors(audit=recorder, alarms=alarms, panel=panel, shutdown=shutdown)
         self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, alarms=alarms, clock=clock,
                                              panel=panel)
-        compartments = Compartments(audit=recorder, clock=clock)
+        self._compartments_part = compartments = Compartments(audit=recorder, clock=clock)
         journal = Journal(audit=recorder, clock=clock)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
@@ -97,6 +99,8 @@ class LockerService:
                                       boards=self._boards, compartments=compartments, left_open=self._left_open,
                                       alarms=alarms)
         self._maintenance = Maintenance(**parts)
+        self._grid = CabinetGrid(db=db, config=config, alarms=alarms)
+        self._dossier_view = DossierView(db=db)
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup)
@@ -207,6 +211,20 @@ class LockerService:
 
     def list_compartments(self) -> list[dict[str, Any]]:
         return self._inventory.listing()
+
+    def cabinet_grid(self, labels: Any = None) -> list[dict[str, Any]]:
+        """The console's grid: every compartment (or those labels) with its place on the cabinet."""
+        return self._grid.cells(labels)
+
+    def compartment_history(self, label: Any) -> list[dict[str, Any]]:
+        """The compartment's audit events, newest first."""
+        with self.db.session() as s:
+            label = self._compartments_part.find(s, label).label
+        return self._grid.history(label)
+
+    def dossier_overview(self, code: Any) -> dict[str, Any]:
+        """Where the dossier is, its records, SMS, whole history and the actions open to a clerk."""
+        return self._dossier_view.overview(code)
 
     def get_dossier(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code)
