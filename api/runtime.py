@@ -16,6 +16,7 @@ from typing import Any
 from locker.accounts import account_for_token
 from locker.alarm_kinds import AlarmKind
 from locker.audit import record
+from locker.changes import ChangeFeed
 from locker.config import Config
 from locker.coordinator import Coordinator
 from locker.db import Database
@@ -30,7 +31,9 @@ from locker.errors import ConfigError
 from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemClock
 from locker.service import LockerService
 
+from .events import EventHub
 from .health import health_report
+from .live import LiveFeed
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,8 @@ class Runtime:
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+        self.hub = EventHub()
+        self.live = LiveFeed(service=self.service, hub=self.hub, feed=ChangeFeed(self.db))
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -177,12 +182,15 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.live.start()
         if self.scanner is not None:
             self.scanner.start()
         self.started = True
         log.info("runtime started; reconcile: %s", self.reconcile_report)
 
     def stop(self) -> None:
+        self.hub.close()
+        self.live.stop()
         if self.scanner is not None:
             self.scanner.stop()
         self.outbox.stop()
