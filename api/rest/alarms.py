@@ -15,7 +15,7 @@ from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
 from ..schemas import RequestModel, Text, load_body, one_of
 
-bp = Blueprint("alarms", __name__, url_prefix="/api/v1")
+bp = Blueprint("alarms_api", __name__, url_prefix="/api/v1")
 TAGS = ["alarms"]
 
 

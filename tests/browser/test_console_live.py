@@ -101,6 +101,9 @@ def test_an_alarm_from_a_simulator_fault_sounds_and_is_acknowledged(page, cab):
     row = page.locator("[data-testid=alarm-row][data-kind=forced_open]")
     row.wait_for()
     assert "A05" in row.inner_text()
+    sim_door(cab, "A06", "open")  # another one while the list is open: the banner again
+    page.locator("[data-testid=alarm-banner][data-kind=forced_open]").wait_for()
+    assert "A06" in page.get_by_test_id("alarm-banner").inner_text()
     screenshot(page, "alarms")
     row.get_by_test_id("ack-note").fill("Đã kiểm tra, cửa bị cạy")
     row.get_by_test_id("ack").click()
@@ -110,7 +113,8 @@ def test_an_alarm_from_a_simulator_fault_sounds_and_is_acknowledged(page, cab):
     assert (alarm["acknowledged_by"], alarm["note"]) == ("clerk1", "Đã kiểm tra, cửa bị cạy")
     page.goto(cab.api + "/console/alarms/?state=acknowledged")
     assert "Đã kiểm tra, cửa bị cạy" in page.get_by_test_id("alarm-list").inner_text()
-    sim_door(cab, "A05", "close")
+    for label in ("A05", "A06"):
+        sim_door(cab, label, "close")
 
 
 def test_the_grid_follows_a_door_opened_in_the_simulator(page, cab):

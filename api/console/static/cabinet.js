@@ -33,20 +33,20 @@
     cell.dataset.door = c.door;
     cell.dataset.row = c.row;
     cell.dataset.column = c.column;
-    cell.replaceChildren(
-      el("span", "c-label", c.label), el("span", "c-size", c.size),
-      el("span", "c-state", words.states[c.state] || c.state, "cell-state"),
-      el("span", "c-door", words.doors[c.door] || c.door, "cell-door"),
-      el("span", "c-item", words.item + ": " + (c.item === null ? "?" : c.item ? words.yes : words.no), "cell-item"));
+    const line1 = el("span", "l1");
+    line1.append(el("span", "c-label", c.label), el("span", "c-state", words.states[c.state] || c.state, "cell-state"),
+                 el("span", "c-size", c.size));
+    const line2 = el("span", "l2");
+    const item = el("span", "c-item", words.item + " " + (c.item === null ? "?" : c.item ? "\u2713" : "\u2013"), "cell-item");
+    item.dataset.item = c.item === null ? "unknown" : c.item ? "yes" : "no";
+    line2.append(el("span", "c-door", words.doors[c.door] || c.door, "cell-door"), item);
     if (c.dossier_code) {
-      cell.append(el("span", "c-code", c.dossier_code, "cell-code"));
-      const time = el("time", "", since(c.since));
+      const time = el("time", "c-since", since(c.since));
       time.setAttribute("datetime", c.since);
       time.dataset.since = "";
-      const wrap = el("span", "c-since muted");
-      wrap.append(time);
-      cell.append(wrap);
+      line2.append(el("span", "c-code", c.dossier_code, "cell-code"), time);
     }
+    cell.replaceChildren(line1, line2);
     c.alarms.forEach(function (a) {
       const badge = el("span", "c-alarm", "!", "cell-alarm");
       badge.dataset.kind = a.kind;
