@@ -51,7 +51,8 @@ from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
 from .models import AuditEvent, Compartment
 from .notices import CredentialSender
-from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .receipts import Receipts
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
@@ -66,7 +67,8 @@ class LockerService:
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes,
                  clock: Clock | None = None, scanner: ScannerControl | None = None,
-                 panel: Panel | None = None, shutdown: Callable[[], None] | None = None) -> None:
+                 panel: Panel | None = None, shutdown: Callable[[], None] | None = None,
+                 printer: ReceiptPrinter | None = None) -> None:
         self.config, self.db, self.bus, self.secret = config, db, bus, secret
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
@@ -78,10 +80,12 @@ class LockerService:
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
+        #: Receipts and SMS after each drop-off and pickup; the runtime starts and stops its printing thread.
+        self.receipts = Receipts(db=db, config=config, secret=secret, clock=clock, audit=recorder, printer=printer)
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
-        self._dropoffs = DropoffFlow(**parts, sensors=self._sensors)
+        self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, config=config, secret=secret)
+        self._pickups = PickupFlow(**parts, config=config, secret=secret, receipts=self.receipts)
         self._collections = CollectionFlow(**parts)
         flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
                           compartments=compartments, clock=clock)
@@ -102,7 +106,8 @@ class LockerService:
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
 
     def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
-        return self._dropoffs.get(dropoff_id)
+        """The drop-off; once stored, with its ``receipt`` while it is recent."""
+        return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id))
 
     def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
         """Reserve and unlock a compartment for a dossier's result."""
@@ -121,7 +126,12 @@ class LockerService:
         return self._unlocks.start(self._pickups.start(dossier_code=dossier_code, code=code, qr=qr, kiosk=kiosk))
 
     def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
-        return self._pickups.get(pickup_id)
+        """The pickup; once collected, with its ``receipt`` while it is recent."""
+        return self._with_receipt("pickup", self._pickups.get(pickup_id))
+
+    def _with_receipt(self, kind: str, view: dict[str, Any]) -> dict[str, Any]:
+        receipt = self.receipts.view(kind, view["id"])
+        return view if receipt is None else {**view, "receipt": receipt}
 
     def start_collection(self, compartment_label: Any, *, actor: Any) -> dict[str, Any]:
         """Open a compartment holding a drop-off (or an uncollected result) for a clerk."""
