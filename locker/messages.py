@@ -74,7 +74,7 @@ def receipt_lines(kind: ReceiptKind, *, office: str, number: str, dossier_code: 
     return [
         ReceiptLine(office, "title"),
         ReceiptLine(title_vi, "title"),
-        ReceiptLine(title_en, "small"),
+        ReceiptLine(title_en, "subtitle"),
         ReceiptLine(f"Mã hồ sơ / Dossier: {dossier_code}", "big"),
         ReceiptLine(f"Ngăn / Compartment: {compartment}"),
         ReceiptLine(f"Thời gian / Time: {local_time(time)}"),

@@ -139,7 +139,7 @@ PrintStatus = Literal["ok", "out_of_paper", "offline", "error"]
 
 @dataclass(frozen=True)
 class ReceiptLine:
-    """One line of a receipt; ``style`` is ``title``, ``big``, ``text`` or ``small``."""
+    """One line of a receipt; ``style`` is ``title``, ``subtitle``, ``big``, ``text`` or ``small``."""
 
     text: str
     style: str = "text"
