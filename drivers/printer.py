@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import select
 import time
 from typing import Any, Protocol
@@ -30,7 +29,7 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from .errors import PrinterError, PrinterOffline, PrinterOutOfPaper
-from .receipt_image import WIDTH_DOTS
+from .printer_setup import USB_URL, WIDTH_DOTS, check_url
 
 DLE_EOT = b"\x10\x04"
 #: DLE EOT n: 1 printer, 2 offline cause, 4 paper roll sensor.
@@ -40,32 +39,12 @@ FIXED_MASK, FIXED_BITS = 0x93, 0x12
 OFFLINE_BIT = 0x08
 COVER_OPEN_BIT = 0x04
 PAPER_END_BITS = 0x60
-TCP_URL = re.compile(r"tcp://(\[[0-9a-fA-F:]+\]|[^:/\[\]]+):(\d{1,5})")
-USB_URL = re.compile(r"usb://([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,4})")
 
 
 class Port(Protocol):
     def write(self, data: bytes) -> Any: ...
     def read(self, size: int) -> bytes: ...
     def close(self) -> None: ...
-
-
-def check_url(url: str) -> str:
-    """A problem with a printer URL, or "" when it can be tried.
-
-    >>> check_url("tcp://10.0.0.5:9100"), check_url("usb://04b8:0202"), check_url("/dev/ttyUSB0")
-    ('', '', '')
-    >>> check_url("tcp://printer")
-    'a network printer is tcp://HOST:PORT'
-    """
-    if url.startswith("tcp://"):
-        found = TCP_URL.fullmatch(url)
-        return "" if found and 1 <= int(found.group(2)) <= 65535 else "a network printer is tcp://HOST:PORT"
-    if url.startswith("usb://"):
-        return "" if USB_URL.fullmatch(url) else "a USB printer is usb://VENDOR:PRODUCT in hexadecimal"
-    if url.startswith("/") or re.match(r"[a-z][a-z0-9+]*://", url):
-        return ""
-    return "must be tcp://HOST:PORT, usb://VENDOR:PRODUCT, a device path or a pyserial URL"
 
 
 def compose(image: Image.Image, *, text: str = "") -> bytes:

@@ -5,7 +5,7 @@ text is drawn with a TrueType font that covers them (Noto Sans or DejaVu Sans,
 found through fontconfig) and sent as a raster image; a QR code follows the text.
 
 >>> image = render([("Biên nhận", "title"), ("Ngăn A07", "text")], qr="HS-1", width=384)
->>> image.mode, image.width, image.height > 384
+>>> image.mode, image.width, image.height > 192
 ('1', 384, True)
 """
 
@@ -21,9 +21,8 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from .errors import PrinterError
+from .printer_setup import WIDTH_DOTS
 
-#: Paper width in millimetres -> printable dots across (203 dpi heads).
-WIDTH_DOTS = {58: 384, 80: 576}
 #: Font size in dots by line style, for 384 dots across (scaled for wider paper).
 SIZES = {"title": 30, "subtitle": 20, "big": 30, "text": 24, "small": 20}
 MARGIN = 8
