@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import audit, dossiers, states, validation
+from . import audit, credentials, dossiers, states, validation
 from .allocator import Allocator
 from .audit import AuditRecorder
 from .boards import Boards
@@ -49,7 +49,7 @@ from .journal import Journal, Unlock
 from .kiosk import KioskDesk
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
-from .models import AuditEvent, Compartment
+from .models import AuditEvent, Compartment, Result
 from .notices import CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .receipts import Receipts
@@ -124,6 +124,19 @@ class LockerService:
                      kiosk: Any) -> dict[str, Any]:
         """Check a pickup credential (dossier code + 8-digit code, or a QR) and unlock."""
         return self._unlocks.start(self._pickups.start(dossier_code=dossier_code, code=code, qr=qr, kiosk=kiosk))
+
+    def pickup_link(self, qr: Any) -> dict[str, Any]:
+        """What the SMS link's page shows for a pickup QR: ``{"dossier_code", "compartment", "expires_at",
+        "state"}`` (state ``ok``, ``used``, ``revoked`` or ``expired``); :class:`NotFound` for a forged link."""
+        token = credentials.parse_qr(qr)
+        with self.db.session() as s:
+            cred = credentials.verify_qr(s, token, secret=self.secret) if token is not None else None
+            result = s.get(Result, cred.result_id) if cred is not None else None
+            if result is None:
+                raise NotFound("pickup link", "")
+            return {"dossier_code": result.dossier.code, "expires_at": cred.expires_at,
+                    "compartment": result.compartment.label if result.compartment else None,
+                    "state": credentials.state_of(cred, self.clock.now())}
 
     def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
         """The pickup; once collected, with its ``receipt`` while it is recent."""
