@@ -2,7 +2,7 @@
 
 Thermal printers' code pages lack most Vietnamese letters with diacritics, so the
 text is drawn with a TrueType font that covers them (Noto Sans or DejaVu Sans,
-found through fontconfig) and sent as a raster image; a QR code follows the text.
+at its Debian path, else found through fontconfig's ``fc-match``) and sent as a raster image; a QR code follows the text.
 
 >>> image = render([("Biên nhận", "title"), ("Ngăn A07", "text")], qr="HS-1", width=384)
 >>> image.mode, image.width, image.height > 192
@@ -44,14 +44,20 @@ VIETNAMESE_SAMPLE = "ẠặễỗựđĐ"
 @functools.cache
 def find_font(bold: bool = False) -> str:
     """The path of a TrueType font that covers Vietnamese; :class:`PrinterError` if there is none."""
-    pattern = "Noto Sans:lang=vi" + (":bold" if bold else "")
-    candidates = [_fc_match(pattern), _fc_match("DejaVu Sans" + (":bold" if bold else ""))]
-    candidates += list(KNOWN_BOLD if bold else ()) + list(KNOWN_FONTS)
-    for path in candidates:
-        if path and os.path.isfile(path) and path.endswith((".ttf", ".otf")) and _covers_vietnamese(path):
+    known = list(KNOWN_BOLD if bold else ()) + list(KNOWN_FONTS)
+    for path in known:
+        if _usable(path):
+            return path
+    for family in ("Noto Sans:lang=vi", "DejaVu Sans"):
+        path = _fc_match(family + (":bold" if bold else ""))
+        if _usable(path):
             return path
     raise PrinterError("no font covering Vietnamese was found for receipts: install fonts-noto-core or "
                        "fonts-dejavu-core (Debian)")
+
+
+def _usable(path: str) -> bool:
+    return bool(path) and os.path.isfile(path) and path.endswith((".ttf", ".otf")) and _covers_vietnamese(path)
 
 
 def _fc_match(pattern: str) -> str:
