@@ -5,7 +5,7 @@ reworked (for instance into one GSM-7 segment) in one place.
 
 >>> from datetime import datetime, timezone
 >>> t = datetime(2026, 11, 29, 2, 5, tzinfo=timezone.utc)
->>> dropoff_sms("H01/7", "A07", t)[:60]
+>>> dropoff_sms("H01/7", "A07", t)[:61]
 'Tủ hồ sơ: đã nhận hồ sơ H01/7 lúc 09:05 29/11/2026, ngăn A07.'
 >>> [line.text for line in receipt_lines("dropoff", office="UBND P.6", number="G-3", dossier_code="H01/7",
 ...                                        compartment="A07", time=t)][:3]
