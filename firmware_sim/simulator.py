@@ -15,7 +15,7 @@ from .gpio import SimGpio
 from .inprocess import InProcessTransport
 from .layout import FamilyCabinet
 from .line import SimLine
-from .printer import SimPrinter
+from .printer import PRINTER_FAULTS, SimPrinter
 from .scanner import SCANNER_MODELS, SimScanner
 from .transports import PtyTransport, TcpTransport
 
@@ -309,6 +309,9 @@ class Simulator:
                                 "truyền: hãy dùng jam, clear, hoặc unplug/replug với target scanner")
 
     def _printer_fault(self, kind: str, board, count) -> None:
+        if kind not in PRINTER_FAULTS:
+            raise SimulatorError(f"target 'printer' takes {', '.join(PRINTER_FAULTS)}, not {kind!r}",
+                                 code="invalid_field", vi=f"target 'printer' chỉ nhận {', '.join(PRINTER_FAULTS)}")
         if board is not None or count:
             raise SimulatorError("a printer fault lasts until cleared: leave board, lock and count out",
                                  code="invalid_field", vi="lỗi máy in kéo dài đến khi xóa: bỏ trống board, lock, count")

@@ -147,3 +147,25 @@ def test_a_pickup_prints_its_receipt_and_the_sms_link_opens_a_page_for_a_phone(c
 
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert cabinet.client.get(f"/q/{forged}", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_the_simulators_printer_through_its_control_api():
+    from firmware_sim.control import create_control_app
+
+    sim = Simulator(boards=1)
+    try:
+        client = create_control_app(sim).test_client()
+        assert client.get("/sim/receipts").get_json() == []
+        assert client.get("/sim/state").get_json()["printer"] == {"fault": None, "printed": 0, "width": 384}
+        for bad in ({"kind": "jam", "target": "printer"}, {"kind": "out_of_paper", "target": "printer", "count": 2},
+                    {"kind": "offline", "target": "printer", "board": 0}):
+            answer = client.post("/sim/fault", json=bad)
+            assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_field", bad
+        assert client.get("/sim/faults").get_json() == {"faults": []}
+        answer = client.post("/sim/fault", json={"kind": "out_of_paper", "target": "printer"})
+        assert answer.get_json() == {"faults": [{"kind": "out_of_paper", "target": "printer"}]}
+        assert client.post("/sim/fault", json={"kind": "clear"}).get_json() == {"faults": []}
+        assert client.get("/sim/receipts?after=x").status_code == 400
+        assert "GET /sim/receipts?after=<n>" in client.get("/sim/").get_json()["endpoints"]
+    finally:
+        sim.close()
