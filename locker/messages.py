@@ -61,9 +61,11 @@ def pickup_sms(dossier_code: str, label: str, time: datetime) -> str:
             f"You collected the result of dossier {dossier_code} from compartment {label} at {at}.")
 
 
-def receipt_sms(lines: tuple[ReceiptLine, ...] | list[ReceiptLine]) -> str:
-    """The receipt as one SMS, when the printer could not print it."""
-    return "Máy in hỏng, biên nhận / Printer down, receipt: " + " | ".join(line.text for line in lines[1:])
+def receipt_sms(number: str, dossier_code: str, label: str, time: datetime) -> str:
+    """The receipt as a short SMS, when the printer could not print it."""
+    at = local_time(time)
+    return (f"Biên nhận {number} (máy in hỏng): hồ sơ {dossier_code}, ngăn {label}, {at}. / "
+            f"Receipt {number} (printer down): dossier {dossier_code}, compartment {label}, {at}.")
 
 
 def receipt_lines(kind: ReceiptKind, *, office: str, number: str, dossier_code: str, compartment: str,

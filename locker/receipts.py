@@ -136,8 +136,8 @@ class Receipts:
         receipt = kept.receipt
         self._audit.alarm(s, "printer", compartment=receipt.compartment, dossier=receipt.dossier_code,
                           reason=status, receipt=receipt.number)
-        msg = outbox.enqueue_sms(s, kept.phone, messages.receipt_sms(receipt.lines), secret=self._secret,
-                                 clock=self._clock)
+        text = messages.receipt_sms(receipt.number, receipt.dossier_code, receipt.compartment, receipt.time)
+        msg = outbox.enqueue_sms(s, kept.phone, text, secret=self._secret, clock=self._clock)
         self._audit.event(s, "sms_queued", compartment=receipt.compartment, dossier=receipt.dossier_code,
                           message=msg.id, receipt=receipt.number)
 

@@ -103,7 +103,7 @@ def test_out_of_paper_shows_the_receipt_sends_it_by_sms_and_raises_an_alarm(cabi
     [alarm] = cabinet.events("printer")
     assert alarm["data"] == {"alarm": True, "reason": "out_of_paper", "receipt": body["receipt"]["number"]}
     assert alarm["dossier_code"] == "HS-PAPER-1"
-    wait_for(lambda: any(text.startswith("Máy in hỏng") and "HS-PAPER-1" in text for text in cabinet.sms()),
+    wait_for(lambda: any("(máy in hỏng): hồ sơ HS-PAPER-1" in text for text in cabinet.sms()),
              message="the receipt by SMS")
 
     cabinet.sim.fault("clear")

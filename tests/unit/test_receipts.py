@@ -92,8 +92,9 @@ def test_a_printer_that_cannot_print_raises_an_alarm_and_sends_the_receipt_by_sm
     assert (alarm["kind"], alarm["compartment"], alarm["dossier_code"]) == ("printer", "A01", "HS-R3")
     assert alarm["data"]["reason"] == answer
     [text] = h.sms_texts()[sent_before:]
-    assert text.startswith("Máy in hỏng, biên nhận / Printer down, receipt:")
-    assert "Mã hồ sơ / Dossier: HS-R3" in text and "Ngăn / Compartment: A01" in text
+    number = h.svc.get_dropoff(d["id"])["receipt"]["number"]
+    assert text == (f"Biên nhận {number} (máy in hỏng): hồ sơ HS-R3, ngăn A01, 15:00 01/03/2025. / "
+                    f"Receipt {number} (printer down): dossier HS-R3, compartment A01, 15:00 01/03/2025.")
     assert h.svc.get_dropoff(d["id"])["receipt"]["status"] == "not_printed"
 
 
