@@ -33,7 +33,7 @@ class ReceiptPrinterAdapter:
             find_font()
             find_font(bold=True)
             self.driver = ThermalPrinter(config.url, width_mm=config.width_mm, baudrate=config.baudrate,
-                                         timeout=config.timeout_s)
+                                         timeout=config.timeout_s, read_status=config.read_status)
         except DriverError as exc:
             raise ConfigError("printer", str(exc)) from None
         self.last_status: PrintStatus | None = None

@@ -68,7 +68,8 @@ class ThermalPrinter:
     576
     """
 
-    def __init__(self, url: str, *, width_mm: int = 58, baudrate: int = 19200, timeout: float = 2.0) -> None:
+    def __init__(self, url: str, *, width_mm: int = 58, baudrate: int = 19200, timeout: float = 2.0,
+                 read_status: bool = True) -> None:
         problem = check_url(url)
         if problem:
             raise PrinterError(f"printer URL {url!r}: {problem}")
@@ -78,9 +79,12 @@ class ThermalPrinter:
         self.width = WIDTH_DOTS[width_mm]
         self.baudrate = baudrate
         self.timeout = timeout
+        #: False for a port that cannot carry the printer's answers: jobs are sent unchecked.
+        self.read_status = read_status
 
     def check(self) -> None:
-        """Raise unless the printer answers that it is online with paper."""
+        """Raise unless the printer answers that it is online with paper (or, without
+        ``read_status``, unless its port opens)."""
         port = self._open()
         try:
             self._check(port)
@@ -103,6 +107,8 @@ class ThermalPrinter:
             port.close()
 
     def _check(self, port: Port) -> None:
+        if not self.read_status:
+            return
         paper = self._status(port, PAPER)
         if paper & PAPER_END_BITS:
             raise PrinterOutOfPaper(f"printer {self.url} is out of paper")

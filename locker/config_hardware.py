@@ -116,6 +116,9 @@ class PrinterConfig:
     baudrate: int = 19200
     #: Seconds to wait for the printer's answer to a status request.
     timeout_s: float = 3.0
+    #: Ask the printer for its state (DLE EOT) before and after each receipt; turn off for a
+    #: port that cannot carry its answers (jobs are then sent unchecked).
+    read_status: bool = True
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,21 @@ def test_out_of_paper_and_offline_are_the_drivers_errors_and_nothing_prints(sim_
     assert printer.receipts() == [] and printer.state() == {"fault": None, "printed": 0, "width": 384}
 
 
+def test_without_status_reads_a_job_is_sent_unchecked(sim_printer):
+    printer, transport = sim_printer
+    printer.fault("offline")  # it answers nothing, as a one-way port would
+    with pytest.raises(PrinterOffline):
+        ThermalPrinter(transport.url, timeout=0.2).check()
+    printer.fault("clear")
+    one_way = ThermalPrinter(transport.url, timeout=0.2, read_status=False)
+    one_way.check()
+    one_way.print_image(render(LINES, qr="H01.2025/77", width=384), text="G-8")
+    assert [r["text"] for r in printer.receipts()] == ["G-8"]
+    transport.unplug()
+    with pytest.raises(PrinterOffline):
+        one_way.check()
+
+
 def test_a_status_byte_that_is_no_status_is_an_error():
     printer = ThermalPrinter("loop://", timeout=0.2)  # pyserial's loopback echoes the request back
     with pytest.raises(PrinterError, match="unexpected status byte 0x10"):
@@ -143,4 +158,6 @@ def test_printer_configuration_defaults_and_environment():
     assert config_from_dict({}, env={}).printer.url == ""
     cfg = config_from_dict({"printer": {"url": "usb://04b8:0e15"}},
                            env={"LOCKER_PRINTER_WIDTH_MM": "80"})
-    assert (cfg.printer.url, cfg.printer.width_mm) == ("usb://04b8:0e15", 80)
+    assert (cfg.printer.url, cfg.printer.width_mm, cfg.printer.read_status) == ("usb://04b8:0e15", 80, True)
+    assert config_from_dict({"printer": {"url": "/dev/usb/lp0", "read_status": False}}, env={}).printer.read_status \
+        is False
