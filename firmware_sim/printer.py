@@ -172,7 +172,7 @@ class SimPrinter(Endpoint):
         self._line.clear()
         self._text.append(text)
         image = Image.new("1", (self.width, LINE_DOTS), 1)
-        ImageDraw.Draw(image).text((4, 4), text, fill=0, font=ImageFont.load_default())
+        ImageDraw.Draw(image).text((4, 3), text, fill=0, font=_text_font())
         self._parts.append(image)
 
     def _feed(self, dots: int) -> None:
@@ -189,6 +189,14 @@ class SimPrinter(Endpoint):
         self._receipts.append({"n": self._count, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                "png_base64": _png(parts, self.width), "text": "\n".join(text)})
         del self._receipts[:-KEEP]
+
+
+def _text_font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """The printer's own font, about 12x24 dots like font A of a real printer."""
+    try:
+        return ImageFont.load_default(size=22)
+    except (TypeError, OSError):  # Pillow without FreeType: the small bitmap font
+        return ImageFont.load_default()
 
 
 def _png(parts: list[Image.Image], width: int) -> str:
