@@ -34,6 +34,7 @@ from locker.service import LockerService
 from .events import EventHub
 from .health import health_report
 from .live import LiveFeed
+from .printing import ReceiptPrinterAdapter
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,10 @@ class Runtime:
         )
         self.io = self._make_io()
         self.panel = GpioPanel(self.io) if self.io else None
+        self.printer = ReceiptPrinterAdapter(config.printer) if config.printer.url else None
         self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
-                                     scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown)
+                                     scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown,
+                                     printer=self.printer)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    alarms=self.service.alarms,
@@ -183,6 +186,7 @@ class Runtime:
             self.pins_watch.start()
         self.outbox.start()
         self.live.start()
+        self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
         self.started = True
@@ -193,6 +197,7 @@ class Runtime:
         self.live.stop()
         if self.scanner is not None:
             self.scanner.stop()
+        self.service.receipts.stop()
         self.outbox.stop()
         self.bus.stop()
         self.coordinator.stop()

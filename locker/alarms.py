@@ -53,17 +53,22 @@ class Alarms:
     # ---- raised and cleared by the cabinet (in the caller's transaction) --------------------
 
     def raise_(self, s: Session, kind: AlarmKind, *, event: str, compartment: str | None = None,
-               board: Any = None, actor: str = SYSTEM, dossier: str | None = None, **details: Any) -> Alarm:
-        """Raise (or fold a repeat into) an alarm and write ``event`` to the audit log."""
+               board: Any = None, actor: str = SYSTEM, dossier: str | None = None, cabinet_wide: bool = False,
+               **details: Any) -> Alarm:
+        """Raise (or fold a repeat into) an alarm and write ``event`` to the audit log.
+
+        ``cabinet_wide``: the alarm is about the cabinet (e.g. its printer), not the
+        compartment the event names; it is placed and folded without one."""
         kind = AlarmKind(kind)
-        board = self._board_of(s, compartment) if board is None else str(board)
+        place = None if cabinet_wide else compartment
+        board = (None if cabinet_wide else self._board_of(s, compartment)) if board is None else str(board)
         now = self._clock.now()
         alarm = s.execute(select(Alarm).where(
             Alarm.kind == kind.value, Alarm.state == AlarmState.OPEN,
-            _same(Alarm.compartment, compartment), _same(Alarm.board, board),
+            _same(Alarm.compartment, place), _same(Alarm.board, board),
         ).order_by(Alarm.id.desc()).limit(1).with_for_update()).scalar_one_or_none()
         if alarm is None:
-            alarm = Alarm(kind=kind.value, compartment=compartment, board=board, time=now, last_time=now, count=1,
+            alarm = Alarm(kind=kind.value, compartment=place, board=board, time=now, last_time=now, count=1,
                           state=AlarmState.OPEN.value, note="", details=canonical({"event": event, **details}))
             s.add(alarm)
         else:

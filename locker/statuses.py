@@ -79,3 +79,12 @@ class AlarmState(StrEnum):
 
 #: An alarm still needing attention.
 UNRESOLVED_ALARM = (AlarmState.OPEN, AlarmState.ACKNOWLEDGED)
+
+
+class ReceiptStatus(StrEnum):
+    """A receipt after a drop-off or a pickup (kept in memory while the kiosk shows it)."""
+
+    PRINTING = "printing"
+    PRINTED = "printed"
+    NOT_PRINTED = "not_printed"    # the printer failed: shown on screen and sent by SMS
+    NO_PRINTER = "no_printer"      # the cabinet has no printer: shown on screen

@@ -18,6 +18,7 @@ from ..errors import Conflict, HardwareUnavailable, InvalidCredentials, InvalidI
 from ..journal import Journal, Unlock
 from ..models import Compartment, Credential, Dossier, DoorOperation, Pickup, Result
 from ..ports import Clock
+from ..receipts import Receipts
 from ..statuses import DossierStatus, PickupStatus, ResultStatus
 from ..throttle import PickupThrottle
 from . import shown
@@ -28,7 +29,7 @@ class PickupFlow:
     model = Pickup
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
-                 compartments: Compartments, throttle: PickupThrottle, secret: bytes) -> None:
+                 compartments: Compartments, throttle: PickupThrottle, secret: bytes, receipts: Receipts) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -36,6 +37,7 @@ class PickupFlow:
         self._allocator = allocator
         self._compartments = compartments
         self._secret = secret
+        self._receipts = receipts
         self._throttle = throttle
 
     def start(self, *, dossier_code: Any = None, code: Any = None, qr: Any = None,
@@ -136,6 +138,7 @@ class PickupFlow:
         self._compartments.move(op.compartment, states.FREE)
         self._audit.event(s, "pickup_collected", compartment=op.compartment.label, dossier=result.dossier.code,
                           pickup=pickup.id, result=result.id)
+        self._receipts.pickup_collected(s, pickup, op.compartment.label)
 
     def fail(self, s: Session, op: DoorOperation, pickup: Pickup, reason: str, *, relocate: bool) -> Unlock | None:
         """The result stays where it is, and its credential stays valid."""
