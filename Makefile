@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test clean bench
+.PHONY: run test install install-test clean bench messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) var/demo
+
+# Collect the pages' strings into both catalogs; then fill in every new msgstr (vi and en).
+messages: install
+	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete

@@ -103,4 +103,13 @@ def account_for_token(session: Session, token: str) -> Account | None:
 
 
 def has_role(account: Account, minimum: str) -> bool:
-    return ROLE_RANK.get(account.role, 0) >= ROLE_RANK[minimum]
+    return role_allows(account.role, minimum)
+
+
+def role_allows(role: str, minimum: str) -> bool:
+    """Whether ``role`` may do what needs ``minimum``: clerk < technician < admin.
+
+    >>> role_allows("admin", "clerk"), role_allows("clerk", "technician")
+    (True, False)
+    """
+    return ROLE_RANK.get(role, 0) >= ROLE_RANK[minimum]

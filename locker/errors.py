@@ -144,3 +144,13 @@ class ConfigError(Exception):
         super().__init__(f"configuration error in {key}: {problem}")
         self.key = key
         self.problem = problem
+
+
+class SignInFailed(LockerError):
+    """A wrong account name or password (never saying which)."""
+
+    code = "sign_in_failed"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("Tên tài khoản hoặc mật khẩu không đúng.", "The account name or password is wrong.")

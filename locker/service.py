@@ -55,6 +55,7 @@ from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChange
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
+from .signin import SignIns
 
 __all__ = ["LockerService"]
 
@@ -94,6 +95,8 @@ class LockerService:
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup)
+        #: Operators signing in to the console (a public part: the console's pages use it directly).
+        self.signins = SignIns(db=db, clock=clock, audit=recorder, console=config.console)
 
     # ---- flows ----------------------------------------------------------------------------
 

@@ -1,0 +1,43 @@
+"""The operators' console: server-rendered pages under ``/console/``, and ``/login``.
+
+A page group is a module of this package with a blueprint ``bp`` (its views
+guarded by :func:`api.console.guard.role_required`) and a tuple ``NAV`` of
+:class:`api.console.nav.NavItem` for the navigation bar and the home page; list
+it in :data:`PAGE_GROUPS`. Its templates extend ``console/base.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+
+from . import home, signin
+from ..i18n import request_lang
+from .nav import nav_for, role_label
+from .sessions import PAGE_PREFIXES, init_sessions
+
+PAGE_GROUPS = (home,)
+
+
+def register_console(app: Flask, runtime: Any) -> None:
+    init_sessions(app, runtime)
+    app.register_blueprint(signin.bp)
+    nav = []
+    for group in PAGE_GROUPS:
+        app.register_blueprint(group.bp)
+        nav.extend(group.NAV)
+    app.extensions["locker_console_nav"] = tuple(sorted(nav, key=lambda item: item.order))
+    app.context_processor(_page_context)
+
+
+def _page_context() -> dict[str, Any]:
+    if not request.path.startswith(PAGE_PREFIXES):  # other pages (kiosk, simulator) keep no session
+        return {}
+    signed_in = current_user.is_authenticated
+    return {
+        "nav_items": nav_for(current_user.role) if signed_in else [],
+        "role_label": role_label,
+        "lang": request_lang(),
+    }

@@ -1,0 +1,80 @@
+"""``/login``, ``/logout`` and the language toggle."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from locker.errors import LockerError
+
+from ..auth import runtime
+from ..i18n import LANG_COOKIE, LANGS, request_lang
+from .forms import ActionForm, SignInForm
+from .sessions import ConsoleUser
+
+bp = Blueprint("signin", __name__)
+
+#: Routes anyone may open (the route audit test knows them by this list).
+PUBLIC_ENDPOINTS = ("signin.login", "signin.logout", "signin.language")
+LANG_COOKIE_DAYS = 365
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = SignInForm()
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_next_page())
+    if not form.validate_on_submit():
+        return render_template("console/login.html", form=form), 400 if request.method == "POST" else 200
+    try:
+        operator = runtime().service.signins.with_password(form.name.data, form.password.data,
+                                                           where=request.remote_addr or "")
+    except LockerError as exc:
+        flash(exc.message(request_lang()), "error")
+        return render_template("console/login.html", form=form), exc.status
+    start_session(ConsoleUser(operator))
+    return redirect(_next_page())
+
+
+def start_session(user: ConsoleUser) -> None:
+    """Sign ``user`` in on this browser: a fresh session (no fixation), idle clock started."""
+    session.clear()
+    login_user(user)
+    session["seen"] = time.time()
+    session.permanent = True
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    form = ActionForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        runtime().service.signins.signed_out(current_user.operator, why="sign_out")
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("signin.login"))
+
+
+@bp.get("/console/lang/<lang>")
+def language(lang: str) -> Any:
+    """The VI/EN toggle: remember the language in a cookie and go back."""
+    response = redirect(_next_page(default=url_for("console.home")))
+    if lang in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+    return response
+
+
+def _next_page(default: str | None = None) -> str:
+    """``?next=`` when it is a page of this console, else the console's home."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    local = not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+    if local and (parts.path.startswith("/console") or parts.path == "/login"):
+        return target
+    return default or url_for("console.home")
