@@ -48,8 +48,8 @@ def create_app(runtime: Any) -> Flask:
     Metrics(runtime).init_app(app)
     register_error_handlers(app)
     init_babel(app)
-    register_console(app, runtime)
     register_rest(app)
+    register_console(app, runtime)
     app.register_blueprint(kiosk_bp)
     if runtime.simulator is not None:
         from firmware_sim.control import create_control_blueprint

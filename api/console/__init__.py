@@ -8,17 +8,20 @@ it in :data:`PAGE_GROUPS`. Its templates extend ``console/base.html``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
 
-from . import home, signin
+from locker.notices import VN_TIME
+
+from . import account, admin, home, signin
 from ..i18n import request_lang
 from .nav import nav_for, role_label
 from .sessions import PAGE_PREFIXES, init_sessions
 
-PAGE_GROUPS = (home,)
+PAGE_GROUPS = (home, account, admin)
 
 
 def register_console(app: Flask, runtime: Any) -> None:
@@ -30,6 +33,19 @@ def register_console(app: Flask, runtime: Any) -> None:
         nav.extend(group.NAV)
     app.extensions["locker_console_nav"] = tuple(sorted(nav, key=lambda item: item.order))
     app.context_processor(_page_context)
+    app.add_template_filter(local_time)
+
+
+def local_time(value: Any) -> str:
+    """An ISO 8601 UTC time as the office reads it (Vietnam time, ``dd/mm/yyyy HH:MM``); ``-`` for none.
+
+    >>> local_time("2026-11-29T01:30:00.000000Z"), local_time(None)
+    ('29/11/2026 08:30', '-')
+    """
+    if not value:
+        return "-"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment.astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M")
 
 
 def _page_context() -> dict[str, Any]:

@@ -14,13 +14,13 @@ from locker.errors import LockerError
 
 from ..auth import runtime
 from ..i18n import LANG_COOKIE, LANGS, request_lang
-from .forms import ActionForm, SignInForm
+from .forms import ActionForm, PinForm, SignInForm
 from .sessions import ConsoleUser
 
 bp = Blueprint("signin", __name__)
 
 #: Routes anyone may open (the route audit test knows them by this list).
-PUBLIC_ENDPOINTS = ("signin.login", "signin.logout", "signin.language")
+PUBLIC_ENDPOINTS = ("signin.login", "signin.logout", "signin.language", "signin.badge")
 LANG_COOKIE_DAYS = 365
 
 
@@ -39,6 +39,26 @@ def login() -> Any:
         return render_template("console/login.html", form=form), exc.status
     start_session(ConsoleUser(operator))
     return redirect(_next_page())
+
+
+@bp.route("/login/badge/<ticket>", methods=["GET", "POST"])
+def badge(ticket: str) -> Any:
+    """The PIN after a badge scanned at the kiosk (the kiosk page comes here with the scan's ticket)."""
+    signins = runtime().service.signins
+    name = signins.badge_holder(ticket)
+    if name is None:
+        flash(_("The badge was scanned too long ago. Please scan it again."), "error")
+        return render_template("console/badge.html", form=None, name=None), 410
+    form = PinForm()
+    if not form.validate_on_submit():
+        return render_template("console/badge.html", form=form, name=name), 400 if request.method == "POST" else 200
+    try:
+        operator = signins.with_badge(ticket, form.pin.data, where=request.remote_addr or "")
+    except LockerError as exc:
+        flash(exc.message(request_lang()), "error")
+        return render_template("console/badge.html", form=form, name=name), exc.status
+    start_session(ConsoleUser(operator))
+    return redirect(url_for("console.home"))
 
 
 def start_session(user: ConsoleUser) -> None:
