@@ -79,7 +79,7 @@ class AccountAdmin:
 
     def create_token(self, name: Any, *, days: int = accounts.DEFAULT_TOKEN_DAYS, actor: str) -> str:
         with self._db.session() as s:
-            token = accounts.create_token(s, name, days=days)
+            token = accounts.create_token(s, name, days=days, now=self._audit.clock.now())
             self._audit.event(s, "token_created", actor=actor, account=name, prefix=token[:8], days=days)
         return token
 

@@ -121,21 +121,22 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, name: str, *, days: int = DEFAULT_TOKEN_DAYS) -> str:
+def create_token(session: Session, name: str, *, days: int = DEFAULT_TOKEN_DAYS,
+                 now: datetime | None = None) -> str:
     """A new bearer token for the account, valid ``days`` days; only its SHA-256 is stored."""
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
         raise InvalidInput("days", f"Số ngày hiệu lực phải từ 1 đến {MAX_TOKEN_DAYS}.",
                            f"The number of days must be 1 to {MAX_TOKEN_DAYS}.")
     account = account_named(session, name)
     token = "lk_" + secrets.token_urlsafe(32)
-    now = _now()
+    now = now or _now()
     session.add(ApiToken(account_id=account.id, token_hash=_token_hash(token), prefix=token[:8], created_at=now,
                          expires_at=now + timedelta(days=days)))
     session.flush()
     return token
 
 
-def account_for_token(session: Session, token: str) -> Account | None:
+def account_for_token(session: Session, token: str, *, now: datetime | None = None) -> Account | None:
     """The enabled account owning this unrevoked token, else None; :class:`TokenExpired` past its expiry.
 
     Its use is noted, at most once a minute."""
@@ -146,7 +147,7 @@ def account_for_token(session: Session, token: str) -> Account | None:
     ).scalar_one_or_none()
     if row is None or row.account.disabled:
         return None
-    now = _now()
+    now = now or _now()
     if row.expires_at is not None and row.expires_at <= now:
         raise TokenExpired(row.expires_at)
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:

@@ -32,6 +32,7 @@ locker.errors.AccountLocked: The account is locked after too many wrong password
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -218,7 +219,7 @@ class SignIns:
         return self._locked(until, secret)
 
     def _locked(self, until: Any, secret: _Secret) -> AccountLocked:
-        wait = int((until - self._clock.now()).total_seconds()) + 1
+        wait = max(1, math.ceil((until - self._clock.now()).total_seconds()))
         return AccountLocked(wait, until.astimezone(VN_TIME).strftime("%H:%M"), what=secret.what)
 
 
