@@ -118,8 +118,9 @@ def user_pin(name: str, pin_stdin: bool, config_path: str | None) -> None:
 @click.argument("name")
 @click.option("--png", "png_path", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Write the badge's QR code to this PNG file.")
+@click.option("--show-text", is_flag=True, help="Also print the text inside the QR (to print it by other means).")
 @config_option
-def user_badge(name: str, png_path: str, config_path: str | None) -> None:
+def user_badge(name: str, png_path: str, show_text: bool, config_path: str | None) -> None:
     """Print the account's badge QR (the same until 'locker user reset')."""
     import qrcode
 
@@ -128,6 +129,8 @@ def user_badge(name: str, png_path: str, config_path: str | None) -> None:
         has_pin = any(a["name"] == name and a["has_pin"] for a in admin.list_accounts())
     qrcode.make(token_text, box_size=8, border=4).save(png_path)
     click.echo(f"Đã ghi thẻ / badge written: {png_path}")
+    if show_text:
+        click.echo(token_text)
     if not has_pin:
         click.echo(f"Chưa có mã PIN: hãy chạy / no PIN yet: run 'locker user pin {name}'")
 
