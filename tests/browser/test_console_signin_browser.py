@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.console_support import CONSOLE_SCREEN, console_cabinet, sign_in
+from tests.browser.signin_support import CONSOLE_SCREEN, console_cabinet, sign_in
 from tests.browser.conftest import CHROMIUM_ARGS, KIOSK_SCREEN, show_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
