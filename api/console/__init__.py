@@ -18,6 +18,7 @@ from locker.notices import VN_TIME
 
 from . import account, admin, home, signin
 from ..i18n import request_lang
+from .errors import register_page_errors
 from .nav import nav_for, role_label
 from .sessions import PAGE_PREFIXES, init_sessions
 
@@ -26,6 +27,7 @@ PAGE_GROUPS = (home, account, admin)
 
 def register_console(app: Flask, runtime: Any) -> None:
     init_sessions(app, runtime)
+    register_page_errors(app)
     app.register_blueprint(signin.bp)
     nav = []
     for group in PAGE_GROUPS:

@@ -204,3 +204,19 @@ def test_a_badge_scanned_at_the_kiosk_and_its_pin_open_a_console_session(tmp_pat
     assert browser.get(page).status_code == 410  # used up
     assert [e["data"]["by"] for e in events(runtime, "signed_in")] == ["badge"]
     runtime.db.dispose()
+
+
+def test_a_badge_is_ignored_while_the_kiosk_shows_a_form_and_a_refused_one_says_so(tmp_path):
+    runtime = console_runtime(tmp_path)
+    admin = runtime.service.account_admin
+    badge = admin.badge("clerk", actor="cli")
+    runtime.service.set_kiosk_mode("scanner", "busy")
+    runtime.service.handle_event(ScanRead(badge))
+    assert runtime.service.kiosk_activity()["last_scan"] is None
+    runtime.service.set_kiosk_mode("scanner", "idle")
+    admin.reset("clerk", actor="admin")  # the printed badge is revoked
+    runtime.service.handle_event(ScanRead(badge))
+    kiosk = ConsoleBrowser(runtime).client.get("/api/v1/kiosk/activity").get_json()
+    assert kiosk["last_scan"]["ok"] is False and kiosk["last_scan"]["error"] == "badge_refused"
+    assert kiosk["last_scan"]["badge"] is None
+    runtime.db.dispose()

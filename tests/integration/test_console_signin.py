@@ -121,3 +121,14 @@ def test_an_idle_session_is_signed_out(tmp_path, monkeypatch):
     assert "không thao tác" in browser.get("/login").get_data(as_text=True)
     assert browser.get("/console/").status_code == 302
     runtime.db.dispose()
+
+
+def test_errors_on_console_pages_are_pages_and_the_api_keeps_json(browser):
+    browser.sign_in("clerk")
+    resp = browser.get("/console/no-such-page")
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+    assert "Không tìm thấy địa chỉ này." in resp.get_data(as_text=True)
+    assert 'data-testid="who-name">clerk<' in resp.get_data(as_text=True)
+    api = browser.get("/api/v1/nothing")
+    assert api.status_code == 404 and api.get_json()["error"] == "not_found"
+    assert browser.client.delete("/console/").status_code == 405
