@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -27,13 +28,24 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture
-def db():
-    database = Database("sqlite://")
+@pytest.fixture(scope="module")
+def accounts_file(tmp_path_factory):
+    """A database with the four accounts, made once (argon2 is slow on purpose) and copied for each test."""
+    path = tmp_path_factory.mktemp("accounts") / "locker.db"
+    database = Database(f"sqlite:///{path}")
     database.upgrade()
     with database.session() as s:
         for name, role in (("lan", "clerk"), ("minh", "technician"), ("ha", "admin"), ("motcua", "system")):
             create_account(s, name, role, f"{name}-password")
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def db(accounts_file, tmp_path):
+    copy = tmp_path / "locker.db"
+    shutil.copyfile(accounts_file, copy)
+    database = Database(f"sqlite:///{copy}")
     yield database
     database.dispose()
 
