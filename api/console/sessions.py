@@ -38,6 +38,7 @@ CSRF_FREE_PREFIXES = ("/api/", "/sim/")
 #: Paths of the console's pages: their language is the toggle's, not the browser's.
 PAGE_PREFIXES = ("/console", "/login", "/logout")
 SESSION_COOKIE = "locker_session"
+KIOSK_PAGE = "kiosk.page"
 #: The longest a session lasts, however busy (the idle time-out is checked on each request).
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -119,14 +120,27 @@ def _load_user(runtime: Any, user_id: str) -> ConsoleUser | None:
 
 
 def _before_request(runtime: Any, csrf: CSRFProtect) -> Response | None:
-    if request.path.startswith(PAGE_PREFIXES):
+    on_page = request.path.startswith(PAGE_PREFIXES)
+    if on_page:
         page_lang()
     routed = request.routing_exception is None  # a 404 or 405 stays one
     if routed and request.method not in SAFE_METHODS and not request.path.startswith(CSRF_FREE_PREFIXES):
         csrf.protect()
-    if SESSION_COOKIE in request.cookies and not request.path.startswith(CSRF_FREE_PREFIXES):
+    if SESSION_COOKIE not in request.cookies:
+        return None
+    if request.endpoint == KIOSK_PAGE:
+        _end_kiosk_session(runtime)
+    elif on_page:
         return _idle_check(runtime)
     return None
+
+
+def _end_kiosk_session(runtime: Any) -> None:
+    """The kiosk screen is the citizens' again: a clerk's badge session on it ends."""
+    if session.get("by") == "badge" and current_user.is_authenticated:
+        runtime.service.signins.signed_out(current_user.operator, why="kiosk")
+        logout_user()
+        session.clear()
 
 
 def _idle_check(runtime: Any) -> Response | None:

@@ -37,7 +37,7 @@ def login() -> Any:
     except LockerError as exc:
         flash(exc.message(request_lang()), "error")
         return render_template("console/login.html", form=form), exc.status
-    start_session(ConsoleUser(operator))
+    start_session(ConsoleUser(operator), by="password")
     return redirect(_next_page())
 
 
@@ -57,25 +57,31 @@ def badge(ticket: str) -> Any:
     except LockerError as exc:
         flash(exc.message(request_lang()), "error")
         return render_template("console/badge.html", form=form, name=name), exc.status
-    start_session(ConsoleUser(operator))
+    start_session(ConsoleUser(operator), by="badge")
     return redirect(url_for("console.home"))
 
 
-def start_session(user: ConsoleUser) -> None:
-    """Sign ``user`` in on this browser: a fresh session (no fixation), idle clock started."""
+def start_session(user: ConsoleUser, *, by: str | None = None) -> None:
+    """Sign ``user`` in on this browser: a fresh session (no fixation), idle clock started.
+    ``by="badge"``: on the kiosk screen, so the kiosk page and signing out end it and go back there."""
+    by = by or session.get("by", "password")
     session.clear()
     login_user(user)
     session["seen"] = time.time()
+    session["by"] = by
     session.permanent = True
 
 
 @bp.post("/logout")
 def logout() -> Any:
     form = ActionForm()
+    at_the_kiosk = session.get("by") == "badge"
     if form.validate_on_submit() and current_user.is_authenticated:
         runtime().service.signins.signed_out(current_user.operator, why="sign_out")
         logout_user()
         session.clear()
+        if at_the_kiosk:
+            return redirect(url_for("kiosk.page"))
         flash(_("You are signed out."), "info")
     return redirect(url_for("signin.login"))
 

@@ -170,6 +170,10 @@ def test_a_clerk_signs_in_at_the_kiosk_with_a_badge_and_pin(cab, chromium, expec
         kiosk.locator('[data-key="OK"]').tap()
         expect(kiosk).to_have_url(cab.api + "/console/")
         expect(kiosk.get_by_test_id("who-name")).to_have_text("clerk1")
+        kiosk.get_by_test_id("sign-out").tap()
+        kiosk.get_by_test_id("btn-dropoff").wait_for(state="visible")  # the kiosk's home screen again
+        kiosk.goto(cab.api + "/console/")
+        expect(kiosk).to_have_url(re.compile(r"/login"))
     finally:
         context.close()
 

@@ -203,6 +203,25 @@ def test_a_badge_scanned_at_the_kiosk_and_its_pin_open_a_console_session(tmp_pat
     assert 'data-testid="who-name">clerk<' in browser.get("/console/").get_data(as_text=True)
     assert browser.get(page).status_code == 410  # used up
     assert [e["data"]["by"] for e in events(runtime, "signed_in")] == ["badge"]
+    assert browser.sign_out().headers["Location"] == "/kiosk"  # back to the kiosk screen
+    assert browser.get("/console/").status_code == 302
+    runtime.db.dispose()
+
+
+def test_the_kiosk_page_ends_a_badge_session_but_not_a_desk_session(tmp_path):
+    runtime = console_runtime(tmp_path)
+    admin = runtime.service.account_admin
+    admin.set_pin("clerk", "2468", actor="cli")
+    runtime.service.handle_event(ScanRead(admin.badge("clerk", actor="cli")))
+    ticket = runtime.service.kiosk_activity()["last_scan"]["badge"]["ticket"]
+    at_kiosk, at_desk = ConsoleBrowser(runtime), signed_in(runtime, "technician")
+    at_kiosk.submit(f"/login/badge/{ticket}", f"/login/badge/{ticket}", {"pin": "2468"})
+    assert at_kiosk.get("/console/").status_code == 200
+    for browser in (at_kiosk, at_desk):
+        assert browser.get("/").status_code == 200
+    assert at_kiosk.get("/console/").status_code == 302
+    assert at_desk.get("/console/").status_code == 200
+    assert [e["data"]["why"] for e in events(runtime, "signed_out")] == ["kiosk"]
     runtime.db.dispose()
 
 
