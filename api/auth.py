@@ -91,8 +91,7 @@ def authenticate(role: str) -> str:
 
 def _session_fresh() -> bool:
     """A console session not left idle too long (the pages' own check signs it out)."""
-    idle_s = runtime().config.console.idle_timeout_min * 60
-    return time.time() - session.get("seen", 0) <= idle_s
+    return time.time() - session.get("seen", 0) <= runtime().config.console.idle_limit_s(session.get("by"))
 
 
 def _console_csrf() -> None:

@@ -20,6 +20,9 @@ SECURE_COOKIE = ("auto", "always", "never")
 class ConsoleConfig:
     #: A console session unused this long is signed out.
     idle_timeout_min: int = 15
+    #: A session opened at the kiosk by badge and PIN: the screen goes back to the kiosk after this
+    #: long without a touch, and the server signs it out.
+    kiosk_idle_timeout_s: int = 120
     #: Wrong passwords (or PINs) in a row that lock an account ...
     login_failure_limit: int = 5
     #: ... for this long.
@@ -28,9 +31,17 @@ class ConsoleConfig:
     #: (directly, or as a trusted proxy says); ``always`` / ``never`` force it.
     secure_cookie: str = "auto"
 
+    def idle_limit_s(self, signed_in_by: str | None) -> int:
+        """Seconds a session may stay unused; shorter for one opened at the kiosk (``badge``).
+
+        >>> ConsoleConfig().idle_limit_s("password"), ConsoleConfig().idle_limit_s("badge")
+        (900, 120)
+        """
+        return self.kiosk_idle_timeout_s if signed_in_by == "badge" else self.idle_timeout_min * 60
+
 
 def check_console(console: ConsoleConfig) -> None:
-    for key in ("idle_timeout_min", "login_failure_limit", "lockout_min"):
+    for key in ("idle_timeout_min", "kiosk_idle_timeout_s", "login_failure_limit", "lockout_min"):
         if getattr(console, key) <= 0:
             raise ConfigError(f"console.{key}", "must be greater than 0")
     if console.secure_cookie not in SECURE_COOKIE:

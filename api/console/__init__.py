@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from locker.notices import VN_TIME
@@ -38,6 +38,10 @@ def register_console(app: Flask, runtime: Any) -> None:
     app.add_template_filter(local_time)
 
 
+def app_console_config() -> Any:
+    return current_app.extensions["locker"].config.console
+
+
 def local_time(value: Any) -> str:
     """An ISO 8601 UTC time as the office reads it (Vietnam time, ``dd/mm/yyyy HH:MM``); ``-`` for none.
 
@@ -58,4 +62,5 @@ def _page_context() -> dict[str, Any]:
         "nav_items": nav_for(current_user.role) if signed_in else [],
         "role_label": role_label,
         "lang": request_lang(),
+        "kiosk_idle_s": app_console_config().kiosk_idle_timeout_s if session.get("by") == "badge" else None,
     }

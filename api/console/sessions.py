@@ -149,7 +149,7 @@ def _idle_check(runtime: Any) -> Response | None:
     if not current_user.is_authenticated:
         return None
     seen = session.get("seen", now)
-    if now - seen > runtime.config.console.idle_timeout_min * 60:
+    if now - seen > runtime.config.console.idle_limit_s(session.get("by")):
         runtime.service.signins.signed_out(current_user.operator, why="idle")
         logout_user()
         session.clear()

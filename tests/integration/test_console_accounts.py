@@ -239,3 +239,29 @@ def test_a_badge_is_ignored_while_the_kiosk_shows_a_form_and_a_refused_one_says_
     assert kiosk["last_scan"]["ok"] is False and kiosk["last_scan"]["error"] == "badge_refused"
     assert kiosk["last_scan"]["badge"] is None
     runtime.db.dispose()
+
+
+def test_a_badge_session_left_alone_on_the_kiosk_screen_ends_sooner(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import api.console.sessions as sessions
+
+    runtime = console_runtime(tmp_path, console={"kiosk_idle_timeout_s": 30})
+    now = [1_000_000.0]
+    monkeypatch.setattr(sessions, "time", SimpleNamespace(time=lambda: now[0]))
+    import api.console.signin as signin
+
+    monkeypatch.setattr(signin, "time", SimpleNamespace(time=lambda: now[0]))
+    admin = runtime.service.account_admin
+    admin.set_pin("clerk", "2468", actor="cli")
+    runtime.service.handle_event(ScanRead(admin.badge("clerk", actor="cli")))
+    ticket = runtime.service.kiosk_activity()["last_scan"]["badge"]["ticket"]
+    at_kiosk, at_desk = ConsoleBrowser(runtime), signed_in(runtime, "clerk")
+    at_kiosk.submit(f"/login/badge/{ticket}", f"/login/badge/{ticket}", {"pin": "2468"})
+    page = at_kiosk.get("/console/").get_data(as_text=True)
+    assert 'data-kiosk-idle="30"' in page and "kiosk_idle.js" in page
+    assert "data-kiosk-idle" not in at_desk.get("/console/").get_data(as_text=True)
+    now[0] += 31
+    assert at_kiosk.get("/console/").status_code == 302
+    assert at_desk.get("/console/").status_code == 200
+    runtime.db.dispose()
