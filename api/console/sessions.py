@@ -149,10 +149,13 @@ def _idle_check(runtime: Any) -> Response | None:
     if not current_user.is_authenticated:
         return None
     seen = session.get("seen", now)
+    at_the_kiosk = session.get("by") == "badge"
     if now - seen > runtime.config.console.idle_limit_s(session.get("by")):
         runtime.service.signins.signed_out(current_user.operator, why="idle")
         logout_user()
         session.clear()
+        if at_the_kiosk:  # the screen is the citizens' again
+            return redirect(url_for(KIOSK_PAGE))
         flash(_("You were signed out after a while without activity. Please sign in again."), "info")
         return redirect(url_for("signin.login", next=request.path if request.method == "GET" else None))
     if request.accept_mimetypes.best != "text/event-stream":
