@@ -27,7 +27,7 @@ def role_required(role: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
+            if not current_user.is_authenticated:  # after signing in: this page (a form's post is not redone)
                 return redirect(url_for("signin.login", next=_back_here()))
             if not role_allows(current_user.role, role):
                 return refused(role)
@@ -46,8 +46,6 @@ def refused(role: str) -> tuple[str, int]:
     return render_template("console/refused.html", needs=role), 403
 
 
-def _back_here() -> str:
-    """Where to come back to after signing in: this page, or the page a refused form was on."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    return request.path
+def _back_here() -> str | None:
+    """Where to come back to after signing in: this page; after a form's post, the console's home."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
