@@ -60,6 +60,8 @@ from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
 from .throttle import PickupThrottle
+from .signin import SignIns
+from .account_admin import AccountAdmin
 
 __all__ = ["LockerService"]
 
@@ -107,8 +109,11 @@ class LockerService:
         self._grid = CabinetGrid(db=db, config=config, alarms=alarms)
         self._dossier_view = DossierView(db=db)
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
+        #: Operators signing in to the console (a public part: the console's pages use it directly).
+        self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
+        self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
-                                scanner=scanner, start_pickup=self.start_pickup)
+                                scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
 
     # ---- flows ----------------------------------------------------------------------------
 
