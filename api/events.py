@@ -35,7 +35,7 @@ from typing import Any, Iterator
 
 log = logging.getLogger(__name__)
 
-MAX_CLIENTS = 4
+MAX_CLIENTS = 8
 QUEUE_SIZE = 500
 HEARTBEAT_S = 15.0
 LIFETIME_S = 300.0

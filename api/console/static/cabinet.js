@@ -93,6 +93,11 @@
     if (time) time.textContent = since(time.getAttribute("datetime"));
     cell.addEventListener("click", function () { showHistory(cell.dataset.label); });
   });
+  setInterval(function () {
+    grid.querySelectorAll("time[data-since]").forEach(function (time) {
+      time.textContent = since(time.getAttribute("datetime"));
+    });
+  }, 60000);
   window.lockerLive.on("compartment", update);
   window.lockerLive.on("hello", refresh);
 })();
