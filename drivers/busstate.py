@@ -1,4 +1,4 @@
-"""Bookkeeping of a :class:`drivers.bus.LockBusDriver`: boards, unlocks, read requests.
+"""Bookkeeping of a :class:`drivers.bus.LockBusDriver`: boards, unlocks, setup, read requests.
 
 Plain objects without threads or ports; the bus thread owns them and guards them
 with its lock.
@@ -17,8 +17,8 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from .events import BusEvent, ItemSensed, LatchChanged
-from .protocol import BoardStatus
+from .events import BoardOnline, BusEvent, ItemSensed, LatchChanged
+from .protocol import BoardProtocol, BoardStatus
 
 ERROR_KINDS = ("no_answer", "checksum", "frame", "junk")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, float("inf"))
@@ -58,6 +58,26 @@ class BoardRecord:
         self.latencies: deque[float] = deque(maxlen=LATENCIES_KEPT)
         self.latency_counts = [0] * len(LATENCY_BUCKETS)
         self.latency_sum = 0.0
+
+    def accept(self, status: BoardStatus, now: float) -> tuple[list[BusEvent], bool]:
+        """A good read: the events it brings, and whether the board (re)came online."""
+        came_online = self.online is not True
+        events: list[BusEvent] = [BoardOnline(self.board)] if came_online else []
+        # Back from offline, every lock is reported afresh: listeners forgot a silent board.
+        events += status_events(None if came_online else self.status, status)
+        self.online = True
+        self.misses = 0
+        self.last_seen = now
+        self.status = status
+        return events, came_online
+
+    def miss(self, offline_after: int) -> bool:
+        """A read that failed; True when this miss takes the board offline."""
+        self.misses += 1
+        went_offline = self.misses >= offline_after and self.online is not False
+        if went_offline:
+            self.online = False
+        return went_offline
 
     def observe_latency(self, seconds: float) -> None:
         self.latencies.append(seconds)
@@ -118,3 +138,48 @@ class ReadAllRequest:
         for board in list(self.remaining):
             self.record(board, None)
         self.done.set()
+
+
+class BoardSetup:
+    """The setup frames (a family's set-pulse-time command) each board is sent as it comes online.
+
+    >>> from drivers.protocol import get_protocol
+    >>> setup = BoardSetup(get_protocol("kerong-cu16"), (0, 1), pulse_ms=500)
+    >>> setup.next_frame() is None
+    True
+    >>> setup.board_online(1); board, frame = setup.next_frame(); board, frame.hex(" ")
+    (1, '02 10 37 00 32 03 7e')
+    >>> setup.frame_sent(1); setup.next_frame(), setup.sent
+    (None, {0: 0, 1: 1})
+    """
+
+    def __init__(self, protocol: BoardProtocol, boards: tuple[int, ...], *, pulse_ms: int | None) -> None:
+        if pulse_ms is not None and not protocol.sets_pulse_time:
+            raise ValueError(f"{protocol.name} boards have no command setting the unlock pulse time")
+        self._frames = {} if pulse_ms is None else {
+            board: protocol.setup_frames(board, pulse_ms=pulse_ms) for board in boards}
+        #: Setup frames still to send, by board; filled when a board comes online.
+        self._due: dict[int, list[bytes]] = {}
+        #: Setup frames sent, by board.
+        self.sent = dict.fromkeys(boards, 0)
+
+    def board_online(self, board: int) -> None:
+        if self._frames.get(board):
+            self._due[board] = list(self._frames[board])
+
+    def board_offline(self, board: int) -> None:
+        self._due.pop(board, None)
+
+    def next_frame(self) -> tuple[int, bytes] | None:
+        if not self._due:
+            return None
+        board, frames = next(iter(self._due.items()))
+        return board, frames[0]
+
+    def frame_sent(self, board: int) -> None:
+        frames = self._due.get(board)
+        if frames:
+            frames.pop(0)
+            if not frames:
+                del self._due[board]
+        self.sent[board] += 1

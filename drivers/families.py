@@ -42,8 +42,10 @@ class BoardFamily:
     locks_per_board: int
     #: Whether the boards report an item (infrared) sensor per lock.
     item_sensors: bool
-    #: The bus setting that decides the number of locks per board ("" when fixed).
+    #: The bus setting that decides the number of locks per board ("" when fixed), and
+    #: the fewest it may set.
     locks_setting: str = ""
+    locks_min: int = 1
     #: Silence that ends a frame on the line (ms).
     frame_silence_ms: float = 20.0
     #: Minimum pause between the end of one transaction and the next request (ms).
@@ -52,6 +54,8 @@ class BoardFamily:
     pulse_time_ms: tuple[int, int] | None = None
     #: Whether the boards are reached through a serial port (``[bus] url``).
     serial: bool = True
+    #: The bus settings the codec takes besides ``latched_bit`` (its constructor's options).
+    options: tuple[str, ...] = ()
 
     @property
     def first_board(self) -> int:
@@ -69,8 +73,10 @@ FAMILIES: dict[str, BoardFamily] = {f.name: f for f in (
     # either, so 16 like the CU16.
     BoardFamily("kerong-cu48", "kerong_cu48:KerongCU48", 19200, 300, 1, range(16), 48, item_sensors=False),
     BoardFamily("8a", "board8a:Board8A", 9600, 1500, 1, range(1, 33), 50, item_sensors=False,
-                locks_setting="channels", frame_silence_ms=25.0, transaction_gap_ms=5.0),
-    BoardFamily("winnsen", "winnsen:Winnsen", 9600, 300, 0, range(4), 16, item_sensors=False),
+                locks_setting="channels", locks_min=2, frame_silence_ms=25.0, transaction_gap_ms=5.0,
+                options=("channels", "status_order")),
+    BoardFamily("winnsen", "winnsen:Winnsen", 9600, 300, 0, range(4), 16, item_sensors=False,
+                options=("station_base",)),
     # Small cabinets without lock boards: relays on GPIO outputs, door switches on inputs.
     BoardFamily("gpio-relay", "", 9600, 300, 1, range(1), 64, item_sensors=False,
                 locks_setting="relay_locks", serial=False),
