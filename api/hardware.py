@@ -101,6 +101,7 @@ class DriverLockBus:
             pulse_time=config.pulse_ms / 1000,
             protocol_options=config.protocol_options(),
             pulse_ms_on_board=config.pulse_ms if config.set_pulse_time else None,
+            item_sensors=config.item_sensors,
             **options,
         )
 

@@ -25,27 +25,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from concurrent.futures import Future
-from dataclasses import replace
 from typing import Any, Callable, Iterable, Mapping
 
 import serial
 
 from .board_traffic import BoardTraffic
-from .busstate import BoardRecord, BoardSetup, ReadAllRequest, UnlockJob
+from .busstate import BoardRecord, BoardSetup, ReadAllRequest, ReadQueue, UnlockJob, with_reading
 from .errors import DriverError
-from .events import BoardOffline, BusEvent, UnlockDone, deliver, settle
+from .events import BoardOffline, BusEvent, LatchChanged, UnlockDone, deliver, settle
 from .line import PORT_ERRORS, SerialLine
 from .protocol import BoardProtocol, BoardStatus, LockReading, get_protocol
 from .unlocks import Unlocks
 
 log = logging.getLogger(__name__)
 
-#: The line must stay silent this long (or two character times) before it is clean.
-QUIET_TIME = 0.02
 #: Confirmation reads of an unlocking board come at most this often.
 CONFIRM_INTERVAL = 0.05
+#: Problems of an answer that came but could not be read: read again at once.
+UNREADABLE = ("checksum", "frame")
 IDLE_WAIT_LIMIT = 0.5
 
 
@@ -71,6 +69,7 @@ class LockBusDriver:
         pulse_gap: float = 0.2,
         protocol_options: Mapping[str, Any] | None = None,
         pulse_ms_on_board: int | None = None,
+        item_sensors: bool | None = None,
     ) -> None:
         if isinstance(protocol, str):
             protocol = get_protocol(protocol, latched_bit=latched_bit, **dict(protocol_options or {}))
@@ -95,10 +94,12 @@ class LockBusDriver:
         self.pulse_time = pulse_time
         self.pulse_gap = pulse_gap
         self.offline_after = offline_after
+        #: Whether item sensor changes count as proof that a door opened (default: the family's).
+        self.item_sensors = protocol.facts.item_sensors if item_sensors is None else item_sensors
         self._listener = listener
-        self._line = SerialLine(url=url, baudrate=baudrate, read_timeout=min(0.02, max(0.002, answer_timeout / 5)),
-                                serial_for_url=serial_for_url, reopen_backoff=reopen_backoff,
-                                quiet_time=max(QUIET_TIME, protocol.frame_silence, 2 * 10 / baudrate),
+        silence = protocol.facts.frame_silence(baudrate)
+        self._line = SerialLine(url=url, baudrate=baudrate, read_timeout=min(0.02, max(0.0005, silence / 2)),
+                                serial_for_url=serial_for_url, reopen_backoff=reopen_backoff, silence=silence,
                                 gap=protocol.transaction_gap, name="lock bus")
         self._unlocks = Unlocks(open_timeout=open_timeout, pulse_time=pulse_time, pulse_gap=pulse_gap,
                                 resend_after=pulse_time + poll_interval)
@@ -110,7 +111,7 @@ class LockBusDriver:
         self._traffic = BoardTraffic(line=self._line, protocol=protocol, records=self._records, lock=self._lock,
                                      answer_timeout=answer_timeout)
         self._wake = threading.Condition(self._lock)
-        self._read_requests: deque[ReadAllRequest] = deque()
+        self._read_requests = ReadQueue()
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._last_was_confirm = False
@@ -136,11 +137,7 @@ class LockBusDriver:
             thread.join()
         self._line.close()
         leftover = self._unlocks.drain()
-        with self._lock:
-            requests = list(self._read_requests)
-            self._read_requests.clear()
-        for request in requests:
-            request.abandon()
+        self._abandon_reads()
         for job in leftover:
             self._finish(job, "unknown")
 
@@ -162,7 +159,7 @@ class LockBusDriver:
         with self._lock:
             if self._thread is None or not self._thread.is_alive() or self._stopping:
                 raise DriverError("the lock bus driver is not running")
-            self._read_requests.append(request)
+            self._read_requests.add(request)
             self._wake.notify_all()
         request.done.wait(timeout)
         with self._lock:
@@ -225,11 +222,7 @@ class LockBusDriver:
             if record.next_poll <= now:
                 record.next_poll = now + self.poll_interval
                 self._register_miss(record.board, None)
-        with self._lock:
-            requests = list(self._read_requests)
-            self._read_requests.clear()
-        for request in requests:
-            request.abandon()
+        self._abandon_reads()
         for job in self._unlocks.expire_queued(now):
             self._finish(job, "unknown")
         self._expire_confirmations(now)
@@ -298,10 +291,13 @@ class LockBusDriver:
 
     def _open_read_request(self) -> ReadAllRequest | None:
         with self._lock:
-            while self._read_requests and (self._read_requests[0].cancelled
-                                           or not self._read_requests[0].remaining):
-                self._read_requests.popleft()
-            return self._read_requests[0] if self._read_requests else None
+            return self._read_requests.current()
+
+    def _abandon_reads(self) -> None:
+        with self._lock:
+            requests = self._read_requests.take_all()
+        for request in requests:
+            request.abandon()
 
     def _next_due(self) -> float:
         times = [record.next_poll for record in self._records.values()]
@@ -310,12 +306,16 @@ class LockBusDriver:
     # ---- transactions -----------------------------------------------------------------
 
     def _fire(self, job: UnlockJob) -> None:
-        if self._unlocks.fired(job, time.monotonic()):
+        known = self._records[job.board].status
+        item = known.has_item(job.lock) if known is not None and self.item_sensors else None
+        if self._unlocks.fired(job, time.monotonic(), item=item):
             self._records[job.board].retries += 1
         try:
-            answer, _ = self._traffic.unlock(job.board, job.lock)
+            answer, problem = self._traffic.unlock(job.board, job.lock)
         finally:
             self._unlocks.pulse_ended(time.monotonic())
+        if problem is not None:
+            self._unlocks.blind(job.board)
         if isinstance(answer, BoardStatus):
             self._accept(job.board, answer)
         elif isinstance(answer, LockReading) and answer.refused:
@@ -324,23 +324,21 @@ class LockBusDriver:
             self._accept_reading(job.board, answer)
 
     def _accept_reading(self, board: int, reading: LockReading) -> None:
-        """Fold one lock's reading (an unlock's answer) into the board's last status.
-
-        Boards that answer an unlock late (8A: about 500 ms) hold the line meanwhile; a
-        door opened and shut again in that time is seen only in this answer.
-        """
+        """Boards that answer an unlock late (8A: about 500 ms) hold the line meanwhile; a
+        door opened and shut again in that time is seen only in this answer."""
         known = self._records[board].status
-        if known is None:
-            return
-        latched = list(known.latched)
-        latched[reading.lock - 1] = reading.latched
-        self._accept(board, replace(known, latched=tuple(latched)))
+        if known is not None:
+            self._accept(board, with_reading(known, reading))
 
     def _read_board(self, board: int) -> BoardStatus | None:
+        """Read ``board``; after an unreadable answer it is read again as soon as the line is free."""
         record = self._records[board]
         status, problem = self._traffic.read_status(board)
-        record.last_read = time.monotonic()
-        record.next_poll = record.last_read + self.poll_interval
+        now = time.monotonic()
+        if problem in UNREADABLE and record.online is not False:
+            record.next_poll = now
+        else:
+            record.last_read, record.next_poll = now, now + self.poll_interval
         if status is None:
             self._register_miss(board, problem)
         else:
@@ -358,6 +356,8 @@ class LockBusDriver:
         self._emit(events)
         for job, result in self._unlocks.seen(status, now):
             self._finish(job, result)
+            if status.is_latched(job.lock):  # opened (its item moved) and already shut again
+                self._emit([LatchChanged(board, job.lock, latched=True)])
 
     def _expire_confirmations(self, now: float) -> None:
         for job in self._unlocks.expired(now):
@@ -367,11 +367,14 @@ class LockBusDriver:
                     continue
             self._unlocks.end(job)
             board_answers = self._line.is_open and self._records[job.board].online is True
-            self._finish(job, "jammed" if job.answered and board_answers else "unknown")
+            seen_jammed = job.answered and not job.blind and board_answers
+            self._finish(job, "jammed" if seen_jammed else "unknown")
 
     def _register_miss(self, board: int, problem: str | None) -> None:
+        self._unlocks.blind(board)
+        span = (self.offline_after - 1) * self.poll_interval
         with self._lock:
-            went_offline = self._records[board].miss(self.offline_after)
+            went_offline = self._records[board].miss(self.offline_after, time.monotonic(), span)
             if went_offline:
                 self._setup.board_offline(board)
         if went_offline:

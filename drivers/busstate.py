@@ -15,10 +15,10 @@ from __future__ import annotations
 import threading
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .events import BoardOnline, BusEvent, ItemSensed, LatchChanged
-from .protocol import BoardProtocol, BoardStatus
+from .protocol import BoardProtocol, BoardStatus, LockReading
 
 ERROR_KINDS = ("no_answer", "checksum", "frame", "junk")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, float("inf"))
@@ -39,6 +39,17 @@ def status_events(previous: BoardStatus | None, current: BoardStatus) -> list[Bu
     return latches + items
 
 
+def with_reading(status: BoardStatus, reading: LockReading) -> BoardStatus:
+    """``status`` with one lock's latch as ``reading`` (an unlock's answer) gives it.
+
+    >>> with_reading(BoardStatus(0, (True, True), (False, False)), LockReading(0, 2, latched=False)).latched
+    (True, False)
+    """
+    latched = list(status.latched)
+    latched[reading.lock - 1] = bool(reading.latched)
+    return replace(status, latched=tuple(latched))
+
+
 class BoardRecord:
     """What the bus knows about one board, and its traffic counters."""
 
@@ -48,6 +59,8 @@ class BoardRecord:
         #: None until the board answers or goes offline for the first time.
         self.online: bool | None = None
         self.misses = 0
+        #: When the current run of misses began.
+        self.first_miss: float | None = None
         self.next_poll = 0.0
         self.last_read = float("-inf")
         self.frames_sent = 0
@@ -67,14 +80,22 @@ class BoardRecord:
         events += status_events(None if came_online else self.status, status)
         self.online = True
         self.misses = 0
+        self.first_miss = None
         self.last_seen = now
         self.status = status
         return events, came_online
 
-    def miss(self, offline_after: int) -> bool:
-        """A read that failed; True when this miss takes the board offline."""
+    def miss(self, offline_after: int, now: float, span: float) -> bool:
+        """A read that failed; True when this miss takes the board offline.
+
+        A board goes offline after ``offline_after`` misses in a row spread over at
+        least ``span`` seconds: quick re-reads of a noisy answer do not count faster.
+        """
         self.misses += 1
-        went_offline = self.misses >= offline_after and self.online is not False
+        if self.first_miss is None:
+            self.first_miss = now
+        went_offline = (self.misses >= offline_after and now - self.first_miss >= span
+                        and self.online is not False)
         if went_offline:
             self.online = False
         return went_offline
@@ -116,6 +137,11 @@ class UnlockJob:
     resend_due: bool = False
     #: A status read of the board answered (showing the latch engaged) after the pulse.
     answered: bool = False
+    #: The item sensor of the lock when it was pulsed (None: not known or not trusted).
+    item_at_pulse: bool | None = None
+    #: An answer of the board was lost or unreadable after the pulse: the door may have
+    #: opened and closed unseen, so the lock is never pulsed again for this unlock.
+    blind: bool = False
 
 
 @dataclass(eq=False)
@@ -183,3 +209,24 @@ class BoardSetup:
             if not frames:
                 del self._due[board]
         self.sent[board] += 1
+
+
+class ReadQueue:
+    """Callers of ``read_all`` waiting for the bus thread, oldest first (guarded by the bus lock)."""
+
+    def __init__(self) -> None:
+        self._requests: deque[ReadAllRequest] = deque()
+
+    def add(self, request: ReadAllRequest) -> None:
+        self._requests.append(request)
+
+    def current(self) -> ReadAllRequest | None:
+        """The oldest request still waiting for a board, dropping the cancelled and the served."""
+        while self._requests and (self._requests[0].cancelled or not self._requests[0].remaining):
+            self._requests.popleft()
+        return self._requests[0] if self._requests else None
+
+    def take_all(self) -> list[ReadAllRequest]:
+        requests = list(self._requests)
+        self._requests.clear()
+        return requests

@@ -129,7 +129,7 @@ class BusProbe(LockProbe):
         self.probe_timeout = probe_timeout
         self.answer_timeout = protocol.answer_timeout if answer_timeout is None else answer_timeout
         self._line = SerialLine(url=url, baudrate=protocol.default_baudrate, read_timeout=0.01, port=port,
-                                quiet_time=max(0.02, protocol.frame_silence), gap=protocol.transaction_gap,
+                                silence=protocol.frame_silence, gap=protocol.transaction_gap,
                                 name="probe")
         self._decoder = protocol.decoder()
 

@@ -6,7 +6,7 @@ frame, read the answer a decoder frames and a parser accepts, keep the line
 clean between transactions); the scanner reader reads and writes it freely.
 
 >>> import serial
->>> line = SerialLine(url="loop://", baudrate=19200, read_timeout=0.01, quiet_time=0.005)
+>>> line = SerialLine(url="loop://", baudrate=19200, read_timeout=0.001, silence=0.002)
 >>> line.open()
 True
 >>> from drivers.kerong import KerongFrameDecoder
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: At most this long is spent draining a chattering line before discarding its input.
 SETTLE_LIMIT = 0.25
+#: After a missing answer the line must stay quiet this long (or the frame silence, if
+#: longer) before it is clean: a late answer may still be on its way.
+LATE_ANSWER_QUIET = 0.02
 #: What a port may raise when it is opened, read or written.
 PORT_ERRORS = (serial.SerialException, OSError)
 
@@ -66,19 +69,21 @@ class SerialLine:
     """A port opened by URL through ``serial_for_url``; one thread uses it at a time.
 
     :meth:`open` and :meth:`close` count reopens and failures (see :meth:`stats`);
-    :attr:`backoff` spaces the owner's reopen attempts. ``quiet_time`` is the silence
-    that makes a dirty line clean again (see :meth:`settle`), ``gap`` the pause the
-    boards need between the end of one transaction and the next request.
+    :attr:`backoff` spaces the owner's reopen attempts. ``silence`` is the family's
+    frame silence: that long without a byte after a broken answer ends it, and the
+    line is clean at once. ``gap`` is the pause the boards need
+    between the end of one transaction and the next request. ``read_timeout`` (the
+    longest a read waits) should be well under ``silence``.
     """
 
     def __init__(self, *, url: str, baudrate: int, read_timeout: float,
                  serial_for_url: Callable[..., Any] = serial.serial_for_url,
-                 reopen_backoff: tuple[float, float] = (0.5, 8.0), quiet_time: float = 0.02,
+                 reopen_backoff: tuple[float, float] = (0.5, 8.0), silence: float = 0.02,
                  gap: float = 0.0, name: str = "line", port: Any = None) -> None:
         self.url = url
         self.baudrate = baudrate
         self.read_timeout = read_timeout
-        self.quiet_time = quiet_time
+        self.silence = silence
         self.gap = gap
         self.name = name
         self.backoff = Backoff(*reopen_backoff)
@@ -90,6 +95,9 @@ class SerialLine:
         self._failures = 0
         self._dirty = True
         self._last_transaction = -float("inf")
+        #: When the last byte arrived (monotonic seconds).
+        self._last_byte = -float("inf")
+        self._settle_quiet = max(silence, LATE_ANSWER_QUIET)
 
     # ---- the port ---------------------------------------------------------------------
 
@@ -138,7 +146,10 @@ class SerialLine:
     def read(self) -> bytes:
         """What has arrived, waiting at most ``read_timeout`` for the first byte."""
         port = self._port
-        return port.read(max(1, port.in_waiting))
+        data = port.read(max(1, port.in_waiting))
+        if data:
+            self._last_byte = time.monotonic()
+        return data
 
     def write(self, data: bytes) -> None:
         self._port.write(data)
@@ -150,14 +161,16 @@ class SerialLine:
         self._dirty = True
 
     def settle(self) -> None:
-        """Wait until the line has been quiet for ``quiet_time``, then discard what arrived."""
-        started = last_byte = time.monotonic()
+        """Wait until the line has been quiet for a while, then discard what arrived."""
+        started = time.monotonic()
         while True:
             now = time.monotonic()
-            if now - last_byte >= self.quiet_time or now - started >= SETTLE_LIMIT:
+            if now - max(self._last_byte, started) >= self._settle_quiet or now - started >= SETTLE_LIMIT:
                 break
-            if self.read():
-                last_byte = time.monotonic()
+            self.read()
+        self._clean()
+
+    def _clean(self) -> None:
         self._port.reset_input_buffer()
         self._dirty = False
 
@@ -166,9 +179,12 @@ class SerialLine:
                  on_sent: Callable[[], None] | None = None) -> Exchange:
         """Send ``request``; wait up to ``timeout`` for a frame ``parse`` accepts.
 
-        ``parse`` raises :class:`FrameError` for a frame that is not the answer. A
-        transaction that ends without an expected answer, or with any junk or broken
-        frame, leaves the line dirty: the next one starts once it is quiet again.
+        ``parse`` raises :class:`FrameError` for a frame that is not the answer. An
+        answer that cannot be read (a bad checksum, a truncated frame, junk) ends the
+        wait as soon as the line has been quiet for ``silence``: the board will not
+        answer twice. A transaction that ends without an expected answer, or with any
+        junk or broken frame, leaves the line dirty: the next one starts once it is
+        quiet again (at once, when the broken answer already ended in silence).
         """
         if self._dirty:
             self.settle()
@@ -181,7 +197,10 @@ class SerialLine:
             on_sent()
         exchange = Exchange()
         echo = EchoFilter(request, window=echo_window)
+        quiet_after_broken = False
         while exchange.answer is None and time.monotonic() - sent < timeout:
+            if quiet_after_broken := self._broken_then_quiet(decoder, before, sent):
+                break
             data = self.read()
             frames = [echo.offer(frame) for frame in (decoder.feed(data) if data else ())] + [echo.due()]
             for frame in frames:
@@ -192,13 +211,22 @@ class SerialLine:
             self._accept(exchange, parse, held, count=False)
         if exchange.answer is None and hasattr(decoder, "flush"):
             decoder.flush()  # families framed by silence: what is left is a broken frame
+        truncated = quiet_after_broken and decoder.buffered > 0
         exchange.junk = decoder.junk_bytes - before[0]
         exchange.checksums = decoder.bad_checksums - before[1]
-        exchange.bad_frames = decoder.bad_frames - before[2]
-        if (exchange.answer is None and answer_expected) or exchange.problem is not None or exchange.junk:
+        exchange.bad_frames = decoder.bad_frames - before[2] + truncated
+        if quiet_after_broken:
+            self._clean()  # the broken answer ended in silence: nothing more is coming
+        elif (exchange.answer is None and answer_expected) or exchange.problem is not None or exchange.junk:
             self._dirty = True
         self._last_transaction = time.monotonic()
         return exchange
+
+    def _broken_then_quiet(self, decoder: FrameDecoder, before: tuple[int, int, int], sent: float) -> bool:
+        """Whether an unreadable answer came and the line has been quiet since for ``silence``."""
+        broken = (decoder.buffered or decoder.junk_bytes > before[0]
+                  or decoder.bad_checksums > before[1] or decoder.bad_frames > before[2])
+        return bool(broken) and self._last_byte > sent and time.monotonic() - self._last_byte >= self.silence
 
     def _accept(self, exchange: Exchange, parse: Callable[[bytes], Any], frame: bytes, *,
                 count: bool = True) -> bool:

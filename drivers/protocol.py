@@ -90,6 +90,8 @@ class FrameDecoder(Protocol):
     junk_bytes: int
     bad_checksums: int
     bad_frames: int
+    #: Bytes held while waiting for the rest of a frame.
+    buffered: int
 
     def feed(self, data: bytes) -> list[bytes]: ...
 
@@ -137,8 +139,8 @@ class BoardProtocol(ABC):
 
     @property
     def frame_silence(self) -> float:
-        """Silence (seconds) that ends a frame on the line."""
-        return self.facts.frame_silence_ms / 1000
+        """Silence (seconds) that ends a frame on the line at the family's baud rate."""
+        return self.facts.frame_silence()
 
     @property
     def transaction_gap(self) -> float:

@@ -5,6 +5,12 @@ unlock to pulse, tells what each read of a board showed, and finishes the jobs
 this returns. The queue may be filled from any thread; everything else belongs to
 the bus thread.
 
+Evidence that the door opened ends an unlock as ``released``, and the lock is never
+pulsed again for it: the latch read released (or an unlock answer saying so), or
+the lock's item sensor changed since the pulse. A latch still read engaged earns
+one resend, but only while every answer of the board since the pulse was read: after
+a lost or unreadable one the door may have opened and closed unseen.
+
 >>> from drivers.protocol import BoardStatus
 >>> unlocks = Unlocks(open_timeout=3.0, pulse_time=0.5, pulse_gap=0.2, resend_after=0.65)
 >>> job = UnlockJob(0, 2, queued_at=0.0)
@@ -71,11 +77,13 @@ class Unlocks:
                 self.confirming.append(job)
             return job, math.inf
 
-    def fired(self, job: UnlockJob, now: float) -> bool:
-        """Note that ``job`` is being pulsed; True when this is its resend."""
+    def fired(self, job: UnlockJob, now: float, *, item: bool | None = None) -> bool:
+        """Note that ``job`` is being pulsed (its lock's ``item`` sensor now, if trusted);
+        True when this is its resend."""
         if job.sent_at is None:
             job.sent_at = now
             job.deadline = now + self.open_timeout
+            job.item_at_pulse = item
             return False
         job.resent = True
         job.resend_due = False
@@ -88,14 +96,25 @@ class Unlocks:
         """A good read of ``status.board``: the unlocks it settles, with their results."""
         done = []
         for job in [job for job in self.confirming if job.board == status.board]:
-            if not status.is_latched(job.lock):
+            if not status.is_latched(job.lock) or self._item_moved(job, status):
                 self.confirming.remove(job)
                 done.append((job, "released"))
                 continue
             job.answered = True
-            if not job.resent and job.sent_at is not None and now >= job.sent_at + self.resend_after:
+            if not (job.resent or job.blind) and job.sent_at is not None and now >= job.sent_at + self.resend_after:
                 job.resend_due = True
         return done
+
+    def blind(self, board: int) -> None:
+        """An answer of ``board`` was lost or could not be read: no resend for its unlocks."""
+        for job in self.confirming:
+            if job.board == board and job.sent_at is not None:
+                job.blind = True
+                job.resend_due = False
+
+    @staticmethod
+    def _item_moved(job: UnlockJob, status: BoardStatus) -> bool:
+        return job.item_at_pulse is not None and status.has_item(job.lock) != job.item_at_pulse
 
     def due_confirmation(self, last_reads: dict[int, float], interval: float, now: float) -> int | None:
         """A board with an unlock to confirm whose last read is ``interval`` old."""

@@ -25,7 +25,7 @@ def test_each_codec_takes_its_facts_from_the_registry(name):
     assert (codec.default_baudrate, codec.board_addresses) == (facts.baudrate, facts.board_addresses)
     assert codec.latched_bit == facts.latched_bit
     assert codec.answer_timeout == facts.answer_timeout_ms / 1000
-    assert codec.frame_silence == facts.frame_silence_ms / 1000
+    assert codec.frame_silence == facts.frame_silence(facts.baudrate) > 0
     assert codec.sets_pulse_time is (facts.pulse_time_ms is not None)
     if not facts.locks_setting:
         assert codec.locks_per_board == facts.locks_per_board
