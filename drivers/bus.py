@@ -98,7 +98,7 @@ class LockBusDriver:
         self.item_sensors = protocol.facts.item_sensors if item_sensors is None else item_sensors
         self._listener = listener
         silence = protocol.facts.frame_silence(baudrate)
-        self._line = SerialLine(url=url, baudrate=baudrate, read_timeout=min(0.02, max(0.0005, silence / 2)),
+        self._line = SerialLine(url=url, baudrate=baudrate, read_timeout=min(0.02, max(0.001, silence / 2)),
                                 serial_for_url=serial_for_url, reopen_backoff=reopen_backoff, silence=silence,
                                 gap=protocol.transaction_gap, name="lock bus")
         self._unlocks = Unlocks(open_timeout=open_timeout, pulse_time=pulse_time, pulse_gap=pulse_gap,
@@ -372,7 +372,8 @@ class LockBusDriver:
 
     def _register_miss(self, board: int, problem: str | None) -> None:
         self._unlocks.blind(board)
-        span = (self.offline_after - 1) * self.poll_interval
+        # As long as missing that many answers took, so quick re-reads do not hurry it.
+        span = self.offline_after * self.answer_timeout + (self.offline_after - 1) * self.poll_interval
         with self._lock:
             went_offline = self._records[board].miss(self.offline_after, time.monotonic(), span)
             if went_offline:

@@ -89,7 +89,7 @@ class BoardRecord:
         """A read that failed; True when this miss takes the board offline.
 
         A board goes offline after ``offline_after`` misses in a row spread over at
-        least ``span`` seconds: quick re-reads of a noisy answer do not count faster.
+        least ``span`` seconds: quick re-reads of a noisy answer do not make it sooner.
         """
         self.misses += 1
         if self.first_miss is None:

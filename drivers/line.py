@@ -40,6 +40,9 @@ SETTLE_LIMIT = 0.25
 #: After a missing answer the line must stay quiet this long (or the frame silence, if
 #: longer) before it is clean: a late answer may still be on its way.
 LATE_ANSWER_QUIET = 0.02
+#: Host scheduling and USB serial adapters hand over a frame's bytes with gaps of a few
+#: ms: this much is added to the family's frame silence before quiet ends a broken answer.
+LATENCY_ALLOWANCE = 0.004
 #: What a port may raise when it is opened, read or written.
 PORT_ERRORS = (serial.SerialException, OSError)
 
@@ -70,8 +73,8 @@ class SerialLine:
 
     :meth:`open` and :meth:`close` count reopens and failures (see :meth:`stats`);
     :attr:`backoff` spaces the owner's reopen attempts. ``silence`` is the family's
-    frame silence: that long without a byte after a broken answer ends it, and the
-    line is clean at once. ``gap`` is the pause the boards need
+    frame silence: that long (plus ``latency``) without a byte after a broken answer
+    ends it, and the line is clean at once. ``gap`` is the pause the boards need
     between the end of one transaction and the next request. ``read_timeout`` (the
     longest a read waits) should be well under ``silence``.
     """
@@ -79,7 +82,8 @@ class SerialLine:
     def __init__(self, *, url: str, baudrate: int, read_timeout: float,
                  serial_for_url: Callable[..., Any] = serial.serial_for_url,
                  reopen_backoff: tuple[float, float] = (0.5, 8.0), silence: float = 0.02,
-                 gap: float = 0.0, name: str = "line", port: Any = None) -> None:
+                 latency: float = LATENCY_ALLOWANCE, gap: float = 0.0, name: str = "line",
+                 port: Any = None) -> None:
         self.url = url
         self.baudrate = baudrate
         self.read_timeout = read_timeout
@@ -97,7 +101,9 @@ class SerialLine:
         self._last_transaction = -float("inf")
         #: When the last byte arrived (monotonic seconds).
         self._last_byte = -float("inf")
-        self._settle_quiet = max(silence, LATE_ANSWER_QUIET)
+        self._settle_quiet = max(silence + latency, LATE_ANSWER_QUIET)
+        #: Quiet after a broken answer that says it has ended.
+        self.end_of_answer = silence + latency
 
     # ---- the port ---------------------------------------------------------------------
 
@@ -181,7 +187,7 @@ class SerialLine:
 
         ``parse`` raises :class:`FrameError` for a frame that is not the answer. An
         answer that cannot be read (a bad checksum, a truncated frame, junk) ends the
-        wait as soon as the line has been quiet for ``silence``: the board will not
+        wait as soon as the line has been quiet for ``silence`` (+ ``latency``): the board will not
         answer twice. A transaction that ends without an expected answer, or with any
         junk or broken frame, leaves the line dirty: the next one starts once it is
         quiet again (at once, when the broken answer already ended in silence).
@@ -199,7 +205,7 @@ class SerialLine:
         echo = EchoFilter(request, window=echo_window)
         quiet_after_broken = False
         while exchange.answer is None and time.monotonic() - sent < timeout:
-            if quiet_after_broken := self._broken_then_quiet(decoder, before, sent):
+            if quiet_after_broken := self._broken_then_quiet(decoder, before, exchange, sent):
                 break
             data = self.read()
             frames = [echo.offer(frame) for frame in (decoder.feed(data) if data else ())] + [echo.due()]
@@ -222,11 +228,22 @@ class SerialLine:
         self._last_transaction = time.monotonic()
         return exchange
 
-    def _broken_then_quiet(self, decoder: FrameDecoder, before: tuple[int, int, int], sent: float) -> bool:
-        """Whether an unreadable answer came and the line has been quiet since for ``silence``."""
-        broken = (decoder.buffered or decoder.junk_bytes > before[0]
-                  or decoder.bad_checksums > before[1] or decoder.bad_frames > before[2])
-        return bool(broken) and self._last_byte > sent and time.monotonic() - self._last_byte >= self.silence
+    def _broken_then_quiet(self, decoder: FrameDecoder, before: tuple[int, int, int], exchange: Exchange,
+                           sent: float) -> bool:
+        """Whether an unreadable answer came and the line has been quiet since it for long enough.
+
+        A whole frame that failed its check needs only the frame silence to be sure the
+        board has finished; bytes that may be the start of a frame get the adapter's
+        latency on top, lest a healthy answer delivered in two pieces be cut.
+        """
+        if self._last_byte <= sent:
+            return False
+        whole = decoder.bad_checksums > before[1] or decoder.bad_frames > before[2] or exchange.wrong
+        partial = decoder.buffered or decoder.junk_bytes > before[0]
+        if not (whole or partial):
+            return False
+        quiet = self.end_of_answer if partial else self.silence
+        return time.monotonic() - self._last_byte >= quiet
 
     def _accept(self, exchange: Exchange, parse: Callable[[bytes], Any], frame: bytes, *,
                 count: bool = True) -> bool:

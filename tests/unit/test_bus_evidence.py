@@ -117,11 +117,12 @@ def test_an_unreadable_answer_costs_the_line_not_the_answer_timeout(sim, kind):
 
 def test_quick_rereads_of_a_noisy_board_do_not_take_it_offline_sooner(sim):
     events: list = []
-    driver = start_driver(sim, events, poll_interval=0.1, offline_after=3)
+    driver = start_driver(sim, events, poll_interval=0.1, answer_timeout=0.3, offline_after=3)
     try:
         started = time.monotonic()
         sim.fault("bad_checksum", board=0)
         wait_for(lambda: BoardOffline(0) in events, timeout=5, interval=0.005, message="offline")
-        assert time.monotonic() - started >= 0.2  # three misses over two poll intervals, not three re-reads
+        # no sooner than three answers missed in turn would take: 3 x 0.3 s + 2 x 0.1 s
+        assert time.monotonic() - started >= 1.1 - 0.02
     finally:
         driver.stop()
