@@ -232,9 +232,9 @@ class SerialLine:
                            sent: float) -> bool:
         """Whether an unreadable answer came and the line has been quiet since it for long enough.
 
-        A whole frame that failed its check needs only the frame silence to be sure the
-        board has finished; bytes that may be the start of a frame get the adapter's
-        latency on top, lest a healthy answer delivered in two pieces be cut.
+        After a whole frame that failed its check (the board has answered) the frame
+        silence is enough; stray bytes alone get the adapter's latency on top, lest a
+        healthy answer delivered in two pieces, or after a glitch, be cut.
         """
         if self._last_byte <= sent:
             return False
@@ -242,7 +242,7 @@ class SerialLine:
         partial = decoder.buffered or decoder.junk_bytes > before[0]
         if not (whole or partial):
             return False
-        quiet = self.end_of_answer if partial else self.silence
+        quiet = self.silence if whole else self.end_of_answer
         return time.monotonic() - self._last_byte >= quiet
 
     def _accept(self, exchange: Exchange, parse: Callable[[bytes], Any], frame: bytes, *,
