@@ -372,10 +372,10 @@ class LockBusDriver:
 
     def _register_miss(self, board: int, problem: str | None) -> None:
         self._unlocks.blind(board)
-        # As long as missing that many answers took, so quick re-reads do not hurry it.
-        span = self.offline_after * self.answer_timeout + (self.offline_after - 1) * self.poll_interval
+        # Unreadable answers are read again at once; they count no faster than missed polls.
+        spacing = self.answer_timeout + self.poll_interval if problem in UNREADABLE else 0.0
         with self._lock:
-            went_offline = self._records[board].miss(self.offline_after, time.monotonic(), span)
+            went_offline = self._records[board].miss(self.offline_after, time.monotonic(), spacing)
             if went_offline:
                 self._setup.board_offline(board)
         if went_offline:

@@ -59,8 +59,8 @@ class BoardRecord:
         #: None until the board answers or goes offline for the first time.
         self.online: bool | None = None
         self.misses = 0
-        #: When the current run of misses began.
-        self.first_miss: float | None = None
+        #: When the last miss that counted happened.
+        self.last_miss: float | None = None
         self.next_poll = 0.0
         self.last_read = float("-inf")
         self.frames_sent = 0
@@ -80,22 +80,23 @@ class BoardRecord:
         events += status_events(None if came_online else self.status, status)
         self.online = True
         self.misses = 0
-        self.first_miss = None
+        self.last_miss = None
         self.last_seen = now
         self.status = status
         return events, came_online
 
-    def miss(self, offline_after: int, now: float, span: float) -> bool:
+    def miss(self, offline_after: int, now: float, spacing: float = 0.0) -> bool:
         """A read that failed; True when this miss takes the board offline.
 
-        A board goes offline after ``offline_after`` misses in a row spread over at
-        least ``span`` seconds: quick re-reads of a noisy answer do not make it sooner.
+        A miss within ``spacing`` seconds of the last one that counted does not count:
+        quick re-reads of a noisy answer must not take a board offline sooner than
+        missed answers would.
         """
+        if spacing and self.last_miss is not None and now - self.last_miss < spacing:
+            return False
         self.misses += 1
-        if self.first_miss is None:
-            self.first_miss = now
-        went_offline = (self.misses >= offline_after and now - self.first_miss >= span
-                        and self.online is not False)
+        self.last_miss = now
+        went_offline = self.misses >= offline_after and self.online is not False
         if went_offline:
             self.online = False
         return went_offline
