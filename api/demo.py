@@ -17,25 +17,24 @@ from firmware_sim.gpio import SimGpio
 from firmware_sim.layout import DEMO_GPIO, demo_compartments
 from firmware_sim.simulator import Simulator
 from locker.accounts import create_account, create_token
-from locker.config import Config, config_from_dict
+from locker.config import Config, HttpConfig, config_from_dict
 from locker.db import Database
 
-from .runtime import Runtime
-from .server import serve_forever
-
-#: The demo cabinet's GPIO (BCM numbers), driven from the simulator page.
+from .server import build_runtime, listen, serve_forever
 
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"))
 
 
-def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str) -> Config:
+def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str,
+                printer_url: str = "") -> Config:
     data_dir = data_dir.resolve()
     return config_from_dict({
         "database": {"url": f"sqlite:///{data_dir / 'locker.db'}"},
         "http": {"host": host, "port": port, "public_url": f"http://{host}:{port}"},
         "bus": {"url": bus_url, "protocol": "kerong-cu16", "baudrate": 19200},
         "scanner": {"url": scanner_url},
+        "printer": {"url": printer_url},
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
         "gpio": DEMO_GPIO,
@@ -68,18 +67,20 @@ def ensure_demo_accounts(database: Database, data_dir: Path) -> dict[str, str]:
 
 
 def run_demo(*, host: str, port: int, data_dir: Path) -> None:
+    sockets = listen(HttpConfig(host=host, port=port))
     data_dir.mkdir(parents=True, exist_ok=True)
     simulator = Simulator(boards=2, board_type="kerong-cu16", labels=demo_labels(), gpio=SimGpio(DEMO_GPIO))
     try:
         config = demo_config(host=host, port=port, data_dir=data_dir,
                              bus_url=simulator.serve_bus("inprocess"),
-                             scanner_url=simulator.serve_scanner("inprocess"))
+                             scanner_url=simulator.serve_scanner("inprocess"),
+                             printer_url=simulator.serve_printer("inprocess"))
         database = Database(config.database.url)
         database.upgrade()
         tokens = ensure_demo_accounts(database, data_dir)
         database.dispose()
-        runtime = Runtime.from_config(config, simulator=simulator)
-        serve_forever(config, runtime=runtime, banner=lambda: _print_banner(host, port, data_dir, tokens))
+        serve_forever(build_runtime(config, simulator=simulator), sockets,
+                      banner=lambda: _print_banner(host, port, data_dir, tokens))
     finally:
         simulator.close()
 
@@ -102,6 +103,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
     lines += [
         f"Dữ liệu / data: {data_dir.resolve()}",
         "Tin nhắn SMS được ghi vào nhật ký này / SMS messages are printed in this log.",
+        f"Biên nhận in ra / printed receipts: {base}/sim/ (GET {base}/sim/receipts)",
         "Nhấn Ctrl-C để dừng / press Ctrl-C to stop.",
         "",
     ]

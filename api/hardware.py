@@ -76,7 +76,6 @@ class DriverLockBus:
         *,
         boards: tuple[int, ...],
         sink: EventSink,
-        serial_for_url: Callable[..., Any] | None = None,
         pin_factory: Any = None,
     ) -> None:
         self._sink = sink
@@ -85,9 +84,6 @@ class DriverLockBus:
         if config.protocol == "gpio-relay":
             self.driver = _relay_driver(config, self._on_driver_event, pin_factory)
             return
-        options: dict[str, Any] = {}
-        if serial_for_url is not None:
-            options["serial_for_url"] = serial_for_url
         self.driver = LockBusDriver(
             url=config.url,
             protocol=config.protocol,
@@ -102,7 +98,6 @@ class DriverLockBus:
             protocol_options=config.protocol_options(),
             pulse_ms_on_board=config.pulse_ms if config.set_pulse_time else None,
             item_sensors=config.item_sensors,
-            **options,
         )
 
     def start(self) -> None:
@@ -222,11 +217,7 @@ def scanner_model(config: ScannerConfig) -> ScannerModel:
 class ScannerAdapter:
     """Feeds codes read by a serial QR scanner into the domain as :class:`ScanRead`."""
 
-    def __init__(self, config: ScannerConfig, *, sink: EventSink,
-                 serial_for_url: Callable[..., Any] | None = None) -> None:
-        options: dict[str, Any] = {}
-        if serial_for_url is not None:
-            options["serial_for_url"] = serial_for_url
+    def __init__(self, config: ScannerConfig, *, sink: EventSink) -> None:
         self._sink = sink
         self.reader = LineScanner(
             url=config.url,
@@ -234,7 +225,6 @@ class ScannerAdapter:
             baudrate=config.baudrate,
             dedupe_window=config.dedupe_ms / 1000,
             model=scanner_model(config),
-            **options,
         )
 
     def start(self) -> None:

@@ -6,44 +6,24 @@ import threading
 from collections.abc import Mapping
 
 from .cabinet import SimLock
+from .endpoint import Endpoint
+from .errors import SimulatorError
+from .families import BOARD_TYPES, board_family, board_firmware, board_layout
 from .faults import INSTANT_KINDS, KINDS, PLUG_KINDS, PLUG_TARGETS, Fault, FaultSet
-from .firmware import BoardFirmware
 from .framelog import FrameLog
 from .gpio import SimGpio
-from .board8a import Board8AFirmware
-from .kerong import KerongCU16Firmware
-from .kerong_cu48 import KerongCU48Firmware
-from .layout import RELAY_PROTOCOL, FamilyCabinet
-from .winnsen import WinnsenFirmware
+from .inprocess import InProcessTransport
+from .layout import FamilyCabinet
 from .line import SimLine
+from .printer import PRINTER_FAULTS, SimPrinter
 from .scanner import SCANNER_MODELS, SimScanner
-from .transports import Endpoint, InProcessTransport, PtyTransport, TcpTransport
+from .transports import PtyTransport, TcpTransport
 
-BOARD_TYPES: dict[str, type[BoardFirmware]] = {
-    "kerong-cu16": KerongCU16Firmware,
-    "kerong-cu48": KerongCU48Firmware,
-    "8a": Board8AFirmware,
-    "winnsen": WinnsenFirmware,
-}
 TRANSPORT_KINDS = ("tcp", "pty", "inprocess")
 DOOR_ACTIONS = ("open", "close")
 MAX_SCAN_CHARS = 4096
 #: The only faults a cabinet of relay locks has: no line, so nothing to drop, delay or garble.
 RELAY_FAULT_KINDS = ("jam", "clear")
-
-
-class SimulatorError(ValueError):
-    """Bad input to the simulator; ``code`` is a stable word, the text is English.
-
-    >>> err = SimulatorError("no board 9", code="unknown_board", vi="không có bo mạch 9")
-    >>> err.code, str(err), err.vi
-    ('unknown_board', 'no board 9', 'không có bo mạch 9')
-    """
-
-    def __init__(self, message: str, *, code: str = "invalid_request", vi: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.vi = vi or message
 
 
 class Simulator:
@@ -74,11 +54,11 @@ class Simulator:
                  slow_delay: float = 1.0, reply_delay: float = 0.004,
                  scanner_suffix: str = "CRLF", scanner_model: str = "line",
                  labels: Mapping[tuple[int, int], str] | None = None,
-                 gpio: SimGpio | None = None) -> None:
+                 gpio: SimGpio | None = None, printer_width: int = 384) -> None:
         if scanner_model not in SCANNER_MODELS:
             raise SimulatorError(f"unknown scanner model {scanner_model!r}; known: {', '.join(SCANNER_MODELS)}",
                                  code="unknown_scanner_model", vi=f"không biết loại máy quét {scanner_model!r}")
-        family = _family(board_type, gpio, board_options)
+        family = board_family(board_type, gpio.lock_count if gpio is not None else 0, board_options)
         self.board_options = dict(board_options or {})
         self.board_type = board_type
         self.latched_bit = (family.default_latched_bit if family else 1) if latched_bit is None else latched_bit
@@ -91,12 +71,14 @@ class Simulator:
         if family is None:
             self.cabinet = FamilyCabinet(range(0), spring_delay=spring_delay)
         else:
-            addresses, locks_per_board = _layout(family, boards, self.board_options)
+            addresses, locks_per_board = board_layout(family, boards, self.board_options)
             self.cabinet = FamilyCabinet(addresses, locks_per_board=locks_per_board, spring_delay=spring_delay)
-            firmware = _firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
+            firmware = board_firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
                                  options=self.board_options)
             self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
         self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
+        #: The thermal receipt printer (ESC/POS); reachable once :meth:`serve_printer` was called.
+        self.printer = SimPrinter(width=printer_width)
         self._transports: list = []
         self._mutex = threading.Lock()
         #: The cabinet's GPIO pins (``firmware_sim.gpio``); its relay locks answer as board ``gpio.relay_board``.
@@ -114,6 +96,11 @@ class Simulator:
     def serve_scanner(self, kind: str, host: str = "127.0.0.1", port: int = 0) -> str:
         """Expose the scanner; returns the pyserial URL for ``[scanner] url``."""
         return self._serve(self.scanner, kind, host, port, "scanner")
+
+    def serve_printer(self, kind: str, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Expose the receipt printer; returns the service's ``[printer] url`` (``tcp://H:P`` over TCP)."""
+        url = self._serve(self.printer, kind, host, port, "printer")
+        return "tcp://" + url[len("socket://"):] if url.startswith("socket://") else url
 
     def serve_gpio(self, host: str = "127.0.0.1", port: int = 8888) -> str:
         """Expose the GPIO pins as a pigpio daemon; returns the service's ``[gpio] pin_factory``."""
@@ -169,7 +156,8 @@ class Simulator:
             boards.append({"address": relay_board,
                            "locks": [self.lock_state(relay_board, n) for n in range(1, self.gpio.lock_count + 1)]})
             boards.sort(key=lambda board: board["address"])
-        return {"boards": boards, "scanner": self.scanner.state(), "gpio": self.gpio.state()}
+        return {"boards": boards, "scanner": self.scanner.state(), "gpio": self.gpio.state(),
+                "printer": self.printer.state()}
 
     def _relays_shown(self) -> bool:
         """Whether the relay locks are a board of their own (not hidden behind an RS485 board's number)."""
@@ -220,8 +208,12 @@ class Simulator:
               target: str | None = None) -> None:
         """Inject a named fault (see :mod:`firmware_sim.faults`); ``clear`` ends them all.
 
-        ``target`` says what ``unplug`` and ``replug`` act on: ``bus`` (default) or ``scanner``.
+        ``target`` says what ``unplug`` and ``replug`` act on: ``bus`` (default) or ``scanner``;
+        ``target="printer"`` takes the printer's faults (``out_of_paper``, ``offline``, ``clear``).
         """
+        if target == "printer":
+            self._printer_fault(kind, board, count)
+            return
         if kind not in KINDS:
             raise SimulatorError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}",
                                  code="unknown_fault", vi=f"không biết lỗi {kind!r}")
@@ -243,6 +235,7 @@ class Simulator:
             self.faults.clear()
             self.cabinet.unjam_all()
             self.gpio.unjam_all()
+            self.printer.fault("clear")
             for each in PLUG_TARGETS:
                 self._plug("replug", each)
         elif kind == "jam":
@@ -269,7 +262,8 @@ class Simulator:
                  for t in PLUG_TARGETS if not self.plugged(t)]
         jams = [{"kind": "jam", "board": b["address"], "lock": lk["lock"]}
                 for b in self.state()["boards"] for lk in b["locks"] if lk["jammed"]]
-        return line + jams
+        printer = self.printer.fault_kind
+        return line + jams + ([{"kind": printer, "target": "printer"}] if printer else [])
 
     def frames(self, after: int = 0, limit: int | None = None) -> list[dict]:
         """Frame log entries numbered after ``after`` (see :mod:`firmware_sim.framelog`)."""
@@ -314,6 +308,15 @@ class Simulator:
                              vi=f"{kind} là lỗi của đường truyền RS485; khóa rơ-le (gpio-relay) không có đường "
                                 "truyền: hãy dùng jam, clear, hoặc unplug/replug với target scanner")
 
+    def _printer_fault(self, kind: str, board, count) -> None:
+        if kind not in PRINTER_FAULTS:
+            raise SimulatorError(f"target 'printer' takes {', '.join(PRINTER_FAULTS)}, not {kind!r}",
+                                 code="invalid_field", vi=f"target 'printer' chỉ nhận {', '.join(PRINTER_FAULTS)}")
+        if board is not None or count:
+            raise SimulatorError("a printer fault lasts until cleared: leave board, lock and count out",
+                                 code="invalid_field", vi="lỗi máy in kéo dài đến khi xóa: bỏ trống board, lock, count")
+        self.printer.fault(kind)
+
     def _jam(self, board: int | None, lock: int | None, count: int) -> None:
         boards = self.cabinet.addresses if board is None else [board]
         locks = range(1, self.cabinet.locks_per_board + 1) if lock is None else [lock]
@@ -351,47 +354,6 @@ class Simulator:
             raise SimulatorError(f"no lock {lock!r}; locks are 1 to {last}",
                                  code="unknown_lock",
                                  vi=f"không có khóa {lock!r}; khóa từ 1 đến {last}")
-
-
-def _family(board_type: str, gpio: SimGpio | None, board_options) -> type[BoardFirmware] | None:
-    """The board firmware of ``board_type``; None for a cabinet of relay locks only."""
-    if board_type == RELAY_PROTOCOL:
-        if gpio is None or not gpio.lock_count:
-            raise SimulatorError("a gpio-relay cabinet needs relay locks: gpio=SimGpio(relay_locks=[...])",
-                                 code="no_relay_locks", vi="tủ khóa rơ-le (gpio-relay) cần ít nhất một khóa rơ-le")
-        if board_options:
-            raise SimulatorError("relay locks take no board options", code="invalid_board_option",
-                                 vi="khóa rơ-le không có tùy chọn bo mạch")
-        return None
-    family = BOARD_TYPES.get(board_type)
-    if family is None:
-        known = ", ".join([*BOARD_TYPES, RELAY_PROTOCOL])
-        raise SimulatorError(f"unknown board type {board_type!r}; known: {known}", code="unknown_board_type",
-                             vi=f"không biết loại bo mạch {board_type!r}")
-    return family
-
-
-def _layout(family: type[BoardFirmware], boards, options: dict) -> tuple[range, int]:
-    """The addresses of the first ``boards`` boards of the family, and its locks per board."""
-    try:
-        addresses, locks_per_board = family.addresses(options), family.locks_per_board(options)
-    except (TypeError, ValueError) as exc:
-        raise SimulatorError(f"bad board option: {exc}", code="invalid_board_option",
-                             vi=f"tùy chọn bo mạch không hợp lệ: {exc}") from None
-    if not _is_int(boards) or not 1 <= boards <= len(addresses):
-        raise SimulatorError(f"boards must be between 1 and {len(addresses)}", code="invalid_boards",
-                             vi=f"số bo mạch phải từ 1 đến {len(addresses)}")
-    return addresses[:boards], locks_per_board
-
-
-def _firmware(family: type[BoardFirmware], cabinet: FamilyCabinet, *, latched_bit, answer_unlock: bool,
-              options: dict) -> dict[int, BoardFirmware]:
-    try:
-        return {b: family(b, cabinet, latched_bit=latched_bit, answer_unlock=answer_unlock, **options)
-                for b in cabinet.addresses}
-    except (TypeError, ValueError) as exc:
-        raise SimulatorError(f"bad board option: {exc}", code="invalid_board_option",
-                             vi=f"tùy chọn bo mạch không hợp lệ: {exc}") from None
 
 
 def _lock_dict(number: int, lock: SimLock) -> dict:

@@ -1,5 +1,4 @@
-"""Fakes and a harness for driving ``locker.LockerService`` in tests without threads,
-and the ``migrated_db_url`` fixture (import it into a test module to use it)."""
+"""Fakes and a harness for driving ``locker.LockerService`` in tests without threads."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from locker import outbox
@@ -24,21 +22,6 @@ LAYOUT = [
     {"label": "B01", "board": 0, "lock": 3, "size": "M"},
     {"label": "C01", "board": 1, "lock": 1, "size": "L"},
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def migrated_db_url(request, tmp_path):
-    """Like ``db_url`` (the same test on SQLite and on PostgreSQL), but already migrated.
-
-    PostgreSQL databases are copied from a migrated template made once per session.
-    """
-    if request.param == "postgresql":
-        return request.getfixturevalue("postgres_cluster").create_migrated_database()
-    url = f"sqlite:///{tmp_path / 'locker.db'}"
-    database = Database(url)
-    database.upgrade()
-    database.dispose()
-    return url
 
 
 class FakeClock:
@@ -116,8 +99,9 @@ def all_stored_values(db: Database) -> list[tuple[str, Any]]:
 
 
 class Harness:
-    def __init__(self, url: str, layout: list[dict] | None = None, **security: Any) -> None:
+    def __init__(self, url: str, layout: list[dict] | None = None, *, printer: Any = None, **security: Any) -> None:
         self.layout = layout if layout is not None else LAYOUT
+        self.printer = printer
         self.db = Database(url)
         self.db.upgrade()
         self.bus = FakeBus()
@@ -128,7 +112,8 @@ class Harness:
         self.svc.reconcile(readings(self.layout))
 
     def new_service(self) -> LockerService:
-        return LockerService(config=self.config, db=self.db, bus=self.bus, secret=SECRET, clock=self.clock)
+        return LockerService(config=self.config, db=self.db, bus=self.bus, secret=SECRET, clock=self.clock,
+                             printer=self.printer)
 
     def where(self, label: str) -> tuple[int, int]:
         c = next(c for c in self.layout if c["label"] == label)

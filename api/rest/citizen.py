@@ -4,29 +4,38 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..auth import citizen_only, current_kiosk, runtime
+from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
 from ..openapi import endpoint
+from ..qr import with_receipt_qr
 from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
 
 bp = Blueprint("citizen", __name__, url_prefix="/api/v1")
 TAGS = ["citizen"]
+RECEIPT_NOTE = ("Once `stored` (or `collected`), a recent operation carries its `receipt`: the lines it prints, "
+                "the QR (the dossier code, and as a PNG data URL in `qr_image`) and whether it was printed; "
+                "`not_printed` and `no_printer` receipts are for the kiosk to show on screen.")
 
 
 @bp.post("/dropoffs")
 @endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
-          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 503),
-          description="When the door closes again the drop-off becomes `stored`.")
+          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 429, 503),
+          description="When the door closes again the drop-off becomes `stored`. A kiosk starts at most "
+                      "`kiosk.dropoffs_per_minute` drop-offs in any 60 seconds: one more is 429 "
+                      "`dropoff_rate_limited` with Retry-After.")
 @citizen_only
 def create_dropoff():
     req = load_body(DropoffRequest)
-    return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=current_kiosk()), 201
+    kiosk = current_kiosk()
+    with kiosk_access().dropoff_slot(kiosk):
+        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk), 201
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")
-@endpoint("State of a drop-off", tags=TAGS, responses={200: Dropoff}, errors=(404,))
+@endpoint("State of a drop-off", tags=TAGS, responses={200: Dropoff}, errors=(404,),
+          description=RECEIPT_NOTE)
 @citizen_only
 def get_dropoff(dropoff_id: int):
-    return runtime().service.get_dropoff(dropoff_id)
+    return with_receipt_qr(runtime().service.get_dropoff(dropoff_id))
 
 
 @bp.post("/pickups")
@@ -42,7 +51,7 @@ def create_pickup():
 
 
 @bp.get("/pickups/<id:pickup_id>")
-@endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,))
+@endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,), description=RECEIPT_NOTE)
 @citizen_only
 def get_pickup(pickup_id: int):
-    return runtime().service.get_pickup(pickup_id)
+    return with_receipt_qr(runtime().service.get_pickup(pickup_id))

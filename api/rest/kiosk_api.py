@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from locker.kiosk import SCANNER
+
 from ..auth import citizen_only, runtime
 from ..openapi import endpoint
 from ..schemas import KioskActivity, KioskModeRequest, load_body
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 TAGS = ["kiosk"]
-SCANNER_KIOSK = "scanner"
 
 
 @bp.post("/mode")
@@ -24,7 +25,7 @@ SCANNER_KIOSK = "scanner"
 @citizen_only
 def set_mode():
     req = load_body(KioskModeRequest)
-    runtime().service.set_kiosk_mode(SCANNER_KIOSK, req.mode)
+    runtime().service.set_kiosk_mode(SCANNER, req.mode)
     return "", 204
 
 
@@ -32,4 +33,4 @@ def set_mode():
 @endpoint("The kiosk's mode and the outcome of the last QR scan", tags=TAGS, responses={200: KioskActivity})
 @citizen_only
 def activity():
-    return runtime().service.kiosk_activity(SCANNER_KIOSK)
+    return runtime().service.kiosk_activity(SCANNER)
