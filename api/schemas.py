@@ -99,7 +99,7 @@ DoorStatus = Literal[STARTED]  # type: ignore[valid-type]
 
 
 class DoorOpened(BaseModel):
-    """A compartment was unlocked for this operation."""
+    """The unlock was sent; the status follows the door (``opening`` until it is seen open)."""
 
     id: int
     compartment: str | None

@@ -93,11 +93,14 @@ class SecurityConfig:
 
 @dataclass(frozen=True)
 class DoorConfig:
-    """Escalation for a door left open: a kiosk prompt, then the buzzer, then an alarm."""
+    """Escalation for a door left open: a kiosk prompt, then the buzzer, then an alarm;
+    and how long a flow whose door closed on the wrong contents (item sensors) waits
+    for the person to reopen it before it is abandoned."""
 
     left_open_prompt_s: int = 60
     left_open_buzzer_s: int = 120
     left_open_alarm_s: int = 300
+    reopen_window_s: int = 120
 
 
 def host_name(host: str) -> str | None:
@@ -203,3 +206,5 @@ def check_doors(doors: DoorConfig) -> None:
     if not 0 < doors.left_open_prompt_s <= doors.left_open_buzzer_s <= doors.left_open_alarm_s:
         raise ConfigError("doors.left_open_buzzer_s",
                           "need 0 < left_open_prompt_s <= left_open_buzzer_s <= left_open_alarm_s")
+    if doors.reopen_window_s <= 0:
+        raise ConfigError("doors.reopen_window_s", "must be more than 0 seconds")

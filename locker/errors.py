@@ -69,6 +69,18 @@ class Conflict(LockerError):
     status = 409
 
 
+class AlreadyInCabinet(Conflict):
+    code = "already_in_cabinet"
+
+    def __init__(self, dossier_code: str) -> None:
+        super().__init__(
+            f"Hồ sơ {dossier_code} đã được gửi vào tủ, không cần gửi lại. Nếu cần, vui lòng liên hệ cán bộ.",
+            f"Dossier {dossier_code} is already in the locker; there is no need to drop it off again. "
+            "Please ask a clerk if you need help.",
+            dossier_code=dossier_code,
+        )
+
+
 class InvalidCredentials(LockerError):
     code = "invalid_credentials"
     status = 403

@@ -73,7 +73,7 @@ class LockerService:
         self._boards = Boards(config)
         self._sensors = CabinetSensors(audit=recorder, panel=panel, shutdown=shutdown)
         self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, clock=clock, panel=panel)
-        compartments = Compartments(audit=recorder, clock=clock)
+        compartments = Compartments(config=config, audit=recorder, clock=clock)
         journal = Journal(audit=recorder, clock=clock)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
@@ -83,11 +83,11 @@ class LockerService:
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
         self._pickups = PickupFlow(**parts, config=config, secret=secret)
         self._collections = CollectionFlow(**parts)
-        flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
+        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
                           compartments=compartments, clock=clock)
         self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, audit=recorder)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
-                                 left_open=self._left_open)
+                                 compartments=compartments, left_open=self._left_open)
         self._reconciler = Reconciler(db=db, clock=clock, audit=recorder, journal=journal, flows=flows,
                                       boards=self._boards, compartments=compartments, left_open=self._left_open)
         self._maintenance = Maintenance(**parts)
@@ -103,6 +103,14 @@ class LockerService:
 
     def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
         return self._dropoffs.get(dropoff_id)
+
+    def reopen_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Open the same compartment again for a drop-off whose door closed on nothing."""
+        return self._unlocks.start(self._dropoffs.reopen(dropoff_id, kiosk=kiosk))
+
+    def end_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The person left the kiosk: a drop-off closed on nothing is cancelled."""
+        return self._dropoffs.end(dropoff_id, kiosk=kiosk)
 
     def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
         """Reserve and unlock a compartment for a dossier's result."""
@@ -122,6 +130,14 @@ class LockerService:
 
     def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
         return self._pickups.get(pickup_id)
+
+    def reopen_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Open the same compartment again for a pickup whose door closed on the result."""
+        return self._unlocks.start(self._pickups.reopen(pickup_id, kiosk=kiosk))
+
+    def end_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The citizen left the kiosk: a pickup closed on the result is uncollected."""
+        return self._pickups.end(pickup_id, kiosk=kiosk)
 
     def start_collection(self, compartment_label: Any, *, actor: Any) -> dict[str, Any]:
         """Open a compartment holding a drop-off (or an uncollected result) for a clerk."""
@@ -157,14 +173,17 @@ class LockerService:
             log.exception("failed to handle %r", event)
 
     def _route(self, s: Session, event: Any) -> list[Unlock]:
+        unlocks: list[Unlock] = []
         if isinstance(event, Tick):
             self._left_open.tick(s)
+            self._flows.expire(s, window_s=self.config.doors.reopen_window_s)
+            unlocks = self._doors.settle_unconfirmed(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:
             return self._doors.apply(s, event)
         self._update_tower(s)
-        return []
+        return unlocks
 
     def _update_tower(self, s: Session) -> None:
         out_of_service = s.execute(select(Compartment.id).where(

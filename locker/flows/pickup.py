@@ -1,8 +1,12 @@
 """A citizen collects a result with the dossier code and the 8-digit code, or the QR:
 the credential is checked (within the kiosk's and the dossier's failure limits), the
 compartment unlocked, the credential used up as soon as the door is confirmed open,
-and the pickup ``collected`` when the door closes again. A lock that fails leaves the
-credential valid and the pickup ``failed``."""
+and the pickup ``collected`` when the door closes again (where item sensors tell: on
+an empty compartment). A door closed with the result still inside makes it
+``left_inside``: the kiosk may reopen it; if the citizen leaves, the pickup is
+``uncollected``, the result stays ``ready`` in its compartment, its credential can
+open it once more, and clerks get an alarm. A lock that fails leaves the credential
+valid and the pickup ``failed``."""
 
 from __future__ import annotations
 
@@ -21,12 +25,13 @@ from ..models import Compartment, Credential, Dossier, DoorOperation, Pickup, Re
 from ..ports import Clock
 from ..statuses import DossierStatus, PickupStatus, ResultStatus
 from ..throttle import PickupThrottle
-from . import shown
+from . import kiosk_record, reopen_door, shown
 
 
 class PickupFlow:
     purpose = "pickup"
     model = Pickup
+    waiting = PickupStatus.LEFT_INSIDE
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
                  compartments: Compartments, config: Config, secret: bytes) -> None:
@@ -87,7 +92,7 @@ class PickupFlow:
             return problem
         self._throttle.kiosk_succeeded(throttle)
         pickup = Pickup(result_id=result.id, compartment_id=comp.id, credential_id=cred.id, kiosk=kiosk,
-                        status=PickupStatus.DOOR_OPEN, created_at=now, updated_at=now)
+                        status=PickupStatus.OPENING, created_at=now, updated_at=now)
         s.add(pickup)
         s.flush()
         self._audit.event(s, "pickup_attempt", actor=actor, compartment=comp.label, dossier=dossier_label, ok=True,
@@ -128,15 +133,56 @@ class PickupFlow:
             cred.used_at = self._clock.now()
 
     def complete(self, s: Session, op: DoorOperation, pickup: Pickup) -> None:
+        self.opened(s, op, pickup)
+        if self._compartments.holds_item(op.compartment) is True:
+            pickup.status = PickupStatus.LEFT_INSIDE
+            self._audit.event(s, "pickup_item_left", compartment=op.compartment.label,
+                              dossier=pickup.result.dossier.code, pickup=pickup.id)
+            return
+        self._collected(s, op.compartment, pickup)
+
+    def item_seen(self, s: Session, op: DoorOperation, pickup: Pickup, present: bool) -> None:
+        """The result seen gone after all (the sensor's report came after the door's)."""
+        if not present:
+            self._collected(s, op.compartment, pickup)
+
+    def _collected(self, s: Session, comp: Compartment, pickup: Pickup) -> None:
         now, result = self._clock.now(), pickup.result
         pickup.status = PickupStatus.COLLECTED
         result.status, result.updated_at = ResultStatus.COLLECTED, now
         result.dossier.status, result.dossier.updated_at = DossierStatus.PICKED_UP, now
-        self.opened(s, op, pickup)
-        self._allocator.release(s, op.compartment)
-        self._compartments.move(op.compartment, states.FREE)
-        self._audit.event(s, "pickup_collected", compartment=op.compartment.label, dossier=result.dossier.code,
+        self._allocator.release(s, comp)
+        self._compartments.move(comp, states.FREE)
+        self._audit.event(s, "pickup_collected", compartment=comp.label, dossier=result.dossier.code,
                           pickup=pickup.id, result=result.id)
+
+    def reopen(self, pickup_id: Any, *, kiosk: Any) -> tuple[dict[str, Any], Unlock]:
+        """Open the same compartment again after the door closed with the result inside."""
+        with self._db.session() as s:
+            pickup = kiosk_record(s, Pickup, pickup_id, kiosk, name="pickup")
+            if pickup.status != PickupStatus.LEFT_INSIDE:
+                raise Conflict("Không thể mở lại ngăn cho lượt nhận này.", "This pickup cannot be reopened now.")
+            unlock = reopen_door(s, pickup, purpose=self.purpose, actor=kiosk_actor(pickup.kiosk),
+                                 dossier=pickup.result.dossier.code, journal=self._journal, audit=self._audit)
+            return views.started(pickup.id, pickup.compartment), unlock
+
+    def end(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The kiosk's citizen left: a pickup whose door closed on the result is uncollected."""
+        with self._db.session() as s:
+            pickup = kiosk_record(s, Pickup, pickup_id, kiosk, name="pickup")
+            if pickup.status == PickupStatus.LEFT_INSIDE:
+                pickup.updated_at = self._clock.now()
+                self.abandon(s, pickup, "ended at the kiosk")
+            return views.pickup_view(pickup)
+
+    def abandon(self, s: Session, pickup: Pickup, reason: str) -> None:
+        """The result stays ``ready`` where it is; its credential may open it once more."""
+        pickup.status = PickupStatus.UNCOLLECTED
+        cred = s.get(Credential, pickup.credential_id)
+        if cred is not None and cred.revoked_at is None:
+            cred.used_at = None
+        self._audit.alarm(s, "item_left_inside", compartment=pickup.compartment.label,
+                          dossier=pickup.result.dossier.code, pickup=pickup.id, reason=reason)
 
     def fail(self, s: Session, op: DoorOperation, pickup: Pickup, reason: str, *, relocate: bool) -> Unlock | None:
         """The result stays where it is, and its credential stays valid."""

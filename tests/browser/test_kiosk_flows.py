@@ -79,11 +79,12 @@ def test_dropoff_by_touch(kiosk_page, kiosk_demo: KioskDemo):
     expect(message(page)).to_contain_text(f"Cửa ngăn {label} đã mở")
     expect(page.get_by_test_id("compartment-label")).to_have_text(label)
     kiosk_demo.wait_open_doors({label})
-    assert kiosk_demo.get(f"/api/v1/dropoffs/{dropoff['id']}").json()["status"] == "door_open"
+    wait_for(lambda: kiosk_demo.get(f"/api/v1/dropoffs/{dropoff['id']}").json()["status"] == "door_open",
+             message="the service sees the door open")
     assert_fits_screen(page)
     snap(page, "03-dropoff-door-open")
 
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=True)
     expect(message(page)).to_contain_text("Đã nhận hồ sơ HS.2025/0001. Xin cảm ơn!")
     expect(page.get_by_test_id("compartment-label")).to_be_hidden()
     snap(page, "04-dropoff-stored")
@@ -123,7 +124,7 @@ def test_pickup_with_the_sms_code(kiosk_page, kiosk_demo: KioskDemo):
     kiosk_demo.wait_open_doors({label})
     snap(page, "06-pickup-door-open")
 
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=False)
     expect(message(page)).to_contain_text("Ông/bà đã nhận kết quả hồ sơ KQ-2025-0002. Xin cảm ơn!")
     pickup = kiosk_demo.get(f"/api/v1/pickups/{answer.value.json()['id']}").json()
     assert (pickup["status"], pickup["compartment"]) == ("collected", label)
@@ -138,7 +139,7 @@ def test_scan_to_pick_up_without_a_tap(kiosk_page, kiosk_demo: KioskDemo):
     expect(message(page)).to_contain_text(f"Cửa ngăn {label} đã mở — lấy kết quả")
     kiosk_demo.wait_open_doors({label})
     snap(page, "07-scan-door-open")
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=False)
     expect(message(page)).to_contain_text("Ông/bà đã nhận kết quả hồ sơ KQ-2025-0003")
 
     with page.expect_response(lambda r: "/api/v1/kiosk/activity" in r.url) as baseline:
