@@ -89,6 +89,8 @@ class SecurityConfig:
     kiosk_failure_threshold: int = 5
     throttle_base_s: int = 30
     throttle_max_s: int = 3600
+    #: After a kiosk's penalty has passed, this long without a failure clears its count.
+    throttle_quiet_s: int = 300
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,8 @@ def check_sms(sms: SmsConfig) -> None:
 
 
 def check_security(sec: SecurityConfig) -> None:
-    for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s"):
+    for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s",
+                "throttle_quiet_s"):
         if getattr(sec, key) <= 0:
             raise ConfigError(f"security.{key}", "must be greater than 0")
     if sec.throttle_max_s < sec.throttle_base_s:

@@ -81,7 +81,7 @@ class LockerService:
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, config=config, secret=secret)
+        self._pickups = PickupFlow(**parts, config=config, secret=secret, sender=sender)
         self._collections = CollectionFlow(**parts)
         self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
                           compartments=compartments, clock=clock)
@@ -101,8 +101,9 @@ class LockerService:
         """Reserve and unlock a compartment for a citizen's dossier."""
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
 
-    def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
-        return self._dropoffs.get(dropoff_id)
+    def get_dropoff(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen."""
+        return self._dropoffs.get(dropoff_id, kiosk=kiosk)
 
     def reopen_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
         """Open the same compartment again for a drop-off whose door closed on nothing."""
@@ -128,8 +129,9 @@ class LockerService:
         """Check a pickup credential (dossier code + 8-digit code, or a QR) and unlock."""
         return self._unlocks.start(self._pickups.start(dossier_code=dossier_code, code=code, qr=qr, kiosk=kiosk))
 
-    def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
-        return self._pickups.get(pickup_id)
+    def get_pickup(self, pickup_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen."""
+        return self._pickups.get(pickup_id, kiosk=kiosk)
 
     def reopen_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
         """Open the same compartment again for a pickup whose door closed on the result."""

@@ -95,6 +95,8 @@ PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
 
 #: A flow whose door has not closed yet.
 UNDER_WAY = (STARTED, SEEN_OPEN)
+#: A citizen's flow still on the kiosk's screen: under way, or waiting to be reopened.
+ON_SCREEN = (*UNDER_WAY, DropoffStatus.CLOSED_EMPTY, PickupStatus.LEFT_INSIDE)
 
 
 def door_seen_open(record: Any) -> None:

@@ -26,7 +26,7 @@ def create_dropoff():
 @endpoint("State of a drop-off", tags=TAGS, responses={200: Dropoff}, errors=(404,))
 @citizen_only
 def get_dropoff(dropoff_id: int):
-    return runtime().service.get_dropoff(dropoff_id)
+    return runtime().service.get_dropoff(dropoff_id, kiosk=current_kiosk())
 
 
 @bp.post("/dropoffs/<id:dropoff_id>/reopen")
@@ -63,7 +63,7 @@ def create_pickup():
 @endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,))
 @citizen_only
 def get_pickup(pickup_id: int):
-    return runtime().service.get_pickup(pickup_id)
+    return runtime().service.get_pickup(pickup_id, kiosk=current_kiosk())
 
 
 @bp.post("/pickups/<id:pickup_id>/reopen")

@@ -14,7 +14,7 @@ and a flow nobody comes back to is abandoned after ``[doors] reopen_window_s``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Protocol
 
 from sqlalchemy import select
@@ -27,7 +27,8 @@ from ..errors import Conflict, HardwareUnavailable, NotFound
 from ..journal import Journal, OpStatus, Unlock
 from ..models import Compartment, DoorOperation
 from ..ports import Clock
-from ..statuses import STARTED, door_seen_open
+from ..kiosk import KIOSK_MODE_TTL_S, SCANNER
+from ..statuses import ON_SCREEN, STARTED, door_seen_open
 
 
 class Flow(Protocol):
@@ -58,6 +59,21 @@ def shown(db: Any, model: type, record_id: Any, *, name: str, view: Callable[[An
         if record is None:
             raise NotFound(name, record_id)
         return view(record)
+
+
+#: How long a kiosk keeps showing a flow that ended (then it goes back to its start screen).
+ENDED_ON_SCREEN_S = KIOSK_MODE_TTL_S
+
+
+def code_shown(record: Any, kiosk: str | None, now: datetime) -> bool:
+    """Whether ``kiosk`` may see the dossier code of a citizen's record: the kiosk that
+    started it (the scanner's records are its kiosk's), while the flow is on its screen.
+    ``None`` is a trusted caller (clerks, the service itself)."""
+    if kiosk is None:
+        return True
+    if record.kiosk not in (kiosk, SCANNER):
+        return False
+    return record.status in ON_SCREEN or now - record.updated_at <= timedelta(seconds=ENDED_ON_SCREEN_S)
 
 
 def kiosk_record(s: Session, model: type, record_id: Any, kiosk: Any, *, name: str) -> Any:

@@ -22,7 +22,7 @@ from ..models import Compartment, Dossier, DoorOperation, Dropoff
 from ..ports import Clock
 from ..sensors import CabinetSensors
 from ..statuses import PENDING_DOSSIER, UNDER_WAY, DossierStatus, DropoffStatus
-from . import kiosk_record, reopen_door, shown
+from . import code_shown, kiosk_record, reopen_door, shown
 
 #: A drop-off under way, waiting for its door to be reopened, or stored: its dossier takes no other.
 BUSY = (*UNDER_WAY, DropoffStatus.CLOSED_EMPTY, DropoffStatus.STORED)
@@ -74,8 +74,11 @@ class DropoffFlow:
         if held:
             raise Conflict(f"Hồ sơ {code} đang được gửi.", f"Dossier {code} is being dropped off right now.")
 
-    def get(self, dropoff_id: Any) -> dict[str, Any]:
-        return shown(self._db, Dropoff, dropoff_id, name="dropoff", view=views.dropoff_view)
+    def get(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """The drop-off; its dossier code only for its own kiosk while on screen (see ``code_shown``)."""
+        now = self._clock.now()
+        return shown(self._db, Dropoff, dropoff_id, name="dropoff",
+                     view=lambda d: views.dropoff_view(d, code_shown=code_shown(d, kiosk, now)))
 
     def opened(self, s: Session, op: DoorOperation, dropoff: Dropoff) -> None:
         """Nothing to note until the door closes on the dossier."""

@@ -22,10 +22,11 @@ from ..config import Config
 from ..errors import Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput, LockerError, Throttled
 from ..journal import Journal, Unlock
 from ..models import Compartment, Credential, Dossier, DoorOperation, Pickup, Result
+from ..notices import CredentialSender
 from ..ports import Clock
 from ..statuses import DossierStatus, PickupStatus, ResultStatus
-from ..throttle import PickupThrottle
-from . import kiosk_record, reopen_door, shown
+from ..throttle import NO_DOSSIER, PickupThrottle
+from . import code_shown, kiosk_record, reopen_door, shown
 
 
 class PickupFlow:
@@ -34,7 +35,7 @@ class PickupFlow:
     waiting = PickupStatus.LEFT_INSIDE
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
-                 compartments: Compartments, config: Config, secret: bytes) -> None:
+                 compartments: Compartments, config: Config, secret: bytes, sender: CredentialSender) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -42,7 +43,7 @@ class PickupFlow:
         self._allocator = allocator
         self._compartments = compartments
         self._secret = secret
-        self._throttle = PickupThrottle(config=config, audit=audit, clock=clock)
+        self._throttle = PickupThrottle(config=config, audit=audit, clock=clock, sender=sender)
 
     def start(self, *, dossier_code: Any = None, code: Any = None, qr: Any = None,
               kiosk: Any) -> tuple[dict[str, Any], Unlock]:
@@ -68,6 +69,7 @@ class PickupFlow:
                  qr: str | None) -> LockerError | tuple[dict[str, Any], Unlock]:
         now, method, actor = self._clock.now(), "qr" if qr is not None else "code", kiosk_actor(kiosk)
         throttle = self._throttle.row(s, kiosk)
+        self._throttle.decay(throttle, now)
         retry = self._throttle.retry_after(throttle, now)
         if retry is not None:
             self._audit.event(s, "pickup_attempt", actor=actor, dossier=dossier_code, ok=False, reason="throttled",
@@ -75,14 +77,17 @@ class PickupFlow:
             return Throttled(retry)
         dossier, cred = self._find_credential(s, dossier_code, code, qr)
         reason = credentials.state_of(cred, now) if cred is not None else "wrong"
+        if reason == "ok" and qr is None and self._throttle.code_locked(cred):
+            reason = "code_locked"
         dossier_label = dossier.code if dossier is not None else dossier_code
         if reason != "ok":
             self._audit.event(s, "pickup_attempt", actor=actor, dossier=dossier_label, ok=False, reason=reason,
                               method=method)
-            if reason == "wrong" and dossier is not None:
+            if reason == "wrong" and qr is None:
                 self._throttle.dossier_failed(s, dossier)
             self._throttle.kiosk_failed(s, throttle, actor)
-            return InvalidCredentials()
+            return InvalidCredentials(None if qr is not None else
+                                      self._throttle.attempts_left(s, dossier, dossier_label))
         result = s.get(Result, cred.result_id)
         comp = result.compartment
         problem = self._pickup_problem(s, result, comp)
@@ -104,11 +109,11 @@ class PickupFlow:
 
     def _find_credential(self, s: Session, dossier_code: str | None, code: str | None,
                          qr: str | None) -> tuple[Dossier | None, Credential | None]:
-        if qr is None:
+        if qr is None:  # the same hash and query work whether the dossier exists or not
             dossier = dossiers.find(s, dossier_code)
-            if dossier is None:
-                return None, None
-            return dossier, credentials.verify_code(s, dossier.id, dossier.code, code, secret=self._secret)
+            cred = credentials.verify_code(s, dossier.id if dossier else NO_DOSSIER, dossier_code, code,
+                                           secret=self._secret)
+            return dossier, cred if dossier is not None else None
         token = credentials.parse_qr(qr)
         cred = credentials.verify_qr(s, token, secret=self._secret) if token is not None else None
         return (s.get(Dossier, cred.dossier_id) if cred is not None else None), cred
@@ -123,8 +128,11 @@ class PickupFlow:
             return Conflict("Ngăn này đang mở cho một lượt nhận khác.", "This compartment is already being opened.")
         return None
 
-    def get(self, pickup_id: Any) -> dict[str, Any]:
-        return shown(self._db, Pickup, pickup_id, name="pickup", view=views.pickup_view)
+    def get(self, pickup_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """The pickup; its dossier code only for its own kiosk while on screen (see ``code_shown``)."""
+        now = self._clock.now()
+        return shown(self._db, Pickup, pickup_id, name="pickup",
+                     view=lambda p: views.pickup_view(p, code_shown=code_shown(p, kiosk, now)))
 
     def opened(self, s: Session, op: DoorOperation, pickup: Pickup) -> None:
         """The door is confirmed open: the credential cannot be used again."""

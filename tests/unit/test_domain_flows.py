@@ -164,7 +164,7 @@ def test_wrong_codes_are_counted_and_revoke_at_the_limit(h):
             h.svc.start_pickup(dossier_code="HS-1", code=wrong, kiosk=f"kiosk{i}")
     with pytest.raises(InvalidCredentials):  # revoked: even the right code is refused now
         h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="other")
-    revoked = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "credential_revoked"]
+    revoked = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "code_entry_locked"]
     assert len(revoked) == 1 and revoked[0]["data"]["alarm"] is True
     again = h.svc.reissue_credential(r["id"], actor="clerk1")
     assert again["status"] == "ready"

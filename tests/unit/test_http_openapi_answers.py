@@ -166,6 +166,9 @@ def test_real_answers_match_the_published_document(app):
     wait_for(lambda: api.runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
     seen.add(api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"])
     assert "stored" in seen and seen <= {"opening", "door_open", "stored"}
+    other_kiosk = api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200,
+                           environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert other_kiosk["dossier_code"] is None and other_kiosk["status"] == "stored"
 
     result = api.call("POST", "/api/v1/results", "/api/v1/results", 201, headers=api.clerk,
                       json={"dossier_code": "HS-2", **person})
@@ -176,7 +179,8 @@ def test_real_answers_match_the_published_document(app):
              headers=api.clerk)
 
     wrong = {"dossier_code": "HS-2", "code": "00000000"}
-    api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 403, json=wrong)
+    refused = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 403, json=wrong)
+    assert refused["error"] == "invalid_credentials" and refused["attempts_left"] == 4
     code = api.last_code()
     pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201, json={"dossier_code": "HS-2", "code": code})
     api.door_cycle(pickup["compartment"], item=True)  # closed on the result
