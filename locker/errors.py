@@ -85,8 +85,8 @@ class InvalidCredentials(LockerError):
     """``attempts_left``: for a typed code, how many wrong codes remain before code entry
     for that dossier is locked (None for a QR code).
 
-    >>> InvalidCredentials(2).message("en")
-    'The dossier code or pickup code is wrong, already used or expired. 2 attempts left before code entry for this dossier is locked.'
+    >>> InvalidCredentials(2).message("en").split(". ")[-1]
+    '2 attempts left before code entry for this dossier is locked.'
     """
 
     code = "invalid_credentials"
@@ -96,7 +96,8 @@ class InvalidCredentials(LockerError):
         vi, en = ("Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn.",
                   "The dossier code or pickup code is wrong, already used or expired.")
         if attempts_left == 0:
-            vi += " Việc nhập mã cho hồ sơ này đã bị khoá: hãy dùng mã QR trong tin nhắn hoặc liên hệ cán bộ."
+            vi += (" Việc nhập mã cho hồ sơ này đã bị khoá: hãy dùng mã QR trong tin nhắn"
+                   " hoặc liên hệ cán bộ.")
             en += " Code entry for this dossier is locked: use the QR code from the SMS or ask a clerk."
         elif attempts_left is not None:
             vi += f" Còn {attempts_left} lần nhập trước khi việc nhập mã cho hồ sơ này bị khoá."

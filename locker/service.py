@@ -83,8 +83,8 @@ class LockerService:
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
         self._pickups = PickupFlow(**parts, config=config, secret=secret, sender=sender)
         self._collections = CollectionFlow(**parts)
-        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
-                          compartments=compartments, clock=clock)
+        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections),
+                                        journal=journal, compartments=compartments, clock=clock)
         self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, audit=recorder)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
                                  compartments=compartments, left_open=self._left_open)

@@ -108,7 +108,8 @@ class DropoffFlow:
         with self._db.session() as s:
             dropoff = kiosk_record(s, Dropoff, dropoff_id, kiosk, name="dropoff")
             if dropoff.status != DropoffStatus.CLOSED_EMPTY:
-                raise Conflict("Không thể mở lại ngăn cho lượt gửi này.", "This drop-off cannot be reopened now.")
+                raise Conflict("Không thể mở lại ngăn cho lượt gửi này.",
+                               "This drop-off cannot be reopened now.")
             unlock = reopen_door(s, dropoff, purpose=self.purpose, actor=kiosk_actor(dropoff.kiosk),
                                  dossier=dropoff.dossier.code, journal=self._journal, audit=self._audit)
             return views.started(dropoff.id, dropoff.compartment), unlock

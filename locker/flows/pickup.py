@@ -169,7 +169,8 @@ class PickupFlow:
         with self._db.session() as s:
             pickup = kiosk_record(s, Pickup, pickup_id, kiosk, name="pickup")
             if pickup.status != PickupStatus.LEFT_INSIDE:
-                raise Conflict("Không thể mở lại ngăn cho lượt nhận này.", "This pickup cannot be reopened now.")
+                raise Conflict("Không thể mở lại ngăn cho lượt nhận này.",
+                               "This pickup cannot be reopened now.")
             unlock = reopen_door(s, pickup, purpose=self.purpose, actor=kiosk_actor(pickup.kiosk),
                                  dossier=pickup.result.dossier.code, journal=self._journal, audit=self._audit)
             return views.started(pickup.id, pickup.compartment), unlock
