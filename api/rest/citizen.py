@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..auth import citizen_only, current_kiosk, runtime
+from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
 from ..openapi import endpoint
 from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
 
@@ -14,12 +14,16 @@ TAGS = ["citizen"]
 
 @bp.post("/dropoffs")
 @endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
-          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 503),
-          description="When the door closes again the drop-off becomes `stored`.")
+          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 429, 503),
+          description="When the door closes again the drop-off becomes `stored`. A kiosk starts at most "
+                      "`kiosk.dropoffs_per_minute` drop-offs in any 60 seconds: one more is 429 "
+                      "`dropoff_rate_limited` with Retry-After.")
 @citizen_only
 def create_dropoff():
     req = load_body(DropoffRequest)
-    return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=current_kiosk()), 201
+    kiosk = current_kiosk()
+    with kiosk_access().dropoff_slot(kiosk):
+        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk), 201
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")

@@ -12,7 +12,6 @@ from sqlalchemy import event
 
 from locker import credentials
 from locker.errors import InvalidCredentials, Throttled
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness
 
 

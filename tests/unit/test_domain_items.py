@@ -11,7 +11,6 @@ import pytest
 
 from locker.errors import Conflict, NoCompartmentAvailable, NotFound
 from locker.ports import BoardAvailability, Tick
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness, readings
 
 WINDOW = 120  # [doors] reopen_window_s by default

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from locker.ports import BoardAvailability, Tick
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness
 
 
