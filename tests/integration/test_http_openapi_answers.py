@@ -21,6 +21,7 @@ from locker.models import OutboxMessage
 from locker.statuses import CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ResultStatus
 from tests.support.net import wait_for
 
+OTHER_KIOSK_TOKEN = "a-second-kiosk-token-of-32-characters"
 JSON_TYPES: dict[str, Any] = {"object": dict, "array": list, "string": str, "boolean": bool,
                               "integer": int, "number": (int, float), "null": type(None)}
 
@@ -84,7 +85,7 @@ def app(tmp_path):
     config = config_from_dict({
         "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
         "bus": {"url": sim.serve_bus("inprocess"), "poll_interval_ms": 50},
-        "http": {"public_url": "http://kiosk.test"},
+        "http": {"public_url": "http://kiosk.test", "kiosk_token": OTHER_KIOSK_TOKEN},
         "security": {"secret_file": str(tmp_path / "secret")},
         "compartment": demo_compartments(1),
     }, env={})
@@ -167,7 +168,7 @@ def test_real_answers_match_the_published_document(app):
     seen.add(api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"])
     assert "stored" in seen and seen <= {"opening", "door_open", "stored"}
     other_kiosk = api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200,
-                           environ_base={"REMOTE_ADDR": "127.0.0.2"})
+                           headers={"X-Kiosk-Token": OTHER_KIOSK_TOKEN})  # a kiosk other than the local one
     assert other_kiosk["dossier_code"] is None and other_kiosk["status"] == "stored"
 
     result = api.call("POST", "/api/v1/results", "/api/v1/results", 201, headers=api.clerk,
