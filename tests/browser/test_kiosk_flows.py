@@ -20,6 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 INVALID_CREDENTIALS_VI = "Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn."
 INVALID_CREDENTIALS_EN = "The dossier code or pickup code is wrong, already used or expired."
+#: A wrong code says how many are left before code entry for the dossier is locked.
+FOUR_LEFT_VI = " Còn 4 lần nhập trước khi việc nhập mã cho hồ sơ này bị khoá."
+FOUR_LEFT_EN = " 4 attempts left before code entry for this dossier is locked."
 INVALID_PHONE_EN = "Not a valid Vietnamese mobile number (for example 0912345678 or +84912345678)."
 
 
@@ -106,7 +109,7 @@ def test_pickup_with_the_sms_code(kiosk_page, kiosk_demo: KioskDemo):
     page.get_by_test_id("pickup-code").tap()
     type_keys(page, wrong)
     page.get_by_test_id("submit").tap()
-    expect(message(page)).to_have_text(INVALID_CREDENTIALS_VI)
+    expect(message(page)).to_have_text(INVALID_CREDENTIALS_VI + FOUR_LEFT_VI)
     assert font_px(message(page)) >= 28
     expect(page.get_by_test_id("pickup-code")).to_be_focused()   # the keypad still types there, visibly
     assert kiosk_demo.open_doors() == set()
@@ -183,7 +186,7 @@ def test_english_labels_and_error_messages(kiosk_page, kiosk_demo: KioskDemo):
     page.get_by_test_id("pickup-code").tap()
     type_keys(page, "12345678")
     page.get_by_test_id("submit").tap()
-    expect(message(page)).to_have_text(INVALID_CREDENTIALS_EN)
+    expect(message(page)).to_have_text(INVALID_CREDENTIALS_EN + FOUR_LEFT_EN)
     assert kiosk_demo.open_doors() == set()
 
     page.get_by_test_id("btn-back").tap()
