@@ -86,7 +86,7 @@ class InvalidCredentials(LockerError):
     for that dossier is locked (None for a QR code).
 
     >>> InvalidCredentials(2).message("en").split(". ")[-1]
-    '2 attempts left before code entry for this dossier is locked.'
+    '2 tries left before code entry locks.'
     """
 
     code = "invalid_credentials"
@@ -96,12 +96,11 @@ class InvalidCredentials(LockerError):
         vi, en = ("Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn.",
                   "The dossier code or pickup code is wrong, already used or expired.")
         if attempts_left == 0:
-            vi += (" Việc nhập mã cho hồ sơ này đã bị khoá: hãy dùng mã QR trong tin nhắn"
-                   " hoặc liên hệ cán bộ.")
-            en += " Code entry for this dossier is locked: use the QR code from the SMS or ask a clerk."
+            vi += " Đã khoá nhập mã: hãy dùng mã QR hoặc hỏi cán bộ."
+            en += " Code entry is locked: use the QR code or ask a clerk."
         elif attempts_left is not None:
-            vi += f" Còn {attempts_left} lần nhập trước khi việc nhập mã cho hồ sơ này bị khoá."
-            en += f" {attempts_left} attempts left before code entry for this dossier is locked."
+            vi += f" Còn {attempts_left} lần thử trước khi khoá nhập mã."
+            en += f" {attempts_left} tries left before code entry locks."
         super().__init__(vi, en, **({} if attempts_left is None else {"attempts_left": attempts_left}))
         self.attempts_left = attempts_left
 

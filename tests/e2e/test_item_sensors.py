@@ -72,8 +72,9 @@ def test_a_result_left_inside_is_not_collected_and_its_compartment_not_reused(sq
 
     free_small = [c for c, info in cab.service_compartments().items() if info["state"] == "free"
                   and cab.compartments[c]["size"] == "S"]
-    for n in range(len(free_small) + 1):
-        created = cab.post("/api/v1/dropoffs", {"dossier_code": f"HS-FILL-{n}", "phone": PHONE, "size": "S"})
+    for n in range(len(free_small) + 1):  # a clerk fills every other small compartment, and one more
+        created = cab.post("/api/v1/results", {"dossier_code": f"KQ-FILL-{n}", "phone": PHONE, "size": "S"},
+                           clerk=True)
         assert created.status_code == 201, created.text
         assert created.json()["compartment"] != label
 
