@@ -7,7 +7,8 @@ coming or going. A lost unlock answer proves nothing: the operation stays
 ``unconfirmed`` with the compartment that was pulsed until such proof arrives, or
 until a good read (its board online, the door seen closed, for a while) shows it did
 not open; only then, and only where item sensors vouch that nothing went in or out,
-may the flow move to another compartment."""
+may the flow move to another compartment. Without item sensors nothing more can be
+learnt: after the same short wait the flow fails where it is."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from .ports import BoardAvailability, BoardKey, Clock, DoorChanged, ItemChanged,
 
 log = logging.getLogger("locker.service")
 
-#: How long an unconfirmed unlock waits for proof after its board's reads resumed.
+#: How long an unconfirmed unlock waits for proof (after its board's reads resumed).
 SETTLE_S = 2.0
-#: How long it waits at most (its board offline) before the flow fails where it is.
+#: How long it waits at most for a silent board with item sensors before the flow fails where it is.
 GIVE_UP_S = 60.0
 
 
@@ -139,12 +140,15 @@ class DoorEvents:
         now, unlocks = self._clock.now(), []
         for op in ops:
             comp, waited = op.compartment, (now - op.updated_at).total_seconds()
+            if waited < SETTLE_S:
+                continue
             read_closed = self._boards.online((comp.bus, comp.board)) and comp.door == "closed"
-            if read_closed and waited >= SETTLE_S and self._compartments.senses_items(comp):
+            if read_closed and self._compartments.senses_items(comp):
                 reason = "unlock outcome unknown; the latch stayed engaged and nothing went in or out"
                 moved = self._give_up(s, op, reason, relocate=True)
                 unlocks += [moved] if moved is not None else []
-            elif (read_closed and waited >= SETTLE_S) or waited >= GIVE_UP_S:
+            elif not self._compartments.senses_items(comp) or waited >= GIVE_UP_S:
+                # Nothing more can be learnt (no item sensor), or the board stays silent.
                 self._give_up(s, op, "unlock outcome unknown; the door may have opened", relocate=False)
         return unlocks
 
