@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-unit install install-test clean bench messages
+.PHONY: run test test-unit install install-test clean bench messages reliability reliability-crash
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,9 @@ clean:
 messages: install
 	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete
+
+# The long forms of the reliability suites (docs/RELIABILITY.md); their short forms run in `make test`.
+reliability-crash: install-test
+	$(BIN)/python -m tests.reliability.crash --kills $(or $(KILLS),200) --seed $(or $(SEED),1)
+
+reliability: reliability-crash
