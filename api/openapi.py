@@ -58,15 +58,18 @@ class EndpointDoc:
     errors: tuple[int, ...] = ()
     description: str = ""
     security: str | None = None
+    path: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def endpoint(summary: str, *, tags: list[str] | tuple[str, ...] = (), body: type[BaseModel] | None = None,
              responses: Mapping[int, Any] | None = None, query: Mapping[str, dict[str, Any]] | None = None,
-             errors: tuple[int, ...] = (), description: str = "") -> Callable[[F], F]:
+             errors: tuple[int, ...] = (), description: str = "",
+             path: Mapping[str, dict[str, Any]] | None = None) -> Callable[[F], F]:
     """Record how a view is documented.
 
     ``responses`` maps a status to a pydantic model, ``[Model]`` for a JSON array,
     ``None`` for an empty body, or a media type string such as ``"image/png"``.
+    ``path`` gives a path parameter a schema of its own (e.g. the pattern the view checks).
     Put it below the route decorator and above ``citizen_only``/``require_role``.
     """
 
@@ -74,7 +77,7 @@ def endpoint(summary: str, *, tags: list[str] | tuple[str, ...] = (), body: type
         view.openapi = EndpointDoc(  # type: ignore[attr-defined]
             summary=summary, tags=tuple(tags), body=body, responses=dict(responses or {}),
             query=dict(query or {}), errors=tuple(errors), description=description,
-            security=getattr(view, "security", None),
+            security=getattr(view, "security", None), path=dict(path or {}),
         )
         return view
 
@@ -145,6 +148,7 @@ def _operation(doc: EndpointDoc, params: list[dict[str, Any]], components: _Comp
         op["description"] = doc.description
     query = [{"name": name, "in": "query", "required": False, "schema": schema}
              for name, schema in doc.query.items()]
+    params = [{**param, "schema": doc.path.get(param["name"], param["schema"])} for param in params]
     if params or query:
         op["parameters"] = params + query
     if doc.body is not None:
