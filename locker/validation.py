@@ -35,9 +35,10 @@ PATTERNS = {
     "size": r"^\s*[SMLsml]\s*$",
     "code": r"^\s*[0-9]{8}\s*$",
     "compartment": r"^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,15}\s*$",
-    "note": f"^[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}][^{NOTE_FORBIDDEN}]*$",
-    "optional_note": f"^[^{NOTE_FORBIDDEN}]*$",
-    "reason": f"^(|[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}][^\\t\\n{NOTE_FORBIDDEN}]*)$",
+    "note": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
+    "optional_note": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
+    # blank: no reason given
+    "reason": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
 }
 NAME_FORBIDDEN_RE = re.compile(f"[\\t\\n{NOTE_FORBIDDEN}]")
 

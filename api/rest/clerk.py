@@ -91,10 +91,11 @@ class ServiceRequest(RequestModel):
 def set_service(label: str):
     req = load_body(ServiceRequest)
     service, actor = runtime().service, current_actor()
+    reason = (req.reason or "").strip() or None  # a blank reason is no reason
     if not req.in_service:
-        return service.set_out_of_service(label, actor=actor, reason=req.reason or "maintenance")
+        return service.set_out_of_service(label, actor=actor, reason=reason or "maintenance")
     return service.return_to_service(label, actor=actor, emptied=req.emptied, keep_contents=not req.emptied,
-                                     reason=req.reason or None)
+                                     reason=reason)
 
 
 @bp.get("/dossiers/<path:code>")
