@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import sqlalchemy
 
 from tests.e2e.conftest import Cabinet, running_cabinet
 from tests.support.net import wait_for
@@ -77,8 +78,11 @@ class Tally:
 
 
 class CrashRun:
-    def __init__(self, cab: Cabinet, *, seed: int, db_path: Path, verify_each: bool = True) -> None:
+    def __init__(self, cab: Cabinet, *, seed: int, db_path: Path | None = None, db_url: str | None = None,
+                 verify_each: bool = True) -> None:
+        """``db_path`` of an SQLite database, or else ``db_url`` (PostgreSQL)."""
         self.cab = cab
+        self.db_url = db_url
         self.verify_each = verify_each
         self.rng = random.Random(seed)
         self.db_path = db_path
@@ -199,28 +203,37 @@ class CrashRun:
         held = {dossier: code for dossier, code in self.codes.items()}
         state = self.db_rows("SELECT d.code FROM assignments a JOIN results r ON r.id = a.result_id "
                              "JOIN dossiers d ON d.id = r.dossier_id JOIN compartments c ON c.id = a.compartment_id "
-                             "WHERE a.active = 1 AND c.label = ?", (label,))
+                             "WHERE a.active = TRUE AND c.label = ?", (label,))
         for (dossier,) in state:
             if dossier in held:
                 self.used_codes.append((dossier, held[dossier]))
 
     # ---- settling and checking ---------------------------------------------------------
 
-    def settle(self) -> None:
+    def settle(self, timeout: float = SETTLE_S) -> None:
         def quiet() -> bool:
             comps = self.cab.service_compartments().values()
             return all(c["state"] != "reserved" and c["door"] == "closed" for c in comps)
         try:
-            wait_for(quiet, timeout=SETTLE_S, interval=0.05, message="the cabinet settles")
+            wait_for(quiet, timeout=timeout, interval=0.05, message="the cabinet settles")
         except AssertionError as exc:
             self.problem(f"did not settle: {exc}; {self.unsettled()}")
 
     def unsettled(self) -> list:
-        return [(c["label"], c["state"], c["door"]) for c in self.cab.service_compartments().values()
-                if c["state"] == "reserved" or c["door"] != "closed"]
+        return [(c["label"], c["state"], c["door"], "sim:" + self.cab.sim_lock(c["label"])["door"])
+                for c in self.cab.service_compartments().values() if c["state"] == "reserved" or c["door"] != "closed"]
 
     def check(self, mark: int, kind: str, body: dict) -> None:
         self.tally.checks += 1
+        self.check_consistency()
+        unlocks = self.cab.unlock_frames_since(mark)
+        if len(unlocks) > 1:
+            self.problem(f"{kind} {body} sent {len(unlocks)} unlock frames: {[u.hex() for u in unlocks]}")
+        if self.verify_each:
+            self.verify_audit()
+
+    def check_consistency(self) -> None:
+        """The simulator's items against the database, and no double assignment or pickup."""
         comps = self.cab.service_compartments()
         items = self.sim_items()
         for label, comp in comps.items():
@@ -233,21 +246,16 @@ class CrashRun:
             if comp["state"] == "out_of_service":
                 self.tally.outcomes["out of service"] += 1
         for query, what in (
-            ("SELECT compartment_id FROM assignments WHERE active = 1 GROUP BY compartment_id HAVING count(*) > 1",
+            ("SELECT compartment_id FROM assignments WHERE active = TRUE GROUP BY compartment_id HAVING count(*) > 1",
              "a compartment assigned twice"),
-            ("SELECT dropoff_id FROM assignments WHERE active = 1 AND dropoff_id IS NOT NULL GROUP BY dropoff_id "
+            ("SELECT dropoff_id FROM assignments WHERE active = TRUE AND dropoff_id IS NOT NULL GROUP BY dropoff_id "
              "HAVING count(*) > 1", "a drop-off in two compartments"),
-            ("SELECT result_id FROM assignments WHERE active = 1 AND result_id IS NOT NULL GROUP BY result_id "
+            ("SELECT result_id FROM assignments WHERE active = TRUE AND result_id IS NOT NULL GROUP BY result_id "
              "HAVING count(*) > 1", "a result in two compartments"),
             ("SELECT credential_id FROM pickups WHERE status = 'collected' GROUP BY credential_id "
              "HAVING count(*) > 1", "a credential that opened twice")):
             if self.db_rows(query):
                 self.problem(f"{what}: {self.db_rows(query)}")
-        unlocks = self.cab.unlock_frames_since(mark)
-        if len(unlocks) > 1:
-            self.problem(f"{kind} {body} sent {len(unlocks)} unlock frames: {[u.hex() for u in unlocks]}")
-        if self.verify_each:
-            self.verify_audit()
 
     def verify_audit(self) -> None:
         verified = self.cab.locker("audit", "verify")
@@ -260,6 +268,14 @@ class CrashRun:
         return {label: found[self.cab.lock_of(label)] for label in self.cab.compartments}
 
     def db_rows(self, query: str, args: tuple = ()) -> list[tuple]:
+        if self.db_url is not None:
+            engine = sqlalchemy.create_engine(self.db_url)
+            try:
+                with engine.connect() as db:
+                    return [tuple(row) for row in db.execute(sqlalchemy.text(query.replace("?", ":a0")),
+                                                             {f"a{i}": a for i, a in enumerate(args)})]
+            finally:
+                engine.dispose()
         with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10) as db:
             return db.execute(query, args).fetchall()
 
