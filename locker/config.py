@@ -35,16 +35,17 @@ from .config_fields import env_names, env_prefix, read_section, table
 from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCANNER_MODELS, SETTING_MODELS,
                               SIZES, BusConfig, CompartmentConfig, ScannerConfig, bus_where, check_bus,
                               check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
-from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, HttpConfig, KioskConfig,
-                              OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
-                              check_doors, check_http, check_kiosk, check_office, check_privacy,
+from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, ExpiryConfig, HttpConfig,
+                              KioskConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
+                              check_doors, check_expiry, check_http, check_kiosk, check_office, check_privacy,
                               check_security, check_sms)
 from .errors import ConfigError
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
-    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "HttpConfig", "KioskConfig",
+    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "ExpiryConfig", "HttpConfig",
+    "KioskConfig",
     "OfficeConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
     "config_from_dict", "load_config",
 ]
@@ -67,6 +68,7 @@ class Config:
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    expiry: ExpiryConfig = field(default_factory=ExpiryConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
     #: The pins themselves are checked when the service opens them.
@@ -100,6 +102,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "notify.sms": ("sms", SmsConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
+    "expiry": ("expiry", ExpiryConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
 
@@ -156,6 +159,7 @@ def _checked(cfg: Config) -> Config:
     check_sms(cfg.sms)
     check_security(cfg.security)
     check_doors(cfg.doors)
+    check_expiry(cfg.expiry)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http))

@@ -99,6 +99,11 @@ class Result(_Timestamps, Base):
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     loaded_by: Mapped[str] = mapped_column(String(64))
+    #: When its pickup credentials expire: set when the first code is issued, moved by an extension.
+    deadline: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    reminded_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    extended_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    extension_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     dossier: Mapped[Dossier] = relationship(lazy="joined")
     compartment: Mapped[Optional[Compartment]] = relationship(lazy="joined")
@@ -256,3 +261,6 @@ class KioskThrottle(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     penalty_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from . import models_runs  # noqa: E402,F401  (announcements and clerks' runs, on the same Base)

@@ -46,13 +46,14 @@ from .flows.pickup import PickupFlow
 from .flows.result_load import ResultLoadFlow
 from .inventory import Inventory
 from .journal import Journal, Unlock
-from .kiosk import KioskDesk
+from .kiosk import SCANNER, KioskDesk, KioskMode
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
 from .models import AuditEvent, Compartment
 from .notices import CredentialSender
 from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .reconcile import Reconciler
+from .runs import ClerkRuns
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
 
@@ -94,6 +95,10 @@ class LockerService:
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup)
+        #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.
+        self.runs = ClerkRuns.build(config=config, db=db, secret=secret, clock=clock, audit=recorder,
+                                    load_result=self.load_result, start_collection=self.start_collection,
+                                    scanner_on=lambda: self._kiosk.set_mode(SCANNER, KioskMode.IDLE))
 
     # ---- flows ----------------------------------------------------------------------------
 
@@ -148,17 +153,20 @@ class LockerService:
         """Apply one hardware event; errors are logged, never raised."""
         try:
             if isinstance(event, ScanRead):
-                self._kiosk.scanned(event.data)
+                if not self.runs.scanned(event.data):
+                    self._kiosk.scanned(event.data)
                 return
             with self.db.session() as s:
                 unlocks = self._route(s, event)
             self._unlocks.send_all(unlocks)
+            self.runs.cabinet.advance()
         except Exception:  # noqa: BLE001 - the event thread must survive anything
             log.exception("failed to handle %r", event)
 
     def _route(self, s: Session, event: Any) -> list[Unlock]:
         if isinstance(event, Tick):
             self._left_open.tick(s)
+            self.runs.expiry.tick(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:

@@ -27,7 +27,8 @@ class DropoffStatus(StrEnum):
 
 class ResultStatus(StrEnum):
     """``door_open`` -> ``ready`` (or ``failed``) -> ``collected`` by its citizen, or
-    ``expired`` when a clerk took it out uncollected."""
+    ``expired`` when its deadline passed (it waits for a retrieval run) or a clerk took it out
+    uncollected."""
 
     DOOR_OPEN = STARTED
     READY = "ready"
@@ -62,7 +63,51 @@ class DossierStatus(StrEnum):
     RESULT_READY = "result_ready"
     PICKED_UP = "picked_up"
     RESULT_REMOVED = "result_removed"  # a clerk took an uncollected result out
+    RESULT_EXPIRED = "result_expired"  # its deadline passed: listed for return to the counter
+    RESULT_RETURNED = "result_returned"  # a clerk took the expired result back to the counter
 
 
 #: A dossier waiting for a door to close on it.
 PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
+
+
+class AnnouncementStatus(StrEnum):
+    """A result the one-stop system announced: ``announced`` -> ``loaded`` (a clerk scanned it
+    into the cabinet), or ``withdrawn`` by the one-stop system before that."""
+
+    ANNOUNCED = "announced"
+    LOADED = "loaded"
+    WITHDRAWN = "withdrawn"
+
+
+class RunStatus(StrEnum):
+    """A clerk's batch at the cabinet (loading, morning collection, retrieval)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RunKind(StrEnum):
+    COLLECTION = "collection"  # every compartment holding a drop-off
+    RETRIEVAL = "retrieval"    # every compartment holding an expired result, back to the counter
+
+
+class ItemState(StrEnum):
+    """Where one compartment of a run is, from its door operation and its flow's record."""
+
+    WAITING = "waiting"      # not opened yet (collection and retrieval runs)
+    OPENING = "opening"      # unlock sent, door not yet seen open
+    DOOR_OPEN = "door_open"
+    READY = "ready"          # loading: the door closed on the result
+    TAKEN = "taken"          # collection, retrieval: the door closed after taking it out
+    FAILED = "failed"        # the door never opened
+    SKIPPED = "skipped"      # could not be started; nothing was opened
+
+
+class ItemCheck(StrEnum):
+    """What the clerk's scan of a dossier taken out said."""
+
+    UNCHECKED = "unchecked"
+    CONFIRMED = "confirmed"
+    MISMATCH = "mismatch"    # the scanned code is not the one recorded in that compartment
+    MISSING = "missing"      # the compartment was empty, or the clerk marked it missing
