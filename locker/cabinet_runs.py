@@ -102,7 +102,7 @@ class CabinetRuns:
             for n, (comp, code) in enumerate(found, 1):
                 s.add(RunItem(run_id=run.id, position=n, compartment_id=comp.id, expected_code=code, skipped=False,
                               check=ItemCheck.UNCHECKED, note="", updated_at=now))
-            self._audit.event(s, "cabinet_run_started", actor=actor, run=run.id, kind=kind, compartments=len(found))
+            self._audit.event(s, "cabinet_run_started", actor=actor, run=run.id, run_kind=kind, compartments=len(found))
             run_id = run.id
         if scanner:
             self._scanner_on()
@@ -175,7 +175,7 @@ class CabinetRuns:
                                "A compartment is still open; close its door before ending the run.")
             run.status, run.ended_at, run.signed_by = RunStatus.CLOSED, self._clock.now(), actor
             checks = [item.check for item in run.items]
-            self._audit.event(s, "cabinet_run_signed", actor=actor, run=run.id, kind=run.kind,
+            self._audit.event(s, "cabinet_run_signed", actor=actor, run=run.id, run_kind=run.kind,
                               confirmed=checks.count(ItemCheck.CONFIRMED), mismatch=checks.count(ItemCheck.MISMATCH),
                               missing=checks.count(ItemCheck.MISSING))
             return run_view(s, run)

@@ -17,7 +17,7 @@ from .errors import Conflict, LockerError, NotFound
 from .models_runs import LoadItem, LoadRun
 from .ports import Clock
 from .run_support import claim_scanner, door_state, notice, notice_view, open_run, receipt_code
-from .statuses import ItemState, ResultStatus, RunStatus
+from .statuses import AnnouncementStatus, ItemState, ResultStatus, RunStatus
 
 _RESULT_STATE = {ResultStatus.READY: ItemState.READY, ResultStatus.FAILED: ItemState.FAILED}
 
@@ -89,12 +89,14 @@ class LoadRuns:
             run = open_run(s, LoadRun, run_id)
             try:
                 code = receipt_code(data)
+                announced = self._announcements.waiting(s, code)
+                if announced is None:
+                    self._refuse_loaded(s, code)
             except LockerError as exc:
                 run.notice = notice(self._clock.now(), ok=False, error=exc)
                 self._audit.event(s, "load_scan_refused", actor=actor, run=run.id, reason=exc.code)
                 s.commit()
                 raise
-            announced = self._announcements.waiting(s, code)
             if announced is None:
                 run.pending_code = code
                 run.notice = notice(self._clock.now(), ok=True, code=code, word="needs_details")
@@ -144,6 +146,12 @@ class LoadRuns:
             s.flush()
             s.expire(run, ["items"])
             return run_view(s, run)
+
+    def _refuse_loaded(self, s: Session, code: str) -> None:
+        """The same announced receipt scanned twice opens no second door."""
+        row = self._announcements.find(s, code)
+        if row is not None and row.status == AnnouncementStatus.LOADED:
+            raise Conflict(f"Kết quả của hồ sơ {code} đã được nạp.", f"The result of dossier {code} is already loaded.")
 
     def _note(self, run_id: Any, **what: Any) -> None:
         with self._db.session() as s:
