@@ -69,7 +69,8 @@ class Expiry:
         actor = validation.name("actor", actor)
         reason = validation.name("reason", reason, 200)
         with self._db.session() as s:
-            result = s.get(Result, validation.whole_number("id", result_id), with_for_update=True)
+            result = s.execute(select(Result).where(Result.id == validation.whole_number("id", result_id))
+                               .with_for_update(of=Result)).scalar_one_or_none()
             if result is None:
                 raise NotFound("result", result_id)
             if result.status != ResultStatus.READY or result.deadline is None:

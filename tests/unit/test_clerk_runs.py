@@ -7,7 +7,6 @@ import pytest
 
 from locker.errors import Conflict, InvalidCredentials, InvalidInput, NotFound
 from locker.ports import ItemChanged, ScanRead, Tick
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness
 
 ANN = dict(phone="0912345678", due="2025-03-05", size="M", procedure_="Cấp phép xây dựng")
