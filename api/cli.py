@@ -139,7 +139,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["clerk", "technician", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["clerk", "technician", "admin", "system"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @config_option
 def user_add(name: str, role: str, password_stdin: bool, config_path: str | None) -> None:

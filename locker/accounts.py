@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Account, ApiToken
 
-ROLE_RANK = {"clerk": 1, "technician": 2, "admin": 3}
+#: ``system``: the one-stop system's account (announcements only), below every person's role.
+ROLE_RANK = {"system": 0, "clerk": 1, "technician": 2, "admin": 3}
 NAME_RE = re.compile(r"[a-z0-9._-]{1,32}")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -46,8 +47,8 @@ def _check_name(name: object) -> str:
 def create_account(session: Session, name: str, role: str, password: str) -> Account:
     name = _check_name(name)
     if role not in ROLE_RANK:
-        raise InvalidInput("role", "Vai trò phải là clerk, technician hoặc admin.",
-                           "The role must be clerk, technician or admin.")
+        raise InvalidInput("role", "Vai trò phải là clerk, technician, admin hoặc system.",
+                           "The role must be clerk, technician, admin or system.")
     if not isinstance(password, str) or not 8 <= len(password) <= 256:
         raise InvalidInput("password", "Mật khẩu phải dài 8-256 ký tự.", "The password must be 8-256 characters.")
     if session.execute(select(Account.id).where(Account.name == name)).first() is not None:

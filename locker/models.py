@@ -1,4 +1,5 @@
-"""The stored state of the locker, as typed SQLAlchemy 2 models.
+"""The stored state of the locker, as typed SQLAlchemy 2 models (announcements and clerks' runs:
+:mod:`locker.models_runs`, on the same ``Base``).
 
 Every timestamp is a timezone-aware UTC ``datetime`` in Python and naive UTC in the
 database, the same on SQLite and PostgreSQL.
@@ -261,6 +262,3 @@ class KioskThrottle(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     penalty_s: Mapped[int] = mapped_column(Integer, default=0)
-
-
-from . import models_runs  # noqa: E402,F401  (announcements and clerks' runs, on the same Base)
