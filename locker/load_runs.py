@@ -127,10 +127,8 @@ class LoadRuns:
             return run_view(s, run)
 
     def _load(self, run_id: Any, code: str, phone: str, size: str, *, actor: str, announced: bool) -> dict:
-        with self._db.session() as s:
-            clerk = open_run(s, LoadRun, run_id).clerk
         try:
-            started = self._load_result(code, phone, size, actor=actor if actor != "scanner" else clerk)
+            started = self._load_result(code, phone, size, actor=actor)
         except LockerError as exc:
             self._note(run_id, ok=False, code=code, error=exc)
             raise

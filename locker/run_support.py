@@ -20,13 +20,13 @@ from .statuses import ItemState, RunStatus
 _OPENING = (OpStatus.PENDING, OpStatus.PULSED)
 
 
-def scanner_holder(s: Session) -> tuple[str, int] | None:
-    """("load" | "cabinet", run id) of the open run the cabinet's scanner feeds, if any."""
+def scanner_holder(s: Session) -> tuple[str, int, str] | None:
+    """("load" | "cabinet", run id, clerk) of the open run the cabinet's scanner feeds, if any."""
     for kind, model in (("load", LoadRun), ("cabinet", CabinetRun)):
-        run_id = s.execute(select(model.id).where(model.status == RunStatus.OPEN, model.scanner.is_(True))
-                           .order_by(model.id.desc()).limit(1)).scalar_one_or_none()
-        if run_id is not None:
-            return kind, run_id
+        row = s.execute(select(model.id, model.clerk).where(model.status == RunStatus.OPEN, model.scanner.is_(True))
+                        .order_by(model.id.desc()).limit(1)).first()
+        if row is not None:
+            return kind, row.id, row.clerk
     return None
 
 

@@ -20,9 +20,6 @@ from .run_support import scanner_holder
 
 log = logging.getLogger(__name__)
 
-#: How the audit log names the cabinet's scanner when it feeds a run.
-SCANNER_ACTOR = "scanner"
-
 
 @dataclass(frozen=True)
 class ClerkRuns:
@@ -48,15 +45,16 @@ class ClerkRuns:
                    expiry=Expiry(config=config, db=db, secret=secret, clock=clock, audit=audit))
 
     def scanned(self, data: Any) -> bool:
-        """Give a scan of the cabinet's scanner to the run it feeds; False when none does."""
+        """Give a scan of the cabinet's scanner to the run it feeds (in the name of the run's clerk,
+        who holds the scanner); False when none does."""
         with self.db.session() as s:
             holder = scanner_holder(s)
         if holder is None:
             return False
-        kind, run_id = holder
+        kind, run_id, clerk = holder
         part = self.load if kind == "load" else self.cabinet
         try:
-            part.scan(run_id, data, actor=SCANNER_ACTOR)
+            part.scan(run_id, data, actor=clerk)
         except LockerError as exc:  # the run's notice shows it on the clerk's page
             log.info("scan for %s run %s refused: %s", kind, run_id, exc.code)
         return True
