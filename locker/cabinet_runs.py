@@ -192,7 +192,9 @@ class CabinetRuns:
             self._audit.event(s, "run_item_confirmed", actor=actor, compartment=match.compartment.label,
                               dossier=match.expected_code, run=run.id)
             return run_view(s, run)
-        current = next((i for i in reversed(opened) if i.check == ItemCheck.UNCHECKED), None)
+        # The compartment opened last that is not confirmed: a dossier that is not its own came out of it
+        # (even where the item sensor had read empty).
+        current = next((i for i in reversed(opened) if i.check != ItemCheck.CONFIRMED), None)
         if current is None:
             run.notice = notice(now, ok=False, code=code, word="unexpected")
             self._audit.event(s, "run_scan_unexpected", actor=actor, dossier=code, run=run.id)
