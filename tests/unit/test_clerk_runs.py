@@ -176,6 +176,8 @@ def test_next_opens_without_waiting_and_an_empty_compartment_is_flagged(h):
     assert view["items"][1]["check"] == "missing" and "sensor" in view["items"][1]["note"]
     with pytest.raises(Conflict):
         h.svc.runs.cabinet.next(run["id"], actor="clerk1")
+    view = h.svc.runs.cabinet.scan(run["id"], "HS-X", actor="clerk1")  # yet a wrong dossier came out of A02
+    assert [i["check"] for i in view["items"]] == ["unchecked", "mismatch"]
 
 
 def test_nothing_to_collect_is_a_conflict(h):
