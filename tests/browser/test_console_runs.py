@@ -67,6 +67,7 @@ def test_a_batch_of_three_results_loaded_by_scanning(page, cab):
     csv = open(download.value.path(), encoding="utf-8").read()
     assert all(code in csv for code in ("HS-A1", "HS-A2", "HS-A3")) and "0912345678" not in csv
     page.get_by_test_id("manifest-print").click()
+    page.wait_for_url("**/manifest")
     assert page.get_by_test_id("manifest").locator("tbody tr").count() == 3
     screenshot(page, "load-results-manifest")
 
@@ -75,6 +76,7 @@ def test_a_morning_collection_with_one_mismatch_flagged(page, cab):
     first, second = sorted(stored_dropoff(cab, code) for code in ("HS-B1", "HS-B2"))
     expected = {c["label"]: c["dossier_code"] for c in cab.get("/api/v1/compartments", clerk=True).json()}
     page.get_by_role("link", name="Lượt lấy hồ sơ").first.click()
+    screenshot(page, "collection-runs")
     page.get_by_test_id("start-collection-run").click()
     wait_row(page, "run-item", compartment=first, state="door_open")
     take_out(cab, first)
@@ -94,6 +96,7 @@ def test_a_morning_collection_with_one_mismatch_flagged(page, cab):
     page.get_by_test_id("close-run").click()
     assert "clerk1" in page.get_by_test_id("signed").inner_text()
     page.get_by_test_id("manifest-print").click()
+    page.wait_for_url("**/manifest")
     assert "clerk1" in page.get_by_test_id("signature").inner_text()
     screenshot(page, "collection-manifest")
     mismatches = [e for e in cab.events("run_item_mismatch") if e["compartment"] == first]
@@ -110,8 +113,6 @@ def test_a_deadline_extended_once_with_a_reason(page, cab):
     assert "Công dân đi công tác" in row(page, "waiting-result", code="HS-C1").inner_text()
     assert row(page, "waiting-result", code="HS-C1").get_by_test_id("extend").count() == 0
     screenshot(page, "deadlines")
-    page.goto(cab.api + "/console/collection/")
-    screenshot(page, "collection-runs")
 
 
 def test_signed_out_pages_and_actions_are_refused(browser, cab):
