@@ -89,10 +89,12 @@ def demo(host: str, port: int, data_dir: str) -> None:
 @click.option("--scanner", "scanner_spec", default="pty", show_default=True, metavar="tcp://H:P|pty")
 @click.option("--gpio", "gpio_spec", default="tcp://127.0.0.1:8888", show_default=True, metavar="tcp://H:P|none",
               help="Serve the GPIO pins as a pigpio daemon ([gpio] pin_factory of the service).")
+@click.option("--printer", "printer_spec", default="none", show_default=True, metavar="tcp://H:P|none",
+              help="Serve the receipt printer like a network printer ([printer] url of the service).")
 @click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
 @click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
 def sim(config_path: str | None, boards: int, board_type: str, scanner_model: str, serial_spec: str,
-        scanner_spec: str, gpio_spec: str, control: str, seed: int | None) -> None:
+        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None) -> None:
     """Run the standalone hardware simulator and its control API.
 
     With --config, the simulated GPIO pins are those of the file's [gpio] table, and
@@ -108,7 +110,8 @@ def sim(config_path: str | None, boards: int, board_type: str, scanner_model: st
     try:
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
                        control=control, seed=seed, out=click.echo, scanner_model=scanner_model,
-                       gpio=gpio_spec, gpio_layout=gpio_layout or None, relay_locks=relay_locks or None)
+                       gpio=gpio_spec, gpio_layout=gpio_layout or None, relay_locks=relay_locks or None,
+                       printer=printer_spec)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -11,32 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import credentials, outbox, validation, views
+from . import credentials, messages, outbox, validation, views
 from .announcements import masked_phone
 from .audit import AuditRecorder, iso
 from .config import Config
 from .errors import Conflict, NotFound
 from .journal import ACTIVE
 from .models import Credential, DoorOperation, Result
-from .notices import VN_TIME
 from .ports import Clock
 from .statuses import DossierStatus, ResultStatus
-
-
-def local(t: datetime) -> str:
-    return t.astimezone(VN_TIME).strftime("%H:%M %d/%m/%Y")
-
-
-def reminder_text(code: str, label: str, deadline: datetime) -> str:
-    until = local(deadline)
-    return (f"Hồ sơ {code}: kết quả ở ngăn {label} cần được nhận trước {until}. / Dossier {code}: "
-            f"please pick up the result in compartment {label} before {until}.")
-
-
-def extension_text(code: str, label: str, deadline: datetime) -> str:
-    until = local(deadline)
-    return (f"Hồ sơ {code}: hạn nhận kết quả ở ngăn {label} được gia hạn đến {until}. / Dossier {code}: "
-            f"the result in compartment {label} can now be picked up until {until}.")
 
 
 def result_deadline_view(r: Result) -> dict[str, Any]:
@@ -88,7 +71,7 @@ class Expiry:
             label = result.compartment.label if result.compartment else "?"
             self._audit.event(s, "deadline_extended", actor=actor, compartment=label, dossier=result.dossier.code,
                               result=result.id, reason=reason, old=iso(old), new=iso(result.deadline))
-            self._sms(s, result, extension_text(result.dossier.code, label, result.deadline), actor)
+            self._sms(s, result, messages.extension_sms(result.dossier.code, label, result.deadline), actor)
             return result_deadline_view(result)
 
     def awaiting_return(self) -> list[dict[str, Any]]:
@@ -125,7 +108,7 @@ class Expiry:
         label = result.compartment.label if result.compartment else "?"
         self._audit.event(s, "result_expiring", compartment=label, dossier=result.dossier.code, result=result.id,
                           deadline=iso(result.deadline))
-        self._sms(s, result, reminder_text(result.dossier.code, label, result.deadline), "system")
+        self._sms(s, result, messages.reminder_sms(result.dossier.code, label, result.deadline), "system")
 
     def _expire(self, s: Session, result: Result, now: datetime) -> None:
         result.status, result.updated_at = ResultStatus.EXPIRED, now

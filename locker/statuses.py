@@ -111,3 +111,12 @@ class ItemCheck(StrEnum):
     CONFIRMED = "confirmed"
     MISMATCH = "mismatch"    # the scanned code is not the one recorded in that compartment
     MISSING = "missing"      # the compartment was empty, or the clerk marked it missing
+
+
+class ReceiptStatus(StrEnum):
+    """A receipt after a drop-off or a pickup (kept in memory while the kiosk shows it)."""
+
+    PRINTING = "printing"
+    PRINTED = "printed"
+    NOT_PRINTED = "not_printed"    # the printer failed: shown on screen and sent by SMS
+    NO_PRINTER = "no_printer"      # the cabinet has no printer: shown on screen

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from locker.errors import LockerError
-from locker.notices import VN_TIME
+from locker.messages import VN_TIME
 
 from .. import manifests
 from ..auth import runtime
