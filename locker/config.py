@@ -40,12 +40,14 @@ from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, Expi
                               KioskConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
                               check_doors, check_expiry, check_http, check_kiosk, check_office, check_privacy,
                               check_security, check_sms)
+from .config_console import ConsoleConfig, check_console
 from .errors import ConfigError
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
-    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "ExpiryConfig", "HttpConfig",
+    "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig", "ExpiryConfig",
+    "HttpConfig",
     "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
     "config_from_dict", "load_config",
 ]
@@ -70,6 +72,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
     expiry: ExpiryConfig = field(default_factory=ExpiryConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
     #: The pins themselves are checked when the service opens them.
@@ -105,6 +108,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
     "expiry": ("expiry", ExpiryConfig),
+    "console": ("console", ConsoleConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
 
@@ -165,4 +169,5 @@ def _checked(cfg: Config) -> Config:
     check_expiry(cfg.expiry)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
+    check_console(cfg.console)
     return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http))

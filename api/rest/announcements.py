@@ -1,43 +1,17 @@
-"""Announcements by the one-stop system (an API token of a ``system`` account, or an admin's)."""
+"""Announcements by the one-stop system: ``require_role("system")`` lets a ``system`` account's
+API token in, or an admin's (see :func:`locker.accounts.role_allows`)."""
 
 from __future__ import annotations
 
-from functools import wraps
-from typing import Any, Callable, TypeVar
+from flask import Blueprint
 
-from flask import Blueprint, g
-
-from locker.errors import Forbidden, Unauthorized
-
-from ..auth import _bearer_token, current_actor, runtime
+from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
 from ..schemas_runs import Announcement, AnnouncementRequest
 from ..schemas import load_body
 
 bp = Blueprint("announcements", __name__, url_prefix="/api/v1")
 TAGS = ["one-stop system"]
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: Who may announce and withdraw results.
-ANNOUNCERS = ("system", "admin")
-
-
-def announcer_only(view: F) -> F:
-    """A bearer token of a ``system`` or ``admin`` account; 401/403 otherwise."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        token = _bearer_token()
-        account = runtime().account_for_token(token) if token else None
-        if account is None:
-            raise Unauthorized()
-        if account.role not in ANNOUNCERS:
-            raise Forbidden()
-        g.actor = str(account.name)
-        return view(*args, **kwargs)
-
-    wrapper.security = "bearer"  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
 
 
 @bp.post("/announcements")
@@ -46,7 +20,7 @@ def announcer_only(view: F) -> F:
           description="201 for a new announcement. The same announcement again answers 200 and changes nothing. "
                       "A different one for the same dossier code replaces it (200) while the result is not loaded, "
                       "and is refused (409 `conflict`) once it is. Token of a `system` or `admin` account.")
-@announcer_only
+@require_role("system")
 def announce():
     req = load_body(AnnouncementRequest)
     view, created = runtime().service.runs.announcements.announce(
@@ -57,7 +31,7 @@ def announce():
 @bp.get("/announcements/<path:code>")
 @endpoint("An announcement and whether its result was loaded", tags=TAGS, responses={200: Announcement},
           errors=(404,))
-@announcer_only
+@require_role("system")
 def get_announcement(code: str):
     return runtime().service.runs.announcements.get(code)
 
@@ -66,7 +40,7 @@ def get_announcement(code: str):
 @endpoint("Withdraw an announcement", tags=TAGS, responses={204: None}, errors=(404, 409),
           description="204 also when it was already withdrawn; 409 once its result is loaded (a clerk retrieves "
                       "it from the cabinet).")
-@announcer_only
+@require_role("system")
 def withdraw(code: str):
     runtime().service.runs.announcements.withdraw(code, actor=current_actor())
     return "", 204
