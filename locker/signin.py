@@ -44,7 +44,7 @@ from .audit import AuditRecorder
 from .config_console import ConsoleConfig
 from .errors import AccountLocked, BadgeExpired, BadPin, InvalidInput, LockerError, SignInFailed
 from .models import Account
-from .notices import VN_TIME
+from .messages import VN_TIME
 from .ports import Clock
 
 #: A scanned badge waits this long for its PIN.

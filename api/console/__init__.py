@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
-from locker.notices import VN_TIME
+from locker.messages import VN_TIME
 
 from . import account, admin, collecting, deadlines, home, loading, signin
 from ..i18n import request_lang
