@@ -77,13 +77,15 @@ def test_a_morning_collection_flags_a_mismatch(cabinet):
     first, second = sorted(labels)
     cabinet.wait_door(first, "open")
     cabinet.put_item(first, False)
-    cabinet.post(path + "/scans", {"data": "HS-999"}, clerk=True)
-    assert [(i["compartment"], i["check"]) for i in run_items(cabinet, path)][0] == (first, "mismatch")
+    scanned = cabinet.post(path + "/scans", {"data": "HS-999"}, clerk=True)
+    assert scanned.status_code == 200, scanned.text
+    assert [(i["compartment"], i["check"]) for i in scanned.json()["items"]][0] == (first, "mismatch"), scanned.text
     cabinet.close_door(first)
     cabinet.wait_door(second, "open")  # the next one opened by itself
     cabinet.put_item(second, False)
     code = next(i["dossier_code"] for i in run_items(cabinet, path) if i["compartment"] == second)
-    cabinet.post(path + "/scans", {"data": code}, clerk=True)
+    scanned = cabinet.post(path + "/scans", {"data": code}, clerk=True)
+    assert scanned.status_code == 200, scanned.text
     cabinet.close_door(second)
     wait_for(lambda: all(i["state"] == "taken" for i in run_items(cabinet, path)), message="both taken")
     signed = cabinet.post(path + "/close", {}, clerk=True).json()
