@@ -25,8 +25,9 @@
           return;
         }
         live.replaceChildren(inner);
+        if (inner.getAttribute("data-status") === "closed") { window.clearInterval(timer); }
       })
       .catch(function () { /* the next tick tries again */ });
   }
-  window.setInterval(refresh, 1000);
+  var timer = window.setInterval(refresh, 1000);
 }());
