@@ -37,8 +37,9 @@ from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCAN
                               check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio,
                               read_pin_factory)
 from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, ExpiryConfig, HttpConfig,
-                              KioskConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
-                              check_doors, check_expiry, check_http, check_kiosk, check_office, check_privacy,
+                              KioskConfig, LayoutConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig,
+                              check_database, check_doors, check_expiry, check_http, check_kiosk, check_layout,
+                              check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
 from .errors import ConfigError
@@ -72,6 +73,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
     expiry: ExpiryConfig = field(default_factory=ExpiryConfig)
+    layout: LayoutConfig = field(default_factory=LayoutConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
@@ -108,6 +110,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
     "expiry": ("expiry", ExpiryConfig),
+    "layout": ("layout", LayoutConfig),
     "console": ("console", ConsoleConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
@@ -167,6 +170,7 @@ def _checked(cfg: Config) -> Config:
     check_security(cfg.security)
     check_doors(cfg.doors)
     check_expiry(cfg.expiry)
+    check_layout(cfg.layout)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     check_console(cfg.console)

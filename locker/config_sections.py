@@ -115,6 +115,15 @@ class DoorConfig:
     left_open_alarm_s: int = 300
 
 
+@dataclass(frozen=True)
+class LayoutConfig:
+    """How the console draws the cabinet: compartments without their own ``row`` and
+    ``column`` go down columns of ``rows`` compartments, in board and lock order, each
+    board starting a new column."""
+
+    rows: int = 16
+
+
 def host_name(host: str) -> str | None:
     """The canonical host of ``name``, ``name:port``, ``[v6]`` or ``[v6]:port``; None if malformed.
 
@@ -223,6 +232,11 @@ def check_expiry(expiry: ExpiryConfig) -> None:
         raise ConfigError("expiry.reminder_hours", "must be a finite number, 0 or more")
     if not 1 <= expiry.extend_days <= 365:
         raise ConfigError("expiry.extend_days", "must be a whole number from 1 to 365")
+
+
+def check_layout(layout: LayoutConfig) -> None:
+    if not 1 <= layout.rows <= 99:
+        raise ConfigError("layout.rows", "must be between 1 and 99")
 
 
 def check_doors(doors: DoorConfig) -> None:
