@@ -32,7 +32,8 @@ def test_an_expired_result_retrieved(browser, cab):
     with clerk_page(browser, cab) as page:
         page.goto(cab.api + "/console/deadlines/")
         assert "HS-E1" in page.get_by_test_id("expired").inner_text()
-        page.get_by_role("link", name="Lượt lấy hồ sơ").first.click()
+        page.goto(cab.api + "/console/dossiers/?code=HS-E1")  # the dossier search leads to the retrieval
+        page.get_by_test_id("dossier-retrieve").click()
         assert "HS-E1" in page.get_by_test_id("expired-list").inner_text()
         form = page.get_by_test_id("start-retrieval")
         form.locator("input[name=scanner]").check()
@@ -48,6 +49,8 @@ def test_an_expired_result_retrieved(browser, cab):
         page.get_by_test_id("close-run").click()
         assert "clerk1" in page.get_by_test_id("signed").inner_text()
         assert row(page, "run-item", check="confirmed").count() == 1
+        page.goto(cab.api + "/console/dossiers/?code=HS-E1")
+        assert "mang về quầy" in page.get_by_test_id("dossier-status").inner_text()
     dossier = cab.get("/api/v1/dossiers/HS-E1", clerk=True).json()
     assert dossier["status"] == "result_returned"
     assert [e["data"]["to"] for e in dossier["history"] if e["kind"] == "result_returned"] == ["counter"]
