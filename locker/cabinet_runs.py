@@ -19,10 +19,14 @@ from .errors import Conflict, InvalidInput, LockerError, NotFound
 from .models import Assignment, Compartment, Dropoff, Result
 from .models_runs import CabinetRun, RunItem
 from .ports import Clock
-from .run_support import claim_scanner, door_state, notice, notice_view, open_run, receipt_code
+from .run_support import claim_scanner, notice, notice_view, open_run, receipt_code
 from .statuses import CollectionStatus, ItemCheck, ItemState, ResultStatus, RunKind, RunStatus
 
-_DONE = {CollectionStatus.COLLECTED: ItemState.TAKEN, CollectionStatus.FAILED: ItemState.FAILED}
+_COLLECTION_STATE = {CollectionStatus.OPENING: ItemState.OPENING, CollectionStatus.DOOR_OPEN: ItemState.DOOR_OPEN,
+                     CollectionStatus.LEFT_INSIDE: ItemState.LEFT_INSIDE, CollectionStatus.COLLECTED: ItemState.TAKEN,
+                     CollectionStatus.UNCOLLECTED: ItemState.UNCOLLECTED, CollectionStatus.FAILED: ItemState.FAILED}
+#: A compartment whose door is still open, or closed on what it held and waiting to be reopened.
+_IN_FLIGHT = (CollectionStatus.OPENING, CollectionStatus.DOOR_OPEN, CollectionStatus.LEFT_INSIDE)
 
 
 def item_state(s: Session, item: RunItem) -> str:
@@ -30,13 +34,11 @@ def item_state(s: Session, item: RunItem) -> str:
         return ItemState.SKIPPED
     if item.collection is None:
         return ItemState.WAITING
-    if item.collection.status == CollectionStatus.DOOR_OPEN:
-        return door_state(s, "collection", item.collection_id)
-    return _DONE[item.collection.status]
+    return _COLLECTION_STATE[item.collection.status]
 
 
 def in_flight(item: RunItem) -> bool:
-    return item.collection is not None and item.collection.status == CollectionStatus.DOOR_OPEN
+    return item.collection is not None and item.collection.status in _IN_FLIGHT
 
 
 def item_view(s: Session, item: RunItem) -> dict[str, Any]:
@@ -76,8 +78,10 @@ def holdings(s: Session, kind: str) -> list[tuple[Compartment, str]]:
 
 class CabinetRuns:
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder,
-                 start_collection: Callable[..., dict[str, Any]], scanner_on: Callable[[], None]) -> None:
+                 holds_item: Callable[[Compartment], bool | None], start_collection: Callable[..., dict[str, Any]],
+                 scanner_on: Callable[[], None]) -> None:
         self._db = db
+        self._holds_item = holds_item
         self._clock = clock
         self._audit = audit
         self._start_collection = start_collection
@@ -219,7 +223,7 @@ class CabinetRuns:
                     item = next((i for i in run.items if i.collection_id is None and not i.skipped), None)
                     if run.status != RunStatus.OPEN or item is None:
                         return False
-                    if item.compartment.item is False:
+                    if self._holds_item(item.compartment) is False:
                         self._flag(s, run, item, ItemCheck.MISSING, actor="system",
                                    note="the item sensor reads empty")
                     item_id, label, clerk = item.id, item.compartment.label, actor or run.clerk

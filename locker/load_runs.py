@@ -16,17 +16,17 @@ from .audit import AuditRecorder, iso
 from .errors import Conflict, LockerError, NotFound
 from .models_runs import LoadItem, LoadRun
 from .ports import Clock
-from .run_support import claim_scanner, door_state, notice, notice_view, open_run, receipt_code
+from .run_support import claim_scanner, notice, notice_view, open_run, receipt_code
 from .statuses import AnnouncementStatus, ItemState, ResultStatus, RunStatus
 
-_RESULT_STATE = {ResultStatus.READY: ItemState.READY, ResultStatus.FAILED: ItemState.FAILED}
+#: A result's status as its batch shows it; once picked up or expired it was loaded: ``ready``.
+_RESULT_STATE = {ResultStatus.OPENING: ItemState.OPENING, ResultStatus.DOOR_OPEN: ItemState.DOOR_OPEN,
+                 ResultStatus.CLOSED_EMPTY: ItemState.CLOSED_EMPTY, ResultStatus.CANCELLED: ItemState.CANCELLED,
+                 ResultStatus.FAILED: ItemState.FAILED}
 
 
 def item_state(s: Session, item: LoadItem) -> str:
-    status = item.result.status
-    if status == ResultStatus.DOOR_OPEN:
-        return door_state(s, "result_load", item.result_id)
-    return _RESULT_STATE.get(status, ItemState.READY)
+    return _RESULT_STATE.get(item.result.status, ItemState.READY)
 
 
 def item_view(s: Session, item: LoadItem) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """What the clerks' runs share: the one run the cabinet's scanner feeds, a receipt's
-dossier code, the door state of a flow's record, and the run's last notice."""
+dossier code, an open run, and the run's last notice."""
 
 from __future__ import annotations
 
@@ -12,12 +12,8 @@ from sqlalchemy.orm import Session
 from . import credentials, validation
 from .audit import iso
 from .errors import Conflict, InvalidInput, LockerError
-from .journal import OpStatus
-from .models import DoorOperation
 from .models_runs import CabinetRun, LoadRun
-from .statuses import ItemState, RunStatus
-
-_OPENING = (OpStatus.PENDING, OpStatus.PULSED)
+from .statuses import RunStatus
 
 
 def scanner_holder(s: Session) -> tuple[str, int, str] | None:
@@ -47,14 +43,6 @@ def receipt_code(data: Any) -> str:
     except InvalidInput:
         raise InvalidInput("data", "Mã quét được không phải mã hồ sơ.", "The scanned text is not a dossier code.") \
             from None
-
-
-def door_state(s: Session, purpose: str, ref_id: int) -> str:
-    """``opening`` or ``door_open`` for a record whose door operation is still in flight."""
-    status = s.execute(select(DoorOperation.status).where(DoorOperation.purpose == purpose,
-                                                          DoorOperation.ref_id == ref_id)
-                       .order_by(DoorOperation.id.desc()).limit(1)).scalar_one_or_none()
-    return ItemState.OPENING if status in _OPENING or status is None else ItemState.DOOR_OPEN
 
 
 def open_run(s: Session, model: type, run_id: Any) -> Any:

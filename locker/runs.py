@@ -35,13 +35,13 @@ class ClerkRuns:
     @classmethod
     def build(cls, *, config: Config, db: Any, secret: bytes, clock: Clock, audit: AuditRecorder,
               load_result: Callable[..., dict], start_collection: Callable[..., dict],
-              scanner_on: Callable[[], None]) -> "ClerkRuns":
+              holds_item: Callable[[Any], bool | None], scanner_on: Callable[[], None]) -> "ClerkRuns":
         announcements = Announcements(db=db, clock=clock, audit=audit)
         return cls(db=db, announcements=announcements,
                    load=LoadRuns(db=db, clock=clock, audit=audit, announcements=announcements,
                                  load_result=load_result, scanner_on=scanner_on),
-                   cabinet=CabinetRuns(db=db, clock=clock, audit=audit, start_collection=start_collection,
-                                       scanner_on=scanner_on),
+                   cabinet=CabinetRuns(db=db, clock=clock, audit=audit, holds_item=holds_item,
+                                       start_collection=start_collection, scanner_on=scanner_on),
                    expiry=Expiry(config=config, db=db, secret=secret, clock=clock, audit=audit))
 
     def scanned(self, data: Any) -> bool:

@@ -20,7 +20,9 @@ from ..i18n import request_lang
 
 STATE_LABELS = {
     "waiting": _l("Waiting"), "opening": _l("Opening"), "door_open": _l("Door open"), "ready": _l("Ready"),
-    "taken": _l("Taken out"), "failed": _l("Failed"), "skipped": _l("Not opened"),
+    "closed_empty": _l("Closed empty"), "cancelled": _l("Nothing put in"), "left_inside": _l("Still inside"),
+    "taken": _l("Taken out"), "uncollected": _l("Not taken out"), "failed": _l("Failed"),
+    "skipped": _l("Not opened"),
 }
 CHECK_LABELS = {
     "unchecked": _l("Not scanned"), "confirmed": _l("Confirmed"), "mismatch": _l("Mismatch"),

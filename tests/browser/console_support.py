@@ -100,9 +100,17 @@ def ready_result(cab: Cabinet, code: str) -> dict:
     assert answer.status_code == 201, answer.text
     result = answer.json()
     cab.wait_door(result["compartment"], "open")
+    cab.put_item(result["compartment"])
     cab.close_door(result["compartment"])
     cab.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
     return result
+
+
+def put_in(cab: Cabinet, label: str) -> None:
+    """The clerk puts a result into an open compartment (the item sensor sees it) and closes the door."""
+    cab.wait_door(label, "open")
+    cab.put_item(label)
+    cab.close_door(label)
 
 
 def take_out(cab: Cabinet, label: str) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.browser.console_support import (announce, chromium, clerk_page, console_cabinet, ready_result, row,
-                                           screenshot, stored_dropoff, system_token, take_out, wait_row)
+from tests.browser.console_support import (announce, chromium, clerk_page, console_cabinet, put_in, ready_result,
+                                           row, screenshot, stored_dropoff, system_token, take_out, wait_row)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -43,9 +43,7 @@ def test_a_batch_of_three_results_loaded_by_scanning(page, cab):
     for code in ("HS-A1", "HS-A2"):
         cab.sim_post("/sim/scan", {"data": code})
         wait_row(page, "load-item", code=code)
-        label = row(page, "load-item", code=code).locator("strong").inner_text()
-        cab.wait_door(label, "open")
-        cab.close_door(label)
+        put_in(cab, row(page, "load-item", code=code).locator("strong").inner_text())
         wait_row(page, "load-item", code=code, state="ready")
     cab.sim_post("/sim/scan", {"data": "HS-A3"})  # nobody announced it: phone and size, typed once
     page.get_by_test_id("details-phone").fill("0987 654 321")
@@ -53,9 +51,7 @@ def test_a_batch_of_three_results_loaded_by_scanning(page, cab):
     screenshot(page, "load-results-details")
     page.get_by_test_id("details-submit").click()
     wait_row(page, "load-item", code="HS-A3")
-    label = row(page, "load-item", code="HS-A3").locator("strong").inner_text()
-    cab.wait_door(label, "open")
-    cab.close_door(label)
+    put_in(cab, row(page, "load-item", code="HS-A3").locator("strong").inner_text())
     wait_row(page, "load-item", code="HS-A3", state="ready")
     assert row(page, "load-item", state="ready").count() == 3
     assert "09******78" in page.get_by_test_id("load-items").inner_text()

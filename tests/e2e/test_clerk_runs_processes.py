@@ -52,6 +52,7 @@ def test_a_batch_of_three_announced_results_loaded_by_the_cabinet_s_scanner(cabi
         item = wait_for(lambda: (run_items(cabinet, path) + [None] * n)[n - 1], message=f"{code} loading")
         assert item["dossier_code"] == code.upper() and item["announced"] is True
         cabinet.wait_door(item["compartment"], "open")
+        cabinet.put_item(item["compartment"])  # the clerk puts the result in (the item sensor sees it)
         cabinet.close_door(item["compartment"])
         wait_for(lambda: run_items(cabinet, path)[n - 1]["state"] == "ready", message=f"{code} ready")
     items = run_items(cabinet, path)
@@ -98,6 +99,7 @@ def test_an_expired_result_is_retrieved_and_its_history_says_returned(short_dead
     loaded = cab.post("/api/v1/results", {"dossier_code": "HS-301", "phone": "0987654321", "size": "S"},
                       clerk=True).json()
     cab.wait_door(loaded["compartment"], "open")
+    cab.put_item(loaded["compartment"])
     cab.close_door(loaded["compartment"])
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "ready", clerk=True)
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "expired", clerk=True, timeout=15)
@@ -106,6 +108,7 @@ def test_an_expired_result_is_retrieved_and_its_history_says_returned(short_dead
     assert [r["dossier_code"] for r in cab.get("/api/v1/results/expired", clerk=True).json()] == ["HS-301"]
     run = cab.post("/api/v1/collection-runs", {"kind": "retrieval"}, clerk=True).json()
     cab.wait_door(loaded["compartment"], "open")
+    cab.put_item(loaded["compartment"], False)  # the clerk takes the result out
     cab.post(f"/api/v1/collection-runs/{run['id']}/scans", {"data": "HS-301"}, clerk=True)
     cab.close_door(loaded["compartment"])
     path = f"/api/v1/collection-runs/{run['id']}"

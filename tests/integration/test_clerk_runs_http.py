@@ -20,22 +20,6 @@ def token_of(api: Api, name: str, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {accounts.create_token(s, name)}"}
 
 
-def put_in(api: Api, label: str) -> None:
-    """The citizen puts the dossier in (the item sensor sees it) and closes the door."""
-    board, lock = api.where(label)
-    wait_for(lambda: api.sim.lock_state(board, lock)["door"] == "open", message=f"{label} open")
-    api.sim.item(board, lock, True)
-    wait_for(lambda: _item(api, label), message=f"{label} item seen")
-    api.sim.door(board, lock, "close")
-
-
-def _item(api: Api, label: str) -> bool:
-    from locker.models import Compartment
-
-    with api.runtime.db.session() as s:
-        return s.query(Compartment).filter_by(label=label).one().item is True
-
-
 def exercise_clerk_runs(api: Api) -> None:
     """Call every route of this part once with a documented answer (used by the document test too)."""
     onestop = token_of(api, "onestop", "system")
@@ -51,11 +35,11 @@ def exercise_clerk_runs(api: Api) -> None:
     run = api.call("POST", "/api/v1/load-runs", "/api/v1/load-runs", 201, headers=api.clerk, json={})
     path, route = f"/api/v1/load-runs/{run['id']}", "/api/v1/load-runs/{run_id}"
     loaded = api.call("POST", f"{path}/scans", route + "/scans", 200, headers=api.clerk, json={"data": "HS-10"})
-    api.door_cycle(loaded["items"][0]["compartment"])
+    api.door_cycle(loaded["items"][0]["compartment"], item=True)
     api.call("POST", f"{path}/scans", route + "/scans", 200, headers=api.clerk, json={"data": "HS-12"})
     typed = api.call("POST", f"{path}/details", route + "/details", 200, headers=api.clerk,
                      json={"phone": "0987654321", "size": "S"})
-    api.door_cycle(typed["items"][1]["compartment"])
+    api.door_cycle(typed["items"][1]["compartment"], item=True)
     wait_for(lambda: [i["state"] for i in api.runtime.service.runs.load.get(run["id"])["items"]] == ["ready"] * 2,
              message="both ready")
     api.call("GET", path, route, 200, headers=api.clerk)
@@ -73,12 +57,12 @@ def exercise_clerk_runs(api: Api) -> None:
 
     dropoff = api.call("POST", "/api/v1/dropoffs", "/api/v1/dropoffs", 201,
                        json={"dossier_code": "HS-13", "phone": "0912345678", "size": "S"})
-    put_in(api, dropoff["compartment"])
+    api.door_cycle(dropoff["compartment"], item=True)
     wait_for(lambda: api.runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
     cab = api.call("POST", "/api/v1/collection-runs", "/api/v1/collection-runs", 201, headers=api.clerk,
                    json={"kind": "collection"})
     path, route = f"/api/v1/collection-runs/{cab['id']}", "/api/v1/collection-runs/{run_id}"
-    api.door_cycle(cab["items"][0]["compartment"])
+    api.door_cycle(cab["items"][0]["compartment"], item=False)
     flagged = api.call("POST", f"{path}/scans", route + "/scans", 200, headers=api.clerk, json={"data": "HS-99"})
     assert [i["check"] for i in flagged["items"]] == ["mismatch"]
     wait_for(lambda: api.runtime.service.runs.cabinet.get(cab["id"])["items"][0]["state"] == "taken",

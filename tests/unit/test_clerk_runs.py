@@ -165,19 +165,32 @@ def test_a_morning_collection_opens_one_after_another_and_flags_a_mismatch(h):
     assert h.svc.get_dossier("HS-1")["status"] == "received"
 
 
-def test_next_opens_without_waiting_and_an_empty_compartment_is_flagged(h):
-    filled(h, "HS-1", "HS-2")
-    h.svc.handle_event(ItemChanged(0, 2, False))
-    run = h.svc.runs.cabinet.start("collection", actor="clerk1")
-    with pytest.raises(Conflict):
-        h.svc.runs.cabinet.start("collection", actor="clerk2")
-    view = h.svc.runs.cabinet.next(run["id"], actor="clerk1")
-    assert h.bus.unlocks[-2:] == [(0, 1), (0, 2)]
-    assert view["items"][1]["check"] == "missing" and "sensor" in view["items"][1]["note"]
-    with pytest.raises(Conflict):
-        h.svc.runs.cabinet.next(run["id"], actor="clerk1")
-    view = h.svc.runs.cabinet.scan(run["id"], "HS-X", actor="clerk1")  # yet a wrong dossier came out of A02
-    assert [i["check"] for i in view["items"]] == ["unchecked", "mismatch"]
+def test_next_opens_without_waiting_and_an_empty_compartment_is_flagged(migrated_db_url):
+    h = Harness(migrated_db_url, item_sensors=True)
+    try:
+        for code in ("HS-1", "HS-2"):  # the papers go in, the item sensors see them
+            label = h.svc.start_dropoff(code, "0912345678", "S", kiosk="k1")["compartment"]
+            h.released(label)
+            h.door(label, True)
+            h.item(label, True)
+            h.door(label, False)
+        h.item("A02", False)  # overnight, A02's papers are gone
+        run = h.svc.runs.cabinet.start("collection", actor="clerk1")
+        with pytest.raises(Conflict):
+            h.svc.runs.cabinet.start("collection", actor="clerk2")
+        view = h.svc.runs.cabinet.next(run["id"], actor="clerk1")
+        assert h.bus.unlocks[-2:] == [(0, 1), (0, 2)]
+        assert view["items"][1]["check"] == "missing" and "sensor" in view["items"][1]["note"]
+        with pytest.raises(Conflict):
+            h.svc.runs.cabinet.next(run["id"], actor="clerk1")
+        view = h.svc.runs.cabinet.scan(run["id"], "HS-X", actor="clerk1")  # yet a wrong dossier came out of A02
+        assert [i["check"] for i in view["items"]] == ["unchecked", "mismatch"]
+        h.released("A01")
+        h.door("A01", True)
+        h.door("A01", False)  # closed with the papers still inside: the run waits
+        assert h.svc.runs.cabinet.get(run["id"])["items"][0]["state"] == "left_inside"
+    finally:
+        h.db.dispose()
 
 
 def test_nothing_to_collect_is_a_conflict(h):
