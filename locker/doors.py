@@ -50,8 +50,10 @@ class DoorEvents:
             comp.item = bool(event.present)
             return []
         if isinstance(event, DoorChanged):
-            (self._door_opened if event.open else self._door_closed)(s, comp)
-            return []
+            if event.open:
+                self._door_opened(s, comp)
+                return []
+            return self._door_closed(s, comp)
         return self._outcome(s, comp, event.result)
 
     def _door_opened(self, s: Session, comp: Compartment) -> None:
@@ -66,14 +68,16 @@ class DoorEvents:
         elif op is None and before == "unknown":
             self._audit.event(s, "door_opened", compartment=comp.label, op=None)
 
-    def _door_closed(self, s: Session, comp: Compartment) -> None:
+    def _door_closed(self, s: Session, comp: Compartment) -> list[Unlock]:
         op, before = self._journal.active(s, comp), comp.door
         comp.door = "closed"
         self._left_open.door_closed(s, comp)
         if before == "open":
             self._audit.event(s, "door_closed", compartment=comp.label, op=op.id if op else None)
         if op is not None and self._journal.confirmed_open(op):
-            self._flows.complete(s, op)
+            moved = self._flows.complete(s, op)
+            return [moved] if moved is not None else []
+        return []
 
     def _outcome(self, s: Session, comp: Compartment, result: str) -> list[Unlock]:
         op = self._journal.active(s, comp)

@@ -42,6 +42,7 @@ from .errors import NotFound
 from .flows import FlowTable
 from .flows.collection import CollectionFlow
 from .flows.dropoff import DropoffFlow
+from .flows.maintenance import MaintenanceFlow
 from .flows.pickup import PickupFlow
 from .flows.result_load import ResultLoadFlow
 from .inventory import Inventory
@@ -49,6 +50,7 @@ from .journal import Journal, Unlock
 from .kiosk import KioskDesk
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
+from .maintenance_runs import MaintenanceRuns
 from .models import AuditEvent, Compartment
 from .notices import CredentialSender
 from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
@@ -83,8 +85,11 @@ class LockerService:
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
         self._pickups = PickupFlow(**parts, config=config, secret=secret)
         self._collections = CollectionFlow(**parts)
-        flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
-                          compartments=compartments, clock=clock)
+        self._openings = MaintenanceFlow(**parts)
+        self._runs = MaintenanceRuns(db=db, clock=clock, audit=recorder, compartments=compartments,
+                                     flow=self._openings)
+        flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections, self._openings),
+                          journal=journal, compartments=compartments, clock=clock)
         self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, audit=recorder)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
                                  left_open=self._left_open)
@@ -138,11 +143,44 @@ class LockerService:
         return self._maintenance.return_to_service(compartment_label, actor=actor, emptied=emptied,
                                                    keep_contents=keep_contents, reason=reason)
 
+    def open_for_maintenance(self, compartment_label: Any, reason: Any, *, actor: Any, role: Any) -> dict:
+        """Fire a compartment's lock for a reason, whatever its state or sensor says (clerks:
+        only a compartment holding a drop-off or a result)."""
+        return self._unlocks.start(self._openings.start(compartment_label, reason, actor=actor, role=role))
+
+    def get_maintenance_opening(self, opening_id: Any) -> dict:
+        return self._openings.get(opening_id)
+
+    def start_check_run(self, *, actor: Any) -> dict:
+        """The weekly "open all" check: every compartment one after another."""
+        return self._run_step(self._runs.start(actor=actor))
+
+    def next_in_check_run(self, run_id: Any, *, actor: Any) -> dict:
+        return self._run_step(self._runs.next(run_id, actor=actor))
+
+    def record_check(self, run_id: Any, label: Any, answers: dict, *, actor: Any) -> dict:
+        return self._runs.record_check(run_id, label, answers, actor=actor)
+
+    def finish_check_run(self, run_id: Any, *, actor: Any) -> dict:
+        return self._runs.finish(run_id, actor=actor)
+
+    def get_check_run(self, run_id: Any = None) -> dict | None:
+        """One run, or the newest (None before the first)."""
+        return self._runs.latest() if run_id is None else self._runs.get(run_id)
+
+    def _run_step(self, step: tuple[dict, Unlock | None]) -> dict:
+        answer, unlock = step
+        if unlock is not None:
+            self._unlocks.send(unlock)
+        return answer if unlock is None else self._runs.get(answer["id"])
+
     # ---- hardware -------------------------------------------------------------------------
 
     def reconcile(self, readings: dict[Any, Any]) -> dict[str, Any]:
         """Called once at start, before any request: the journal against the boards' readings."""
-        return self._reconciler.reconcile(readings)
+        report = self._reconciler.reconcile(readings)
+        self._runs.live = True
+        return report
 
     def handle_event(self, event: Any) -> None:
         """Apply one hardware event; errors are logged, never raised."""

@@ -66,3 +66,31 @@ class DossierStatus(StrEnum):
 
 #: A dossier waiting for a door to close on it.
 PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
+
+
+class MaintenanceStatus(StrEnum):
+    """A maintenance opening: ``door_open`` (unlock sent) -> ``closed`` (the door closed
+    again, or a later opening of the same compartment ended it) or ``failed`` (the
+    latch was never seen released)."""
+
+    DOOR_OPEN = STARTED
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """An "open all" check: ``running`` until a technician finishes it (``finished``)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class CheckStatus(StrEnum):
+    """One compartment in an "open all" check: ``waiting`` its turn, ``opening`` (its
+    opening is under way), ``done`` (its door closed or the technician went on) or
+    ``skipped`` (another operation was using it)."""
+
+    WAITING = "waiting"
+    OPENING = "opening"
+    DONE = "done"
+    SKIPPED = "skipped"

@@ -27,8 +27,8 @@ class Flow(Protocol):
     def opened(self, s: Session, op: DoorOperation, record: Any) -> None:
         """The door is confirmed open (latch released or door seen open)."""
 
-    def complete(self, s: Session, op: DoorOperation, record: Any) -> None:
-        """The door closed again after opening."""
+    def complete(self, s: Session, op: DoorOperation, record: Any) -> Unlock | None:
+        """The door closed again after opening; returns an operation to pulse next, if any."""
 
     def fail(self, s: Session, op: DoorOperation, record: Any, reason: str, *, relocate: bool) -> Unlock | None:
         """The door never opened; returns an operation to pulse when the flow moved elsewhere."""
@@ -62,11 +62,12 @@ class FlowTable:
     def opened(self, s: Session, op: DoorOperation) -> None:
         self[op.purpose].opened(s, op, self.record(s, op))
 
-    def complete(self, s: Session, op: DoorOperation) -> None:
+    def complete(self, s: Session, op: DoorOperation) -> Unlock | None:
+        """The flow's ending; an unlock to send after commit when the flow goes on elsewhere."""
         self._journal.advance(op, OpStatus.CLOSED)
         record = self.record(s, op)
         record.updated_at = self._clock.now()
-        self[op.purpose].complete(s, op, record)
+        return self[op.purpose].complete(s, op, record)
 
     def fail(self, s: Session, op: DoorOperation, reason: str, *, out_of_service: str | None = None,
              relocate: bool = False) -> Unlock | None:
