@@ -73,6 +73,7 @@ def authenticate(role: str) -> str:
         raise Unauthorized()
     if not has_role(account, role):
         raise Forbidden()
+    g.role = str(account.role)
     return str(account.name)
 
 
@@ -82,6 +83,11 @@ def current_kiosk() -> str:
 
 def current_actor() -> str:
     return g.actor
+
+
+def current_role() -> str:
+    """The role of the account behind :func:`current_actor`."""
+    return g.role
 
 
 def _bearer_token() -> str:
