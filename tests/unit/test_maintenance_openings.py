@@ -6,7 +6,6 @@ import pytest
 
 from locker.errors import Conflict, Forbidden, HardwareUnavailable, InvalidInput
 from locker.ports import ItemChanged
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness, readings
 
 
