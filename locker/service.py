@@ -151,6 +151,10 @@ class LockerService:
     def get_maintenance_opening(self, opening_id: Any) -> dict:
         return self._openings.get(opening_id)
 
+    def maintenance_openings(self, *, label: Any = None, reason: str | None = None, limit: int = 20) -> list[dict]:
+        """The newest maintenance openings, of one compartment or for one reason if asked."""
+        return self._openings.recent(label=label, reason=reason, limit=limit)
+
     def start_check_run(self, *, actor: Any) -> dict:
         """The weekly "open all" check: every compartment one after another."""
         return self._run_step(self._runs.start(actor=actor))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import states, validation
@@ -99,6 +100,16 @@ class MaintenanceFlow:
         opening = s.get(MaintenanceOpening, op.ref_id)
         self._end(s, opening, MaintenanceStatus.CLOSED, "ended_by_next_opening")
         self.on_end(s, opening, go_on=False)
+
+    def recent(self, *, label: Any = None, reason: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest openings first, of one compartment or for one reason if asked."""
+        query = select(MaintenanceOpening).order_by(MaintenanceOpening.id.desc()).limit(limit)
+        with self._db.session() as s:
+            if label is not None:
+                query = query.where(MaintenanceOpening.compartment_id == self._compartments.find(s, label).id)
+            if reason is not None:
+                query = query.where(MaintenanceOpening.reason == reason)
+            return [opening_view(o) for o in s.execute(query).scalars()]
 
     def get(self, opening_id: Any) -> dict[str, Any]:
         return shown(self._db, MaintenanceOpening, opening_id, name="maintenance opening", view=opening_view)

@@ -161,3 +161,12 @@ def test_open_all_never_opens_a_door_on_its_own_during_the_start_up_reconciliati
     assert h.bus.unlocks == [h.where("A01")]
     assert restarted.get_check_run(run["id"])["current"] is None
     assert restarted.next_in_check_run(run["id"], actor="tech")["current"] == "A02"
+
+
+def test_recent_openings_newest_first_by_compartment_and_reason(h):
+    first = h.svc.open_for_maintenance("A01", "lock test", actor="tech", role="technician")
+    h.cycle("A01")
+    second = h.svc.open_for_maintenance("A02", "hinge", actor="tech", role="technician")
+    assert [o["id"] for o in h.svc.maintenance_openings()] == [second["id"], first["id"]]
+    assert [o["id"] for o in h.svc.maintenance_openings(label="A01")] == [first["id"]]
+    assert [o["id"] for o in h.svc.maintenance_openings(reason="lock test")] == [first["id"]]
