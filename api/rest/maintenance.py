@@ -15,7 +15,7 @@ from ..schemas_maintenance import (BackInServiceRequest, CheckRequest, Check, Ha
 from ..schemas import load_body
 from ..technician import hardware_report
 
-bp = Blueprint("maintenance", __name__, url_prefix="/api/v1")
+bp = Blueprint("maintenance_api", __name__, url_prefix="/api/v1")
 TAGS = ["maintenance"]
 
 
