@@ -34,7 +34,7 @@ def cabinet(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("maintenance-console")
     sms = SmsGateway()
     try:
-        with running_cabinet(tmp, f"sqlite:///{tmp / 'locker.db'}", sms) as cab:
+        with running_cabinet(tmp, f"sqlite:///{tmp / 'locker.db'}", sms, gpio=True) as cab:
             added = cab.locker("user", "add", "tech1", "--role", "technician", "--password-stdin",
                                stdin=PASSWORDS["tech1"] + "\n")
             assert added.returncode == 0, added.stdout + added.stderr
@@ -147,6 +147,12 @@ def test_the_hardware_page_and_a_lock_test(as_role, cabinet):
     page.goto(cabinet.api + "/console/technician/")
     expect(page.get_by_test_id("board-0")).to_have_attribute("data-state", "online")
     expect(page.get_by_test_id("printer-state")).to_have_text("Chưa cấu hình máy in.")
+    tamper = page.get_by_test_id("input-tamper")
+    expect(tamper).to_have_attribute("data-active", "false")
+    cabinet.sim_post("/sim/gpio", {"name": "tamper", "active": True})
+    expect(tamper).to_have_attribute("data-active", "true")  # the page follows the service live
+    cabinet.sim_post("/sim/gpio", {"name": "tamper", "active": False})
+    expect(tamper).to_have_attribute("data-active", "false")
     page.get_by_test_id("lock-test-compartment").select_option("A07")
     page.get_by_test_id("lock-test-submit").click()
     row = page.locator("table.openings tbody tr").first
