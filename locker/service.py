@@ -85,7 +85,8 @@ class LockerService:
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
         self._pickups = PickupFlow(**parts, config=config, secret=secret)
         self._collections = CollectionFlow(**parts)
-        self._openings = MaintenanceFlow(**parts)
+        self._openings = MaintenanceFlow(db=db, clock=clock, audit=recorder, journal=journal,
+                                         compartments=compartments)
         self._runs = MaintenanceRuns(db=db, clock=clock, audit=recorder, compartments=compartments,
                                      flow=self._openings)
         flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections, self._openings),

@@ -9,10 +9,9 @@ from locker.flows.maintenance import reason_of
 
 from ..auth import current_actor, current_role, require_role, runtime
 from ..openapi import endpoint
-from ..schemas import Compartment
-from ..schemas_maintenance import (BackInServiceRequest, CheckRequest, Check, Hardware, Opening, OpeningRequest,
+from ..schemas import Compartment, load_body
+from ..schemas_maintenance import (BackInServiceRequest, Check, CheckRequest, Hardware, Opening, OpeningRequest,
                                    ReasonRequest, Run)
-from ..schemas import load_body
 from ..technician import hardware_report
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/v1")

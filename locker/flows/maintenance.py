@@ -53,7 +53,7 @@ class MaintenanceFlow:
     model = MaintenanceOpening
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal,
-                 compartments: Compartments, **_parts: Any) -> None:
+                 compartments: Compartments) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
