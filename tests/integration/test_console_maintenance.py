@@ -45,6 +45,26 @@ def test_a_clerk_cannot_reach_the_technician_pages(runtime):
     assert "Hardware" not in page(clerk.get("/console/"))
 
 
+def test_a_clerk_is_refused_every_technician_action_and_nothing_changes(runtime):
+    clerk = signed_in(runtime, "clerk")
+    before = runtime.service.events_after(0, 1000)
+    where = "/console/maintenance/compartments/A01"
+    for action in ("/console/maintenance/runs/", "/console/maintenance/runs/1/next",
+                   "/console/maintenance/runs/1/finish", "/console/maintenance/runs/1/checks/A01",
+                   "/console/technician/lock-test"):
+        assert clerk.submit(where, action, {"compartment": "A01"}).status_code == 403, action
+    after = runtime.service.events_after(0, 1000)
+    assert {e["kind"] for e in after[len(before):]} == {"console_refused"}
+    assert runtime.service.get_check_run() is None and runtime.service.maintenance_openings() == []
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(runtime):
+    visitor = ConsoleBrowser(runtime)
+    for path in ("/console/maintenance/compartments/A01", "/console/maintenance/runs/", "/console/technician/"):
+        resp = visitor.get(path)
+        assert resp.status_code == 302 and resp.headers["Location"].startswith("/login"), path
+
+
 def test_a_technician_opens_an_out_of_service_compartment_from_its_page(runtime):
     tech = signed_in(runtime, "technician")
     where = "/console/maintenance/compartments/A02"

@@ -83,7 +83,9 @@ def test_clerks_cannot_run_the_weekly_check_or_see_the_hardware(cabinet):
                          ("post", "/api/v1/maintenance/runs/1/next"), ("post", "/api/v1/maintenance/runs/1/finish")):
         resp = getattr(client, method)(path, headers=headers["clerk"])
         assert resp.status_code == 403, path
-    assert client.post("/api/v1/maintenance/openings", json={"compartment": "A01", "reason": "x"}).status_code == 401
+    for path in ("/api/v1/maintenance/openings", "/api/v1/compartments/A01/out-of-service",
+                 "/api/v1/compartments/A01/back-in-service", "/api/v1/maintenance/runs"):
+        assert client.post(path, json={"compartment": "A01", "reason": "x"}).status_code == 401, path
 
 
 def test_out_of_service_opening_and_back(cabinet):
