@@ -88,4 +88,4 @@ class Hardware(BaseModel):
     buses: list[dict[str, Any]]
     scanner: dict[str, Any]
     gpio: dict[str, Any]
-    printer: dict[str, Any] | None
+    printer: dict[str, Any] | None = Field(description="null: no printer configured; else url, width_mm, state.")

@@ -1,13 +1,13 @@
 """What the technician sees of the hardware: per bus and board the traffic the driver
 counts (online, last seen, answer latency, errors by kind, retries, port reopenings),
-the scanner, the GPIO inputs and outputs, and the printer (none is configured yet).
+the scanner, the GPIO inputs and outputs, and the receipt printer where there is one.
 
 Read from a runtime's probes; a probe that fails shows that part as unknown, it never
 fails the answer.
 
 >>> from types import SimpleNamespace
 >>> from locker.config import Config
->>> rt = SimpleNamespace(config=Config(), bus=None, io=None, scanner=None, bus_stats=lambda: {},
+>>> rt = SimpleNamespace(config=Config(), bus=None, io=None, scanner=None, printer=None, bus_stats=lambda: {},
 ...                      scanner_ok=lambda: None, gpio_ok=lambda: None,
 ...                      service=SimpleNamespace(health=lambda: {"boards": {}}, kiosk_activity=lambda: {}))
 >>> report = hardware_report(rt, now=0.0)
@@ -45,7 +45,7 @@ def hardware_report(rt: Any, *, now: float | None = None) -> dict[str, Any]:
     return {"buses": _safe(lambda: _buses(rt), []), "boards": _safe(lambda: _boards(rt, now), []),
             "scanner": _safe(lambda: _scanner(rt), {"state": "unknown"}),
             "gpio": _safe(lambda: _gpio(rt), {"state": "unknown", "inputs": [], "outputs": []}),
-            "printer": None}
+            "printer": _safe(lambda: _printer(rt), {"state": "unknown"})}
 
 
 def _buses(rt: Any) -> list[dict[str, Any]]:
@@ -94,6 +94,17 @@ def _scanner(rt: Any) -> dict[str, Any]:
     activity = rt.service.kiosk_activity() if ok is not None else {}
     return {"state": state, "url": rt.config.scanner.url or "", "model": getattr(rt.config.scanner, "model", ""),
             "mode": activity.get("mode"), "last_scan": activity.get("last_scan")}
+
+
+def _printer(rt: Any) -> dict[str, Any] | None:
+    """None without a printer; else its port, paper width and what it said last (``ok``,
+    ``out_of_paper``, ``offline``, ``error``; ``unknown`` before its first job). The page
+    never talks to the printer itself: a status request could come between a receipt's lines."""
+    printer = getattr(rt, "printer", None)
+    if printer is None:
+        return None
+    return {"url": rt.config.printer.url, "width_mm": rt.config.printer.width_mm,
+            "state": printer.last_status or "unknown"}
 
 
 def _gpio(rt: Any) -> dict[str, Any]:

@@ -15,6 +15,8 @@ CHECKS = {"waiting": _l("Waiting"), "opening": _l("Open now"), "done": _l("Done"
 RUNS = {"running": _l("Running"), "finished": _l("Finished")}
 BOARDS = {"online": _l("Online"), "offline": _l("Offline"), "unknown": _l("Unknown")}
 PARTS = {"ok": _l("Working"), "down": _l("Down"), "absent": _l("Not fitted"), "unknown": _l("Unknown")}
+PRINTERS = {"ok": _l("Ready"), "out_of_paper": _l("Out of paper"), "offline": _l("Offline"), "error": _l("Error"),
+            "unknown": _l("No job printed yet")}
 #: The reasons the service gives itself (a person's reason is shown as typed).
 REASONS = {"lock test": _l("Lock test"), "weekly check": _l("Weekly check")}
 YES, NO = _l("yes"), _l("no")
@@ -33,4 +35,5 @@ def labels() -> dict[str, Any]:
     return {"state_label": _named(STATES), "door_label": _named(DOORS), "opening_status_label": _named(OPENINGS),
             "check_status_label": _named(CHECKS), "run_status_label": _named(RUNS),
             "board_state_label": _named(BOARDS), "part_state_label": _named(PARTS), "reason_label": _named(REASONS),
+            "printer_state_label": _named(PRINTERS),
             "yes_no": yes_no}

@@ -31,6 +31,7 @@
     error: ["Đã có lỗi. Vui lòng thử lại hoặc liên hệ cán bộ.", "Something went wrong. Please try again or contact a clerk."],
     scan_invalid_credentials: ["Mã QR không đúng, đã dùng hoặc đã hết hạn.", "The QR code is wrong, already used or expired."],
     scan_throttled: ["Nhập sai quá nhiều lần. Vui lòng thử lại sau.", "Too many failed attempts. Please try again later."],
+    scan_badge_refused: ["Thẻ này không dùng được để đăng nhập.", "This badge cannot be used to sign in."],
     scan_other: ["Không dùng được mã QR này. Vui lòng nhập mã hồ sơ và mã nhận.", "This QR code cannot be used. Please enter the dossier code and pickup code."],
     lang_button: ["English", "Tiếng Việt"],
     key_back: ["⌫ Xoá", "⌫ Delete"],
@@ -117,6 +118,7 @@
   // ---- screens ------------------------------------------------------------------------
 
   function show(screen) {
+    if (screen !== "status") $("receipt").hidden = true;
     state.screen = screen;
     body.dataset.screen = screen;
     for (const name of ["home", "form", "status"]) $(`screen-${name}`).hidden = name !== screen;
@@ -348,6 +350,7 @@
           showDoor();
         }
       } else if (st === "stored" || st === "collected") {
+        showReceipt(op, result.body.receipt, 0);
         return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: result.body.dossier_code }));
       } else {
         return finish("error", T[st === "cancelled" ? "cancelled" : "failed"]);
@@ -363,6 +366,49 @@
     else showApiMessage(apiBody, "error");
     $("btn-retry").hidden = kind === "success" || op.kind === "scan";
     resetIdle();
+  }
+
+  // ---- the receipt -------------------------------------------------------------------
+  // Printed after a drop-off or pickup; when the printer cannot print it (or there is none) it is shown here.
+
+  const RECEIPT_T = {
+    printed: ["Biên nhận đã được in — mời lấy ở khe máy in.", "Your receipt has been printed — take it from the printer."],
+    not_printed: ["Máy in không in được. Đây là biên nhận của bạn; biên nhận cũng đã được gửi qua SMS.",
+                  "The printer could not print. Here is your receipt; it was also sent to you by SMS."],
+    no_printer: ["Biên nhận của bạn (thông tin cũng đã được gửi qua SMS):", "Your receipt (the details were also sent to you by SMS):"],
+  };
+
+  function showReceipt(op, receipt, tries) {
+    if (state.op !== op || !receipt) return;
+    if (receipt.status === "printing") {
+      if (tries < 20) setTimeout(() => refreshReceipt(op, receipt, tries + 1), POLL_MS);
+      return;
+    }
+    const note = $("receipt-note");
+    note.replaceChildren();
+    RECEIPT_T[receipt.status in RECEIPT_T ? receipt.status : "not_printed"].forEach((text, i) => {
+      const span = document.createElement("span");
+      span.className = i ? "en" : "vi";
+      span.textContent = text;
+      note.append(span);
+    });
+    const onScreen = receipt.status !== "printed";
+    $("receipt-lines").textContent = onScreen ? receipt.lines.join("\n") : "";
+    $("receipt-lines").hidden = !onScreen;
+    $("receipt-qr").hidden = !onScreen;
+    if (onScreen) $("receipt-qr").src = receipt.qr_image;
+    $("receipt").hidden = false;
+  }
+
+  async function refreshReceipt(op, receipt, tries) {
+    let result = null;
+    try {
+      result = await api("GET", `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}`);
+    } catch (err) {
+      result = null;
+    }
+    const fresh = result && result.status === 200 && result.body && result.body.receipt;
+    showReceipt(op, fresh || receipt, tries);
   }
 
   // ---- the QR scanner while idle ------------------------------------------------------
@@ -386,6 +432,10 @@
       return;
     }
     state.lastScan = key;
+    if (scan.ok && scan.badge && scan.badge.ticket) {  // a clerk's badge: its PIN signs in to the console
+      window.location.assign(`/login/badge/${encodeURIComponent(scan.badge.ticket)}`);
+      return;
+    }
     if (scan.ok && scan.pickup && scan.pickup.id) return startWaiting("pickup", scan.pickup);
     showScanError(scan.error);
   }
