@@ -7,13 +7,11 @@ With ``LOCKER_SCREENSHOTS=docs/console`` the pages are saved there at 1366x768.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.conftest import running_cabinet
 from tests.support.net import wait_for
+from tests.support.screenshots import shoot
 from tests.support.sms_gateway import SmsGateway
 
 pytestmark = pytest.mark.browser
@@ -75,13 +73,6 @@ def as_role(chromium, cabinet):
     yield signed_in
     for context in contexts:
         context.close()
-
-
-def shoot(page, name: str) -> None:
-    folder = os.environ.get("LOCKER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 def door_is(cabinet, label: str, door: str) -> None:

@@ -3,9 +3,6 @@ size and the service's state of its compartment."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from firmware_sim.control import create_control_app
@@ -14,6 +11,7 @@ from firmware_sim.layout import DEMO_GPIO, demo_compartments
 from firmware_sim.simulator import Simulator
 from tests.browser.test_sim_page_browser import CHROMIUM_ARGS, Served, expect
 from tests.support.net import wait_for
+from tests.support.screenshots import shoot
 
 pytestmark = pytest.mark.browser
 
@@ -56,9 +54,7 @@ def test_the_page_switches_gpio_inputs_and_shows_sizes_and_service_states(panel)
     expect(page.get_by_test_id("service-0-2")).to_contain_text("out of service")
     expect(page.get_by_test_id("service-0-3")).to_contain_text("HS-9")
     expect(page.get_by_test_id("tile-0-2")).to_have_attribute("data-service", "out_of_service")
-    folder = os.environ.get("LOCKER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / "simulator.png"))
+    expect(page.get_by_test_id("gpio-power_fail")).to_have_attribute("data-active", "true")
+    shoot(page, "simulator")
     tamper.click()
     wait_for(lambda: sim.gpio.state()["tamper"]["active"] is False, message="tamper cleared")
