@@ -76,3 +76,31 @@ def test_a_broken_state_file_restores_nothing(tmp_path):
         assert sim.lock_state(0, 1)["item"] is False
     finally:
         sim.close()
+
+
+def test_the_link_asks_the_service_with_the_clerk_token_and_keeps_the_answer_briefly():
+    import threading
+
+    from flask import Flask, jsonify, request
+    from werkzeug.serving import make_server
+
+    asked = []
+    service = Flask("service")
+
+    @service.get("/api/v1/compartments")
+    def compartments():
+        asked.append(request.headers.get("Authorization"))
+        return jsonify([{"label": "A01", "size": "S", "board": 0, "lock": 1, "state": "holding_dropoff",
+                         "door": "closed", "dossier_code": "HS-1", "bus": "main"}])
+
+    server = make_server("127.0.0.1", 0, service)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        link = ServiceLink(f"http://127.0.0.1:{server.server_port}/", token="tok-1", max_age=60)
+        expected = {"A01": {"state": "holding_dropoff", "door": "closed", "dossier_code": "HS-1"}}
+        assert link() == expected and link() == expected
+        assert asked == ["Bearer tok-1"]
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
