@@ -100,7 +100,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         f"  Kiosk (công dân / citizens):      {base}/",
         f"  Console (cán bộ / operators):     {base}/console/   (sign in with an account below)",
         f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
-        f"  Technician (kỹ thuật viên):       {base}/healthz   {base}/metrics",
+        f"  Technician (kỹ thuật viên):       {base}/console/technician/   {base}/healthz   {base}/metrics",
         f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",
         f"  OpenAPI:                          {base}/api/v1/openapi.json",
         "",
