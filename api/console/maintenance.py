@@ -26,7 +26,9 @@ from .nav import NavItem
 bp = Blueprint("maintenance", __name__, url_prefix="/console/maintenance")
 bp.app_context_processor(labels)
 
-NAV = (NavItem("maintenance.runs", _l("Weekly check"),
+NAV = (NavItem("maintenance.index", _l("Maintenance"),
+               _l("Open a compartment for a reason; take it out of service and back."), "clerk", order=55),
+       NavItem("maintenance.runs", _l("Weekly check"),
                _l("Open every compartment one after another, with a checklist."), "technician", order=60),)
 
 ANSWERS = {"yes": True, "no": False, "": None}
@@ -41,6 +43,13 @@ def _failed(exc: LockerError) -> None:
 
 
 # ---- one compartment -----------------------------------------------------------------
+
+@bp.get("/")
+@role_required("clerk")
+def index() -> Any:
+    return render_template("console/maintenance_index.html", compartments=_service().list_compartments(),
+                           openings=_service().maintenance_openings(limit=10))
+
 
 @bp.get("/compartments/<path:label>")
 @role_required("clerk")

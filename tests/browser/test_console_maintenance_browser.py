@@ -86,7 +86,8 @@ def close(cabinet, label: str) -> None:
 
 def test_a_technician_opens_an_out_of_service_compartment(as_role, cabinet):
     page = as_role("tech1")
-    page.goto(cabinet.api + "/console/maintenance/compartments/A03")
+    page.get_by_test_id("nav").get_by_role("link", name="Bảo trì").click()
+    page.get_by_test_id("compartment-A03").click()
     page.get_by_test_id("oos-reason").fill("bản lề lỏng")
     page.get_by_test_id("oos-submit").click()
     expect(page.get_by_test_id("compartment-facts")).to_have_attribute("data-state", "out_of_service")
@@ -100,6 +101,9 @@ def test_a_technician_opens_an_out_of_service_compartment(as_role, cabinet):
     expect(row).to_have_attribute("data-status", "closed")
     page.reload()
     expect(page.get_by_test_id("compartment-facts")).to_have_attribute("data-state", "out_of_service")
+    page.goto(cabinet.api + "/console/maintenance/")
+    expect(page.get_by_test_id("compartment-A03")).to_have_attribute("data-state", "out_of_service")
+    shoot(page, "maintenance")
     kinds = [e for e in cabinet.get("/api/v1/events?limit=1000", clerk=True).json()
              if e["kind"] == "maintenance_opening" and e["compartment"] == "A03"]
     assert kinds[-1]["actor"] == "tech1" and kinds[-1]["data"]["reason"] == "sửa bản lề"

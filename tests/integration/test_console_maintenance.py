@@ -38,6 +38,14 @@ def test_a_clerk_opening_a_free_compartment_is_refused_and_audited(runtime):
     assert any(e["kind"] == "console_refused" and e["actor"] == "clerk" for e in runtime.service.events_after(0))
 
 
+def test_the_maintenance_page_lists_every_compartment_with_a_link(runtime):
+    clerk = signed_in(runtime, "clerk")
+    assert "/console/maintenance/" in page(clerk.get("/console/"))
+    shown = page(clerk.get("/console/maintenance/"))
+    for label in ("A01", "A02"):
+        assert f'href="/console/maintenance/compartments/{label}"' in shown
+
+
 def test_a_clerk_cannot_reach_the_technician_pages(runtime):
     clerk = signed_in(runtime, "clerk")
     for path in ("/console/technician/", "/console/maintenance/runs/", "/console/technician/hardware.json"):
