@@ -73,11 +73,12 @@ def demo(host: str, port: int, data_dir: str) -> None:
               help="Serve the receipt printer like a network printer ([printer] url of the service).")
 @click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
 @click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
+@click.option("--pace", is_flag=True, help="Move the bus's bytes at its baud rate, as slow as a real RS485 line.")
 @click.option("--service", "service_url", default=None, metavar="URL",
               help="A locker serve's base URL: the page shows its state of each compartment "
                    "(API token of a clerk in LOCKER_SIM_SERVICE_TOKEN).")
 def sim(config_path: str | None, boards: int, board_type: str, scanner_model: str, serial_spec: str,
-        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None,
+        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None, pace: bool,
         service_url: str | None) -> None:
     """Run the standalone hardware simulator and its control API.
 
@@ -101,7 +102,7 @@ def sim(config_path: str | None, boards: int, board_type: str, scanner_model: st
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
                        control=control, seed=seed, out=click.echo, scanner_model=scanner_model,
                        gpio=gpio_spec, gpio_layout=gpio_layout or None, relay_locks=relay_locks or None,
-                       printer=printer_spec, service_view=service_view)
+                       printer=printer_spec, pace=pace, service_view=service_view)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 
