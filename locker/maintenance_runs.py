@@ -88,7 +88,10 @@ class MaintenanceRuns:
             run = self._running(s, run_id)
             comp = self._compartments.find(s, label)
             check = s.execute(select(MaintenanceCheck).where(MaintenanceCheck.run_id == run.id,
-                                                             MaintenanceCheck.compartment_id == comp.id)).scalar_one()
+                                                             MaintenanceCheck.compartment_id == comp.id)
+                              ).scalar_one_or_none()
+            if check is None:
+                raise NotFound("check", f"{run.id}/{comp.label}")
             for name, value in values.items():
                 setattr(check, name, value)
             check.note, check.checked_by, check.checked_at = note.strip(), actor, self._clock.now()

@@ -74,7 +74,7 @@ def open_compartment(label: str) -> Any:
         _failed(exc)
         return redirect(url_for(".compartment", label=label)), exc.status
     flash(_("Compartment %(label)s is being opened.", label=label), "success")
-    return redirect(request.form.get("back") or url_for(".compartment", label=label, opening=opening["id"]))
+    return redirect(url_for(".compartment", label=label, opening=opening["id"]))
 
 
 @bp.post("/compartments/<path:label>/out-of-service")

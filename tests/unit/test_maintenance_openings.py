@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from locker.errors import Conflict, Forbidden, HardwareUnavailable, InvalidInput
+from locker.errors import Conflict, Forbidden, HardwareUnavailable, InvalidInput, NotFound
 from locker.ports import ItemChanged
 from tests.domain_support import Harness, readings
 
@@ -170,3 +170,15 @@ def test_recent_openings_newest_first_by_compartment_and_reason(h):
     assert [o["id"] for o in h.svc.maintenance_openings()] == [second["id"], first["id"]]
     assert [o["id"] for o in h.svc.maintenance_openings(label="A01")] == [first["id"]]
     assert [o["id"] for o in h.svc.maintenance_openings(reason="lock test")] == [first["id"]]
+
+
+def test_a_checklist_needs_a_compartment_of_the_run_and_yes_no_answers(h):
+    run = h.svc.start_check_run(actor="tech")
+    with pytest.raises(InvalidInput):
+        h.svc.record_check(run["id"], "A01", {"opened_ok": "yes"}, actor="tech")
+    with pytest.raises(InvalidInput):
+        h.svc.record_check(run["id"], "A01", {"note": "x" * 201}, actor="tech")
+    with pytest.raises(NotFound):
+        h.svc.record_check(run["id"], "Z99", {}, actor="tech")
+    with pytest.raises(NotFound):
+        h.svc.next_in_check_run(run["id"] + 1, actor="tech")
