@@ -9,6 +9,7 @@ used; a file named explicitly must exist.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click

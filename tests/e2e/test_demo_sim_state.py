@@ -1,5 +1,6 @@
 """``locker demo`` keeps the simulated cabinet's items and doors across a restart, and its
-simulator page knows each compartment's size and what the service says of it."""
+simulator page knows each compartment's size and what the service says of it; so does
+``locker sim --service URL``."""
 
 from __future__ import annotations
 
@@ -60,3 +61,38 @@ def test_items_survive_a_restart_and_the_page_shows_sizes_and_service_states(tmp
         assert next(c for c in listed if c["label"] == result["compartment"])["state"] == "holding_result"
     finally:
         assert demo.stop() == 0, demo.output()
+
+
+def test_locker_sim_shows_the_state_of_the_service_given_with_service(tmp_path):
+    import threading
+
+    from flask import Flask, jsonify, request
+    from werkzeug.serving import make_server
+
+    service = Flask("service")
+
+    @service.get("/api/v1/compartments")
+    def compartments():
+        if request.headers.get("Authorization") != "Bearer clerk-token":
+            return jsonify({"error": "unauthorized"}), 401
+        return jsonify([{"label": "A01", "state": "out_of_service", "door": "closed", "dossier_code": None}])
+
+    server = make_server("127.0.0.1", 0, service)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    control = free_port()
+    sim = LockerProcess("sim", "--serial", f"tcp://127.0.0.1:{free_port()}", "--scanner",
+                        f"tcp://127.0.0.1:{free_port()}", "--gpio", "none", "--control", f"127.0.0.1:{control}",
+                        "--service", f"http://127.0.0.1:{server.server_port}", cwd=tmp_path, name="sim",
+                        env={"LOCKER_SIM_SERVICE_TOKEN": "clerk-token"})
+    try:
+        sim.wait_http(f"http://127.0.0.1:{control}/sim/state")
+        body = requests.get(f"http://127.0.0.1:{control}/sim/compartments", timeout=10).json()
+        assert body["service"] == "ok"
+        assert body["compartments"][0] == {"board": 0, "lock": 1, "label": "A01", "size": "S",
+                                           "service": {"state": "out_of_service", "door": "closed",
+                                                       "dossier_code": None}}
+    finally:
+        assert sim.stop() == 0, sim.output()
+        server.shutdown()
+        thread.join(timeout=5)
