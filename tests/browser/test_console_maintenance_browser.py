@@ -86,8 +86,10 @@ def close(cabinet, label: str) -> None:
 
 def test_a_technician_opens_an_out_of_service_compartment(as_role, cabinet):
     page = as_role("tech1")
-    page.get_by_test_id("nav").get_by_role("link", name="Bảo trì").click()
-    page.get_by_test_id("compartment-A03").click()
+    page.goto(cabinet.api + "/console/cabinet/")  # from the live grid: the cell, then its maintenance link
+    page.locator('[data-testid="cell"][data-label="A03"]').click()
+    page.get_by_test_id("history-maintenance").click()
+    expect(page.get_by_test_id("compartment-facts")).to_be_visible()
     page.get_by_test_id("oos-reason").fill("bản lề lỏng")
     page.get_by_test_id("oos-submit").click()
     expect(page.get_by_test_id("compartment-facts")).to_have_attribute("data-state", "out_of_service")
@@ -101,7 +103,7 @@ def test_a_technician_opens_an_out_of_service_compartment(as_role, cabinet):
     expect(row).to_have_attribute("data-status", "closed")
     page.reload()
     expect(page.get_by_test_id("compartment-facts")).to_have_attribute("data-state", "out_of_service")
-    page.goto(cabinet.api + "/console/maintenance/")
+    page.get_by_test_id("nav").get_by_role("link", name="Bảo trì").click()
     expect(page.get_by_test_id("compartment-A03")).to_have_attribute("data-state", "out_of_service")
     shoot(page, "maintenance")
     kinds = [e for e in cabinet.get("/api/v1/events?limit=1000", clerk=True).json()

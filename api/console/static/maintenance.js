@@ -1,9 +1,12 @@
 /* Maintenance pages, live: the weekly check's rows and the maintenance openings under
- * way follow what the sensors say, polled from the console's JSON views. */
+ * way follow what the sensors say. The console's event stream (window.lockerLive) says
+ * when something happened at a door; the JSON views are read then, and polled slowly
+ * in case the stream is away. */
 "use strict";
 
 (function () {
-  const POLL_MS = 1000;
+  const POLL_MS = 3000;
+  const DOOR_EVENTS = /^(maintenance_|unlock_|door_|lock_jammed|compartment_)/;
   const words = () => (document.getElementById("live-words") || { dataset: {} }).dataset;
 
   function yesNo(value) {
@@ -54,22 +57,34 @@
     }
   }
 
+  async function refresh() {
+    const section = document.querySelector('[data-testid="run"][data-status="running"]');
+    if (section) showRun(section, await read(section.dataset.liveUrl));
+    const table = document.querySelector("table.openings");
+    if (table) {
+      for (const row of table.querySelectorAll('tr[data-status="door_open"]')) {
+        const url = table.dataset.liveUrl.replace(/0\.json$/, `${row.dataset.opening}.json`);
+        showOpening(row, await read(url));
+      }
+    }
+  }
+
+  function refreshNow() {
+    refresh().catch(() => { /* the next poll tries again */ });
+  }
+
   async function tick() {
     try {
-      const section = document.querySelector('[data-testid="run"][data-status="running"]');
-      if (section) showRun(section, await read(section.dataset.liveUrl));
-      const table = document.querySelector("table.openings");
-      if (table) {
-        for (const row of table.querySelectorAll('tr[data-status="door_open"]')) {
-          const url = table.dataset.liveUrl.replace(/0\.json$/, `${row.dataset.opening}.json`);
-          showOpening(row, await read(url));
-        }
-      }
+      await refresh();
     } catch (err) {
       /* the next poll tries again */
     } finally {
       window.setTimeout(tick, POLL_MS);
     }
+  }
+
+  if (window.lockerLive) {
+    window.lockerLive.on("audit", (event) => { if (event && DOOR_EVENTS.test(event.kind)) refreshNow(); });
   }
 
   document.addEventListener("DOMContentLoaded", () => window.setTimeout(tick, POLL_MS));

@@ -1,4 +1,5 @@
-/* The technician's hardware page, live: boards, buses and GPIO follow the service. */
+/* The technician's hardware page, live: boards, buses and GPIO follow the service (read
+ * every two seconds, and at once when the console's event stream reports a change). */
 "use strict";
 
 (function () {
@@ -44,27 +45,34 @@
     }
   }
 
-  async function tick() {
+  async function refresh() {
     const root = document.getElementById("hardware");
+    const response = await fetch(root.dataset.liveUrl, { headers: { Accept: "application/json" },
+                                                         cache: "no-store", credentials: "same-origin" });
+    if (!response.ok) return;
+    const body = await response.json();
+    showBoards(root, body.hardware.boards);
+    showGpio(root, body.hardware.gpio);
+    for (const bus of body.hardware.buses) {
+      const row = root.querySelector(`tr[data-bus="${CSS.escape(bus.name)}"]`);
+      setField(row, "port_open", yesNo(bus.port_open));
+      setField(row, "port_reopens", String(bus.port_reopens));
+      setField(row, "port_failures", String(bus.port_failures));
+    }
+  }
+
+  async function tick() {
     try {
-      const response = await fetch(root.dataset.liveUrl, { headers: { Accept: "application/json" },
-                                                           cache: "no-store", credentials: "same-origin" });
-      if (response.ok) {
-        const body = await response.json();
-        showBoards(root, body.hardware.boards);
-        showGpio(root, body.hardware.gpio);
-        for (const bus of body.hardware.buses) {
-          const row = root.querySelector(`tr[data-bus="${CSS.escape(bus.name)}"]`);
-          setField(row, "port_open", yesNo(bus.port_open));
-          setField(row, "port_reopens", String(bus.port_reopens));
-          setField(row, "port_failures", String(bus.port_failures));
-        }
-      }
+      await refresh();
     } catch (err) {
       /* the next poll tries again */
     } finally {
       window.setTimeout(tick, POLL_MS);
     }
+  }
+
+  if (window.lockerLive) {
+    window.lockerLive.on("audit", () => { refresh().catch(() => {}); });
   }
 
   document.addEventListener("DOMContentLoaded", () => window.setTimeout(tick, POLL_MS));
