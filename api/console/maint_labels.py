@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 STATES = {"free": _l("Free"), "reserved": _l("Reserved"), "holding_dropoff": _l("Holds a drop-off"),
           "holding_result": _l("Holds a result"), "out_of_service": _l("Out of service")}
 DOORS = {"open": _l("Door open"), "closed": _l("Door closed"), "unknown": _l("Door unknown")}
-OPENINGS = {"door_open": _l("Opening"), "closed": _l("Closed again"), "failed": _l("Failed")}
+OPENINGS = {"opening": _l("Opening"), "door_open": _l("Door open"), "closed": _l("Closed again"),
+            "failed": _l("Failed")}
 CHECKS = {"waiting": _l("Waiting"), "opening": _l("Open now"), "done": _l("Done"), "skipped": _l("Skipped")}
 RUNS = {"running": _l("Running"), "finished": _l("Finished")}
 BOARDS = {"online": _l("Online"), "offline": _l("Offline"), "unknown": _l("Unknown")}

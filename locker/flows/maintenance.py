@@ -51,6 +51,8 @@ def opening_view(o: MaintenanceOpening) -> dict[str, Any]:
 class MaintenanceFlow:
     purpose = "maintenance"
     model = MaintenanceOpening
+    #: A maintenance opening never waits on its contents: whatever is inside stays as it is.
+    waiting = None
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal,
                  compartments: Compartments) -> None:
@@ -83,7 +85,7 @@ class MaintenanceFlow:
                            f"Compartment {comp.label} is being opened for another operation.")
         now = self._clock.now()
         opening = MaintenanceOpening(compartment_id=comp.id, run_id=run_id, actor=actor, reason=reason,
-                                     status=MaintenanceStatus.DOOR_OPEN, latch_released=False, door_opened=False,
+                                     status=MaintenanceStatus.OPENING, latch_released=False, door_opened=False,
                                      item=None, outcome="", created_at=now, updated_at=now)
         s.add(opening)
         s.flush()
@@ -126,6 +128,14 @@ class MaintenanceFlow:
         opening.door_opened = opening.latch_released = True
         self._end(s, opening, MaintenanceStatus.CLOSED, "door_closed")
         return self.on_end(s, opening, go_on=True)
+
+    def item_seen(self, s: Session, op: DoorOperation, opening: MaintenanceOpening, present: bool) -> None:
+        """Never called (an opening never waits); an item reading is noted all the same."""
+        opening.item = present
+
+    def abandon(self, s: Session, opening: MaintenanceOpening, reason: str) -> None:
+        """Never called (an opening never waits); ends it as closed, saying why."""
+        self._end(s, opening, MaintenanceStatus.CLOSED, reason[:40])
 
     def fail(self, s: Session, op: DoorOperation, opening: MaintenanceOpening, reason: str, *,
              relocate: bool) -> Unlock | None:

@@ -88,7 +88,7 @@ def test_a_technician_opens_an_out_of_service_compartment_from_its_page(runtime)
     assert f'data-testid="opening-{opening["id"]}"' in shown and "fix the hinge" in shown
     assert runtime.service.list_compartments()[1]["state"] == "out_of_service"
     live = tech.get(f"/console/maintenance/openings/{opening['id']}.json").get_json()
-    assert live["status"] == "door_open" and live["compartment"] == "A02"
+    assert live["status"] == "opening" and live["compartment"] == "A02"
 
 
 def test_the_weekly_check_page_runs_saves_a_checklist_and_prints(runtime):

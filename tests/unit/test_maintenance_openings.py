@@ -19,7 +19,7 @@ def h(migrated_db_url):
 def test_technician_opens_an_out_of_service_compartment_and_it_stays_out(h):
     h.svc.set_out_of_service("B01", actor="tech", reason="latch sticks")
     opened = h.svc.open_for_maintenance("B01", "inspect latch", actor="tech", role="technician")
-    assert opened["compartment"] == "B01" and opened["status"] == "door_open"
+    assert opened["compartment"] == "B01" and opened["status"] == "opening"
     assert h.bus.unlocks == [h.where("B01")]
     h.cycle("B01")
     shown = h.svc.get_maintenance_opening(opened["id"])
@@ -51,7 +51,7 @@ def test_a_stuck_open_maintenance_opening_is_ended_by_the_next_one_never_pulsed_
     assert h.bus.unlocks == [h.where("A01")] * 2
     ended = h.svc.get_maintenance_opening(first["id"])
     assert ended["status"] == "closed" and ended["outcome"] == "ended_by_next_opening"
-    assert h.svc.get_maintenance_opening(second["id"])["status"] == "door_open"
+    assert h.svc.get_maintenance_opening(second["id"])["status"] == "opening"
 
 
 def test_an_opening_does_not_change_what_the_compartment_holds(h):

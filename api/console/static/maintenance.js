@@ -7,7 +7,10 @@
 (function () {
   const POLL_MS = 3000;
   const DOOR_EVENTS = /^(maintenance_|unlock_|door_|lock_jammed|compartment_)/;
-  const words = () => (document.getElementById("live-words") || { dataset: {} }).dataset;
+  const words = () => {
+    const found = document.getElementById("maintenance-words");
+    return found ? JSON.parse(found.textContent) : { openings: {}, checks: {} };
+  };
 
   function yesNo(value) {
     const w = words();
@@ -33,7 +36,7 @@
     setField(row, "latch_released", yesNo(opening.latch_released));
     setField(row, "door_opened", yesNo(opening.door_opened));
     setField(row, "item", yesNo(opening.item));
-    setField(row, "status", words()[opening.status] || opening.status);
+    setField(row, "status", words().openings[opening.status] || opening.status);
   }
 
   function showRun(section, run) {
@@ -48,7 +51,7 @@
       if (!row) continue;
       row.dataset.status = check.status;
       row.classList.toggle("current", check.status === "opening");
-      setField(row, "status", words()[check.status] || check.status);
+      setField(row, "status", words().checks[check.status] || check.status);
       if (check.opening) {
         setField(row, "latch_released", yesNo(check.opening.latch_released));
         setField(row, "door_opened", yesNo(check.opening.door_opened));
@@ -62,7 +65,7 @@
     if (section) showRun(section, await read(section.dataset.liveUrl));
     const table = document.querySelector("table.openings");
     if (table) {
-      for (const row of table.querySelectorAll('tr[data-status="door_open"]')) {
+      for (const row of table.querySelectorAll('tr[data-status="opening"], tr[data-status="door_open"]')) {
         const url = table.dataset.liveUrl.replace(/0\.json$/, `${row.dataset.opening}.json`);
         showOpening(row, await read(url));
       }

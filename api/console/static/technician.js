@@ -6,7 +6,8 @@
   const POLL_MS = 2000;
 
   function yesNo(value) {
-    const w = (document.getElementById("live-words") || { dataset: {} }).dataset;
+    const found = document.getElementById("maintenance-words");
+    const w = found ? JSON.parse(found.textContent) : {};
     return value === true ? (w.yes || "yes") : value === false ? (w.no || "no") : "—";
   }
 
