@@ -243,7 +243,7 @@ def maintenance_answers(api: Api, out_of_service: str) -> None:
     """Openings, a check run, back in service and the hardware view, as documented."""
     opening = api.call("POST", "/api/v1/maintenance/openings", "/api/v1/maintenance/openings", 201,
                        headers=api.tech, json={"compartment": out_of_service, "reason": "hinge check"})
-    api.door_cycle(out_of_service)
+    api.door_cycle(out_of_service, item=False)
     wait_for(lambda: api.runtime.service.get_maintenance_opening(opening["id"])["status"] == "closed",
              message="maintenance opening closed")
     api.call("GET", f"/api/v1/maintenance/openings/{opening['id']}", "/api/v1/maintenance/openings/{opening_id}",
