@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from locker.statuses import AnnouncementStatus, ItemCheck, ItemState, RunKind, RunStatus
+from locker.statuses import AnnouncementStatus, ItemCheck, ItemState, RunKind, ClerkRunStatus
 
 from .schemas import RequestModel, Result, Text, one_of
 
@@ -88,7 +88,7 @@ class LoadRun(BaseModel):
     kind: str
     clerk: str
     scanner: bool
-    status: one_of(RunStatus)  # type: ignore[valid-type]
+    status: one_of(ClerkRunStatus)  # type: ignore[valid-type]
     started_at: str
     ended_at: str | None
     pending_code: str | None = Field(description="A scanned code nobody announced, waiting for phone and size.")
@@ -115,7 +115,7 @@ class CabinetRun(BaseModel):
     kind: one_of(RunKind)  # type: ignore[valid-type]
     clerk: str
     scanner: bool
-    status: one_of(RunStatus)  # type: ignore[valid-type]
+    status: one_of(ClerkRunStatus)  # type: ignore[valid-type]
     started_at: str
     ended_at: str | None
     signed_by: str | None

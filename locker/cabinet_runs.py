@@ -20,7 +20,7 @@ from .models import Assignment, Compartment, Dropoff, Result
 from .models_runs import CabinetRun, RunItem
 from .ports import Clock
 from .run_support import claim_scanner, notice, notice_view, open_run, receipt_code
-from .statuses import CollectionStatus, ItemCheck, ItemState, ResultStatus, RunKind, RunStatus
+from .statuses import CollectionStatus, ItemCheck, ItemState, ResultStatus, RunKind, ClerkRunStatus
 
 _COLLECTION_STATE = {CollectionStatus.OPENING: ItemState.OPENING, CollectionStatus.DOOR_OPEN: ItemState.DOOR_OPEN,
                      CollectionStatus.LEFT_INSIDE: ItemState.LEFT_INSIDE, CollectionStatus.COLLECTED: ItemState.TAKEN,
@@ -92,14 +92,14 @@ class CabinetRuns:
         """A new run over every compartment it concerns; the first one opens."""
         kind, actor = run_kind(kind), validation.name("actor", actor)
         with self._db.session() as s:
-            if s.execute(select(CabinetRun.id).where(CabinetRun.status == RunStatus.OPEN)).first() is not None:
+            if s.execute(select(CabinetRun.id).where(CabinetRun.status == ClerkRunStatus.OPEN)).first() is not None:
                 raise Conflict("Đang có một lượt lấy hồ sơ chưa kết thúc.", "Another collection run is still open.")
             if scanner:
                 claim_scanner(s)
             found, now = holdings(s, kind), self._clock.now()
             if not found:
                 raise Conflict("Không có ngăn nào cần lấy ra.", "No compartment holds anything for this run.")
-            run = CabinetRun(kind=kind, clerk=actor, scanner=bool(scanner), status=RunStatus.OPEN, notice="",
+            run = CabinetRun(kind=kind, clerk=actor, scanner=bool(scanner), status=ClerkRunStatus.OPEN, notice="",
                              started_at=now)
             s.add(run)
             s.flush()
@@ -128,7 +128,7 @@ class CabinetRuns:
     def advance(self) -> None:
         """Open the next compartment of every open run whose doors are all closed again."""
         with self._db.session() as s:
-            runs = s.execute(select(CabinetRun).where(CabinetRun.status == RunStatus.OPEN)).scalars().all()
+            runs = s.execute(select(CabinetRun).where(CabinetRun.status == ClerkRunStatus.OPEN)).scalars().all()
             due = [run.id for run in runs if not any(in_flight(item) for item in run.items)
                    and any(item.collection_id is None and not item.skipped for item in run.items)]
         for run_id in due:
@@ -177,7 +177,7 @@ class CabinetRuns:
             if any(in_flight(item) for item in run.items):
                 raise Conflict("Còn ngăn đang mở; hãy đóng cửa trước khi kết thúc.",
                                "A compartment is still open; close its door before ending the run.")
-            run.status, run.ended_at, run.signed_by = RunStatus.CLOSED, self._clock.now(), actor
+            run.status, run.ended_at, run.signed_by = ClerkRunStatus.CLOSED, self._clock.now(), actor
             checks = [item.check for item in run.items]
             self._audit.event(s, "cabinet_run_signed", actor=actor, run=run.id, run_kind=run.kind,
                               confirmed=checks.count(ItemCheck.CONFIRMED), mismatch=checks.count(ItemCheck.MISMATCH),
@@ -221,7 +221,7 @@ class CabinetRuns:
                 with self._db.session() as s:
                     run = s.get(CabinetRun, run_id)
                     item = next((i for i in run.items if i.collection_id is None and not i.skipped), None)
-                    if run.status != RunStatus.OPEN or item is None:
+                    if run.status != ClerkRunStatus.OPEN or item is None:
                         return False
                     if self._holds_item(item.compartment) is False:
                         self._flag(s, run, item, ItemCheck.MISSING, actor="system",

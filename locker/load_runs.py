@@ -17,7 +17,7 @@ from .errors import Conflict, LockerError, NotFound
 from .models_runs import LoadItem, LoadRun
 from .ports import Clock
 from .run_support import claim_scanner, notice, notice_view, open_run, receipt_code
-from .statuses import AnnouncementStatus, ItemState, ResultStatus, RunStatus
+from .statuses import AnnouncementStatus, ItemState, ResultStatus, ClerkRunStatus
 
 #: A result's status as its batch shows it; once picked up or expired it was loaded: ``ready``.
 _RESULT_STATE = {ResultStatus.OPENING: ItemState.OPENING, ResultStatus.DOOR_OPEN: ItemState.DOOR_OPEN,
@@ -61,7 +61,7 @@ class LoadRuns:
             if scanner:
                 claim_scanner(s)
             now = self._clock.now()
-            run = LoadRun(clerk=actor, scanner=bool(scanner), status=RunStatus.OPEN, notice="", started_at=now)
+            run = LoadRun(clerk=actor, scanner=bool(scanner), status=ClerkRunStatus.OPEN, notice="", started_at=now)
             s.add(run)
             s.flush()
             self._audit.event(s, "load_run_started", actor=actor, run=run.id, scanner=bool(scanner))
@@ -120,7 +120,7 @@ class LoadRuns:
         actor = validation.name("actor", actor)
         with self._db.session() as s:
             run = open_run(s, LoadRun, run_id)
-            run.status, run.ended_at, run.pending_code = RunStatus.CLOSED, self._clock.now(), None
+            run.status, run.ended_at, run.pending_code = ClerkRunStatus.CLOSED, self._clock.now(), None
             states = [item_state(s, item) for item in run.items]
             self._audit.event(s, "load_run_closed", actor=actor, run=run.id, loaded=len(states),
                               ready=states.count(ItemState.READY), failed=states.count(ItemState.FAILED))

@@ -13,13 +13,13 @@ from . import credentials, validation
 from .audit import iso
 from .errors import Conflict, InvalidInput, LockerError
 from .models_runs import CabinetRun, LoadRun
-from .statuses import RunStatus
+from .statuses import ClerkRunStatus
 
 
 def scanner_holder(s: Session) -> tuple[str, int, str] | None:
     """("load" | "cabinet", run id, clerk) of the open run the cabinet's scanner feeds, if any."""
     for kind, model in (("load", LoadRun), ("cabinet", CabinetRun)):
-        row = s.execute(select(model.id, model.clerk).where(model.status == RunStatus.OPEN, model.scanner.is_(True))
+        row = s.execute(select(model.id, model.clerk).where(model.status == ClerkRunStatus.OPEN, model.scanner.is_(True))
                         .order_by(model.id.desc()).limit(1)).first()
         if row is not None:
             return kind, row.id, row.clerk
@@ -52,7 +52,7 @@ def open_run(s: Session, model: type, run_id: Any) -> Any:
     run = s.get(model, validation.whole_number("id", run_id), with_for_update=True)
     if run is None:
         raise NotFound("run", run_id)
-    if run.status != RunStatus.OPEN:
+    if run.status != ClerkRunStatus.OPEN:
         raise Conflict("Lượt này đã kết thúc.", "This run has ended.")
     return run
 

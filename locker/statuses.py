@@ -116,8 +116,8 @@ class AnnouncementStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class RunStatus(StrEnum):
-    """A clerk's batch at the cabinet (loading, morning collection, retrieval)."""
+class ClerkRunStatus(StrEnum):
+    """A clerk's run at the cabinet (loading batch, morning collection, retrieval)."""
 
     OPEN = "open"
     CLOSED = "closed"
@@ -152,6 +152,35 @@ class ItemCheck(StrEnum):
     CONFIRMED = "confirmed"
     MISMATCH = "mismatch"    # the scanned code is not the one recorded in that compartment
     MISSING = "missing"      # the compartment was empty, or the clerk marked it missing
+
+
+class MaintenanceStatus(StrEnum):
+    """A maintenance opening: ``opening`` (unlock sent) -> ``door_open`` (latch released or
+    door seen open) -> ``closed`` (the door closed again, or a later opening of the same
+    compartment ended it), or ``failed`` (the latch was never seen released)."""
+
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """An "open all" check: ``running`` until a technician finishes it (``finished``)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class CheckStatus(StrEnum):
+    """One compartment in an "open all" check: ``waiting`` its turn, ``opening`` (its
+    opening is under way), ``done`` (its door closed or the technician went on) or
+    ``skipped`` (another operation was using it)."""
+
+    WAITING = "waiting"
+    OPENING = "opening"
+    DONE = "done"
+    SKIPPED = "skipped"
 
 
 class AlarmState(StrEnum):
