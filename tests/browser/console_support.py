@@ -124,6 +124,6 @@ def row(page: Any, test_id: str, **attrs: str) -> Any:
     return page.locator(f'[data-testid="{test_id}"]{selector}')
 
 
-def wait_row(page: Any, test_id: str, timeout: float = 10, **attrs: str) -> None:
+def wait_row(page: Any, test_id: str, timeout: float = 20, **attrs: str) -> None:
     wait_for(lambda: row(page, test_id, **attrs).count() == 1, timeout=timeout,
              message=f"{test_id} {attrs} on the page")
