@@ -1,0 +1,205 @@
+"""The domain's configuration sections and their checks (hardware is in ``config_hardware``).
+
+>>> KioskConfig(allowed_hosts=("localhost", "::1", "kiosk.example.vn")).allows("[::1]:8000")
+True
+>>> KioskConfig(allowed_hosts=("localhost",)).allows("evil.example:8000")
+False
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+#: Database URL schemes the service can open (SQLAlchemy dialect+driver).
+DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+#: The names a kiosk reaches the service by unless ``[kiosk] allowed_hosts`` says otherwise.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+_HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{1,22}[0-9]$")
+_TEXT_LIMIT = 120
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite:///var/locker.db"
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Kiosk clients elsewhere than loopback present this in ``X-Kiosk-Token``.
+    kiosk_token: str = ""
+    #: Treat loopback clients as kiosks. Turn off behind a reverse proxy.
+    loopback_is_kiosk: bool = True
+    #: Public base URL used in SMS links to the pickup QR; empty means no link.
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    #: Host names (no port: any port) the citizen endpoints answer to; None in the file
+    #: means localhost, 127.0.0.1, ::1 and ``http.host`` (see :func:`check_kiosk`).
+    allowed_hosts: tuple[str, ...] | None = None
+
+    def allows(self, host: str) -> bool:
+        """Whether a ``Host`` header (or an ``Origin``'s host), with or without a port, is allowed."""
+        name = host_name(host)
+        return name is not None and name in (self.allowed_hosts or ())
+
+
+@dataclass(frozen=True)
+class OfficeConfig:
+    """Shown to citizens with every error: who to call, and when the office is open.
+
+    An empty ``hotline`` or ``hours`` is left off the screen."""
+
+    name: str = "Bộ phận Một cửa"
+    hotline: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    #: Days that personal data of finished records is kept.
+    retention_days: int = 90
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    kind: str = "log"
+    url: str = ""
+    timeout_s: float = 10.0
+    #: Outbox back-off: the first retry waits retry_base_s, doubling up to retry_max_s.
+    retry_base_s: float = 5.0
+    retry_max_s: float = 600.0
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    #: File holding the HMAC secret (kept outside the database); created if absent.
+    secret_file: str = "var/locker.secret"
+    credential_ttl_days: int = 30
+    dossier_failure_limit: int = 5
+    kiosk_failure_threshold: int = 5
+    throttle_base_s: int = 30
+    throttle_max_s: int = 3600
+
+
+@dataclass(frozen=True)
+class DoorConfig:
+    """Escalation for a door left open: a kiosk prompt, then the buzzer, then an alarm."""
+
+    left_open_prompt_s: int = 60
+    left_open_buzzer_s: int = 120
+    left_open_alarm_s: int = 300
+
+
+def host_name(host: str) -> str | None:
+    """The canonical host of ``name``, ``name:port``, ``[v6]`` or ``[v6]:port``; None if malformed.
+
+    >>> host_name("[::1]:8000"), host_name("LocalHost."), host_name("127.0.0.1:80"), host_name("a b")
+    ('::1', 'localhost', '127.0.0.1', None)
+    """
+    host = host.strip().lower()
+    if host.startswith("["):
+        inner, bracket, rest = host[1:].partition("]")
+        if not bracket or (rest and not re.fullmatch(r":\d{1,5}", rest)):
+            return None
+        host = inner
+    elif host.count(":") == 1:
+        host, _, port = host.partition(":")
+        if not port.isdigit():
+            return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        host = host.removesuffix(".")
+        return host if _HOSTNAME_RE.match(host) else None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_database(db: DatabaseConfig) -> None:
+    scheme, sep, _ = db.url.strip().partition("://")
+    if not db.url.strip():
+        raise ConfigError("database.url", "must not be empty")
+    if not sep or scheme.lower() not in DATABASE_SCHEMES:
+        hint = "; for PostgreSQL write postgresql+psycopg://" if scheme.lower().startswith("postgres") else ""
+        raise ConfigError("database.url", f"unknown database URL scheme {scheme!r}; known: "
+                          f"{', '.join(DATABASE_SCHEMES)}{hint}")
+
+
+def check_http(http: HttpConfig) -> None:
+    if not 1 <= http.port <= 65535:
+        raise ConfigError("http.port", "must be between 1 and 65535")
+
+
+def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
+    """The kiosk section with its host names canonical, and the defaults filled in."""
+    if kiosk.allowed_hosts is None:
+        defaults = LOOPBACK_HOSTS + (() if http.host.strip() in _WILDCARD_HOSTS else (http.host,))
+        return KioskConfig(allowed_hosts=tuple(dict.fromkeys(host_name(h) or h for h in defaults)))
+    if not kiosk.allowed_hosts:
+        raise ConfigError("kiosk.allowed_hosts", "must name at least one host")
+    names = []
+    for given in kiosk.allowed_hosts:
+        name = host_name(given)
+        if name is None or (":" in given and not _is_ip(given.strip().strip("[]"))):
+            raise ConfigError("kiosk.allowed_hosts", f"{given!r} is not a host name or IP address "
+                                                     "(leave the port out: any port is accepted)")
+        names.append(name)
+    return KioskConfig(allowed_hosts=tuple(dict.fromkeys(names)))
+
+
+def check_office(office: OfficeConfig) -> None:
+    for key in ("name", "hotline", "hours"):
+        text = getattr(office, key)
+        if len(text) > _TEXT_LIMIT or any(not ch.isprintable() for ch in text):
+            raise ConfigError(f"office.{key}", f"must be one line of at most {_TEXT_LIMIT} printable characters")
+    if not office.name.strip():
+        raise ConfigError("office.name", "must not be empty")
+    if office.hotline and not _PHONE_RE.match(office.hotline):
+        raise ConfigError("office.hotline", "must be a telephone number (digits, spaces, '+', '.', '-', '(', ')')")
+
+
+def check_privacy(privacy: PrivacyConfig) -> None:
+    if privacy.retention_days <= 0:
+        raise ConfigError("privacy.retention_days", "must be greater than 0")
+
+
+def check_sms(sms: SmsConfig) -> None:
+    if sms.kind not in ("http", "log"):
+        raise ConfigError("notify.sms.kind", "must be http or log")
+    if sms.kind == "http" and not sms.url.startswith(("http://", "https://")):
+        raise ConfigError("notify.sms.url", "must be an http:// or https:// URL")
+    for key in ("timeout_s", "retry_base_s", "retry_max_s"):
+        if not 0 < getattr(sms, key) < float("inf"):
+            raise ConfigError(f"notify.sms.{key}", "must be a finite number greater than 0")
+    if sms.retry_base_s > sms.retry_max_s:
+        raise ConfigError("notify.sms.retry_base_s", "must not be greater than retry_max_s")
+
+
+def check_security(sec: SecurityConfig) -> None:
+    for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s"):
+        if getattr(sec, key) <= 0:
+            raise ConfigError(f"security.{key}", "must be greater than 0")
+    if sec.throttle_max_s < sec.throttle_base_s:
+        raise ConfigError("security.throttle_max_s", "must not be less than throttle_base_s")
+
+
+def check_doors(doors: DoorConfig) -> None:
+    if not 0 < doors.left_open_prompt_s <= doors.left_open_buzzer_s <= doors.left_open_alarm_s:
+        raise ConfigError("doors.left_open_buzzer_s",
+                          "need 0 < left_open_prompt_s <= left_open_buzzer_s <= left_open_alarm_s")
