@@ -25,6 +25,8 @@ from .server import serve_forever
 
 #: The demo cabinet's GPIO (BCM numbers), driven from the simulator page.
 
+#: Shown with every error at the demo kiosk (0123 numbers are no longer assigned in Vietnam).
+DEMO_OFFICE = {"name": "Bộ phận Một cửa (demo)", "hotline": "0123 456 789", "hours": "Thứ Hai - Thứ Sáu, 7:30 - 17:00"}
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"))
 
@@ -38,6 +40,7 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
         "scanner": {"url": scanner_url},
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
+        "office": DEMO_OFFICE,
         "gpio": DEMO_GPIO,
         "compartment": demo_compartments(2),
     }, env={})

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from locker.errors import HardwareUnavailable, NoCompartmentAvailable
+
 from ..auth import citizen_only, current_kiosk, runtime
+from ..kiosk.availability import HARDWARE
+from ..kiosk.guidance import add_help
 from ..openapi import endpoint
 from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
+from .kiosk_api import current_availability
 
 bp = Blueprint("citizen", __name__, url_prefix="/api/v1")
+bp.after_request(add_help)
 TAGS = ["citizen"]
 
 
 @bp.post("/dropoffs")
 @endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
           body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 503),
-          description="When the door closes again the drop-off becomes `stored`.")
+          description="When the door closes again the drop-off becomes `stored`. No free compartment of "
+                      "that size or larger: 409 `no_compartment`; only on boards that do not answer: 503 "
+                      "`hardware_unavailable`.")
 @citizen_only
 def create_dropoff():
     req = load_body(DropoffRequest)
-    return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=current_kiosk()), 201
+    try:
+        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=current_kiosk()), 201
+    except NoCompartmentAvailable as exc:
+        if current_availability()["dropoff"]["sizes"].get(exc.details.get("size")) == HARDWARE:
+            raise HardwareUnavailable() from None
+        raise
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")

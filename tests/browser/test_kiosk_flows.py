@@ -202,8 +202,8 @@ def test_every_word_is_drawn_in_the_kiosk_fonts(kiosk_page, kiosk_fonts):
     assert home == {selector: {"Noto Sans"} for selector in home}
     page.get_by_test_id("btn-dropoff").tap()
     page.get_by_test_id("submit").tap()
-    expect(message(page).locator(".vi")).to_have_text("Vui lòng nhập mã hồ sơ.")
-    form = drawn_with(["#dropoff-fields", "#status-message", "#btn-back", "#submit"])
+    expect(message(page)).to_have_text("Mã hồ sơ gồm 1-64 chữ cái, chữ số hoặc các ký tự . - _ / :")
+    form = drawn_with(["#dropoff-fields", "#status-message", "#status-help", "#btn-back", "#submit"])
     assert form == {selector: {"Noto Sans"} for selector in form}
     assert platform_fonts(page, "#keyboard") == set(kiosk_fonts)   # "⌫" from Noto Sans Symbols2
 

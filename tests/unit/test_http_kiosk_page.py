@@ -71,7 +71,8 @@ def test_script_calls_only_this_api(client):
     c, _ = client
     script = c.get("/kiosk/static/kiosk.js").get_data(as_text=True)
     used = set(re.findall(r"/api/v1/[a-z/]+", script))
-    assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity"}
+    assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity",
+                    "/api/v1/kiosk/availability"}
 
 
 # ---- a real browser against a real server (Debian's Chromium, via the chromium_path fixture) ----

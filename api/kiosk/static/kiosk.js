@@ -12,21 +12,21 @@
   // The home screen dims after this long untouched; a touch or the presence sensor wakes it.
   const SLEEP_MS = (Number(body.dataset.sleep) || 120) * 1000;
   const ACTIVITY_MS = 1500;
+  const AVAILABILITY_MS = 5000;
 
   const T = {
     door_dropoff: ["Cửa ngăn {c} đã mở — đặt hồ sơ vào và đóng cửa", "Compartment {c} is open — put your dossier in and close the door"],
     door_pickup: ["Cửa ngăn {c} đã mở — lấy kết quả và đóng cửa", "Compartment {c} is open — take your result and close the door"],
+    opening_door: ["Đang mở ngăn {c}…", "Opening compartment {c}…"],
     moved: ["Ngăn trước không mở được. ", "The first compartment did not open. "],
+    leave_warning: ["Cửa ngăn {c} vẫn đang mở. Vui lòng đóng cửa trước khi rời đi, hoặc chạm lần nữa để về màn hình chính.",
+      "The door of compartment {c} is still open. Please close it before you leave, or tap again to go back to start."],
+    countdown_over: ["Bây giờ ông/bà có thể thử lại.", "You can try again now."],
     stored: ["Đã nhận hồ sơ {d}. Xin cảm ơn!", "Your dossier {d} has been received. Thank you!"],
     collected: ["Ông/bà đã nhận kết quả hồ sơ {d}. Xin cảm ơn!", "You have collected the result of dossier {d}. Thank you!"],
     failed: ["Không mở được ngăn tủ. Vui lòng liên hệ cán bộ.", "The compartment could not be opened. Please contact a clerk."],
     cancelled: ["Lượt gửi hồ sơ đã bị huỷ.", "The drop-off was cancelled."],
     opening: ["Đang mở ngăn tủ…", "Opening a compartment…"],
-    need_code: ["Vui lòng nhập mã hồ sơ.", "Please enter the dossier code."],
-    need_phone: ["Vui lòng nhập số điện thoại.", "Please enter your phone number."],
-    need_size: ["Vui lòng chọn cỡ hồ sơ.", "Please choose a size."],
-    need_pickup_code: ["Mã nhận gồm đúng 8 chữ số.", "The pickup code has exactly 8 digits."],
-    wait: ["Vui lòng chờ {s} giây rồi thử lại.", "Please wait {s} seconds and try again."],
     offline: ["Mất kết nối với tủ. Vui lòng thử lại hoặc liên hệ cán bộ.", "Lost connection to the locker. Please try again or contact a clerk."],
     error: ["Đã có lỗi. Vui lòng thử lại hoặc liên hệ cán bộ.", "Something went wrong. Please try again or contact a clerk."],
     scan_invalid_credentials: ["Mã QR không đúng, đã dùng hoặc đã hết hạn.", "The QR code is wrong, already used or expired."],
@@ -50,6 +50,8 @@
   const state = {
     lang: "vi", screen: "home", flow: "dropoff", size: "", mode: "idle", activeInput: null,
     op: null, pollTimer: 0, idleTimer: 0, countdownTimer: 0, submitting: false, lastScan: null,
+    // The last answer of /api/v1/kiosk/availability: what can start now, and the office's contact.
+    availability: null,
   };
 
   const fill = (pair, vars) => pair.map((s) => s.replace(/\{(\w)\}/g, (_, k) => (vars && vars[k]) || ""));
@@ -83,18 +85,25 @@
 
   // ---- messages -----------------------------------------------------------------------
 
-  function showMessage(kind, pair, compartment) {
-    const box = $("status-box");
-    const msg = $("status-message");
-    msg.replaceChildren();
-    msg.className = "bi";
+  function bilingual(element, pair) {
+    element.replaceChildren();
     for (const [cls, text] of [["vi", pair[0]], ["en", pair[1]]]) {
       if (!text) continue;
       const span = document.createElement("span");
       span.className = cls;
       span.textContent = text;
-      msg.append(span);
+      element.append(span);
     }
+  }
+
+  // ``help``: what to do next and whom to call, a pair like ``pair`` (either may be empty).
+  function showMessage(kind, pair, compartment, help) {
+    const box = $("status-box");
+    const msg = $("status-message");
+    msg.className = "bi";
+    bilingual(msg, pair);
+    bilingual($("status-help"), help || ["", ""]);
+    $("status-help").hidden = !help;
     box.className = `status-box ${kind}`;
     box.hidden = false;
     const label = $("compartment-label");
@@ -102,15 +111,31 @@
     label.hidden = !compartment;
   }
 
-  // A message from the API is in the page's language only.
+  // A message from the API is in the page's language only, and so is its ``help``.
   function showApiMessage(body, fallbackKey) {
     const text = body && typeof body.message === "string" ? body.message : tr(fallbackKey);
-    showMessage("error", state.lang === "en" ? ["", text] : [text, ""]);
+    const help = body && typeof body.help === "string" ? body.help : contactLine();
+    showMessage("error", inPageLanguage(text), null, help ? inPageLanguage(help) : null);
+  }
+
+  // A kiosk-side error (the service could not be reached, a flow failed): the office's contact
+  // as the service last gave it.
+  function showKioskError(pair) {
+    const help = contactLine();
+    showMessage("error", pair, null, help ? inPageLanguage(help) : null);
+  }
+
+  const inPageLanguage = (text) => (state.lang === "en" ? ["", text] : [text, ""]);
+
+  function contactLine() {
+    const contact = state.availability && state.availability.contact;
+    return contact ? contact[state.lang] || "" : "";
   }
 
   function hideMessage() {
     $("status-box").hidden = true;
     $("status-message").replaceChildren();
+    $("status-help").replaceChildren();
     $("compartment-label").hidden = true;
   }
 
@@ -143,6 +168,7 @@
     setMode("idle");
     state.lastScan = null;
     pollActivity();
+    pollAvailability();
   }
 
   function openForm(flow) {
@@ -150,6 +176,7 @@
     state.flow = flow;
     $("dropoff-fields").hidden = flow !== "dropoff";
     $("pickup-fields").hidden = flow !== "pickup";
+    offerSizes();
     hideMessage();
     show("form");
     setMode("busy");
@@ -164,8 +191,10 @@
     state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
   }
 
+  // A prompt to close a door left open is never dimmed away.
   function sleep() {
-    body.classList.add("asleep");
+    if ($("door-alert").hidden) body.classList.add("asleep");
+    else resetIdle();
   }
 
   function wake() {
@@ -187,28 +216,9 @@
     renderKeyboard();
   }
 
-  function formProblem() {
-    const v = (id) => $(id).value.trim();
-    if (state.flow === "dropoff") {
-      if (!v("dossier-code")) return ["need_code", "dossier-code"];
-      if (!v("phone")) return ["need_phone", "phone"];
-      if (!state.size) return ["need_size", null];
-      return null;
-    }
-    if (!v("pickup-dossier-code")) return ["need_code", "pickup-dossier-code"];
-    if (!/^[0-9]{8}$/.test(v("pickup-code"))) return ["need_pickup_code", "pickup-code"];
-    return null;
-  }
-
   async function submit(event) {
     event.preventDefault();
     if (state.submitting || $("submit").disabled) return;
-    const problem = formProblem();
-    if (problem) {
-      showMessage("error", T[problem[0]]);
-      refocus(problem[1]);
-      return;
-    }
     const dropoff = state.flow === "dropoff";
     const data = dropoff
       ? { dossier_code: $("dossier-code").value.trim(), phone: $("phone").value.trim(), size: state.size }
@@ -225,11 +235,12 @@
     state.submitting = false;
     if (state.screen !== "form") return;
     $("submit").disabled = false;
-    if (!result) return showMessage("error", T.offline);
+    if (!result) return showKioskError(T.offline);
     if (result.status === 201 && result.body) return startWaiting(state.flow, result.body);
     showApiMessage(result.body, "error");
     refocus(result.body && FIELDS[state.flow][result.body.field]);
     if (result.status === 429) countdown(parseInt(result.headers.get("Retry-After"), 10) || 30);
+    if (result.status === 503 || (result.body && result.body.error === "no_compartment")) pollAvailability();
   }
 
   // After an error the caret goes back to the field at fault, or to the field the keys type into
@@ -239,24 +250,36 @@
     else if (state.activeInput) state.activeInput.focus();
   }
 
+  // The service's message names the wait in seconds; that number becomes the one live countdown.
   function countdown(seconds) {
     const started = Date.now();
     const submitButton = $("submit");
     submitButton.disabled = true;
-    const detail = document.createElement("span");
-    detail.className = "countdown";
-    $("status-message").append(detail);
+    const sentence = $("status-message").querySelector("span");
+    const number = countdownIn(sentence, String(seconds));
     const tick = () => {
       const left = Math.max(0, seconds - Math.floor((Date.now() - started) / 1000));
-      detail.textContent = left ? ` ${tr("wait", { s: String(left) })}` : "";
+      number.textContent = String(left);
       if (!left) {
         clearInterval(state.countdownTimer);
         submitButton.disabled = false;
+        showMessage("info", T.countdown_over);
       }
     };
     clearInterval(state.countdownTimer);
     state.countdownTimer = setInterval(tick, 1000);
     tick();
+  }
+
+  function countdownIn(sentence, seconds) {
+    const number = document.createElement("span");
+    number.className = "countdown";
+    number.dataset.testid = "countdown";
+    const text = sentence.textContent;
+    const at = text.indexOf(seconds);
+    if (at < 0) sentence.append(" ", number);
+    else sentence.replaceChildren(text.slice(0, at), number, text.slice(at + seconds.length));
+    return number;
   }
 
   // ---- on-screen keyboard -------------------------------------------------------------
@@ -303,12 +326,18 @@
   }
 
   // ---- waiting for the door -----------------------------------------------------------
+  // The page says a door is open only once the service has seen it open (status ``door_open``);
+  // until then (``opening``) it says which compartment is being opened, and a jam shows the move
+  // to another compartment, or the failure, never a door that did not open.
+
+  const WAITING = new Set(["opening", "door_open"]);
 
   function startWaiting(kind, op) {
     stopTimers();
-    state.op = { kind, id: op.id, compartment: op.compartment, waiting: true, moved: false, failures: 0 };
+    state.op = { kind, id: op.id, compartment: op.compartment, status: op.status, waiting: true, moved: false,
+      failures: 0, leaving: false };
     $("btn-retry").hidden = true;
-    $("status-detail").textContent = "";
+    showDetail("");
     show("status");
     setMode("busy");
     showDoor();
@@ -317,7 +346,8 @@
 
   function showDoor() {
     const op = state.op;
-    const door = fill(T[op.kind === "dropoff" ? "door_dropoff" : "door_pickup"], { c: op.compartment || "" });
+    const key = op.status === "door_open" ? (op.kind === "dropoff" ? "door_dropoff" : "door_pickup") : "opening_door";
+    const door = fill(T[key], { c: op.compartment || "" });
     const pair = op.moved ? door.map((text, i) => T.moved[i] + text) : door;
     showMessage("info", pair, op.compartment);
   }
@@ -334,19 +364,15 @@
     if (state.op !== op) return;
     if (!result || result.status >= 500) {
       op.failures += 1;
-      if (op.failures === 5) $("status-detail").textContent = tr("offline");
+      if (op.failures === 5) showDetail(tr("offline"));
     } else if (result.status !== 200 || !result.body) {
       return finish("error", null, result.body);
     } else {
       op.failures = 0;
-      $("status-detail").textContent = "";
+      showDetail(op.leaving ? tr("leave_warning", { c: op.compartment }) : "", op.leaving);
       const st = result.body.status;
-      if (st === "door_open") {
-        if (result.body.compartment && result.body.compartment !== op.compartment) {
-          op.compartment = result.body.compartment;
-          op.moved = true;
-          showDoor();
-        }
+      if (WAITING.has(st)) {
+        followDoor(op, st, result.body.compartment);
       } else if (st === "stored" || st === "collected") {
         return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: result.body.dossier_code }));
       } else {
@@ -356,13 +382,77 @@
     state.pollTimer = setTimeout(pollOperation, POLL_MS);
   }
 
+  function followDoor(op, status, compartment) {
+    const moved = Boolean(compartment) && compartment !== op.compartment;
+    if (!moved && status === op.status) return;
+    if (moved) {
+      op.compartment = compartment;
+      op.moved = true;
+    }
+    op.status = status;
+    showDoor();
+  }
+
   function finish(kind, pair, apiBody) {
     const op = state.op;
     op.waiting = false;  // the page stays "busy" until it is back home, so a scan cannot open a door unseen
-    if (pair) showMessage(kind, pair);
-    else showApiMessage(apiBody, "error");
+    showDetail("");
+    if (!pair) showApiMessage(apiBody, "error");
+    else if (kind === "error") showKioskError(pair);
+    else showMessage(kind, pair);
     $("btn-retry").hidden = kind === "success" || op.kind === "scan";
     resetIdle();
+  }
+
+  // "Back to start" while a door is (being) opened warns first; a second tap leaves.
+  function backToStart() {
+    const op = state.op;
+    if (!op || !op.waiting || op.leaving) return goHome();
+    op.leaving = true;
+    showDetail(tr("leave_warning", { c: op.compartment }), true);
+  }
+
+  function showDetail(text, warning) {
+    $("status-detail").textContent = text;
+    $("status-detail").classList.toggle("warning", Boolean(warning));
+  }
+
+  // ---- what can start at the cabinet -----------------------------------------------------
+
+  async function pollAvailability() {
+    let result = null;
+    try {
+      result = await api("GET", "/api/v1/kiosk/availability");
+    } catch (err) {
+      result = null;
+    }
+    if (!result || result.status !== 200 || !result.body) return;
+    state.availability = result.body;
+    showAvailability();
+  }
+
+  function showAvailability() {
+    const found = state.availability;
+    if (!found) return;
+    $("btn-dropoff").disabled = !found.dropoff.available;
+    $("btn-pickup").disabled = !found.pickup.available;
+    $("scan-hint").hidden = !found.pickup.available;
+    const notice = $("home-notice");
+    notice.hidden = !found.notices.length;
+    if (!found.notices.length) return;
+    const lines = found.notices.map((n) => [n.vi, n.en]).concat([[found.contact.vi, found.contact.en]]);
+    notice.replaceChildren(...lines.map((pair) => {
+      const line = document.createElement("p");
+      line.className = "bi";
+      bilingual(line, pair);
+      return line;
+    }));
+  }
+
+  // Sizes no compartment can take now are not offered.
+  function offerSizes() {
+    const sizes = (state.availability && state.availability.dropoff.sizes) || {};
+    for (const button of document.querySelectorAll(".size")) button.disabled = Boolean(sizes[button.dataset.size]);
   }
 
   // ---- the QR scanner while idle ------------------------------------------------------
@@ -407,11 +497,11 @@
     stopTimers();
     state.op = { kind: "scan", waiting: false };
     $("btn-retry").hidden = true;
-    $("status-detail").textContent = "";
+    showDetail("");
     show("status");
     setMode("busy");
     const key = `scan_${code}`;
-    showMessage("error", T[key] || T.scan_other);
+    showKioskError(T[key] || T.scan_other);
   }
 
   // ---- language -----------------------------------------------------------------------
@@ -430,7 +520,7 @@
     $("btn-dropoff").addEventListener("click", () => openForm("dropoff"));
     $("btn-pickup").addEventListener("click", () => openForm("pickup"));
     $("btn-back").addEventListener("click", goHome);
-    $("btn-home").addEventListener("click", goHome);
+    $("btn-home").addEventListener("click", backToStart);
     $("btn-retry").addEventListener("click", () => {
       const flow = state.op && state.op.kind === "dropoff" ? "dropoff" : "pickup";
       openForm(flow);
@@ -454,6 +544,7 @@
     for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, resetIdle, true);
     setInterval(() => setMode(state.mode), MODE_REFRESH_MS);
     setInterval(pollActivity, ACTIVITY_MS);
+    setInterval(() => { if (state.screen === "home") pollAvailability(); }, AVAILABILITY_MS);
   }
 
   wire();
