@@ -22,6 +22,13 @@
     leave_warning: ["Cửa ngăn {c} vẫn đang mở. Vui lòng đóng cửa trước khi rời đi, hoặc chạm lần nữa để về màn hình chính.",
       "The door of compartment {c} is still open. Please close it before you leave, or tap again to go back to start."],
     countdown_over: ["Bây giờ ông/bà có thể thử lại.", "You can try again now."],
+    reopen_dropoff: ["Không thấy hồ sơ trong ngăn {c}. Nếu chưa đặt hồ sơ vào, hãy mở lại ngăn.",
+      "No dossier was seen in compartment {c}. If you have not put it in yet, open the compartment again."],
+    reopen_pickup: ["Kết quả vẫn còn trong ngăn {c}. Hãy mở lại ngăn để lấy.",
+      "Your result is still in compartment {c}. Open the compartment again to take it."],
+    reopen_button: ["Mở lại ngăn {c}", "Open compartment {c} again"],
+    uncollected: ["Kết quả vẫn ở trong tủ; mã nhận của ông/bà còn mở được ngăn một lần nữa.",
+      "Your result is still in the cabinet; your pickup code can open its compartment once more."],
     stored: ["Đã nhận hồ sơ {d}. Xin cảm ơn!", "Your dossier {d} has been received. Thank you!"],
     collected: ["Ông/bà đã nhận kết quả hồ sơ {d}. Xin cảm ơn!", "You have collected the result of dossier {d}. Thank you!"],
     failed: ["Không mở được ngăn tủ. Vui lòng liên hệ cán bộ.", "The compartment could not be opened. Please contact a clerk."],
@@ -156,6 +163,8 @@
   }
 
   function goHome() {
+    const op = state.op;
+    if (op && op.waiting && REOPENABLE[op.status]) endFlow(op);
     stopTimers();
     state.op = null;
     state.submitting = false;
@@ -186,8 +195,9 @@
   function resetIdle() {
     clearTimeout(state.idleTimer);
     wake();
-    const waiting = state.screen === "status" && state.op && state.op.waiting;
-    const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waiting ? DOOR_WAIT_MS : DONE_MS }[state.screen];
+    const op = state.screen === "status" && state.op && state.op.waiting ? state.op : null;
+    const waited = op ? (REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS) : DONE_MS;
+    const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waited }[state.screen];
     state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
   }
 
@@ -331,12 +341,17 @@
   // to another compartment, or the failure, never a door that did not open.
 
   const WAITING = new Set(["opening", "door_open"]);
+  // Where item sensors tell, a door closed on nothing (drop-off) or on the result still inside
+  // (pickup) can be opened once more; leaving ends the flow (cancelled, or the result stays ready).
+  const REOPENABLE = { closed_empty: "reopen_dropoff", left_inside: "reopen_pickup" };
+  const recordPath = (op) => `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}`;
 
   function startWaiting(kind, op) {
     stopTimers();
     state.op = { kind, id: op.id, compartment: op.compartment, status: op.status, waiting: true, moved: false,
       failures: 0, leaving: false };
     $("btn-retry").hidden = true;
+    $("btn-reopen").hidden = true;
     showDetail("");
     show("status");
     setMode("busy");
@@ -357,7 +372,7 @@
     if (!op || !op.waiting) return;
     let result = null;
     try {
-      result = await api("GET", `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}`);
+      result = await api("GET", recordPath(op));
     } catch (err) {
       result = null;
     }
@@ -373,10 +388,12 @@
       const st = result.body.status;
       if (WAITING.has(st)) {
         followDoor(op, st, result.body.compartment);
+      } else if (REOPENABLE[st]) {
+        offerReopen(op, st);
       } else if (st === "stored" || st === "collected") {
         return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: result.body.dossier_code }));
       } else {
-        return finish("error", T[st === "cancelled" ? "cancelled" : "failed"]);
+        return finish("error", T[{ cancelled: "cancelled", uncollected: "uncollected" }[st] || "failed"]);
       }
     }
     state.pollTimer = setTimeout(pollOperation, POLL_MS);
@@ -393,9 +410,46 @@
     showDoor();
   }
 
+  function offerReopen(op, status) {
+    if (op.status === status) return;
+    op.status = status;
+    op.leaving = false;
+    showDetail("");
+    showMessage("error", fill(T[REOPENABLE[status]], { c: op.compartment }), op.compartment);
+    bilingual($("btn-reopen"), fill(T.reopen_button, { c: op.compartment }));
+    $("btn-reopen").hidden = false;
+    resetIdle();
+  }
+
+  async function reopen() {
+    const op = state.op;
+    if (!op || !op.waiting || !REOPENABLE[op.status]) return;
+    $("btn-reopen").hidden = true;
+    let result = null;
+    try {
+      result = await api("POST", `${recordPath(op)}/reopen`);
+    } catch (err) {
+      result = null;
+    }
+    if (state.op !== op) return;
+    if (!result || result.status !== 200 || !result.body) {
+      $("btn-reopen").hidden = false;
+      return result ? showApiMessage(result.body, "error") : showKioskError(T.offline);
+    }
+    op.status = result.body.status;
+    op.moved = false;
+    showDoor();
+    resetIdle();
+  }
+
+  function endFlow(op) {
+    api("POST", `${recordPath(op)}/end`).catch(() => {});
+  }
+
   function finish(kind, pair, apiBody) {
     const op = state.op;
     op.waiting = false;  // the page stays "busy" until it is back home, so a scan cannot open a door unseen
+    $("btn-reopen").hidden = true;
     showDetail("");
     if (!pair) showApiMessage(apiBody, "error");
     else if (kind === "error") showKioskError(pair);
@@ -407,7 +461,7 @@
   // "Back to start" while a door is (being) opened warns first; a second tap leaves.
   function backToStart() {
     const op = state.op;
-    if (!op || !op.waiting || op.leaving) return goHome();
+    if (!op || !op.waiting || !WAITING.has(op.status) || op.leaving) return goHome();
     op.leaving = true;
     showDetail(tr("leave_warning", { c: op.compartment }), true);
   }
@@ -521,6 +575,7 @@
     $("btn-pickup").addEventListener("click", () => openForm("pickup"));
     $("btn-back").addEventListener("click", goHome);
     $("btn-home").addEventListener("click", backToStart);
+    $("btn-reopen").addEventListener("click", reopen);
     $("btn-retry").addEventListener("click", () => {
       const flow = state.op && state.op.kind === "dropoff" ? "dropoff" : "pickup";
       openForm(flow);
