@@ -3,7 +3,7 @@
 >>> from types import SimpleNamespace
 >>> from locker.config import Config
 >>> rt = SimpleNamespace(config=Config(), simulator=None)
->>> app = create_app(runtime=rt)
+>>> app = create_app(rt)
 >>> app.test_client().get("/nowhere").get_json()["error"]
 'not_found'
 """
@@ -14,10 +14,9 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from locker.config import Config, load_config
-
 from .errors import register_error_handlers
 from .kiosk import bp as kiosk_bp
+from .kiosk_access import KioskAccess
 from .metrics import Metrics
 from .rest import register_rest
 
@@ -36,21 +35,19 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(config: Config | None = None, *, runtime: Any = None) -> Flask:
-    """Build the app around a runtime (built from ``config`` when not given; never started here)."""
-    if runtime is None:
-        from .runtime import Runtime
-
-        runtime = Runtime.from_config(config if config is not None else load_config())
+def create_app(runtime: Any) -> Flask:
+    """Build the app around ``runtime`` (an :class:`api.runtime.Runtime`, built and started by the
+    composition root: ``locker serve``, ``locker demo``, a test's fixture)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["locker"] = runtime
+    app.extensions["locker_kiosk_access"] = KioskAccess(runtime)
     Metrics(runtime).init_app(app)
     register_error_handlers(app)
     register_rest(app)
     app.register_blueprint(kiosk_bp)
-    if getattr(runtime, "simulator", None) is not None:
+    if runtime.simulator is not None:
         from firmware_sim.control import create_control_blueprint
 
         app.register_blueprint(create_control_blueprint(runtime.simulator))

@@ -1,65 +1,49 @@
 """Who may call what: kiosk clients for citizen endpoints, bearer tokens for clerks.
 
-A kiosk client is a loopback client (when ``http.loopback_is_kiosk``) or one that
-presents ``X-Kiosk-Token`` equal to ``http.kiosk_token``. Views decorated with
-:func:`citizen_only` find the kiosk key for the service in :func:`current_kiosk`;
-views decorated with :func:`require_role` find the account name in
-:func:`current_actor`.
+Views decorated with :func:`citizen_only` accept kiosks only (see
+:mod:`api.kiosk_access`) and find the kiosk key for the service in
+:func:`current_kiosk`; views decorated with :func:`require_role` find the account
+name in :func:`current_actor`.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
 from flask import current_app, g, request
 
-from locker.errors import Forbidden, LockerError, Unauthorized
+from locker.accounts import has_role
+from locker.errors import Forbidden, Unauthorized
+
+from .kiosk_access import KioskAccess, check_host
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 KIOSK_TOKEN_HEADER = "X-Kiosk-Token"
 
 
-class KioskOnly(LockerError):
-    code = "kiosk_only"
-    status = 403
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Chức năng này chỉ dùng được tại máy kiosk của tủ.",
-            "This is only available at the locker's kiosk.",
-        )
-
-
 def runtime() -> Any:
     return current_app.extensions["locker"]
 
 
-def kiosk_key() -> str | None:
-    """The kiosk key of the current client, or None when it is not a kiosk."""
-    http = runtime().config.http
-    token = request.headers.get(KIOSK_TOKEN_HEADER, "")
-    if http.kiosk_token and token and hmac.compare_digest(
-            token.encode("utf-8", "replace"), http.kiosk_token.encode("utf-8")):
-        return "kiosk-token"
-    addr = request.remote_addr or ""
-    if http.loopback_is_kiosk and _is_loopback(addr):
-        return f"kiosk:{addr}"
-    return None
+def kiosk_access() -> KioskAccess:
+    return current_app.extensions["locker_kiosk_access"]
+
+
+def check_kiosk_host() -> None:
+    """403 ``foreign_host`` unless the request's ``Host`` (and ``Origin``, when sent) is a kiosk host."""
+    check_host(runtime().config.kiosk, request.host, request.headers.get("Origin"))
 
 
 def citizen_only(view: F) -> F:
-    """Refuse (403 ``kiosk_only``) every client that is not a kiosk."""
+    """Refuse every client that is not a kiosk: 403 ``foreign_host`` for a page on another host,
+    403 ``kiosk_only`` (429 ``throttled`` after many wrong kiosk tokens) for any other client."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        key = kiosk_key()
-        if key is None:
-            raise KioskOnly()
-        g.kiosk = key
+        check_kiosk_host()
+        g.kiosk = kiosk_access().kiosk_of(request.remote_addr or "", request.headers.get(KIOSK_TOKEN_HEADER, ""))
         return view(*args, **kwargs)
 
     wrapper.security = "kiosk"  # type: ignore[attr-defined]
@@ -84,16 +68,12 @@ def require_role(role: str) -> Callable[[F], F]:
 def authenticate(role: str) -> str:
     """The account name behind the request's bearer token; 401/403 otherwise."""
     token = _bearer_token()
-    if not token:
+    account = runtime().account_for_token(token) if token else None
+    if account is None:
         raise Unauthorized()
-    accounts = _accounts()
-    with runtime().service.db.session() as session:
-        account = accounts.account_for_token(session, token)
-        if account is None:
-            raise Unauthorized()
-        if not accounts.has_role(account, role):
-            raise Forbidden()
-        return str(account.name)
+    if not has_role(account, role):
+        raise Forbidden()
+    return str(account.name)
 
 
 def current_kiosk() -> str:
@@ -110,18 +90,3 @@ def _bearer_token() -> str:
     if scheme.lower() != "bearer" or not token or len(token) > 512:
         return ""
     return token
-
-
-def _accounts() -> Any:
-    # Looked up per call (not at import) so tests can substitute the account store.
-    from locker import accounts
-    return accounts
-
-
-def _is_loopback(addr: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(addr.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return (mapped or ip).is_loopback

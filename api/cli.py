@@ -20,7 +20,7 @@ import click
 from locker.config import PROTOCOLS, SCANNER_MODELS, Config, config_from_dict, load_config
 from locker.errors import ConfigError, LockerError
 
-from .commission import commission_command
+from .commissioning import commission_command
 
 DEFAULT_CONFIG = "locker.toml"
 
@@ -60,9 +60,11 @@ cli.add_command(commission_command, "commission")
 @config_option
 def serve(config_path: str | None) -> None:
     """Run the production service: owns the serial ports and serves HTTP."""
-    from .server import serve_forever
+    from .server import build_runtime, listen, serve_forever
 
-    serve_forever(_config(config_path))
+    config = _config(config_path)
+    sockets = listen(config.http)  # a busy port stops here, before any bus or the audit log is touched
+    serve_forever(build_runtime(config), sockets)
 
 
 @cli.command()

@@ -17,13 +17,10 @@ from firmware_sim.gpio import SimGpio
 from firmware_sim.layout import DEMO_GPIO, demo_compartments
 from firmware_sim.simulator import Simulator
 from locker.accounts import create_account, create_token
-from locker.config import Config, config_from_dict
+from locker.config import Config, HttpConfig, config_from_dict
 from locker.db import Database
 
-from .runtime import Runtime
-from .server import serve_forever
-
-#: The demo cabinet's GPIO (BCM numbers), driven from the simulator page.
+from .server import build_runtime, listen, serve_forever
 
 #: Shown with every error at the demo kiosk (0123 numbers are no longer assigned in Vietnam).
 DEMO_OFFICE = {"name": "Bộ phận Một cửa (demo)", "hotline": "0123 456 789", "hours": "Thứ Hai - Thứ Sáu, 7:30 - 17:00"}
@@ -71,6 +68,7 @@ def ensure_demo_accounts(database: Database, data_dir: Path) -> dict[str, str]:
 
 
 def run_demo(*, host: str, port: int, data_dir: Path) -> None:
+    sockets = listen(HttpConfig(host=host, port=port))
     data_dir.mkdir(parents=True, exist_ok=True)
     simulator = Simulator(boards=2, board_type="kerong-cu16", labels=demo_labels(), gpio=SimGpio(DEMO_GPIO))
     try:
@@ -81,8 +79,8 @@ def run_demo(*, host: str, port: int, data_dir: Path) -> None:
         database.upgrade()
         tokens = ensure_demo_accounts(database, data_dir)
         database.dispose()
-        runtime = Runtime.from_config(config, simulator=simulator)
-        serve_forever(config, runtime=runtime, banner=lambda: _print_banner(host, port, data_dir, tokens))
+        serve_forever(build_runtime(config, simulator=simulator), sockets,
+                      banner=lambda: _print_banner(host, port, data_dir, tokens))
     finally:
         simulator.close()
 

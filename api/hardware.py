@@ -75,7 +75,6 @@ class DriverLockBus:
         *,
         boards: tuple[int, ...],
         sink: EventSink,
-        serial_for_url: Callable[..., Any] | None = None,
         pin_factory: Any = None,
     ) -> None:
         self._sink = sink
@@ -84,9 +83,6 @@ class DriverLockBus:
         if config.protocol == "gpio-relay":
             self.driver = _relay_driver(config, self._on_driver_event, pin_factory)
             return
-        options: dict[str, Any] = {}
-        if serial_for_url is not None:
-            options["serial_for_url"] = serial_for_url
         self.driver = LockBusDriver(
             url=config.url,
             protocol=config.protocol,
@@ -100,7 +96,6 @@ class DriverLockBus:
             pulse_time=config.pulse_ms / 1000,
             protocol_options=config.protocol_options(),
             pulse_ms_on_board=config.pulse_ms if config.set_pulse_time else None,
-            **options,
         )
 
     def start(self) -> None:
@@ -230,11 +225,7 @@ def scanner_model(config: ScannerConfig) -> ScannerModel:
 class ScannerAdapter:
     """Feeds codes read by a serial QR scanner into the domain as :class:`ScanRead`."""
 
-    def __init__(self, config: ScannerConfig, *, sink: EventSink,
-                 serial_for_url: Callable[..., Any] | None = None) -> None:
-        options: dict[str, Any] = {}
-        if serial_for_url is not None:
-            options["serial_for_url"] = serial_for_url
+    def __init__(self, config: ScannerConfig, *, sink: EventSink) -> None:
         self._sink = sink
         self.reader = LineScanner(
             url=config.url,
@@ -242,7 +233,6 @@ class ScannerAdapter:
             baudrate=config.baudrate,
             dedupe_window=config.dedupe_ms / 1000,
             model=scanner_model(config),
-            **options,
         )
 
     def start(self) -> None:

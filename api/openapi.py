@@ -37,12 +37,13 @@ _INTEGER_CONVERTERS = {"int", "id"}
 ERROR_STATUSES: dict[int, str] = {
     400: "Invalid input (`invalid_input` with `field`, or `invalid_json`).",
     401: "Missing or unknown bearer token (`unauthorized`).",
-    403: "Not allowed (`forbidden`, `kiosk_only`, `invalid_credentials`).",
+    403: "Not allowed (`forbidden`, `kiosk_only`, `foreign_host`, `invalid_credentials`).",
     404: "Not found (`not_found`).",
     409: "Conflicts with the current state (`conflict`, `no_compartment`).",
     413: "Body larger than the limit (`too_large`).",
     415: "Body is not JSON (`unsupported_media_type`).",
-    429: "Too many failed attempts (`throttled`); see the Retry-After header.",
+    429: "Too many failed attempts or wrong kiosk tokens (`throttled`), or too many drop-offs at one kiosk "
+         "(`dropoff_rate_limited`); see the Retry-After header.",
     503: "Hardware or database unavailable.",
 }
 
@@ -169,7 +170,7 @@ def _error_statuses(doc: EndpointDoc) -> list[int]:
     if doc.security == "bearer":
         statuses |= {401, 403}
     elif doc.security == "kiosk":
-        statuses.add(403)
+        statuses |= {403, 429}
     return sorted(statuses)
 
 

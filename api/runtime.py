@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from typing import Any, Callable
+from typing import Any
 
+from locker.accounts import account_for_token
+from locker.audit import alarm as record_alarm
+from locker.audit import record
 from locker.config import Config
 from locker.coordinator import Coordinator
 from locker.db import Database
 from locker.keyfile import load_or_create_secret
+from locker.models import Account
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
 from drivers.errors import GpioError
@@ -26,9 +30,13 @@ from locker.errors import ConfigError
 from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemClock
 from locker.service import LockerService
 
+from .health import health_report
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
+
+#: Seconds the start waits for every board's first reading before reconciling without it.
+RECONCILE_TIMEOUT = 5.0
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -50,31 +58,21 @@ class Runtime:
     >>> rt.stop()
     """
 
-    def __init__(
-        self,
-        config: Config,
-        *,
-        simulator: Any = None,
-        notifier: Notifier | None = None,
-        clock: Clock | None = None,
-        serial_for_url: Callable[..., Any] | None = None,
-    ) -> None:
+    def __init__(self, config: Config, *, simulator: Any = None) -> None:
+        """Build every part from ``config``; ``simulator`` (``locker demo``, tests) lends its mock GPIO pins."""
         self.config = config
         self.simulator = simulator
-        self.clock = clock or SystemClock()
+        self.clock: Clock = SystemClock()
         self.db = Database(config.database.url)
         self.secret = load_or_create_secret(config.security.secret_file)
-        self.log_notifier = notifier if isinstance(notifier, LogNotifier) else None
-        if notifier is None:
-            notifier = self._make_notifier()
-        self.notifier = notifier
+        self.notifier = self._make_notifier()
         self.pin_factory, self._own_pin_factory = self._open_pin_factory()
         self.pins_watch = PinsWatch(self.pin_factory, reopen=lambda: open_pin_factory(config.gpio_pin_factory),
                                     on_reopened=self._pins_reopened, on_lost=self._pins_lost
                                     ) if self._own_pin_factory else None
-        self.bus = self._make_bus(serial_for_url)
+        self.bus = self._make_bus()
         self.scanner = (
-            ScannerAdapter(config.scanner, sink=self._submit, serial_for_url=serial_for_url)
+            ScannerAdapter(config.scanner, sink=self._submit)
             if config.scanner.url else None
         )
         self.io = self._make_io()
@@ -82,7 +80,7 @@ class Runtime:
         self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
                                      scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
-        self.outbox = OutboxWorker(db=self.db, notifier=notifier, secret=self.secret, clock=self.clock,
+        self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
         self.started = False
         self.reconcile_report: dict | None = None
@@ -92,18 +90,18 @@ class Runtime:
         return cls(config, **options)
 
     def _make_notifier(self) -> Notifier:
+        """The configured SMS gateway; ``kind = "log"`` logs each message and keeps the last few."""
         if self.config.sms.kind == "http":
             return HttpSmsNotifier(self.config.sms.url, timeout=self.config.sms.timeout_s)
-        self.log_notifier = LogNotifier()
-        return self.log_notifier
+        return LogNotifier()
 
-    def _make_bus(self, serial_for_url: Callable[..., Any] | None) -> CabinetBus | NoLockBus:
+    def _make_bus(self) -> CabinetBus | NoLockBus:
         used = [bus for bus in self.config.buses
                 if (bus.url or bus.protocol == "gpio-relay") and self.config.boards_on(bus.name)]
         if not used:
             return NoLockBus(sink=self._submit)
         return CabinetBus([DriverLockBus(bus, boards=self.config.boards_on(bus.name), sink=self._submit,
-                                         serial_for_url=serial_for_url, pin_factory=self.pin_factory)
+                                         pin_factory=self.pin_factory)
                            for bus in used])
 
     def _open_pin_factory(self) -> tuple[Any, bool]:
@@ -159,13 +157,13 @@ class Runtime:
     def _submit(self, event: HardwareEvent) -> None:
         self.coordinator.submit(event)
 
-    def start(self, *, reconcile_timeout: float = 5.0) -> None:
+    def start(self) -> None:
         """Reconcile with the boards, then start delivering events and messages."""
         if not self.db.is_current():
             raise SchemaOutOfDate()
         self.service.sync_compartments()
         self.bus.start()
-        readings = self.bus.read_boards(reconcile_timeout)
+        readings = self.bus.read_boards(RECONCILE_TIMEOUT)
         self.reconcile_report = self.service.reconcile(readings)
         if self.io is not None:  # the sensors' state at start, e.g. already on battery
             for name, active in self.io.inputs().items():
@@ -218,8 +216,16 @@ class Runtime:
     def database_ok(self) -> bool:
         return self.db.ping()
 
+    def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
+        """Append an event (an alarm with ``alarm``) to the audit log, e.g. a refused kiosk token."""
+        with self.db.session() as session:
+            (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
+
+    def account_for_token(self, token: str) -> Account | None:
+        """The enabled account owning this API token (its use noted), else None."""
+        with self.db.session() as session:
+            return account_for_token(session, token)
+
     def health(self) -> dict:
         """What ``/healthz`` answers."""
-        from .rest.open import health_report
-
         return health_report(self)

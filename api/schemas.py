@@ -21,7 +21,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import UnsupportedMediaType
 
+from locker import states, validation
 from locker.errors import InvalidInput
+from locker.kiosk import KioskMode
+from locker.statuses import STARTED, CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ResultStatus
 
 MAX_TEXT = 512
 
@@ -35,6 +38,15 @@ def _encodable(value: str) -> str:
 
 
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_encodable)]
+
+
+def one_of(words: Any) -> Any:
+    """A ``Literal`` of a vocabulary's words, so a model names exactly what the domain uses.
+
+    >>> one_of(("a", "b")) == Literal["a", "b"]
+    True
+    """
+    return Literal[tuple(str(word) for word in words)]  # type: ignore[valid-type]
 
 
 class RequestModel(BaseModel):
@@ -78,12 +90,12 @@ class CollectionRequest(RequestModel):
 
 
 class KioskModeRequest(RequestModel):
-    mode: Literal["idle", "busy"]
+    mode: one_of(KioskMode)  # type: ignore[valid-type]
 
 
 # ---- responses ---------------------------------------------------------------------
 
-DoorStatus = Literal["door_open"]
+DoorStatus = Literal[STARTED]  # type: ignore[valid-type]
 
 
 class DoorOpened(BaseModel):
@@ -98,14 +110,14 @@ class Dropoff(BaseModel):
     id: int
     dossier_code: str
     compartment: str | None
-    status: Literal["door_open", "stored", "cancelled", "failed", "collected"]
+    status: one_of(DropoffStatus)  # type: ignore[valid-type]
 
 
 class Pickup(BaseModel):
     id: int
     dossier_code: str
     compartment: str | None
-    status: Literal["door_open", "collected", "failed"]
+    status: one_of(PickupStatus)  # type: ignore[valid-type]
 
 
 class Result(BaseModel):
@@ -114,7 +126,7 @@ class Result(BaseModel):
     id: int
     dossier_code: str
     compartment: str | None
-    status: Literal["door_open", "ready", "collected", "failed", "expired"]
+    status: one_of(ResultStatus)  # type: ignore[valid-type]
 
 
 class Collection(BaseModel):
@@ -122,15 +134,15 @@ class Collection(BaseModel):
 
     id: int
     compartment: str | None = None
-    status: Literal["door_open", "collected", "failed"]
+    status: one_of(CollectionStatus)  # type: ignore[valid-type]
 
 
 class Compartment(BaseModel):
     label: str
-    size: Literal["S", "M", "L"]
+    size: one_of(validation.SIZES)  # type: ignore[valid-type]
     board: int
     lock: int
-    state: Literal["free", "reserved", "holding_dropoff", "holding_result", "out_of_service"]
+    state: one_of(states.STATES)  # type: ignore[valid-type]
     door: Literal["open", "closed", "unknown"]
     dossier_code: str | None
     bus: str = "main"
@@ -151,7 +163,7 @@ class Event(BaseModel):
 
 class Dossier(BaseModel):
     code: str
-    status: str
+    status: one_of(DossierStatus)  # type: ignore[valid-type]
     history: list[Event]
 
 
@@ -180,16 +192,19 @@ class LastScan(BaseModel):
 
 
 class KioskActivity(BaseModel):
-    mode: Literal["idle", "busy"]
+    mode: one_of(KioskMode)  # type: ignore[valid-type]
     last_scan: LastScan | None
     doors_left_open: list[str] = Field(default_factory=list,
                                        description="Labels of doors left open long enough to prompt the citizen.")
+    presence: bool = Field(False, description="Someone stands in front of the cabinet (presence sensor).")
 
 
 class ErrorBody(BaseModel):
     error: str = Field(description="A stable machine word, e.g. invalid_input, not_found, throttled.")
     message: str = Field(description="Explanation in the request's language (vi by default, en).")
     field: str | None = Field(None, description="The offending field (invalid_input only).")
+    help: str | None = Field(None, description="Citizen and kiosk endpoints: what to do next, and the office's "
+                                               "name, help line and opening hours, in the request's language.")
 
 
 # ---- loading request bodies --------------------------------------------------------

@@ -1,20 +1,24 @@
 """Serving the application with waitress: threads in one process, never workers.
 
 One process owns the serial ports and GPIO, so the web server runs as threads
-inside it. SIGTERM and Ctrl-C stop the server, then the runtime, cleanly.
+inside it. The HTTP port is taken first (:func:`listen`), so that a busy port stops
+the command before the runtime exists: nothing has gone out on a bus and nothing
+is in the audit log. SIGTERM and Ctrl-C stop the server, then the runtime, cleanly.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import click
+from waitress.adjustments import Adjustments
 from waitress.server import create_server
 
-from locker.config import Config
+from locker.config import Config, HttpConfig
 from locker.errors import ConfigError
 
 from .app import create_app
@@ -23,26 +27,65 @@ from .runtime import Runtime, SchemaOutOfDate
 log = logging.getLogger(__name__)
 
 
-def serve_forever(config: Config, *, runtime: Runtime | None = None, banner: Any = None) -> None:
-    """Start the runtime, serve HTTP until SIGTERM or Ctrl-C, then stop everything."""
+def listen(http: HttpConfig) -> list[socket.socket]:
+    """Sockets bound to ``[http] host`` and ``port`` (not yet accepting); a busy port stops the command.
+
+    >>> taken = listen(HttpConfig(port=0))
+    >>> taken[0].listen(); port = taken[0].getsockname()[1]
+    >>> listen(HttpConfig(port=port))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    click.exceptions.ClickException: http.port: Không mở được cổng HTTP 127.0.0.1:... / cannot listen on ...
+    >>> for sock in taken: sock.close()
+    """
+    where = f"{http.host}:{http.port}"
     try:
-        runtime = runtime or Runtime.from_config(config)
+        wanted = Adjustments(host=http.host, port=http.port).listen
+    except ValueError:
+        raise click.ClickException(
+            f"http.host: không dùng được địa chỉ {where} / cannot use the address {where}") from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, socktype, proto, address in wanted:
+            sock = socket.socket(family, socktype, proto)
+            sockets.append(sock)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise click.ClickException(
+            f"http.port: Không mở được cổng HTTP {where} (cổng đang bận?) / "
+            f"cannot listen on {where}: {exc.strerror or exc}") from None
+    return sockets
+
+
+def build_runtime(config: Config, *, simulator: Any = None) -> Runtime:
+    """The runtime of ``config``; a configuration it cannot be built from stops the command."""
+    try:
+        return Runtime(config, simulator=simulator)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def serve_forever(runtime: Runtime, sockets: list[socket.socket], *,
+                  banner: Callable[[], None] | None = None) -> None:
+    """Start ``runtime``, serve HTTP on ``sockets`` (from :func:`listen`) until SIGTERM or Ctrl-C, then
+    stop everything."""
+    http = runtime.config.http
+    try:
         runtime.start()
     except (SchemaOutOfDate, ConfigError) as exc:
+        for sock in sockets:
+            sock.close()
         raise click.ClickException(str(exc)) from None
     try:
-        app = create_app(config, runtime=runtime)
-        try:
-            server = create_server(app, host=config.http.host, port=config.http.port, threads=8,
-                                   ident="dossier-locker")
-        except OSError as exc:
-            raise click.ClickException(
-                f"Không mở được cổng HTTP {config.http.host}:{config.http.port} / "
-                f"cannot listen on {config.http.host}:{config.http.port}: {exc.strerror or exc}"
-            ) from None
+        server = create_server(create_app(runtime), sockets=sockets, threads=8, ident="dossier-locker")
         if banner is not None:
             banner()
-        click.echo(f"Đang phục vụ / serving on http://{config.http.host}:{config.http.port}/", err=True)
+        click.echo(f"Đang phục vụ / serving on http://{http.host}:{http.port}/", err=True)
         _run_until_signalled(server)
     finally:
         runtime.stop()

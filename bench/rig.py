@@ -6,11 +6,8 @@ Pulses: the production driver keeps ``pulse_gap`` (0.2 s) between two pulses so
 that a real cabinet's power supply never drives two solenoids at once. Simulated
 solenoids draw nothing, so benchmarks that need many doors opened quickly set it
 to 0 (``pulse_gap=0``); the ``unlock`` benchmark keeps the production value.
-
->>> notifier = CapturingNotifier()
->>> notifier.send_sms("0912345678", "Hồ sơ BENCH-1 ... Mã nhận: 01234567")
->>> notifier.code_for("BENCH-1"), notifier.code_for("BENCH-2")
-('01234567', None)
+The service's SMS go to its log gateway (``notify.sms.kind = "log"``), which keeps
+the last messages; :func:`pickup_code` reads a pickup code from them.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -65,22 +61,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class CapturingNotifier:
-    """A ``locker.ports.Notifier`` that keeps every SMS, to read pickup codes from."""
+def pickup_code(sent: list[tuple[str, str]], dossier_code: str) -> str | None:
+    """The 8-digit pickup code in the last SMS (``(to, text)``) about that dossier, if any.
 
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-
-    def send_sms(self, to: str, text: str) -> None:
-        with self._lock:
-            self.sent.append((to, text))
-
-    def code_for(self, dossier_code: str) -> str | None:
-        with self._lock:
-            texts = [text for _, text in self.sent if dossier_code in text]
-        found = re.search(r"(?<!\d)\d{8}(?!\d)", texts[-1]) if texts else None
-        return found.group(0) if found else None
+    >>> sent = [("0912345678", "Hồ sơ BENCH-1 ... Mã nhận: 01234567")]
+    >>> pickup_code(sent, "BENCH-1"), pickup_code(sent, "BENCH-2")
+    ('01234567', None)
+    """
+    texts = [text for _, text in sent if dossier_code in text]
+    found = re.search(r"(?<!\d)\d{8}(?!\d)", texts[-1]) if texts else None
+    return found.group(0) if found else None
 
 
 def service_config(data_dir: Path, *, bus_url: str, db_url: str | None = None, port: int = 0,
@@ -115,16 +105,15 @@ class SettledRuntime(Runtime):
     board reads (every latch and item sensor of every board) have been handled, so
     that a measurement does not compete with that start-up burst."""
 
-    def start(self, *, reconcile_timeout: float = 5.0) -> None:
-        super().start(reconcile_timeout=reconcile_timeout)
+    def start(self) -> None:
+        super().start()
         if not self.coordinator.drain(60):
             raise BenchError("the coordinator did not catch up with the start-up events in 60 s")
 
 
-def start_runtime(config: Config, *, simulator: Simulator | None = None, notifier: Any = None,
-                  pulse_gap: float | None = None) -> Runtime:
+def start_runtime(config: Config, *, simulator: Simulator | None = None, pulse_gap: float | None = None) -> Runtime:
     """A started runtime in this process (the database must be migrated already)."""
-    runtime = SettledRuntime.from_config(config, simulator=simulator, notifier=notifier or CapturingNotifier())
+    runtime = SettledRuntime(config, simulator=simulator)
     if pulse_gap is not None:
         set_pulse_gap(runtime, pulse_gap)
     runtime.start()
@@ -137,7 +126,7 @@ class InProcessApi:
     """The Flask app of a runtime through Werkzeug's test client (no sockets)."""
 
     def __init__(self, runtime: Runtime, token: str) -> None:
-        self.client = create_app(runtime.config, runtime=runtime).test_client()
+        self.client = create_app(runtime).test_client()
         self.clerk = {"Authorization": f"Bearer {token}"}
 
     def post(self, path: str, body: dict, *, clerk: bool = False) -> tuple[int, Any]:

@@ -14,7 +14,7 @@ import argparse
 import json
 import logging
 
-from api.server import serve_forever
+from api.server import listen, serve_forever
 from locker.config import config_from_dict
 
 from .rig import SettledRuntime, set_pulse_gap
@@ -28,10 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING)
     with open(args.config, encoding="utf-8") as f:
         config = config_from_dict(json.load(f), env={})
-    runtime = SettledRuntime.from_config(config)
+    sockets = listen(config.http)
+    runtime = SettledRuntime(config)
     if args.pulse_gap is not None:
         set_pulse_gap(runtime, args.pulse_gap)
-    serve_forever(config, runtime=runtime)
+    serve_forever(runtime, sockets)
 
 
 if __name__ == "__main__":

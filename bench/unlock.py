@@ -22,7 +22,7 @@ from firmware_sim.simulator import Simulator
 from locker.config import config_from_dict
 from locker.ports import UnlockOutcome
 
-from .rig import (PHONE, BenchError, CapturingNotifier, InProcessApi, prepare_database, service_config, set_pulse_gap,
+from .rig import (PHONE, BenchError, InProcessApi, pickup_code, prepare_database, service_config, set_pulse_gap,
                   start_runtime, wait_until)
 from .table import Table, summary_ms
 
@@ -61,7 +61,7 @@ def run(n: int | None = None) -> list[Table]:
             raw = service_config(Path(tmp), bus_url=sim.serve_bus("inprocess"))
             config = config_from_dict(raw, env={})
             token = prepare_database(config.database.url)
-            runtime = start_runtime(config, simulator=sim, notifier=CapturingNotifier(), pulse_gap=0.0)
+            runtime = start_runtime(config, simulator=sim, pulse_gap=0.0)
             try:
                 clock = OutcomeClock(runtime.coordinator.submit)
                 runtime.coordinator.submit = clock  # the runtime's event sink calls this attribute
@@ -127,9 +127,13 @@ class _Pickups:
             loaded.append((dossier, answer["compartment"]))
         for _, label in loaded:
             self._close(label)
-        notifier = self.rt.notifier
-        codes = wait_until(lambda: all(notifier.code_for(d) for d, _ in loaded) and
-                           [notifier.code_for(d) for d, _ in loaded], what="pickup codes by SMS")
+        sent = self.rt.notifier.sent  # the log gateway's last messages
+
+        def codes_of_all() -> list[str | None]:
+            codes = [pickup_code(list(sent), dossier) for dossier, _ in loaded]
+            return codes if all(codes) else []
+
+        codes = wait_until(codes_of_all, what="pickup codes by SMS")
         set_pulse_gap(self.rt, PRODUCTION_PULSE_GAP)
         return [(dossier, code, label) for (dossier, label), code in zip(loaded, codes)]
 

@@ -13,8 +13,10 @@ simulator do not pull in Flask or waitress.
 """
 
 from .layout import config_toml, demo_compartments
-from .simulator import BOARD_TYPES, Simulator, SimulatorError
-from .transports import install_url_handler, register_line, unregister_line
+from .errors import SimulatorError
+from .families import BOARD_TYPES
+from .simulator import Simulator
+from .inprocess import install_url_handler, register_line, unregister_line
 
 __all__ = [
     "BOARD_TYPES",

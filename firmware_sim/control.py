@@ -15,7 +15,8 @@ from flask import Blueprint, Flask, Response, jsonify, redirect, render_template
 from werkzeug.exceptions import HTTPException
 
 from .faults import KINDS, PLUG_KINDS
-from .simulator import RELAY_FAULT_KINDS, Simulator, SimulatorError
+from .errors import SimulatorError
+from .simulator import RELAY_FAULT_KINDS, Simulator
 
 MAX_FRAMES = 100_000
 

@@ -4,7 +4,7 @@ A firmware class knows its family's framing (how the line cuts the host's bytes
 into frames, which board a frame is for, how long a reply takes) and, per board
 instance, how that board answers one complete frame. Its class methods describe
 the family's layout: the bus addresses it can use and the locks on a board. The
-families are listed in ``firmware_sim.simulator.BOARD_TYPES``.
+families are listed in ``firmware_sim.families.BOARD_TYPES``.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ True
 >>> sim.set_input("led_red", True)
 Traceback (most recent call last):
 ...
-firmware_sim.simulator.SimulatorError: led_red is an output; only inputs can be driven
+firmware_sim.errors.SimulatorError: led_red is an output; only inputs can be driven
 >>> sim.close()
 """
 
@@ -38,6 +38,7 @@ from typing import Any, Callable
 from gpiozero.exc import GPIOZeroError
 from gpiozero.pins.mock import MockFactory, MockPin
 
+from .errors import SimulatorError
 from .pigpiod import PigpioServer
 
 INPUT_NAMES = ("service_door", "tamper", "power_fail", "battery_low", "presence")
@@ -48,8 +49,6 @@ LOCK_KEYS = INPUT_KEYS - {"pin"} | {"relay", "switch", "active_high"}
 
 
 def _error(message: str, code: str, vi: str) -> Exception:
-    from .simulator import SimulatorError  # the simulator module imports this one
-
     return SimulatorError(message, code=code, vi=vi)
 
 

@@ -18,7 +18,7 @@ from .courier import Courier
 from .faults import FaultSet
 from .firmware import BoardFirmware
 from .framelog import BOARD_TO_HOST, HOST_TO_BOARD, FrameLog
-from .transports import Endpoint
+from .endpoint import Endpoint
 
 
 class SimLine(Endpoint):

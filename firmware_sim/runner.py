@@ -12,7 +12,8 @@ from waitress import create_server
 from .control import create_control_app
 from .gpio import SimGpio
 from .layout import DEMO_GPIO, DEMO_RELAY_LOCKS, RELAY_PROTOCOL, config_toml, demo_compartments
-from .simulator import Simulator, SimulatorError
+from .errors import SimulatorError
+from .simulator import Simulator
 
 
 #: Firmware options that the service's ``[bus]`` table must repeat.

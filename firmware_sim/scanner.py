@@ -6,7 +6,7 @@ import threading
 from collections import deque
 
 from .scanner_models import SIM_MODELS
-from .transports import Endpoint
+from .endpoint import Endpoint
 
 SUFFIXES = {"CRLF": b"\r\n", "CR": b"\r", "LF": b"\n"}
 SCANNER_MODELS = tuple(SIM_MODELS)

@@ -6,44 +6,23 @@ import threading
 from collections.abc import Mapping
 
 from .cabinet import SimLock
+from .endpoint import Endpoint
+from .errors import SimulatorError
+from .families import BOARD_TYPES, board_family, board_firmware, board_layout
 from .faults import INSTANT_KINDS, KINDS, PLUG_KINDS, PLUG_TARGETS, Fault, FaultSet
-from .firmware import BoardFirmware
 from .framelog import FrameLog
 from .gpio import SimGpio
-from .board8a import Board8AFirmware
-from .kerong import KerongCU16Firmware
-from .kerong_cu48 import KerongCU48Firmware
-from .layout import RELAY_PROTOCOL, FamilyCabinet
-from .winnsen import WinnsenFirmware
+from .inprocess import InProcessTransport
+from .layout import FamilyCabinet
 from .line import SimLine
 from .scanner import SCANNER_MODELS, SimScanner
-from .transports import Endpoint, InProcessTransport, PtyTransport, TcpTransport
+from .transports import PtyTransport, TcpTransport
 
-BOARD_TYPES: dict[str, type[BoardFirmware]] = {
-    "kerong-cu16": KerongCU16Firmware,
-    "kerong-cu48": KerongCU48Firmware,
-    "8a": Board8AFirmware,
-    "winnsen": WinnsenFirmware,
-}
 TRANSPORT_KINDS = ("tcp", "pty", "inprocess")
 DOOR_ACTIONS = ("open", "close")
 MAX_SCAN_CHARS = 4096
 #: The only faults a cabinet of relay locks has: no line, so nothing to drop, delay or garble.
 RELAY_FAULT_KINDS = ("jam", "clear")
-
-
-class SimulatorError(ValueError):
-    """Bad input to the simulator; ``code`` is a stable word, the text is English.
-
-    >>> err = SimulatorError("no board 9", code="unknown_board", vi="không có bo mạch 9")
-    >>> err.code, str(err), err.vi
-    ('unknown_board', 'no board 9', 'không có bo mạch 9')
-    """
-
-    def __init__(self, message: str, *, code: str = "invalid_request", vi: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.vi = vi or message
 
 
 class Simulator:
@@ -78,7 +57,7 @@ class Simulator:
         if scanner_model not in SCANNER_MODELS:
             raise SimulatorError(f"unknown scanner model {scanner_model!r}; known: {', '.join(SCANNER_MODELS)}",
                                  code="unknown_scanner_model", vi=f"không biết loại máy quét {scanner_model!r}")
-        family = _family(board_type, gpio, board_options)
+        family = board_family(board_type, gpio.lock_count if gpio is not None else 0, board_options)
         self.board_options = dict(board_options or {})
         self.board_type = board_type
         self.latched_bit = (family.default_latched_bit if family else 1) if latched_bit is None else latched_bit
@@ -91,9 +70,9 @@ class Simulator:
         if family is None:
             self.cabinet = FamilyCabinet(range(0), spring_delay=spring_delay)
         else:
-            addresses, locks_per_board = _layout(family, boards, self.board_options)
+            addresses, locks_per_board = board_layout(family, boards, self.board_options)
             self.cabinet = FamilyCabinet(addresses, locks_per_board=locks_per_board, spring_delay=spring_delay)
-            firmware = _firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
+            firmware = board_firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
                                  options=self.board_options)
             self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
         self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
@@ -351,47 +330,6 @@ class Simulator:
             raise SimulatorError(f"no lock {lock!r}; locks are 1 to {last}",
                                  code="unknown_lock",
                                  vi=f"không có khóa {lock!r}; khóa từ 1 đến {last}")
-
-
-def _family(board_type: str, gpio: SimGpio | None, board_options) -> type[BoardFirmware] | None:
-    """The board firmware of ``board_type``; None for a cabinet of relay locks only."""
-    if board_type == RELAY_PROTOCOL:
-        if gpio is None or not gpio.lock_count:
-            raise SimulatorError("a gpio-relay cabinet needs relay locks: gpio=SimGpio(relay_locks=[...])",
-                                 code="no_relay_locks", vi="tủ khóa rơ-le (gpio-relay) cần ít nhất một khóa rơ-le")
-        if board_options:
-            raise SimulatorError("relay locks take no board options", code="invalid_board_option",
-                                 vi="khóa rơ-le không có tùy chọn bo mạch")
-        return None
-    family = BOARD_TYPES.get(board_type)
-    if family is None:
-        known = ", ".join([*BOARD_TYPES, RELAY_PROTOCOL])
-        raise SimulatorError(f"unknown board type {board_type!r}; known: {known}", code="unknown_board_type",
-                             vi=f"không biết loại bo mạch {board_type!r}")
-    return family
-
-
-def _layout(family: type[BoardFirmware], boards, options: dict) -> tuple[range, int]:
-    """The addresses of the first ``boards`` boards of the family, and its locks per board."""
-    try:
-        addresses, locks_per_board = family.addresses(options), family.locks_per_board(options)
-    except (TypeError, ValueError) as exc:
-        raise SimulatorError(f"bad board option: {exc}", code="invalid_board_option",
-                             vi=f"tùy chọn bo mạch không hợp lệ: {exc}") from None
-    if not _is_int(boards) or not 1 <= boards <= len(addresses):
-        raise SimulatorError(f"boards must be between 1 and {len(addresses)}", code="invalid_boards",
-                             vi=f"số bo mạch phải từ 1 đến {len(addresses)}")
-    return addresses[:boards], locks_per_board
-
-
-def _firmware(family: type[BoardFirmware], cabinet: FamilyCabinet, *, latched_bit, answer_unlock: bool,
-              options: dict) -> dict[int, BoardFirmware]:
-    try:
-        return {b: family(b, cabinet, latched_bit=latched_bit, answer_unlock=answer_unlock, **options)
-                for b in cabinet.addresses}
-    except (TypeError, ValueError) as exc:
-        raise SimulatorError(f"bad board option: {exc}", code="invalid_board_option",
-                             vi=f"tùy chọn bo mạch không hợp lệ: {exc}") from None
 
 
 def _lock_dict(number: int, lock: SimLock) -> dict:

@@ -1,15 +1,14 @@
-"""How an unchanged driver reaches a simulated device: TCP, a pty, or in-process.
+"""How an unchanged driver reaches a simulated device over TCP or a pty.
 
 Every simulated device (the RS485 line of lock boards, a scanner) is an
-:class:`Endpoint`: the host's bytes go in through :meth:`Endpoint.receive`, and the
-device's bytes go out to the one host attached at the time. All three transports
-deliver exactly the same bytes:
+:class:`~firmware_sim.endpoint.Endpoint`. Three transports deliver exactly the
+same bytes:
 
 * :class:`TcpTransport` - a TCP server for pyserial's ``socket://H:P``;
 * :class:`PtyTransport` - a pseudo terminal; its ``url`` is a stable link to the
   slave device path;
-* :class:`InProcessTransport` - ``locksim://NAME`` through the pyserial URL handler
-  in :mod:`firmware_sim.urlhandler` (see :func:`install_url_handler`).
+* :class:`firmware_sim.inprocess.InProcessTransport` - ``locksim://NAME`` in the
+  same process.
 
 Each transport can be :meth:`unplug` ged (the device vanishes, as a USB adapter
 pulled out: the host's open port fails and reopening it fails) and
@@ -27,62 +26,10 @@ import socket
 import tempfile
 import threading
 import tty
-import uuid
-from abc import ABC, abstractmethod
-from typing import Callable
 
-import serial
+from .endpoint import Endpoint
 
 log = logging.getLogger(__name__)
-
-Sink = Callable[[bytes], None]
-URL_HANDLER_PACKAGE = "firmware_sim.urlhandler"
-
-
-class Endpoint(ABC):
-    """A simulated device that one host at a time is connected to."""
-
-    def __init__(self) -> None:
-        self._sink: Sink | None = None
-        self._sink_mutex = threading.Lock()
-
-    @abstractmethod
-    def receive(self, data: bytes) -> None:
-        """Bytes the host wrote to the device."""
-
-    def attach(self, sink: Sink) -> None:
-        """Connect a host; it replaces the host connected before."""
-        with self._sink_mutex:
-            self._sink = sink
-        self.host_connected()
-
-    def detach(self, sink: Sink) -> None:
-        """Disconnect that host (nothing happens if another host replaced it)."""
-        with self._sink_mutex:
-            if self._sink == sink:
-                self._sink = None
-
-    @property
-    def connected(self) -> bool:
-        with self._sink_mutex:
-            return self._sink is not None
-
-    def host_connected(self) -> None:
-        """Hook run after a host attached."""
-
-    def send(self, data: bytes) -> bool:
-        """Hand bytes to the connected host; False when nobody received them."""
-        with self._sink_mutex:
-            sink = self._sink
-        if sink is None:
-            return False
-        try:
-            sink(data)
-        except OSError as exc:
-            log.info("simulated device lost its host: %s", exc)
-            self.detach(sink)
-            return False
-        return True
 
 
 class TcpTransport:
@@ -309,125 +256,6 @@ class PtyTransport:
                 return
             self._closed = True
         shutil.rmtree(self._dir, ignore_errors=True)
-
-
-_registry: dict[str, Endpoint] = {}
-_registry_mutex = threading.Lock()
-
-
-def register_line(name: str, endpoint: Endpoint) -> None:
-    """Make ``endpoint`` reachable as ``locksim://<name>``."""
-    with _registry_mutex:
-        _registry[name] = endpoint
-
-
-def unregister_line(name: str) -> None:
-    with _registry_mutex:
-        _registry.pop(name, None)
-
-
-def lookup_line(name: str) -> Endpoint | None:
-    with _registry_mutex:
-        return _registry.get(name)
-
-
-def install_url_handler() -> None:
-    """Let ``serial.serial_for_url("locksim://NAME")`` work (idempotent)."""
-    if URL_HANDLER_PACKAGE not in serial.protocol_handler_packages:
-        serial.protocol_handler_packages.append(URL_HANDLER_PACKAGE)
-
-
-class _Plug:
-    """One plugging-in of an in-process device; after :meth:`vanish` it is dead for good.
-
-    Ports opened through it fail on every use afterwards, like the handle of a
-    USB device that was pulled out, even once the device is plugged in again.
-    """
-
-    def __init__(self, endpoint: Endpoint) -> None:
-        self.endpoint = endpoint
-        self.vanished = False
-        self._sinks: list[Sink] = []
-        self._mutex = threading.Lock()
-
-    def attach(self, sink: Sink) -> None:
-        with self._mutex:
-            if self.vanished:
-                raise serial.SerialException("the simulated device was unplugged")
-            self._sinks.append(sink)
-            self.endpoint.attach(sink)
-
-    def detach(self, sink: Sink) -> None:
-        with self._mutex:
-            if sink in self._sinks:
-                self._sinks.remove(sink)
-        self.endpoint.detach(sink)
-
-    def receive(self, data: bytes) -> None:
-        if self.vanished:
-            raise serial.SerialException("the simulated device was unplugged")
-        self.endpoint.receive(data)
-
-    def vanish(self) -> None:
-        with self._mutex:
-            self.vanished = True
-            sinks, self._sinks = self._sinks, []
-        for sink in sinks:
-            self.endpoint.detach(sink)
-            sink(b"")  # wakes a read waiting on the port, which then fails
-
-
-class InProcessTransport:
-    """Registers an endpoint under a unique name for the ``locksim://`` URL handler.
-
-    :meth:`unplug` unregisters the name (opening fails) and makes ports opened
-    before fail on read and write; :meth:`replug` registers the name again.
-
-    >>> from firmware_sim.scanner import SimScanner
-    >>> transport = InProcessTransport(SimScanner(), prefix="scanner")
-    >>> transport.url.startswith("locksim://scanner-")
-    True
-    >>> transport.unplug(); lookup_line(transport.name) is None
-    True
-    >>> transport.replug(); transport.plugged
-    True
-    >>> transport.close()
-    """
-
-    def __init__(self, endpoint: Endpoint, *, prefix: str = "line") -> None:
-        install_url_handler()
-        self.endpoint = endpoint
-        self.name = f"{prefix}-{uuid.uuid4().hex[:12]}"
-        self.url = f"locksim://{self.name}"
-        self._plug: _Plug | None = None
-        self._mutex = threading.Lock()
-        self._closed = False
-        self.replug()
-
-    @property
-    def plugged(self) -> bool:
-        with self._mutex:
-            return self._plug is not None
-
-    def unplug(self) -> None:
-        with self._mutex:
-            plug, self._plug = self._plug, None
-            if plug is None:
-                return
-            unregister_line(self.name)
-        plug.vanish()
-
-    def replug(self) -> None:
-        with self._mutex:
-            if self._closed or self._plug is not None:
-                return
-            self._plug = _Plug(self.endpoint)
-            register_line(self.name, self._plug)
-
-    def close(self) -> None:
-        with self._mutex:
-            self._closed = True
-        self.unplug()
 
 
 def _shut(sock: socket.socket) -> None:

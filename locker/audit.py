@@ -73,6 +73,30 @@ def alarm(session: Session, kind: str, *, actor: str = "system", compartment: st
                   data={**(data or {}), "alarm": True}, clock=clock)
 
 
+class AuditRecorder:
+    """The part every flow shares to append events and alarms, stamped by one clock."""
+
+    def __init__(self, *, clock: Clock) -> None:
+        self.clock = clock
+
+    def event(self, s: Session, kind: str, *, actor: str = "system", compartment: str | None = None,
+              dossier: str | None = None, **data: Any) -> None:
+        record(s, kind, actor=actor, compartment=compartment, dossier_code=dossier, data=data, clock=self.clock)
+
+    def alarm(self, s: Session, kind: str, *, actor: str = "system", compartment: str | None = None,
+              dossier: str | None = None, **data: Any) -> None:
+        alarm(s, kind, actor=actor, compartment=compartment, dossier_code=dossier, data=data, clock=self.clock)
+
+
+def kiosk_actor(kiosk: str) -> str:
+    """How the audit log names a kiosk.
+
+    >>> kiosk_actor("k1"), kiosk_actor("kiosk:k1")
+    ('kiosk:k1', 'kiosk:k1')
+    """
+    return kiosk if kiosk.startswith("kiosk:") else f"kiosk:{kiosk}"
+
+
 def as_dict(event: AuditEvent) -> dict[str, Any]:
     """The shape served by ``GET /api/v1/events``."""
     return {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ConfigError
 
@@ -46,6 +46,8 @@ class KioskConfig:
     #: Host names (no port: any port) the citizen endpoints answer to; None in the file
     #: means localhost, 127.0.0.1, ::1 and ``http.host`` (see :func:`check_kiosk`).
     allowed_hosts: tuple[str, ...] | None = None
+    #: Drop-offs one kiosk may start in any 60 seconds (a client cannot open every free door at once).
+    dropoffs_per_minute: int = 6
 
     def allows(self, host: str) -> bool:
         """Whether a ``Host`` header (or an ``Origin``'s host), with or without a port, is allowed."""
@@ -148,9 +150,11 @@ def check_http(http: HttpConfig) -> None:
 
 def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
     """The kiosk section with its host names canonical, and the defaults filled in."""
+    if not 1 <= kiosk.dropoffs_per_minute <= 600:
+        raise ConfigError("kiosk.dropoffs_per_minute", "must be a whole number from 1 to 600")
     if kiosk.allowed_hosts is None:
         defaults = LOOPBACK_HOSTS + (() if http.host.strip() in _WILDCARD_HOSTS else (http.host,))
-        return KioskConfig(allowed_hosts=tuple(dict.fromkeys(host_name(h) or h for h in defaults)))
+        return replace(kiosk, allowed_hosts=tuple(dict.fromkeys(host_name(h) or h for h in defaults)))
     if not kiosk.allowed_hosts:
         raise ConfigError("kiosk.allowed_hosts", "must name at least one host")
     names = []
@@ -160,7 +164,7 @@ def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
             raise ConfigError("kiosk.allowed_hosts", f"{given!r} is not a host name or IP address "
                                                      "(leave the port out: any port is accepted)")
         names.append(name)
-    return KioskConfig(allowed_hosts=tuple(dict.fromkeys(names)))
+    return replace(kiosk, allowed_hosts=tuple(dict.fromkeys(names)))
 
 
 def check_office(office: OfficeConfig) -> None:

@@ -121,9 +121,26 @@ def verify_code(session: Session, dossier_id: int, dossier_code: str, code: str,
     return found
 
 
+def qr_signature_ok(text: Any, secret: bytes) -> bool:
+    """Whether ``text`` is a QR token signed with ``secret`` (whatever its credential's state).
+
+    >>> nonce = "A" * 22
+    >>> qr_signature_ok(f"LK1.5.{nonce}.{qr_mac(bytes(32), 5, nonce)}", bytes(32))
+    True
+    >>> qr_signature_ok(f"LK1.6.{nonce}.{qr_mac(bytes(32), 5, nonce)}", bytes(32)), qr_signature_ok("LK1", bytes(32))
+    (False, False)
+    """
+    token = parse_qr(text)
+    return token is not None and _signed(token, secret)
+
+
+def _signed(token: QrToken, secret: bytes) -> bool:
+    return hmac.compare_digest(token.mac, qr_mac(secret, token.credential_id, token.nonce))
+
+
 def verify_qr(session: Session, token: QrToken, *, secret: bytes) -> Credential | None:
     """The credential the token was issued for (in any state), or None for a forged token."""
-    if not hmac.compare_digest(token.mac, qr_mac(secret, token.credential_id, token.nonce)):
+    if not _signed(token, secret):
         return None
     cred = session.get(Credential, token.credential_id)
     if cred is None or not hmac.compare_digest(cred.qr_hash, qr_hash(secret, token.nonce)):

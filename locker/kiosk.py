@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import logging
 import threading
+from enum import StrEnum
+from typing import Any, Callable
 
-from .ports import ScannerControl
+from . import credentials, validation
+from .audit import AuditRecorder, iso
+from .errors import InvalidInput, LockerError
+from .left_open import LeftOpenEscalation
+from .ports import Clock, ScannerControl
+from .sensors import CabinetSensors
 
 log = logging.getLogger(__name__)
 
 #: A kiosk's ``busy`` mode lapses to ``idle`` after this long without a refresh.
 KIOSK_MODE_TTL_S = 60.0
+
+#: The kiosk key of the cabinet's QR scanner: its scans are pickups at the kiosk it is mounted on.
+SCANNER = "scanner"
+
+
+class KioskMode(StrEnum):
+    IDLE = "idle"    # the home screen: a scanned QR may open a door
+    BUSY = "busy"    # a form is on screen: scans are ignored
 
 
 class ScannerGate:
@@ -65,3 +80,67 @@ class ScannerGate:
             self._scanner.set_reading(reading)
         except Exception:  # noqa: BLE001 - a scanner fault must not break the kiosk page
             log.exception("could not switch the scanner %s", "on" if reading else "off")
+
+
+class KioskDesk:
+    """What the kiosk page shows besides the flows: its mode, the last scan at the
+    scanner, doors left open and presence; and the scanner's reads as pickups."""
+
+    def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, left_open: LeftOpenEscalation,
+                 sensors: CabinetSensors, scanner: ScannerControl | None,
+                 start_pickup: Callable[..., dict[str, Any]]) -> None:
+        self._db = db
+        self._clock = clock
+        self._audit = audit
+        self._left_open = left_open
+        self._sensors = sensors
+        self._start_pickup = start_pickup
+        self._gate = ScannerGate(scanner, lapse_after=KIOSK_MODE_TTL_S) if scanner is not None else None
+        self._lock = threading.Lock()
+        self._modes: dict[str, tuple[str, float]] = {}
+        self._last_scans: dict[str, dict[str, Any]] = {}
+
+    def set_mode(self, kiosk: Any, mode: Any) -> None:
+        """``busy`` while a kiosk shows a form (scans are ignored), ``idle`` otherwise;
+        ``busy`` lapses to ``idle`` after 60 s without a refresh."""
+        kiosk = validation.name("kiosk", kiosk)
+        if mode not in tuple(KioskMode):
+            raise InvalidInput("mode", "Chế độ phải là idle hoặc busy.", "The mode must be idle or busy.")
+        with self._lock:
+            self._modes[kiosk] = (mode, self._clock.monotonic() + KIOSK_MODE_TTL_S)
+        if kiosk == SCANNER and self._gate is not None:
+            self._gate.mode_changed(mode)
+
+    def activity(self, kiosk: Any = None) -> dict[str, Any]:
+        key = SCANNER if kiosk is None else str(kiosk)
+        with self._lock:
+            mode, until = self._modes.get(key, (KioskMode.IDLE, 0.0))
+            if self._clock.monotonic() >= until:
+                mode = KioskMode.IDLE
+            last = self._last_scans.get(key)
+        with self._db.session() as s:
+            left_open = self._left_open.prompted_labels(s)
+        return {"mode": str(mode), "last_scan": dict(last) if last else None, "doors_left_open": left_open,
+                "presence": bool(self._sensors.active.get("presence"))}
+
+    def scanned(self, data: Any) -> None:
+        """A QR read at the scanner opens its compartment while the kiosk is idle."""
+        token = credentials.parse_qr(data)
+        if token is None or self.activity(SCANNER)["mode"] != KioskMode.IDLE:
+            reason = "kiosk busy" if token is not None else "not a pickup code"
+            with self._db.session() as s:
+                self._audit.event(s, "scan_read", actor=SCANNER, ok=False, reason=reason,
+                                  length=len(data) if isinstance(data, str) else None)
+            if token is None:
+                self._note_scan(False, None, "not_a_pickup_code")
+            return
+        try:
+            pickup = self._start_pickup(qr=data, kiosk=SCANNER)
+        except LockerError as exc:
+            self._note_scan(False, None, exc.code)
+            return
+        self._note_scan(True, pickup, None)
+
+    def _note_scan(self, ok: bool, pickup: dict | None, error: str | None) -> None:
+        with self._lock:
+            self._last_scans[SCANNER] = {"at": iso(self._clock.now()), "ok": ok, "pickup": pickup, "error": error}

@@ -8,13 +8,13 @@ later alarm rather than a false one.
 from __future__ import annotations
 
 import logging
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .audit import AuditRecorder
+from .config import DoorConfig
 from .models import Compartment
-from .ports import Panel
+from .ports import Clock, Panel
 
 log = logging.getLogger(__name__)
 
@@ -59,32 +59,32 @@ class LeftOpenWatch:
 
 
 class LeftOpenEscalation:
-    """The service's side: audit events, the buzzer and the kiosk prompt."""
+    """The escalation's effects: audit events and alarms, the buzzer, and the kiosk prompt."""
 
-    def __init__(self, service: Any, panel: Panel | None) -> None:
-        doors = service.config.doors
-        self.service = service
+    def __init__(self, *, doors: DoorConfig, audit: AuditRecorder, clock: Clock, panel: Panel | None) -> None:
+        self._audit = audit
+        self._clock = clock
         self.panel = panel
         self.watch = LeftOpenWatch(prompt_s=doors.left_open_prompt_s, buzzer_s=doors.left_open_buzzer_s,
                                    alarm_s=doors.left_open_alarm_s)
         self._buzzing = False
 
     def door_opened(self, comp: Compartment) -> None:
-        self.watch.opened(comp.id, now=self.service.clock.monotonic())
+        self.watch.opened(comp.id, now=self._clock.monotonic())
 
     def door_closed(self, s: Session, comp: Compartment) -> None:
         if self.watch.closed(comp.id) >= PROMPT:
-            self.service._audit(s, "door_left_open_cleared", compartment=comp.label)
+            self._audit.event(s, "door_left_open_cleared", compartment=comp.label)
         self._update_buzzer()
 
     def tick(self, s: Session) -> None:
-        for cid, level in self.watch.due(now=self.service.clock.monotonic()):
+        for cid, level in self.watch.due(now=self._clock.monotonic()):
             comp = s.get(Compartment, cid)
             label = comp.label if comp is not None else str(cid)
             if level == ALARM:
-                self.service._alarm(s, "door_left_open", compartment=label, stage="alarm")
+                self._audit.alarm(s, "door_left_open", compartment=label, stage="alarm")
             else:
-                self.service._audit(s, "door_left_open", compartment=label,
+                self._audit.event(s, "door_left_open", compartment=label,
                                     stage="buzzer" if level == BUZZER else "prompt")
         self._update_buzzer()
 

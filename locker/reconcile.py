@@ -1,4 +1,4 @@
-"""Start-up reconciliation of the intent journal with what the boards report.
+"""Start-up reconciliation of the door-operation journal with what the boards report.
 
 Never pulses a lock on its own: an intent that was committed but never pulsed is
 abandoned, and anything the sensors cannot explain takes the compartment out of
@@ -12,37 +12,51 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import states
-from .doors import DoorEvents
+from .audit import AuditRecorder
+from .boards import Boards
+from .compartments import Compartments
+from .flows import FlowTable
+from .journal import Journal, OpStatus
+from .left_open import LeftOpenEscalation
 from .models import Compartment, DoorOperation
-from .ports import BoardReading
+from .ports import BoardReading, Clock
 
 
-class Reconciler(DoorEvents):
+class Reconciler:
+    def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, flows: FlowTable,
+                 boards: Boards, compartments: Compartments, left_open: LeftOpenEscalation) -> None:
+        self._db = db
+        self._clock = clock
+        self._audit = audit
+        self._journal = journal
+        self._flows = flows
+        self._boards = boards
+        self._compartments = compartments
+        self._left_open = left_open
+
     def reconcile(self, readings: dict[Any, BoardReading | None]) -> dict[str, Any]:
         """Compare every compartment's journal with the sensors; returns a report.
 
         ``readings`` are keyed by ``(bus, board)``; a plain board number is on the first bus."""
         report: dict[str, Any] = {"checked": 0, "doors_unknown": 0, "abandoned": 0, "completed": 0,
                                   "waiting": 0, "out_of_service": []}
-        readings = {self._board_key(k): v for k, v in readings.items()} if isinstance(readings, dict) else {}
-        with self._guard:
-            for key in self._boards:
-                self._boards[key] = None if key not in readings else readings[key] is not None
-        with self.db.session() as s:
-            self._audit(s, "reconcile_started", boards=sorted(str(self._board_name(k)) for k in readings))
+        readings = {self._boards.key(k): v for k, v in readings.items()} if isinstance(readings, dict) else {}
+        self._boards.read_at_start(readings)
+        with self._db.session() as s:
+            self._audit.event(s, "reconcile_started", boards=sorted(str(self._boards.name(k)) for k in readings))
             for comp in s.execute(select(Compartment).where(Compartment.board >= 0)
                                   .order_by(Compartment.label)).scalars().all():
                 self._reconcile_one(s, comp, readings.get((comp.bus, comp.board)), report)
                 if comp.door == "open":
                     self._left_open.door_opened(comp)
-            self._audit(s, "reconcile_done", **{k: v for k, v in report.items()})
+            self._audit.event(s, "reconcile_done", **report)
         return report
 
     def _reconcile_one(self, s: Session, comp: Compartment, reading: BoardReading | None,
                        report: dict[str, Any]) -> None:
         report["checked"] += 1
         lock = reading.locks.get(comp.lock) if reading is not None else None
-        comp.updated_at = self._now()
+        comp.updated_at = self._clock.now()
         if lock is None:
             comp.door = "unknown"
             report["doors_unknown"] += 1
@@ -59,33 +73,32 @@ class Reconciler(DoorEvents):
 
     def _settle_pending(self, s: Session, comp: Compartment, report: dict[str, Any]) -> DoorOperation | None:
         """Abandon an intent that never reached the bus; return the op still in flight, if any."""
-        op = self._active_op(s, comp)
-        if op is None or op.status != "pending":
+        op = self._journal.active(s, comp)
+        if op is None or op.status != OpStatus.PENDING:
             return op
-        self._set_op(op, "abandoned")
-        self._audit(s, "reconcile_abandoned", compartment=comp.label, op=op.id, purpose=op.purpose)
-        self._fail(s, op, "interrupted before the unlock", out_of_service=None)
+        self._journal.advance(op, OpStatus.ABANDONED)
+        self._audit.event(s, "reconcile_abandoned", compartment=comp.label, op=op.id, purpose=op.purpose)
+        self._flows.fail(s, op, "interrupted before the unlock")
         report["abandoned"] += 1
         return None
 
     def _settle_active(self, s: Session, comp: Compartment, op: DoorOperation, report: dict[str, Any]) -> None:
         if comp.door == "open":
             report["waiting"] += 1
-            self._audit(s, "reconcile_waiting", compartment=comp.label, op=op.id, purpose=op.purpose)
-        elif op.status in ("released", "opened"):
-            # A read showed the latch released, so the door was open; it is closed now:
-            # the same as a live close (DoorEvents._door_closed).
-            self._audit(s, "reconcile_completed", compartment=comp.label, op=op.id, purpose=op.purpose)
-            self._complete(s, op)
+            self._audit.event(s, "reconcile_waiting", compartment=comp.label, op=op.id, purpose=op.purpose)
+        elif self._journal.confirmed_open(op):
+            # The door was open and is closed now: the same as a live close.
+            self._audit.event(s, "reconcile_completed", compartment=comp.label, op=op.id, purpose=op.purpose)
+            self._flows.complete(s, op)
             report["completed"] += 1
         else:
-            self._set_op(op, "unknown")
-            self._fail(s, op, "unlock outcome unknown after a restart", out_of_service=None)
+            self._journal.advance(op, OpStatus.UNKNOWN)
+            self._flows.fail(s, op, "unlock outcome unknown after a restart")
             self._unexplained(s, comp, "unlock outcome unknown after a restart", report)
 
     def _unexplained(self, s: Session, comp: Compartment, reason: str, report: dict[str, Any]) -> None:
-        self._alarm(s, "reconcile_unexplained", compartment=comp.label, reason=reason, state=comp.state,
-                    door=comp.door)
-        self._out_of_service(s, comp, reason)
+        self._audit.alarm(s, "reconcile_unexplained", compartment=comp.label, reason=reason, state=comp.state,
+                          door=comp.door)
+        self._compartments.out_of_service(s, comp, reason)
         if comp.label not in report["out_of_service"]:
             report["out_of_service"].append(comp.label)

@@ -9,10 +9,11 @@ runtime's way to stop the process).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from .audit import AuditRecorder
 from .ports import Panel, SensorChanged
 
 log = logging.getLogger(__name__)
@@ -27,10 +28,10 @@ KINDS = {
 
 
 class CabinetSensors:
-    """Keeps the sensors' state and reacts to it on behalf of the service."""
+    """Keeps the sensors' state and reacts to it: audit events, alarms, a clean shutdown."""
 
-    def __init__(self, service: Any, panel: Panel | None, shutdown: Callable[[], None] | None) -> None:
-        self.service = service
+    def __init__(self, *, audit: AuditRecorder, panel: Panel | None, shutdown: Callable[[], None] | None) -> None:
+        self._audit = audit
         self.panel = panel
         self.shutdown = shutdown
         self.active: dict[str, bool] = {}
@@ -46,7 +47,7 @@ class CabinetSensors:
         self.active[event.name] = event.active
         if event.name in KINDS:
             kind, alarm = KINDS[event.name][0 if event.active else 1]
-            (self.service._alarm if alarm else self.service._audit)(s, kind)
+            (self._audit.alarm if alarm else self._audit.event)(s, kind)
         if event.name == "battery_low" and event.active and self.shutdown is not None:
             log.warning("UPS battery low: shutting the service down cleanly")
             self.shutdown()

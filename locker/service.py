@@ -3,8 +3,10 @@ and the hardware coordinator call.
 
 Every flow persists its intent (records, compartment state, door operation, audit
 event) in one transaction before the lock bus is asked for a pulse; hardware events
-(:meth:`handle_event`) then drive it to its end. The pieces live in ``core``,
-``completion``, ``flows_dropoff``, ``flows_pickup``, ``doors`` and ``reconcile``.
+(:meth:`handle_event`) then drive it to its end. The service holds its parts: the
+journal (:mod:`locker.journal`), the allocator, one flow per purpose
+(:mod:`locker.flows`) found through one table, the door events, the start-up
+reconciliation, maintenance, the inventory and the kiosk desk.
 
 >>> from locker.config import config_from_dict
 >>> from locker.db import Database
@@ -22,98 +24,176 @@ event) in one transaction before the lock bus is asked for a pulse; hardware eve
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import audit, states, validation, views
+from . import audit, dossiers, states, validation
+from .allocator import Allocator
+from .audit import AuditRecorder
+from .boards import Boards
+from .compartments import Compartments
 from .config import Config
-from .core import log
+from .doors import DoorEvents
 from .errors import NotFound
-from .models import Assignment, AuditEvent, Compartment, Dossier, Dropoff, Result
-from .ports import Clock, LockBus, Panel, ScannerControl, SystemClock
+from .flows import FlowTable
+from .flows.collection import CollectionFlow
+from .flows.dropoff import DropoffFlow
+from .flows.pickup import PickupFlow
+from .flows.result_load import ResultLoadFlow
+from .inventory import Inventory
+from .journal import Journal, Unlock
+from .kiosk import KioskDesk
+from .left_open import ALARM, LeftOpenEscalation
+from .maintenance import Maintenance
+from .models import AuditEvent, Compartment
+from .notices import CredentialSender
+from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .reconcile import Reconciler
+from .unlocks import Unlocker
+from .sensors import CabinetSensors
 
 __all__ = ["LockerService"]
 
+log = logging.getLogger("locker.service")
 
-class LockerService(Reconciler):
+
+class LockerService:
     """The domain service; see docs/architecture.md for the method table."""
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes,
                  clock: Clock | None = None, scanner: ScannerControl | None = None,
                  panel: Panel | None = None, shutdown: Callable[[], None] | None = None) -> None:
-        super().__init__(config=config, db=db, bus=bus, secret=secret, clock=clock or SystemClock(),
-                         scanner=scanner, panel=panel, shutdown=shutdown)
+        self.config, self.db, self.bus, self.secret = config, db, bus, secret
+        self.clock = clock = clock or SystemClock()
+        recorder = AuditRecorder(clock=clock)
+        self._boards = Boards(config)
+        self._sensors = CabinetSensors(audit=recorder, panel=panel, shutdown=shutdown)
+        self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, clock=clock, panel=panel)
+        compartments = Compartments(audit=recorder, clock=clock)
+        journal = Journal(audit=recorder, clock=clock)
+        allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
+        parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
+                     compartments=compartments)
+        sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
+        self._dropoffs = DropoffFlow(**parts, sensors=self._sensors)
+        self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
+        self._pickups = PickupFlow(**parts, config=config, secret=secret)
+        self._collections = CollectionFlow(**parts)
+        flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
+                          compartments=compartments, clock=clock)
+        self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, audit=recorder)
+        self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
+                                 left_open=self._left_open)
+        self._reconciler = Reconciler(db=db, clock=clock, audit=recorder, journal=journal, flows=flows,
+                                      boards=self._boards, compartments=compartments, left_open=self._left_open)
+        self._maintenance = Maintenance(**parts)
+        self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
+        self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
+                                scanner=scanner, start_pickup=self.start_pickup)
 
-    # ---- inventory ----------------------------------------------------------------------
+    # ---- flows ----------------------------------------------------------------------------
+
+    def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Reserve and unlock a compartment for a citizen's dossier."""
+        return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
+
+    def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
+        return self._dropoffs.get(dropoff_id)
+
+    def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
+        """Reserve and unlock a compartment for a dossier's result."""
+        return self._unlocks.start(self._results.start(dossier_code, phone, size, actor=actor))
+
+    def get_result(self, result_id: Any) -> dict[str, Any]:
+        return self._results.get(result_id)
+
+    def reissue_credential(self, result_id: Any, *, actor: Any) -> dict[str, Any]:
+        """Revoke the result's credentials and send a new code by SMS."""
+        return self._results.reissue(result_id, actor=actor)
+
+    def start_pickup(self, *, dossier_code: Any = None, code: Any = None, qr: Any = None,
+                     kiosk: Any) -> dict[str, Any]:
+        """Check a pickup credential (dossier code + 8-digit code, or a QR) and unlock."""
+        return self._unlocks.start(self._pickups.start(dossier_code=dossier_code, code=code, qr=qr, kiosk=kiosk))
+
+    def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
+        return self._pickups.get(pickup_id)
+
+    def start_collection(self, compartment_label: Any, *, actor: Any) -> dict[str, Any]:
+        """Open a compartment holding a drop-off (or an uncollected result) for a clerk."""
+        return self._unlocks.start(self._collections.start(compartment_label, actor=actor))
+
+    def get_collection(self, collection_id: Any) -> dict[str, Any]:
+        return self._collections.get(collection_id)
+
+    def set_out_of_service(self, compartment_label: Any, *, actor: Any, reason: Any = "maintenance") -> dict:
+        return self._maintenance.set_out_of_service(compartment_label, actor=actor, reason=reason)
+
+    def return_to_service(self, compartment_label: Any, *, actor: Any, emptied: bool = False,
+                          keep_contents: bool = False, reason: Any = None) -> dict:
+        return self._maintenance.return_to_service(compartment_label, actor=actor, emptied=emptied,
+                                                   keep_contents=keep_contents, reason=reason)
+
+    # ---- hardware -------------------------------------------------------------------------
+
+    def reconcile(self, readings: dict[Any, Any]) -> dict[str, Any]:
+        """Called once at start, before any request: the journal against the boards' readings."""
+        return self._reconciler.reconcile(readings)
+
+    def handle_event(self, event: Any) -> None:
+        """Apply one hardware event; errors are logged, never raised."""
+        try:
+            if isinstance(event, ScanRead):
+                self._kiosk.scanned(event.data)
+                return
+            with self.db.session() as s:
+                unlocks = self._route(s, event)
+            self._unlocks.send_all(unlocks)
+        except Exception:  # noqa: BLE001 - the event thread must survive anything
+            log.exception("failed to handle %r", event)
+
+    def _route(self, s: Session, event: Any) -> list[Unlock]:
+        if isinstance(event, Tick):
+            self._left_open.tick(s)
+        elif isinstance(event, SensorChanged):
+            self._sensors.changed(s, event)
+        else:
+            return self._doors.apply(s, event)
+        self._update_tower(s)
+        return []
+
+    def _update_tower(self, s: Session) -> None:
+        out_of_service = s.execute(select(Compartment.id).where(
+            Compartment.state == states.OUT_OF_SERVICE, Compartment.board >= 0).limit(1)).first() is not None
+        self._sensors.update_tower(alarm=bool(self._left_open.watch.at_least(ALARM)),
+                                   degraded=self._boards.any_not_online() or out_of_service)
+
+    # ---- the kiosk ------------------------------------------------------------------------
+
+    def set_kiosk_mode(self, kiosk: Any, mode: Any) -> None:
+        """``busy`` while a kiosk shows a form (scans are ignored), ``idle`` otherwise."""
+        self._kiosk.set_mode(kiosk, mode)
+
+    def kiosk_activity(self, kiosk: Any = None) -> dict[str, Any]:
+        return self._kiosk.activity(kiosk)
+
+    # ---- inventory and queries --------------------------------------------------------------
 
     def sync_compartments(self) -> None:
         """Make the stored compartments match the configuration without losing history."""
-        wanted = {c.label: c for c in self.config.compartments}
-        with self.db.session() as s:
-            stored = {c.label: c for c in s.execute(select(Compartment)).scalars()}
-            moving = []
-            for label, comp in stored.items():
-                cfg = wanted.get(label)
-                if cfg is None:
-                    self._retire(s, comp)
-                elif (comp.bus, comp.board, comp.lock, comp.size) != (cfg.bus, cfg.board, cfg.lock, cfg.size):
-                    if comp.state == states.FREE:
-                        moving.append((comp, cfg))
-                    else:
-                        log.warning("compartment %s is %s; its new wiring waits until it is free", label, comp.state)
-            for comp, _ in moving:  # free the (board, lock) slots first: two compartments may swap
-                comp.board, comp.lock = -1, -comp.id
-            s.flush()
-            now = self._now()
-            for comp, cfg in moving:
-                comp.bus, comp.board, comp.lock, comp.size, comp.door, comp.updated_at = \
-                    cfg.bus, cfg.board, cfg.lock, cfg.size, "unknown", now
-                self._audit(s, "compartment_configured", compartment=comp.label, bus=cfg.bus, board=cfg.board,
-                            lock=cfg.lock, size=cfg.size)
-            for label, cfg in wanted.items():
-                if label not in stored:
-                    s.add(Compartment(label=label, size=cfg.size, bus=cfg.bus, board=cfg.board, lock=cfg.lock,
-                                      state=states.FREE, door="unknown", item=None, service_note="", updated_at=now))
-                    s.flush()
-                    self._audit(s, "compartment_added", compartment=label, bus=cfg.bus, board=cfg.board,
-                                lock=cfg.lock, size=cfg.size)
-
-    def _retire(self, s: Session, comp: Compartment) -> None:
-        if comp.board < 0:
-            return
-        note = f"not configured (was board {comp.board} lock {comp.lock})"
-        comp.board, comp.lock, comp.door = -1, -comp.id, "unknown"
-        s.flush()
-        if comp.state != states.OUT_OF_SERVICE:
-            self._out_of_service(s, comp, note)
-        comp.service_note = note
-
-    # ---- queries ------------------------------------------------------------------------
+        self._inventory.sync()
 
     def list_compartments(self) -> list[dict[str, Any]]:
-        with self.db.session() as s:
-            held = self._held_codes(s)
-            rows = s.execute(select(Compartment).where(Compartment.board >= 0).order_by(Compartment.label)).scalars()
-            return [views.compartment_view(c, held.get(c.id)) for c in rows]
-
-    def _held_codes(self, s: Session) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for model, column in ((Dropoff, Assignment.dropoff_id), (Result, Assignment.result_id)):
-            rows = s.execute(
-                select(Assignment.compartment_id, Dossier.code).join(model, model.id == column)
-                .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active.is_(True))
-            ).all()
-            out.update({cid: code for cid, code in rows})
-        return out
+        return self._inventory.listing()
 
     def get_dossier(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code)
         with self.db.session() as s:
-            dossier = s.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+            dossier = dossiers.find(s, code)
             if dossier is None:
                 raise NotFound("dossier", code)
             events = s.execute(select(AuditEvent).where(AuditEvent.dossier_code == code)
@@ -129,9 +209,6 @@ class LockerService(Reconciler):
             return [audit.as_dict(e) for e in rows]
 
     def health(self) -> dict[str, Any]:
-        with self._guard:
-            boards = {self._board_name(key): {True: "online", False: "offline", None: "unknown"}[v]
-                      for key, v in sorted(self._boards.items())}
         counts = {state: 0 for state in states.STATES}
         database = "ok"
         try:
@@ -143,6 +220,6 @@ class LockerService(Reconciler):
         except SQLAlchemyError as exc:
             log.warning("health check: database error: %s", exc)
             database = "error"
-        return {"database": database, "boards": boards, "compartments": counts,
+        return {"database": database, "boards": self._boards.report(), "compartments": counts,
                 "power": "battery" if self._sensors.on_battery else "mains",
                 "tamper": bool(self._sensors.active.get("tamper"))}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .models import Collection, Compartment, Dropoff, Pickup, Result
+from .statuses import STARTED
 
 
 def _label(c: Compartment | None) -> str | None:
@@ -17,7 +18,7 @@ def _label(c: Compartment | None) -> str | None:
 
 
 def started(record_id: int, compartment: Compartment) -> dict[str, Any]:
-    return {"id": record_id, "compartment": compartment.label, "status": "door_open"}
+    return {"id": record_id, "compartment": compartment.label, "status": STARTED}
 
 
 def dropoff_view(d: Dropoff) -> dict[str, Any]:

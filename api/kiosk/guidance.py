@@ -30,6 +30,8 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "on_battery": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
                    "Please come back later, or go to the office's counter during opening hours."),
     "kiosk_only": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
+    "foreign_host": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
+    "dropoff_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
 }
 ANY_OTHER = ("Chạm “Về màn hình chính” rồi thử lại; nếu vẫn lỗi, hãy liên hệ bộ phận.",
              "Tap “Back to start” and try again; if it fails again, contact the office.")

@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from locker.errors import HardwareUnavailable, NoCompartmentAvailable
 
-from ..auth import citizen_only, current_kiosk, runtime
+from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
 from ..kiosk.availability import HARDWARE
 from ..kiosk.guidance import add_help
 from ..openapi import endpoint
@@ -20,19 +20,22 @@ TAGS = ["citizen"]
 
 @bp.post("/dropoffs")
 @endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
-          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 503),
+          body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 429, 503),
           description="When the door closes again the drop-off becomes `stored`. No free compartment of "
                       "that size or larger: 409 `no_compartment`; only on boards that do not answer: 503 "
-                      "`hardware_unavailable`.")
+                      "`hardware_unavailable`. A kiosk starts at most `kiosk.dropoffs_per_minute` drop-offs "
+                      "in any 60 seconds: one more is 429 `dropoff_rate_limited` with Retry-After.")
 @citizen_only
 def create_dropoff():
     req = load_body(DropoffRequest)
-    try:
-        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=current_kiosk()), 201
-    except NoCompartmentAvailable as exc:
-        if current_availability()["dropoff"]["sizes"].get(exc.details.get("size")) == HARDWARE:
-            raise HardwareUnavailable() from None
-        raise
+    kiosk = current_kiosk()
+    with kiosk_access().dropoff_slot(kiosk):
+        try:
+            return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk), 201
+        except NoCompartmentAvailable as exc:
+            if current_availability()["dropoff"]["sizes"].get(exc.details.get("size")) == HARDWARE:
+                raise HardwareUnavailable() from None
+            raise
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from flask import Blueprint
 from pydantic import BaseModel
 
+from locker.kiosk import SCANNER
+
 from ..auth import citizen_only, runtime
 from ..kiosk.availability import SIZES, availability, notices
 from ..kiosk.guidance import add_help, contact
@@ -22,7 +24,6 @@ from ..schemas import KioskActivity, KioskModeRequest, load_body
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 bp.after_request(add_help)
 TAGS = ["kiosk"]
-SCANNER_KIOSK = "scanner"
 Blocked = Literal["hardware_unavailable", "on_battery", "no_compartment"] | None
 
 
@@ -64,7 +65,7 @@ def current_availability() -> dict[str, Any]:
 @citizen_only
 def set_mode():
     req = load_body(KioskModeRequest)
-    runtime().service.set_kiosk_mode(SCANNER_KIOSK, req.mode)
+    runtime().service.set_kiosk_mode(SCANNER, req.mode)
     return "", 204
 
 
@@ -72,7 +73,7 @@ def set_mode():
 @endpoint("The kiosk's mode and the outcome of the last QR scan", tags=TAGS, responses={200: KioskActivity})
 @citizen_only
 def activity():
-    return runtime().service.kiosk_activity(SCANNER_KIOSK)
+    return runtime().service.kiosk_activity(SCANNER)
 
 
 @bp.get("/availability")

@@ -1,6 +1,6 @@
 """pyserial port ``locksim://NAME``: a simulated device in the same process.
 
-The device must be registered with :func:`firmware_sim.transports.register_line`
+The device must be registered with :func:`firmware_sim.inprocess.register_line`
 (the simulator does that in ``serve_bus("inprocess")``). Read timeouts behave as
 on a real port: None blocks until ``size`` bytes came, 0 returns what is there.
 A port whose device was unplugged (``Simulator.fault("unplug")``) raises
@@ -16,14 +16,14 @@ import urllib.parse
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException, to_bytes
 
-from firmware_sim.transports import lookup_line
+from firmware_sim.inprocess import lookup_line
 
 
 class Serial(SerialBase):
     """A pyserial port connected to a simulated device registered under NAME.
 
     >>> from firmware_sim.scanner import SimScanner
-    >>> from firmware_sim.transports import InProcessTransport
+    >>> from firmware_sim.inprocess import InProcessTransport
     >>> scanner = SimScanner()
     >>> transport = InProcessTransport(scanner)
     >>> port = Serial(transport.url, timeout=1)
@@ -157,7 +157,7 @@ class Serial(SerialBase):
         return True
 
     def _vanished(self) -> bool:
-        """Whether the device was unplugged since this port opened (see ``transports._Plug``)."""
+        """Whether the device was unplugged since this port opened (see ``inprocess._Plug``)."""
         return getattr(self._endpoint, "vanished", False)
 
     def _check_open(self) -> None:

@@ -83,7 +83,7 @@ def served(request, sim):
     if request.param == "control":
         app = create_control_app(sim)
     else:
-        app = create_app(runtime=SimpleNamespace(config=Config(), simulator=sim))
+        app = create_app(SimpleNamespace(config=Config(), simulator=sim))
     server = Served(app)
     yield server
     server.close()

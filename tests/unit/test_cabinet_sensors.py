@@ -17,7 +17,7 @@ from tests.support.net import wait_for
 
 
 @pytest.fixture
-def cabinet(tmp_path):
+def cabinet(tmp_path, monkeypatch):
     sim = Simulator(boards=1, gpio=SimGpio(DEMO_GPIO))
     config = config_from_dict({
         "database": {"url": f"sqlite:///{tmp_path / 'l.db'}"},
@@ -26,10 +26,10 @@ def cabinet(tmp_path):
         "gpio": DEMO_GPIO,
         "compartment": demo_compartments(1),
     }, env={})
-    runtime = Runtime.from_config(config, simulator=sim)
     shutdowns: list[bool] = []
-    runtime.request_shutdown = lambda: shutdowns.append(True)  # the real one signals this process
-    runtime.service._sensors.shutdown = runtime.request_shutdown
+    # The real one signals this process.
+    monkeypatch.setattr(Runtime, "request_shutdown", lambda self: shutdowns.append(True))
+    runtime = Runtime.from_config(config, simulator=sim)
     runtime.db.upgrade()
     runtime.start()
     try:

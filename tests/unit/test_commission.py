@@ -12,10 +12,11 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-import api.commission
+import api.commissioning.results
+import api.commissioning.walk
 import drivers.discovery
-from api.commission import (Commissioning, DeadLock, Options, RewriteError, commission_command,
-                            parse_door_answer, rewrite_config)
+from api.commissioning import (Commissioning, DeadLock, Options, RewriteError, commission_command,
+                               parse_door_answer, rewrite_config)
 from drivers.discovery import BusProbe, detect_polarity
 from firmware_sim import Simulator
 from locker.config import CompartmentConfig, config_from_dict, load_config
@@ -61,7 +62,7 @@ def unlock_frames(sim: Simulator) -> list[str]:
 
 
 def test_the_docstring_examples_run() -> None:
-    for module in (api.commission, drivers.discovery):
+    for module in (api.commissioning.results, api.commissioning.walk, drivers.discovery):
         assert doctest.testmod(module).failed == 0
 
 

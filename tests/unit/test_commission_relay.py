@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from api.commission import Commissioning, DeadLock, Options
+from api.commissioning import Commissioning, DeadLock, Options
 from drivers.relay_probe import RelayProbe
 from firmware_sim.gpio import SimGpio
 from locker.config import config_from_dict, load_config
@@ -29,6 +29,11 @@ def cabinet():
 
 def relay_config(**gpio) -> dict:
     return {"bus": {"protocol": "gpio-relay", "relay_locks": RELAYS, "pulse_ms": 50}, "gpio": gpio}
+
+
+def served(sim: SimGpio):
+    """The configuration of a relay cabinet whose pins are reached through a pigpio socket."""
+    return config_from_dict(relay_config(pin_factory=sim.serve_pigpio(port=0)), env={})
 
 
 class ClosingDoors:
@@ -60,8 +65,7 @@ class ClosingDoors:
 def test_auto_maps_each_relay_to_its_door_and_lists_the_jammed_one(cabinet):
     cabinet.jam(2)
     lines: list[str] = []
-    job = Commissioning(config_from_dict(relay_config(), env={}), Options(auto=True, **FAST), say=lines.append,
-                        pin_factory=cabinet.factory)
+    job = Commissioning(served(cabinet), Options(auto=True, **FAST), say=lines.append)
     outcome = job.run()
     [result] = outcome.results
     assert [(c.label, c.board, c.lock) for c in outcome.compartments] == [("A01", 0, 1), ("A03", 0, 3)]
@@ -75,8 +79,7 @@ def test_a_door_left_open_is_named_before_the_walk(cabinet):
     cabinet.door(3, "open")  # pulled open while latched: the switch reads open
     lines: list[str] = []
     with ClosingDoors(cabinet, leave=(3,)):
-        outcome = Commissioning(config_from_dict(relay_config(), env={}), Options(auto=True, **FAST),
-                                say=lines.append, pin_factory=cabinet.factory).run()
+        outcome = Commissioning(served(cabinet), Options(auto=True, **FAST), say=lines.append).run()
     assert any("locks reading open (board/lock): 0/3" in line for line in lines)
     assert [c.lock for c in outcome.compartments] == [1, 2]
     assert outcome.dead == [DeadLock("main", 0, 3, "open_before")]
@@ -93,8 +96,7 @@ def test_questions_learn_the_labels_from_the_technician(cabinet):
                 cabinet.door(lock, "close")
         return ""
 
-    outcome = Commissioning(config_from_dict(relay_config(), env={}), Options(**FAST), say=lambda line: None,
-                            ask=ask, pin_factory=cabinet.factory).run()
+    outcome = Commissioning(served(cabinet), Options(**FAST), say=lambda line: None, ask=ask).run()
     assert [(c.label, c.lock, c.size) for c in outcome.compartments] == [("R1", 1, "S"), ("R2", 2, "M"),
                                                                         ("R3", 3, "L")]
     assert outcome.dead == [] and outcome.results[0].still_open == []

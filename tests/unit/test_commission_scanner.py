@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.commission import commission_command
-from api.commission_scanner import PRESENT, ScannerCheck
+from api.commissioning import commission_command
+from api.commissioning.scanner_check import PRESENT, ScannerCheck
 from firmware_sim.simulator import Simulator
 from locker.config import ScannerConfig, config_from_dict
 from locker.errors import ConfigError

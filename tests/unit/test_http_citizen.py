@@ -22,7 +22,7 @@ def test_dropoff_opens_a_compartment_and_can_be_followed(client):
     assert resp.status_code == 201
     assert resp.get_json() == {"id": 1, "compartment": "A05", "status": "door_open"}
     assert rt.service.calls[-1] == ("start_dropoff", ("H01.2025/000123", "0912345678", "M"),
-                                    {"kiosk": "kiosk:127.0.0.1"})
+                                    {"kiosk": "kiosk:local"})
     assert c.get("/api/v1/dropoffs/1").get_json() == {
         "id": 1, "dossier_code": "H01.2025/000123", "compartment": "A05", "status": "door_open"}
 
@@ -58,7 +58,7 @@ def test_pickup_with_code_and_with_qr(client):
     assert resp.status_code == 201 and resp.get_json()["compartment"] == "B03"
     resp = c.post("/api/v1/pickups", json={"qr": GOOD_QR})
     assert resp.status_code == 201
-    assert rt.service.calls[-1][2] == {"dossier_code": None, "code": None, "qr": GOOD_QR, "kiosk": "kiosk:127.0.0.1"}
+    assert rt.service.calls[-1][2] == {"dossier_code": None, "code": None, "qr": GOOD_QR, "kiosk": "kiosk:local"}
     assert c.get("/api/v1/pickups/2").get_json()["status"] == "door_open"
     assert_error(c.get("/api/v1/pickups/3"), 404, "not_found")
 

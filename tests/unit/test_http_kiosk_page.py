@@ -179,9 +179,10 @@ def test_a_scanned_qr_opens_without_a_tap(browser_page):
 
 @pytest.mark.browser
 def test_throttled_pickup_waits_then_an_idle_form_returns_home(browser_page):
-    page, rt, app = browser_page
-    app.config["KIOSK_INACTIVITY_SECONDS"] = 2
+    page, rt, _ = browser_page
+    page.clock.install()  # the page's timers run on Playwright's clock from here on
     page.reload()
+    inactivity_ms = int(page.get_attribute("body", "data-inactivity")) * 1000
     rt.service.fail("start_pickup", Throttled(1))
     page.click("#btn-pickup")
     page.fill("#pickup-dossier-code", "H1")
@@ -189,7 +190,10 @@ def test_throttled_pickup_waits_then_an_idle_form_returns_home(browser_page):
     page.click("#submit")
     page.wait_for_selector("#status-message:has-text('Vui lòng chờ 1 giây')")
     assert page.is_disabled("#submit")
+    page.clock.fast_forward(1_000)
     page.wait_for_selector("#submit:not([disabled])")
-    page.wait_for_selector("#btn-dropoff", state="visible", timeout=5000)   # 2 s without a touch
+    assert page.is_visible("#pickup-code")
+    page.clock.fast_forward(inactivity_ms)  # that long without a touch
+    page.wait_for_selector("#btn-dropoff", state="visible", timeout=5000)
     assert page.input_value("#pickup-code") == ""
     assert _wait(lambda: rt.service.modes.get("scanner") == "idle")

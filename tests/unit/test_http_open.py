@@ -195,17 +195,14 @@ def test_simulator_control_is_mounted_only_in_demo(monkeypatch):
 
     c, rt = make_client(monkeypatch)
     rt.simulator = SimpleNamespace(boards=[])
-    demo = create_app(runtime=rt).test_client()
+    demo = create_app(rt).test_client()
     assert demo.get("/sim/state").get_json() == {"boards": []}
 
 
 def test_qr_image_checks_the_domain_signature(monkeypatch):
-    import api.rest.open
     from locker.credentials import qr_mac
 
-    real_check = api.rest.open._qr_signature_ok
     c, rt = make_client(monkeypatch)
-    monkeypatch.setattr(api.rest.open, "_qr_signature_ok", real_check)
     nonce = "A" * 22
     assert c.get(f"/q/LK1.5.{nonce}.{qr_mac(rt.secret, 5, nonce)}").status_code == 200
     assert_error(c.get(f"/q/LK1.5.{nonce}.{qr_mac(b'other' * 8, 5, nonce)}"), 404, "not_found")

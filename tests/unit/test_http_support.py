@@ -6,7 +6,6 @@ raises the domain's real errors; tests make any method fail with ``fail()``.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -14,12 +13,15 @@ from typing import Any
 import pytest
 
 from locker.config import Config, HttpConfig
+from locker.credentials import qr_mac
 from locker.errors import InvalidCredentials, InvalidInput, NotFound
+from tests.domain_support import FakeClock
 
 TOKENS = {"clerk-token": ("ann", "clerk"), "admin-token": ("ada", "admin"), "viewer-token": ("vic", "viewer")}
-RANK = {"viewer": 0, "clerk": 1, "technician": 2, "admin": 3}
 PICKUP_CODE = "12345678"
-GOOD_QR = "LK1.1.bm9uY2U.bWFj"
+SECRET = b"s" * 32
+QR_NONCE = "bm9uY2Ugb2YgdGhlIHRlc3"
+GOOD_QR = f"LK1.1.{QR_NONCE}.{qr_mac(SECRET, 1, QR_NONCE)}"  # signed with the fake runtime's secret
 
 
 class FakeService:
@@ -29,7 +31,6 @@ class FakeService:
         self.ops: dict[str, dict[int, dict]] = {"dropoff": {}, "pickup": {}, "result": {}, "collection": {}}
         self.modes: dict[str, str] = {}
         self.last_scan: dict | None = None
-        self.db = SimpleNamespace(session=_session)
         self.healthy = {"database": "ok", "boards": {0: "online", 1: "online"},
                         "compartments": {"free": 30, "holding_dropoff": 2}}
 
@@ -122,19 +123,14 @@ class FakeService:
         return self.healthy
 
 
-@contextmanager
-def _session():
-    yield SimpleNamespace(name="fake-session")
-
-
 class FakeRuntime:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
         self.service = FakeService()
-        self.db = self.service.db
-        self.secret = b"s" * 32
+        self.secret = SECRET
         self.simulator = None
-        self.log_notifier = None
+        self.clock = FakeClock()
+        self.audited: list[dict] = []
         self.scanner = True
         self.gpio: bool | None = None
         self.database = True
@@ -155,27 +151,21 @@ class FakeRuntime:
     def database_ok(self) -> bool:
         return self.database
 
+    def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
+        self.audited.append({"kind": kind, "actor": actor, "alarm": alarm, **data})
 
-def _account_for_token(session: Any, token: str) -> Any:
-    found = TOKENS.get(token)
-    return SimpleNamespace(name=found[0], role=found[1]) if found else None
-
-
-FAKE_ACCOUNTS = SimpleNamespace(account_for_token=_account_for_token,
-                                has_role=lambda account, minimum: RANK[account.role] >= RANK[minimum])
+    def account_for_token(self, token: str) -> Any:
+        found = TOKENS.get(token)
+        return SimpleNamespace(name=found[0], role=found[1]) if found else None
 
 
 def make_client(monkeypatch: pytest.MonkeyPatch, *, kiosk_token: str = "", loopback: bool = True):
-    """(test client, fake runtime) for an app with the fake account and QR stores."""
-    import api.auth
-    import api.rest.open
+    """(test client, fake runtime) for an app around the fake runtime."""
     from api.app import create_app
 
-    monkeypatch.setattr(api.auth, "_accounts", lambda: FAKE_ACCOUNTS)
-    monkeypatch.setattr(api.rest.open, "_qr_signature_ok", lambda token, secret: token == GOOD_QR)
     http = replace(HttpConfig(), kiosk_token=kiosk_token, loopback_is_kiosk=loopback)
     runtime = FakeRuntime(Config(http=http))
-    return create_app(runtime=runtime).test_client(), runtime
+    return create_app(runtime).test_client(), runtime
 
 
 CLERK = {"Authorization": "Bearer clerk-token"}

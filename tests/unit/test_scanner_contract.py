@@ -12,7 +12,8 @@ from drivers.scanner import LineScanner
 from drivers.scanner_models import get_model
 from firmware_sim import Simulator
 from firmware_sim.scanner import SimScanner
-from firmware_sim.transports import InProcessTransport, PtyTransport, TcpTransport
+from firmware_sim.inprocess import InProcessTransport
+from firmware_sim.transports import PtyTransport, TcpTransport
 
 MODELS = ["line", "honeywell", "zebra-ssi", "newland", "datalogic"]
 COMMANDED = [m for m in MODELS if m != "line"]

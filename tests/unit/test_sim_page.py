@@ -32,7 +32,7 @@ def client(request, sim):
     """The page under ``locker sim`` (control app) and under ``locker demo`` (service app)."""
     if request.param == "control":
         return create_control_app(sim).test_client()
-    return create_app(runtime=SimpleNamespace(config=Config(), simulator=sim)).test_client()
+    return create_app(SimpleNamespace(config=Config(), simulator=sim)).test_client()
 
 
 def lock_entry(state: dict, board: int, lock: int) -> dict:

@@ -81,33 +81,35 @@ def runtime(tmp_path: Path):
         "security": {"secret_file": str(tmp_path / "locker.secret")},
         "notify": {"sms": {"retry_base_s": 0.5, "retry_max_s": 3}},
     }, env={})
-    clock = FakeClock()
-    rt = Runtime(cfg, notifier=FlakyNotifier(failures=5), clock=clock)
+    rt = Runtime(cfg)
     rt.db.upgrade()
-    yield rt, clock
+    yield rt
     rt.db.dispose()
 
 
-def recorded_delay(rt: Runtime, clock: FakeClock) -> float:
-    with rt.db.session() as s:
+def recorded_delay(db: Database, clock: FakeClock) -> float:
+    with db.session() as s:
         msg = s.execute(select(OutboxMessage)).scalar_one()
         assert msg.status == "pending" and msg.last_error.endswith("gateway down")
         return (msg.next_attempt_at - clock.now()).total_seconds()
 
 
 def test_runtime_worker_uses_the_configured_back_off(runtime):
-    rt, clock = runtime
+    rt = runtime
+    assert rt.outbox.backoff == (0.5, 3.0)
+    clock, notifier = FakeClock(), FlakyNotifier(failures=5)
+    worker = OutboxWorker(db=rt.db, notifier=notifier, secret=rt.secret, clock=clock, backoff=rt.outbox.backoff)
     with rt.db.session() as s:
         enqueue_sms(s, PHONE, "Mã nhận: 12345678", secret=rt.secret, clock=clock)
     delays = []
     for _ in range(5):
-        assert rt.outbox.run_once() == 0
-        delays.append(recorded_delay(rt, clock))
-        assert rt.outbox.run_once() == 0  # not due before its delay
+        assert worker.run_once() == 0
+        delays.append(recorded_delay(rt.db, clock))
+        assert worker.run_once() == 0  # not due before its delay
         clock.advance(delays[-1])
     assert delays == [0.5, 1.0, 2.0, 3.0, 3.0]
-    assert rt.outbox.run_once() == 1
-    assert rt.notifier.sent == [(PHONE, "Mã nhận: 12345678")]
+    assert worker.run_once() == 1
+    assert notifier.sent == [(PHONE, "Mã nhận: 12345678")]
 
 
 def test_a_long_outage_keeps_the_longest_wait():
@@ -153,10 +155,12 @@ def test_the_log_notifier_default_still_sends_at_once(tmp_path: Path):
         "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
         "security": {"secret_file": str(tmp_path / "locker.secret")},
     }, env={})
-    rt = Runtime(cfg, notifier=LogNotifier(), clock=FakeClock())
+    rt = Runtime(cfg)
     rt.db.upgrade()
+    assert isinstance(rt.notifier, LogNotifier)
     with rt.db.session() as s:
         enqueue_sms(s, PHONE, "Mã nhận: 12345678", secret=rt.secret, clock=rt.clock)
     assert rt.outbox.run_once() == 1
+    assert rt.notifier.sent == [(PHONE, "Mã nhận: 12345678")]
     assert rt.outbox.backoff == (5.0, 600.0)
     rt.db.dispose()

@@ -5,8 +5,7 @@ commands (``[scanner] model``). Some of those are menu settings from a single
 source (``enable_setting``/``disable_setting`` for Honeywell and Newland), so the
 technician checks them on the scanner at hand: with reading switched off a code
 held in front of it must not come through; switched on, it must.
-:class:`ScannerCheck` talks through ``say``/``ask`` callables so that a test can
-play the technician.
+:class:`ScannerCheck` talks to the technician through ``say``/``ask`` callables.
 """
 
 from __future__ import annotations
@@ -14,15 +13,17 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from drivers.scanner import LineScanner
 from locker.config import SETTING_MODELS, ScannerConfig
 
-from .hardware import scanner_model
+from ..hardware import scanner_model
 
 #: How long the port may take to open and the commands to go out; how long a scanner takes to apply them.
 COMMAND_TIMEOUT, APPLY_TIME = 3.0, 0.3
+#: Seconds a code may take to come through after the technician presses Enter.
+DEFAULT_WINDOW = 5.0
 PRESENT = ("Đưa một mã QR hoặc mã vạch vào trước máy quét và giữ yên, rồi nhấn Enter / "
            "hold a QR code or barcode in front of the scanner and keep it there, then press Enter")
 
@@ -46,16 +47,15 @@ class ScannerCheck:
     """Switches the scanner off, then on, asking for a code each time (see the module).
 
     ``window`` is how long a code may take to arrive after the technician presses
-    Enter; ``serial_for_url`` lets a test reach an in-process simulator.
+    Enter (``--scan-wait-ms``).
     """
 
     def __init__(self, config: ScannerConfig, *, say: Callable[[str], None], ask: Callable[[str], str],
-                 window: float = 5.0, serial_for_url: Callable[..., Any] | None = None) -> None:
+                 window: float = DEFAULT_WINDOW) -> None:
         self.config, self.say, self.ask, self.window = config, say, ask, window
         self._codes: queue.Queue[str] = queue.Queue()
-        options = {} if serial_for_url is None else {"serial_for_url": serial_for_url}
         self.scanner = LineScanner(url=config.url, on_code=self._codes.put, baudrate=config.baudrate,
-                                   dedupe_window=0.0, model=scanner_model(config), enabled=False, **options)
+                                   dedupe_window=0.0, model=scanner_model(config), enabled=False)
 
     def run(self) -> ScannerReport:
         report = ScannerReport(self.config.model)

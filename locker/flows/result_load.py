@@ -1,0 +1,110 @@
+"""A clerk loads a result: a compartment is reserved and unlocked; when its door
+closes the result is ``ready`` and the citizen gets a pickup code by SMS. A lock that
+fails moves it to another compartment, or the loading ``failed``. Clerks can also
+reissue the pickup code of a result waiting in the cabinet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import credentials, dossiers, states, validation, views
+from ..allocator import Allocator
+from ..audit import AuditRecorder
+from ..compartments import Compartments
+from ..errors import Conflict, NotFound, OnBattery
+from ..journal import Journal, Unlock
+from ..models import Dossier, DoorOperation, Result
+from ..notices import CredentialSender
+from ..ports import Clock
+from ..sensors import CabinetSensors
+from ..statuses import PENDING_DOSSIER, DossierStatus, ResultStatus
+from . import shown
+from .placing import move_elsewhere
+
+
+class ResultLoadFlow:
+    purpose = "result_load"
+    model = Result
+
+    def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
+                 compartments: Compartments, sensors: CabinetSensors, sender: CredentialSender) -> None:
+        self._db = db
+        self._clock = clock
+        self._audit = audit
+        self._journal = journal
+        self._allocator = allocator
+        self._compartments = compartments
+        self._sensors = sensors
+        self._sender = sender
+
+    def start(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> tuple[dict[str, Any], Unlock]:
+        """Reserve a compartment for a dossier's result; returns the answer and the unlock to send."""
+        code, phone_no, size_ = validation.dossier_code(dossier_code), validation.phone(phone), validation.size(size)
+        actor = validation.name("actor", actor)
+        if self._sensors.on_battery:
+            raise OnBattery()
+        with self._db.session() as s:
+            busy = s.execute(select(Result.id).join(Dossier).where(
+                Dossier.code == code, Result.status.in_((ResultStatus.DOOR_OPEN, ResultStatus.READY)))).first()
+            if busy is not None:
+                raise Conflict(f"Kết quả của hồ sơ {code} đã ở trong tủ.",
+                               f"The result of dossier {code} is already in the locker.")
+            now = self._clock.now()
+            dossier = dossiers.touch(s, code, new_status=DossierStatus.RESULT_PENDING, now=now)
+            result = Result(dossier_id=dossier.id, phone=phone_no, size=size_, status=ResultStatus.DOOR_OPEN,
+                            loaded_by=actor, created_at=now, updated_at=now)
+            s.add(result)
+            s.flush()
+            comp = self._allocator.allocate(s, size_, result_id=result.id)
+            result.compartment_id = comp.id
+            self._audit.event(s, "result_loading", actor=actor, compartment=comp.label, dossier=code,
+                              result=result.id, size=size_)
+            unlock = self._journal.open(s, comp, self.purpose, result.id, actor=actor, dossier=code)
+            return views.started(result.id, comp), unlock
+
+    def get(self, result_id: Any) -> dict[str, Any]:
+        return shown(self._db, Result, result_id, name="result", view=views.result_view)
+
+    def opened(self, s: Session, op: DoorOperation, result: Result) -> None:
+        """Nothing to note until the door closes on the result."""
+
+    def complete(self, s: Session, op: DoorOperation, result: Result) -> None:
+        result.status = ResultStatus.READY
+        result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_READY, self._clock.now()
+        self._compartments.move(op.compartment, states.HOLDING_RESULT)
+        self._audit.event(s, "result_ready", compartment=op.compartment.label, dossier=result.dossier.code,
+                          result=result.id)
+        self._sender.issue_and_send(s, result, actor="system")
+
+    def fail(self, s: Session, op: DoorOperation, result: Result, reason: str, *, relocate: bool) -> Unlock | None:
+        self._allocator.give_back(s, op.compartment)
+        if relocate:
+            moved = move_elsewhere(s, op, result, allocator=self._allocator, journal=self._journal,
+                                   audit=self._audit, moved_kind="result_moved", result_id=result.id)
+            if moved is not None:
+                return moved
+        result.status = ResultStatus.FAILED
+        if result.dossier.status in PENDING_DOSSIER:
+            result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_FAILED, self._clock.now()
+        self._audit.event(s, "result_failed", compartment=op.compartment.label, dossier=result.dossier.code,
+                          reason=reason, record=result.id)
+        return None
+
+    def reissue(self, result_id: Any, *, actor: Any) -> dict[str, Any]:
+        """Revoke the result's credentials and send a new code by SMS."""
+        actor = validation.name("actor", actor)
+        with self._db.session() as s:
+            result = s.get(Result, validation.whole_number("id", result_id))
+            if result is None:
+                raise NotFound("result", result_id)
+            if result.status != ResultStatus.READY:
+                raise Conflict("Kết quả này không còn chờ nhận.", "This result is not waiting for pickup.")
+            revoked = credentials.revoke_all(s, result.id, self._clock.now())
+            label = result.compartment.label if result.compartment else None
+            self._audit.event(s, "credential_reissued", actor=actor, compartment=label, dossier=result.dossier.code,
+                              result=result.id, revoked=revoked)
+            issued = self._sender.issue_and_send(s, result, actor=actor)
+            return {**views.result_view(result), "expires_at": issued.expires_at.isoformat()}

@@ -1,0 +1,47 @@
+"""Telling a citizen their result is ready: a new pickup credential, sent by SMS
+through the outbox in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+from sqlalchemy.orm import Session
+
+from . import credentials, outbox
+from .audit import AuditRecorder
+from .config import Config
+from .models import Result
+from .ports import Clock
+
+VN_TIME = timezone(timedelta(hours=7))
+
+
+def sms_text(dossier_code: str, label: str, issued: credentials.IssuedCredential, public_url: str) -> str:
+    """Vietnamese first, then English; the pickup code is the only 8-digit number."""
+    until = issued.expires_at.astimezone(VN_TIME).strftime("%d/%m/%Y")
+    text = (f"Hồ sơ {dossier_code} đã có kết quả tại tủ, ngăn {label}. Mã nhận: {issued.code}. "
+            f"Hết hạn {until}. / Dossier {dossier_code}: the result is ready in locker compartment {label}; "
+            f"use the pickup code above before {until}.")
+    if public_url:
+        text += f" {public_url.rstrip('/')}/q/{issued.qr}"
+    return text
+
+
+class CredentialSender:
+    def __init__(self, *, config: Config, secret: bytes, clock: Clock, audit: AuditRecorder) -> None:
+        self._config = config
+        self._secret = secret
+        self._clock = clock
+        self._audit = audit
+
+    def issue_and_send(self, s: Session, result: Result, *, actor: str) -> credentials.IssuedCredential:
+        issued = credentials.issue(s, result, secret=self._secret, clock=self._clock,
+                                   ttl_days=self._config.security.credential_ttl_days)
+        label = result.compartment.label if result.compartment else "?"
+        text = sms_text(result.dossier.code, label, issued, self._config.http.public_url)
+        msg = outbox.enqueue_sms(s, result.phone, text, secret=self._secret, clock=self._clock)
+        self._audit.event(s, "credential_issued", actor=actor, compartment=label, dossier=result.dossier.code,
+                          credential=issued.credential_id, expires_at=issued.expires_at.isoformat())
+        self._audit.event(s, "sms_queued", actor=actor, compartment=label, dossier=result.dossier.code,
+                          message=msg.id)
+        return issued

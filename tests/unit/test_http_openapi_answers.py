@@ -1,0 +1,225 @@
+"""Real answers of the real service, through the Flask app, against the OpenAPI
+document it publishes: every status, field and type an answer carries must be
+one the document advertises, and the document's status enums are the domain's."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from api.app import create_app
+from api.runtime import Runtime
+from firmware_sim.layout import demo_compartments
+from firmware_sim.simulator import Simulator
+from locker import accounts, outbox, states
+from locker.config import config_from_dict
+from locker.kiosk import KioskMode
+from locker.models import OutboxMessage
+from locker.statuses import CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ResultStatus
+from tests.support.net import wait_for
+
+JSON_TYPES: dict[str, Any] = {"object": dict, "array": list, "string": str, "boolean": bool,
+                              "integer": int, "number": (int, float), "null": type(None)}
+
+
+def resolve(doc: dict, ref: str) -> dict:
+    node: Any = doc
+    for part in ref.lstrip("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def problems(doc: dict, schema: dict, value: Any, where: str = "$") -> list[str]:
+    """What in ``value`` the schema does not allow; keys a model does not declare count too."""
+    if "$ref" in schema:
+        return problems(doc, resolve(doc, schema["$ref"]), value, where)
+    if "anyOf" in schema:
+        if any(not problems(doc, option, value, where) for option in schema["anyOf"]):
+            return []
+        return [f"{where}: {value!r} matches no option of {schema['anyOf']}"]
+    if "const" in schema and value != schema["const"]:
+        return [f"{where}: {value!r} is not {schema['const']!r}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} is not one of {schema['enum']}"]
+    kind = schema.get("type")
+    wrong_type = kind is not None and (not isinstance(value, JSON_TYPES[kind])
+                                       or (kind != "boolean" and isinstance(value, bool)))
+    if wrong_type:
+        return [f"{where}: {value!r} is not of type {kind}"]
+    if kind == "array":
+        items = schema.get("items", {})
+        return [p for i, item in enumerate(value) for p in problems(doc, items, item, f"{where}[{i}]")]
+    if kind != "object":
+        return []
+    declared = schema.get("properties", {})
+    extra = schema.get("additionalProperties", not declared)
+    found = [f"{where}.{key}: required but missing" for key in schema.get("required", ()) if key not in value]
+    for key, item in value.items():
+        if key in declared:
+            found += problems(doc, declared[key], item, f"{where}.{key}")
+        elif isinstance(extra, dict):
+            found += problems(doc, extra, item, f"{where}.{key}")
+        elif extra is not True:
+            found.append(f"{where}.{key}: not in the document")
+    return found
+
+
+def test_the_checker_itself_catches_what_it_must():
+    doc = {"components": {"schemas": {"M": {"type": "object", "required": ["status"], "properties": {
+        "status": {"enum": ["door_open"], "type": "string"}, "n": {"type": "integer"}}}}}}
+    model = {"$ref": "#/components/schemas/M"}
+    assert problems(doc, model, {"status": "door_open", "n": 1}) == []
+    assert problems(doc, model, {"status": "cancelled"})
+    assert problems(doc, model, {"status": "door_open", "presence": True})
+    assert problems(doc, model, {"status": "door_open", "n": True})
+    assert problems(doc, model, {})
+
+
+@pytest.fixture
+def app(tmp_path):
+    sim = Simulator(boards=1)
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
+        "bus": {"url": sim.serve_bus("inprocess"), "poll_interval_ms": 50},
+        "http": {"public_url": "http://kiosk.test"},
+        "security": {"secret_file": str(tmp_path / "secret")},
+        "compartment": demo_compartments(1),
+    }, env={})
+    runtime = Runtime.from_config(config)
+    runtime.db.upgrade()
+    with runtime.db.session() as s:
+        accounts.create_account(s, "ann", "clerk", "a long password")
+        token = accounts.create_token(s, "ann")
+    runtime.start()
+    try:
+        wait_for(lambda: runtime.health()["status"] == "ok", message="healthy")
+        yield Api(create_app(runtime=runtime), runtime, sim, token)
+    finally:
+        runtime.stop()
+        sim.close()
+
+
+class Api:
+    """Calls the app and checks each answer against the document's model for its route."""
+
+    def __init__(self, app: Any, runtime: Runtime, sim: Simulator, token: str) -> None:
+        self.client = app.test_client()
+        self.runtime, self.sim = runtime, sim
+        self.clerk = {"Authorization": f"Bearer {token}"}
+        self.doc = self.client.get("/api/v1/openapi.json").get_json()
+        self.checked: set[tuple[str, str, int]] = set()
+
+    def call(self, method: str, path: str, route: str, status: int, **kwargs: Any) -> Any:
+        resp = self.client.open(path, method=method, **kwargs)
+        assert resp.status_code == status, resp.get_data(as_text=True)
+        answer = self.doc["paths"][route][method.lower()]["responses"][str(status)]
+        if "application/json" in answer.get("content", {}):
+            schema = answer["content"]["application/json"]["schema"]
+            assert problems(self.doc, schema, resp.get_json()) == [], (method, path)
+        self.checked.add((method, route, status))
+        return resp.get_json()
+
+    def documented_json_answers(self) -> set[tuple[str, str]]:
+        """(method, route) of every operation documented with a JSON model for success."""
+        return {(method.upper(), route) for route, ops in self.doc["paths"].items() for method, op in ops.items()
+                if any(status.startswith("2") and "$ref" in str(answer.get("content", {}).get("application/json"))
+                       for status, answer in op["responses"].items())}
+
+    def door_cycle(self, label: str) -> None:
+        """The unlocked door springs open; the person closes it."""
+        board, lock = self.where(label)
+        wait_for(lambda: self.sim.lock_state(board, lock)["door"] == "open", message=f"{label} open")
+        self.sim.door(board, lock, "close")
+
+    def where(self, label: str) -> tuple[int, int]:
+        comp = next(c for c in self.runtime.config.compartments if c.label == label)
+        return comp.board, comp.lock
+
+    def last_code(self) -> str:
+        with self.runtime.db.session() as s:
+            rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+            texts = [outbox.unseal(self.runtime.secret, m.payload)["text"] for m in rows]
+        return re.search(r"\b(\d{8})\b", texts[-1]).group(1)
+
+
+def test_real_answers_match_the_published_document(app):
+    api, person = app, {"phone": "0912345678", "size": "S"}
+    api.call("GET", "/healthz", "/healthz", 200)
+
+    dropoff = api.call("POST", "/api/v1/dropoffs", "/api/v1/dropoffs", 201, json={"dossier_code": "HS-1", **person})
+    seen = {api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"]}
+    api.door_cycle(dropoff["compartment"])
+    wait_for(lambda: api.runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
+    seen.add(api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"])
+    assert seen == {"door_open", "stored"}
+
+    result = api.call("POST", "/api/v1/results", "/api/v1/results", 201, headers=api.clerk,
+                      json={"dossier_code": "HS-2", **person})
+    api.door_cycle(result["compartment"])
+    wait_for(lambda: api.runtime.service.get_result(result["id"])["status"] == "ready", message="ready")
+    api.call("GET", f"/api/v1/results/{result['id']}", "/api/v1/results/{result_id}", 200, headers=api.clerk)
+    api.call("POST", f"/api/v1/results/{result['id']}/reissue", "/api/v1/results/{result_id}/reissue", 200,
+             headers=api.clerk)
+
+    wrong = {"dossier_code": "HS-2", "code": "00000000"}
+    api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 403, json=wrong)
+    pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201,
+                      json={"dossier_code": "HS-2", "code": api.last_code()})
+    api.door_cycle(pickup["compartment"])
+    wait_for(lambda: api.runtime.service.get_pickup(pickup["id"])["status"] == "collected", message="collected")
+    assert api.call("GET", f"/api/v1/pickups/{pickup['id']}", "/api/v1/pickups/{pickup_id}", 200)["status"] \
+        == "collected"
+
+    collection = api.call("POST", "/api/v1/collections", "/api/v1/collections", 201, headers=api.clerk,
+                          json={"compartment": dropoff["compartment"]})
+    api.door_cycle(dropoff["compartment"])
+    wait_for(lambda: api.runtime.service.get_collection(collection["id"])["status"] == "collected",
+             message="collection done")
+    api.call("GET", f"/api/v1/collections/{collection['id']}", "/api/v1/collections/{collection_id}", 200,
+             headers=api.clerk)
+    api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)
+
+    api.call("GET", "/api/v1/compartments", "/api/v1/compartments", 200, headers=api.clerk)
+    api.call("POST", f"/api/v1/compartments/{dropoff['compartment']}/service", "/api/v1/compartments/{label}/service",
+             200, headers=api.clerk, json={"in_service": False, "reason": "hinge"})
+    for code in ("HS-1", "HS-2"):
+        api.call("GET", f"/api/v1/dossiers/{code}", "/api/v1/dossiers/{code}", 200, headers=api.clerk)
+    api.call("GET", "/api/v1/events?limit=1000", "/api/v1/events", 200, headers=api.clerk)
+    api.call("POST", "/api/v1/kiosk/mode", "/api/v1/kiosk/mode", 204, json={"mode": "busy"})
+    api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
+    api.call("GET", "/api/v1/kiosk/availability", "/api/v1/kiosk/availability", 200)
+    api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
+    api.call("GET", "/healthz", "/healthz", 200)
+    assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def test_a_jammed_pickup_answers_failed_as_documented(app):
+    api = app
+    result = api.call("POST", "/api/v1/results", "/api/v1/results", 201, headers=api.clerk,
+                      json={"dossier_code": "HS-3", "phone": "0912345678", "size": "S"})
+    api.door_cycle(result["compartment"])
+    wait_for(lambda: api.runtime.service.get_result(result["id"])["status"] == "ready", message="ready")
+    api.sim.fault("jam", *api.where(result["compartment"]))
+    pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201,
+                      json={"dossier_code": "HS-3", "code": api.last_code()})
+    wait_for(lambda: api.runtime.service.get_pickup(pickup["id"])["status"] == "failed", timeout=20,
+             message="failed")
+    api.call("GET", f"/api/v1/pickups/{pickup['id']}", "/api/v1/pickups/{pickup_id}", 200)
+    listing = api.call("GET", "/api/v1/compartments", "/api/v1/compartments", 200, headers=api.clerk)
+    assert {c["label"]: c["state"] for c in listing}[result["compartment"]] == "out_of_service"
+
+
+VOCABULARIES = [
+    ("Dropoff", "status", DropoffStatus), ("Result", "status", ResultStatus), ("Pickup", "status", PickupStatus),
+    ("Collection", "status", CollectionStatus), ("Dossier", "status", DossierStatus),
+    ("Compartment", "state", states.STATES), ("KioskActivity", "mode", KioskMode),
+]
+
+
+def test_the_document_names_the_domain_s_words_and_no_others(app):
+    for model, field, vocabulary in VOCABULARIES:
+        schema = app.doc["components"]["schemas"][model]["properties"][field]
+        assert schema["enum"] == [str(word) for word in vocabulary], model
