@@ -79,6 +79,24 @@ def test_the_start_screen_of_an_offline_cabinet_says_so_in_both_languages(kiosk_
     expect(page.get_by_test_id("btn-dropoff")).to_be_enabled()
 
 
+def test_on_battery_the_start_screen_takes_no_dossier_but_hands_out_results(kiosk_page, kiosk_demo: KioskDemo):
+    page = kiosk_page
+    notice = page.get_by_test_id("home-notice")
+    assert kiosk_demo.post("/sim/gpio", {"name": "power_fail", "active": True}).status_code == 200
+    try:
+        expect(notice).to_be_visible(timeout=AVAILABILITY_WAIT_MS)
+        expect(notice.locator(".vi").first).to_have_text(
+            "Tủ đang chạy bằng pin dự phòng nên tạm thời không nhận hồ sơ.")
+        expect(notice.locator(".en").first).to_have_text(
+            "The cabinet is running on its backup battery and cannot take dossiers now.")
+        expect(page.get_by_test_id("btn-dropoff")).to_be_disabled()
+        expect(page.get_by_test_id("btn-pickup")).to_be_enabled()
+        expect(page.get_by_test_id("scan-hint")).to_be_visible()
+    finally:
+        assert kiosk_demo.post("/sim/gpio", {"name": "power_fail", "active": False}).status_code == 200
+    expect(notice).to_be_hidden(timeout=AVAILABILITY_WAIT_MS)
+
+
 @pytest.mark.parametrize(("lang", "step"), [("vi", "Kiểm tra lại mã hồ sơ và mã nhận 8 chữ số"),
                                             ("en", "Check the dossier code and the 8-digit pickup code")])
 def test_an_error_says_what_to_do_next_and_names_the_help_line_and_hours(kiosk_page, lang, step):
