@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-SIZES = ("S", "M", "L")
+from locker.validation import SIZES  # smallest first
 #: Why a flow cannot start: the error word its request would get.
 HARDWARE, ON_BATTERY, FULL = "hardware_unavailable", "on_battery", "no_compartment"
 
@@ -64,7 +64,7 @@ def notices(found: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def _board_name(compartment: Mapping[str, Any], main_bus: str) -> str:
-    """How health names a board: its number on the first bus, else ``bus/board``."""
+    """How health names a board (``locker.boards.Boards.name``): its number on the first bus, else ``bus/board``."""
     bus, board = compartment.get("bus", main_bus), compartment["board"]
     return str(board) if bus == main_bus else f"{bus}/{board}"
 
