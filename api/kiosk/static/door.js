@@ -19,7 +19,7 @@ const recordPath = (op) => `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pick
 
 export function startWaiting(kind, op) {
   stopTimers();
-  state.op = { kind, id: op.id, compartment: op.compartment, status: op.status, waiting: true, moved: false,
+  state.op = { kind, id: op.id, compartment: op.compartment, status: op.status, waiting: true, movedFrom: "",
     failures: 0, leaving: false };
   $("btn-retry").hidden = true;
   $("btn-reopen").hidden = true;
@@ -34,7 +34,8 @@ function showDoor() {
   const op = state.op;
   const key = op.status === "door_open" ? (op.kind === "dropoff" ? "door_dropoff" : "door_pickup") : "opening_door";
   const door = fill(T[key], { c: op.compartment || "" });
-  const pair = op.moved ? door.map((text, i) => T.moved[i] + text) : door;
+  const moved = fill(T.moved, { p: op.movedFrom });
+  const pair = op.movedFrom ? door.map((text, i) => moved[i] + text) : door;
   showMessage("info", pair, op.compartment);
 }
 
@@ -64,8 +65,8 @@ function followDoor(op, status, compartment) {
   const moved = Boolean(compartment) && compartment !== op.compartment;
   if (!moved && status === op.status) return;
   if (moved) {
+    op.movedFrom = op.compartment;
     op.compartment = compartment;
-    op.moved = true;
   }
   op.status = status;
   showDoor();
@@ -93,7 +94,7 @@ export async function reopen() {
     return result ? showApiMessage(result.body, "error") : showKioskError(T.offline);
   }
   op.status = result.body.status;
-  op.moved = false;
+  op.movedFrom = "";
   showDoor();
   screens.resetIdle();
 }

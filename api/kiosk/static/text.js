@@ -4,7 +4,7 @@ export const T = {
   door_dropoff: ["Cửa ngăn {c} đã mở — đặt hồ sơ vào và đóng cửa", "Compartment {c} is open — put your dossier in and close the door"],
   door_pickup: ["Cửa ngăn {c} đã mở — lấy kết quả và đóng cửa", "Compartment {c} is open — take your result and close the door"],
   opening_door: ["Đang mở ngăn {c}…", "Opening compartment {c}…"],
-  moved: ["Ngăn trước không mở được. ", "The first compartment did not open. "],
+  moved: ["Ngăn {p} không mở được. ", "Compartment {p} did not open. "],
   leave_warning: ["Cửa ngăn {c} vẫn đang mở. Vui lòng đóng cửa trước khi rời đi, hoặc chạm lần nữa để về màn hình chính.",
     "The door of compartment {c} is still open. Please close it before you leave, or tap again to go back to start."],
   countdown_over: ["Bây giờ ông/bà có thể thử lại.", "You can try again now."],
