@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test clean bench
+.PHONY: run test test-unit install install-test clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,13 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/locker demo
 
+# Everything: the folders of tests/ and the doctests of the packages.
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast part: pure unit tests (the doctests start threads and servers, so they run in `make test`).
+test-unit: install-test
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -1,6 +1,12 @@
 """Shared fixtures: databases on SQLite and PostgreSQL, the SMS gateway, skips.
 
-PostgreSQL and Chromium tests, and the kiosk's browser tests without its font,
+Tests are sorted by what they need, and each folder marks its tests with its name:
+``unit`` (pure: no threads, sockets, subprocesses or PostgreSQL, enforced by
+tests/unit/conftest.py), ``integration`` (the simulator and the runtime in this process),
+``database`` (SQLite and PostgreSQL), ``e2e`` (separate processes), ``browser``
+(Chromium) and ``bench`` (the benchmarks' smoke tests, in tests/benchmarks).
+
+PostgreSQL and Chromium tests, and the kiosk's browser tests without its fonts,
 are skipped with a visible reason when those are missing on a developer's
 machine; with CI=true a missing one is an error.
 """
@@ -11,10 +17,12 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.database import sqlite_url
 from tests.support.postgres import PostgresUnavailable, start_cluster
 from tests.support.sms_gateway import SmsGateway
 
@@ -24,6 +32,17 @@ CHROMIUM = "/usr/bin/chromium"
 #: the fontconfig pattern it must match: Noto Sans for the words (Vietnamese included), Noto Sans
 #: Symbols2 for the keyboard's erase sign.
 KIOSK_FONTS = {"Noto Sans": ":lang=vi", "Noto Sans Symbols2": ":charset=232b"}
+TESTS = Path(__file__).resolve().parent
+FOLDER_MARKS = {"unit": "unit", "integration": "integration", "database": "database", "e2e": "e2e",
+                "browser": "browser", "benchmarks": "bench"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(TESTS):
+            mark = FOLDER_MARKS.get(item.path.relative_to(TESTS).parts[0])
+            if mark:
+                item.add_marker(mark)
 
 
 def missing(reason: str) -> None:
@@ -44,13 +63,26 @@ def postgres_cluster():
     cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     """A fresh, empty database: the same test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'locker.db'}"
-    cluster = request.getfixturevalue("postgres_cluster")
-    return cluster.create_database()
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("postgres_cluster").create_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_db_url(request, tmp_path):
+    """Like ``db_url``, but already migrated.
+
+    PostgreSQL databases are copied from a migrated template made once per session.
+    """
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path, migrated=True)
+    return request.getfixturevalue("postgres_cluster").create_migrated_database()
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-"""Fakes and a harness for driving ``locker.LockerService`` in tests without threads,
-and the ``migrated_db_url`` fixture (import it into a test module to use it)."""
+"""Fakes and a harness for driving ``locker.LockerService`` in tests without threads."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from locker import outbox
@@ -24,21 +22,6 @@ LAYOUT = [
     {"label": "B01", "board": 0, "lock": 3, "size": "M"},
     {"label": "C01", "board": 1, "lock": 1, "size": "L"},
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def migrated_db_url(request, tmp_path):
-    """Like ``db_url`` (the same test on SQLite and on PostgreSQL), but already migrated.
-
-    PostgreSQL databases are copied from a migrated template made once per session.
-    """
-    if request.param == "postgresql":
-        return request.getfixturevalue("postgres_cluster").create_migrated_database()
-    url = f"sqlite:///{tmp_path / 'locker.db'}"
-    database = Database(url)
-    database.upgrade()
-    database.dispose()
-    return url
 
 
 class FakeClock:

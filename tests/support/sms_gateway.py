@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class SmsGateway:
-    """Accepts ``POST /sms {"to", "text"}``; ``fail_next`` makes it answer 503."""
+    """Accepts ``POST /sms {"to", "text"}``; ``fail_next`` makes it answer 503.
+
+    ``attempts`` holds the moment (``time.monotonic()``) and the answer of every request.
+    """
 
     def __init__(self) -> None:
         self.messages: list[dict] = []
+        self.attempts: list[tuple[float, int]] = []
         self.fail_next = 0
         gateway = self
 
@@ -20,9 +25,11 @@ class SmsGateway:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if gateway.fail_next > 0:
                     gateway.fail_next -= 1
+                    gateway.attempts.append((time.monotonic(), 503))
                     self.send_response(503)
                     self.end_headers()
                     return
+                gateway.attempts.append((time.monotonic(), 200))
                 gateway.messages.append(json.loads(body))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

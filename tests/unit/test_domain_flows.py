@@ -8,7 +8,6 @@ import pytest
 from locker.errors import (Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput,
                            NoCompartmentAvailable, NotFound, Throttled)
 from locker.ports import BoardAvailability, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import Harness, all_stored_values
 
 

@@ -1,22 +1,13 @@
-"""Start-up reconciliation, the SMS outbox, the HTTP notifier, the coordinator and
-concurrent allocation."""
+"""Start-up reconciliation and the SMS outbox's retries."""
 
 from __future__ import annotations
-
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
 from locker import outbox
-from locker.coordinator import Coordinator
 from locker.errors import NoCompartmentAvailable
 from locker.models import DoorOperation, OutboxMessage
-from locker.notifiers import HttpSmsNotifier, LogNotifier
-from locker.ports import DoorChanged, NotifierError, UnlockOutcome
-from tests.domain_support import migrated_db_url  # noqa: F401  (a fixture)
 from tests.domain_support import SECRET, Harness, readings
 from tests.support.notifiers import FlakyNotifier
 
@@ -111,7 +102,7 @@ def test_sync_retires_and_rewires_compartments(h):
     assert h.svc.health()["compartments"]["out_of_service"] == 0  # retired ones are not listed
 
 
-# ---- outbox and notifiers ------------------------------------------------------------
+# ---- outbox ---------------------------------------------------------------------------
 
 
 def test_outbox_retries_with_backoff_and_redacts_after_sending(h):
@@ -135,113 +126,3 @@ def test_outbox_retries_with_backoff_and_redacts_after_sending(h):
         redacted = outbox.unseal(SECRET, msg.payload)["text"]
     assert "********" in redacted and "/q/[redacted]" in redacted and "HS-1" in redacted
     assert worker.run_once() == 0
-
-
-def test_outbox_worker_thread_delivers(h):
-    notifier = LogNotifier()
-    h.result("HS-1")
-    worker = outbox.OutboxWorker(db=h.db, notifier=notifier, secret=SECRET, clock=h.clock, poll_interval=0.01)
-    worker.start()
-    try:
-        for _ in range(500):
-            if notifier.sent:
-                break
-            threading.Event().wait(0.01)
-    finally:
-        worker.stop()
-    assert notifier.sent and notifier.sent[0][0] == "0987654321"
-
-
-class _Gateway(BaseHTTPRequestHandler):
-    status = 200
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(type(self).status)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def gateway():
-    handler = type("Gateway", (_Gateway,), {"received": [], "status": 200})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield handler, f"http://127.0.0.1:{server.server_port}/sms"
-    server.shutdown()
-    server.server_close()
-
-
-def test_http_notifier_posts_json(gateway):
-    handler, url = gateway
-    HttpSmsNotifier(url, timeout=2).send_sms("0912345678", "Mã nhận: 12345678")
-    assert handler.received == [{"to": "0912345678", "text": "Mã nhận: 12345678"}]
-    handler.status = 503
-    with pytest.raises(NotifierError):
-        HttpSmsNotifier(url, timeout=2).send_sms("0912345678", "x")
-
-
-def test_http_notifier_unreachable_is_a_notifier_error():
-    with pytest.raises(NotifierError):
-        HttpSmsNotifier("http://127.0.0.1:9/sms", timeout=1).send_sms("0912345678", "x")
-
-
-# ---- coordinator and concurrency -----------------------------------------------------
-
-def test_coordinator_serialises_events_and_survives_errors(h):
-    d = h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")
-    calls = []
-    real = h.svc.handle_event
-
-    def handle(event):
-        calls.append(event)
-        if event == "boom":
-            raise RuntimeError("boom")
-        real(event)
-
-    h.svc.handle_event = handle
-    coordinator = Coordinator(h.svc)
-    coordinator.start()
-    for event in ("boom", UnlockOutcome(0, 1, "released"), DoorChanged(0, 1, True), DoorChanged(0, 1, False)):
-        coordinator.submit(event)
-    assert coordinator.drain(5)
-    coordinator.stop()
-    assert len(calls) == 4
-    assert h.svc.get_dropoff(d["id"])["status"] == "stored"
-
-
-def test_concurrent_allocation_never_double_books(h):
-    results, errors = [], []
-    barrier = threading.Barrier(8)
-
-    def worker(i):
-        svc = h.new_service()
-        barrier.wait()
-        try:
-            results.append(svc.start_dropoff(f"HS-{i}", "0912345678", "S", kiosk=f"k{i}")["compartment"])
-        except NoCompartmentAvailable:
-            errors.append(i)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert sorted(results) == ["A01", "A02", "B01", "C01"]
-    assert len(errors) == 4
-
-
-def test_allocation_skips_a_compartment_taken_by_a_concurrent_transaction(h):
-    from datetime import datetime, timezone
-
-    from locker.models import Assignment, Compartment
-
-    with h.db.session() as s:  # another writer won A01 but has not changed its state yet
-        a01 = s.execute(select(Compartment).where(Compartment.label == "A01")).scalar_one()
-        s.add(Assignment(compartment_id=a01.id, active=True, created_at=datetime.now(timezone.utc)))
-    assert h.svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k1")["compartment"] == "A02"

@@ -4,11 +4,9 @@ cleared when the door closes."""
 from __future__ import annotations
 
 from locker.config import config_from_dict
-from locker.coordinator import Coordinator
 from locker.ports import BoardReading, DoorChanged, LockReading, Tick, UnlockOutcome
 from locker.service import LockerService
 from tests.domain_support import FakeBus
-from tests.support.net import wait_for
 
 
 class Panel:
@@ -94,21 +92,3 @@ def test_a_door_closed_in_time_raises_nothing(tmp_path, db_url):
     clock.t += 100
     svc.handle_event(Tick())
     assert kinds(svc) == [] and panel.buzzer == []
-
-
-def test_the_coordinator_ticks_between_events():
-    seen = []
-
-    class Service:
-        def handle_event(self, event):
-            seen.append(event)
-
-    coordinator = Coordinator(Service(), tick_interval=0.05)
-    coordinator.start()
-    try:
-        wait_for(lambda: sum(isinstance(e, Tick) for e in seen) >= 3, timeout=5, message="three ticks")
-        coordinator.submit("door")
-        assert coordinator.drain(2)
-        assert "door" in seen
-    finally:
-        coordinator.stop()

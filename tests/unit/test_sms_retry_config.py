@@ -3,7 +3,6 @@ their environment overrides, and the outbox worker the runtime builds from them.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from locker.errors import ConfigError
 from locker.models import OutboxMessage
 from locker.notifiers import LogNotifier
 from locker.outbox import OutboxWorker, enqueue_sms
-from locker.ports import SystemClock
 from tests.domain_support import FakeClock
 from tests.support.notifiers import FlakyNotifier
 
@@ -126,28 +124,6 @@ def test_a_long_outage_keeps_the_longest_wait():
         msg = s.execute(select(OutboxMessage)).scalar_one()
         assert msg.attempts == 1501
         assert (msg.next_attempt_at - clock.now()).total_seconds() == 60.0
-
-
-def test_worker_thread_retries_as_often_as_a_short_back_off(tmp_path: Path):
-    """A first wait shorter than the poll interval is still honoured by the thread."""
-    db = Database(f"sqlite:///{tmp_path / 'outbox.db'}")
-    db.upgrade()
-    notifier = FlakyNotifier(failures=2)
-    worker = OutboxWorker(db=db, notifier=notifier, secret=bytes(32), clock=SystemClock(),
-                          poll_interval=5.0, backoff=(0.05, 0.1))
-    with db.session() as s:
-        enqueue_sms(s, PHONE, "Mã nhận: 12345678", secret=bytes(32), clock=SystemClock())
-    started = time.monotonic()
-    worker.start()
-    try:
-        deadline = started + 3.0
-        while not notifier.sent and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        worker.stop()
-    assert notifier.sent == [(PHONE, "Mã nhận: 12345678")]
-    assert time.monotonic() - started < 3.0  # a 5 s poll would need 10 s for two retries
-    db.dispose()
 
 
 def test_the_log_notifier_default_still_sends_at_once(tmp_path: Path):

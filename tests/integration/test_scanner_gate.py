@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from locker.kiosk import ScannerGate
 from tests.support.net import wait_for
 
@@ -34,12 +36,21 @@ def test_busy_lapses_to_reading_when_the_page_stops_refreshing():
 
 
 def test_a_refresh_postpones_the_lapse():
+    lapse = 1.0
     scanner = Scanner()
-    gate = ScannerGate(scanner, lapse_after=0.3)
-    gate.mode_changed("busy")
-    gate.mode_changed("busy")
-    assert scanner.calls == [False]
-    gate.close()
+    gate = ScannerGate(scanner, lapse_after=lapse)
+    try:
+        gate.mode_changed("busy")
+        first_deadline = time.monotonic() + lapse
+        time.sleep(lapse / 2)
+        gate.mode_changed("busy")
+        second_deadline = time.monotonic() + lapse
+        time.sleep(first_deadline + lapse / 4 - time.monotonic())  # past the first deadline
+        assert time.monotonic() < second_deadline, "too slow to tell the two deadlines apart"
+        assert scanner.calls == [False]
+        wait_for(lambda: scanner.calls == [False, True], timeout=5, message="the postponed lapse")
+    finally:
+        gate.close()
 
 
 def test_a_failing_scanner_does_not_break_the_kiosk():

@@ -10,7 +10,8 @@ import serial
 
 from firmware_sim.control import create_control_app
 from firmware_sim.simulator import Simulator, SimulatorError
-from tests.support.kerong import poll, read_cmd, unlock_cmd
+from tests.support.kerong import read_cmd, unlock_cmd
+from tests.support.net import wait_for
 
 TRANSPORTS = ("tcp", "pty", "inprocess")
 
@@ -169,7 +170,7 @@ def test_power_restore_of_one_board_and_count_limited_power_failure(sim):
 def test_a_door_left_open_stays_open_until_closed(sim):
     port = open_port(sim.serve_bus("inprocess"))
     assert len(answers(port, unlock_cmd(0, 7))) == 9
-    assert poll(lambda: sim.lock_state(0, 7)["door"] == "open", timeout=3.0)
+    assert wait_for(lambda: sim.lock_state(0, 7)["door"] == "open", timeout=3.0)
     time.sleep(0.3)
     reply = answers(port, read_cmd(0))
     assert not reply[3] & 0x40  # lock 7 still reads released

@@ -7,11 +7,11 @@ import doctest
 import pytest
 from flask import Flask
 
-from drivers.gpio import wait_until
 from firmware_sim import Simulator, SimulatorError
 from firmware_sim.control import create_control_blueprint
 import firmware_sim.gpio
 from firmware_sim.gpio import SimGpio
+from tests.support.net import wait_for
 
 LAYOUT = {"service_door": {"pin": 4, "invert": True}, "tamper": 17, "power_fail": {"pin": 27, "pull_up": False},
           "led_green": 5, "led_red": {"pin": 13, "active_high": False}, "buzzer": 19}
@@ -92,7 +92,7 @@ def test_an_energised_relay_springs_its_door_open_and_a_close_shuts_it(client, s
     try:
         relay.on(); relay.off()
         assert sim.gpio.lock_state(1)["latched"] is False
-        assert wait_until(lambda: sim.gpio.lock_state(1)["door"] == "open")
+        assert wait_for(lambda: sim.gpio.lock_state(1)["door"] == "open")
         assert client.get("/sim/state").get_json()["gpio"]["switch_1"]["active"] is False
         answer = client.post("/sim/door", json={"board": 0, "lock": 1, "action": "close"})
         assert answer.status_code == 200
@@ -112,7 +112,7 @@ def test_a_jammed_relay_lock_stays_shut(sim):
         relay.on(); relay.off()
         assert sim.gpio.lock_state(2)["latched"] is True and sim.gpio.lock_state(2)["jammed"] is False
         relay.on(); relay.off()                        # the jam used up, the next pulse works
-        assert wait_until(lambda: sim.gpio.lock_state(2)["door"] == "open")
+        assert wait_for(lambda: sim.gpio.lock_state(2)["door"] == "open")
     finally:
         relay.close()
 

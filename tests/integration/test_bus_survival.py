@@ -8,7 +8,6 @@ outcome is unknown must appear there exactly once.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -17,6 +16,8 @@ from drivers.bus import LockBusDriver
 from drivers.events import BoardOffline, BoardOnline, UnlockDone
 from drivers.scanner import LineScanner
 from firmware_sim.simulator import Simulator
+from tests.support.net import wait_for
+from tests.support.recorder import Recorder
 
 TRANSPORTS = ("inprocess", "tcp", "pty")
 BOARDS = (0, 1)
@@ -28,38 +29,11 @@ def unlock_frame_hex(board: int, lock: int) -> str:
     return (body + bytes([sum(body) & 0xFF])).hex(" ").upper()
 
 
-def wait_for(predicate, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return value
-
-
-class Heard:
-    """Thread-safe record of the driver's events."""
-
-    def __init__(self) -> None:
-        self._events: list = []
-        self._mutex = threading.Lock()
-
-    def __call__(self, event) -> None:
-        with self._mutex:
-            self._events.append(event)
-
-    def of(self, kind) -> list:
-        with self._mutex:
-            return [event for event in self._events if isinstance(event, kind)]
-
-    def count(self, event) -> int:
-        with self._mutex:
-            return self._events.count(event)
-
-
 class Rig:
     def __init__(self, transport: str) -> None:
         self.sim = Simulator(boards=len(BOARDS), seed=11, spring_delay=0.02, slow_delay=0.08)
         self.url = self.sim.serve_bus(transport)
-        self.heard = Heard()
+        self.heard = Recorder()
         self.bus = LockBusDriver(url=self.url, boards=BOARDS, listener=self.heard, answer_timeout=0.15,
                                  poll_interval=0.03, open_timeout=0.5, pulse_time=0.05, offline_after=2,
                                  reopen_backoff=(0.02, 0.2), pulse_gap=0.02)

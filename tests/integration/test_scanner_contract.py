@@ -14,6 +14,7 @@ from firmware_sim import Simulator
 from firmware_sim.scanner import SimScanner
 from firmware_sim.inprocess import InProcessTransport
 from firmware_sim.transports import PtyTransport, TcpTransport
+from tests.support.net import wait_for
 
 MODELS = ["line", "honeywell", "zebra-ssi", "newland", "datalogic"]
 COMMANDED = [m for m in MODELS if m != "line"]
@@ -33,15 +34,6 @@ class Codes(list):
     def snapshot(self) -> list[str]:
         with self.lock:
             return list(self)
-
-
-def wait_for(predicate, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
 
 
 def reading(scanner: SimScanner) -> bool:

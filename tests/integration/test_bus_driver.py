@@ -2,145 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-import serial
 
 from drivers.bus import LockBusDriver
 from drivers.errors import DriverError
 from drivers.events import BoardOffline, BoardOnline, ItemSensed, LatchChanged, UnlockDone
-
-
-def with_checksum(body: bytes) -> bytes:
-    return body + bytes([sum(body) & 0xFF])
-
-
-def bits(flags: list[bool]) -> bytes:
-    word = sum(1 << index for index, flag in enumerate(flags) if flag)
-    return bytes([word & 0xFF, word >> 8])
-
-
-class FakeBoard:
-    def __init__(self) -> None:
-        self.latched = [True] * 16
-        self.items = [False] * 16
-        self.jammed: set[int] = set()
-        self.silent = False
-        self.replies_to_unlock = False
-        self.answer_as: int | None = None  # answer with another board's address
-
-    def status(self, board: int) -> bytes:
-        address = (board if self.answer_as is None else self.answer_as) << 4
-        return with_checksum(bytes([0x02, address, 0x35]) + bits(self.latched) + bits(self.items) + b"\x03")
-
-
-class FakeBusPort:
-    """A serial port with CU16 boards behind it (latch bit 1 = latched)."""
-
-    def __init__(self, boards=(0,)) -> None:
-        self.boards = {board: FakeBoard() for board in boards}
-        self.timeout = 0.01
-        self.junk = b""
-        self.echo = False  # some RS485 adapters hear what they send
-        self.fail_reads = 0
-        self.opens = 0
-        self.fail_opens = 0
-        self.writes: list[tuple[float, bytes]] = []
-        self._rx = bytearray()
-        self._cond = threading.Condition()
-
-    # the pyserial surface the driver uses
-    def open_for(self, url, **options):
-        if self.fail_opens:
-            self.fail_opens -= 1
-            raise serial.SerialException("no such device")
-        self.opens += 1
-        self.timeout = options.get("timeout", 0.01)
-        return self
-
-    def write(self, data: bytes) -> int:
-        data = bytes(data)
-        with self._cond:
-            self.writes.append((time.monotonic(), data))
-            self._rx += (data if self.echo else b"") + self._answer(data)
-            self._cond.notify_all()
-        return len(data)
-
-    def read(self, size: int = 1) -> bytes:
-        if self.fail_reads:
-            self.fail_reads -= 1
-            raise serial.SerialException("device reports readiness to read but returned no data")
-        with self._cond:
-            if not self._rx:
-                self._cond.wait(self.timeout)
-            data = bytes(self._rx[:size])
-            del self._rx[:size]
-            return data
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self._rx)
-
-    def reset_input_buffer(self) -> None:
-        with self._cond:
-            self._rx.clear()
-
-    def close(self) -> None:
-        pass
-
-    # the boards
-    def _answer(self, frame: bytes) -> bytes:
-        if len(frame) != 5 or sum(frame[:4]) & 0xFF != frame[4]:
-            return b""
-        board, lock, command = frame[1] >> 4, (frame[1] & 0x0F) + 1, frame[2]
-        fake = self.boards.get(board)
-        if fake is None or fake.silent:
-            return b""
-        if command == 0x31:
-            if lock not in fake.jammed:
-                fake.latched[lock - 1] = False
-            return fake.status(board) if fake.replies_to_unlock else b""
-        if command == 0x30:
-            return self.junk + fake.status(board)
-        return b""
-
-    def unlock_frames(self, board: int, lock: int) -> int:
-        wanted = with_checksum(bytes([0x02, (board << 4) | (lock - 1), 0x31, 0x03]))
-        return sum(1 for _, data in list(self.writes) if data == wanted)
-
-    def reads_of(self, board: int) -> int:
-        wanted = with_checksum(bytes([0x02, board << 4, 0x30, 0x03]))
-        return sum(1 for _, data in list(self.writes) if data == wanted)
-
-
-def wait_for(predicate, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
-
-
-class Heard(list):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lock = threading.Lock()
-
-    def __call__(self, event) -> None:
-        with self.lock:
-            self.append(event)
-
-    def of(self, kind) -> list:
-        with self.lock:
-            return [event for event in self if isinstance(event, kind)]
+from tests.support.net import wait_for
+from tests.support.serial_port import FakeSerialPort
+from tests.support.recorder import Recorder
 
 
 @pytest.fixture
 def fake_bus_port():
-    return FakeBusPort(boards=(0, 1))
+    return FakeSerialPort(boards=(0, 1))
 
 
 @pytest.fixture
@@ -148,7 +24,7 @@ def make_bus(fake_bus_port):
     started = []
 
     def make(**options):
-        heard = options.pop("listener", None) or Heard()
+        heard = options.pop("listener", None) or Recorder()
         settings = dict(url="fake://bus", boards=[0, 1], listener=heard, answer_timeout=0.05,
                         poll_interval=0.02, open_timeout=0.6, pulse_time=0.05, offline_after=3,
                         pulse_gap=0.05, reopen_backoff=(0.01, 0.05), serial_for_url=fake_bus_port.open_for)
@@ -318,7 +194,7 @@ def test_pulses_are_spaced_and_go_before_polls(make_bus, fake_bus_port):
 
 
 def test_listener_failure_does_not_stop_the_bus(make_bus, fake_bus_port):
-    heard = Heard()
+    heard = Recorder()
 
     def fragile(event):
         heard(event)
@@ -353,7 +229,7 @@ def test_bad_arguments_and_stopped_bus(make_bus):
 
 
 def test_stop_ends_pending_unlocks_as_unknown(fake_bus_port):
-    heard = Heard()
+    heard = Recorder()
     bus = LockBusDriver(url="fake://bus", boards=[0], listener=heard, serial_for_url=fake_bus_port.open_for)
     future = bus.unlock(0, 1)
     bus.stop()

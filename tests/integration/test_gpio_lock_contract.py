@@ -6,11 +6,12 @@ import pytest
 from flask import Flask
 
 from drivers.events import BoardOnline, LatchChanged, UnlockDone
-from drivers.gpio import CabinetIO, InputChanged, wait_until
+from drivers.gpio import CabinetIO, InputChanged
 from drivers.gpio_locks import RelayLockBus
 from firmware_sim import Simulator
 from firmware_sim.control import create_control_blueprint
 from firmware_sim.gpio import SimGpio
+from tests.support.net import wait_for
 
 LAYOUT = {"service_door": {"pin": 4, "invert": True, "bounce_time": 0.01}, "tamper": {"pin": 17, "bounce_time": 0.01},
           "power_fail": {"pin": 27, "bounce_time": 0.01}, "battery_low": {"pin": 22, "bounce_time": 0.01},
@@ -62,11 +63,11 @@ def test_inputs_driven_through_the_control_api_reach_the_listener(client, io):
     for name in ("tamper", "power_fail", "battery_low", "presence"):
         assert client.post("/sim/gpio", json={"name": name, "value": False}).status_code == 200
     assert client.post("/sim/gpio", json={"name": "service_door", "value": 1}).status_code == 200
-    assert wait_until(lambda: len(io.heard) == 5)
+    assert wait_for(lambda: len(io.heard) == 5)
     assert set(io.heard) == {InputChanged(name, True) for name in
                              ("tamper", "power_fail", "battery_low", "presence", "service_door")}
     client.post("/sim/gpio", json={"name": "power_fail", "value": True})
-    assert wait_until(lambda: io.heard[-1] == InputChanged("power_fail", False))
+    assert wait_for(lambda: io.heard[-1] == InputChanged("power_fail", False))
 
 
 def test_tower_and_buzzer_show_in_the_simulator_state(client, io):
@@ -91,7 +92,7 @@ def test_an_unlock_springs_the_door_open_and_a_close_latches_it(client, sim, bus
     assert bus.heard[-2:] == [LatchChanged(0, 2, False), UnlockDone(0, 2, "released")]
     assert sim.lock_state(0, 2)["door"] == "open"
     assert client.post("/sim/door", json={"board": 0, "lock": 2, "action": "close"}).status_code == 200
-    assert wait_until(lambda: bus.heard[-1] == LatchChanged(0, 2, True))
+    assert wait_for(lambda: bus.heard[-1] == LatchChanged(0, 2, True))
     assert bus.statuses()[0].latched == (True, True, True)
     assert bus.stats()[0]["pulses"] == 1
 
@@ -118,5 +119,5 @@ def test_queued_unlocks_all_open_one_relay_at_a_time(sim, bus):
 
 def test_a_forced_door_is_reported_without_an_unlock(client, sim, bus):
     assert client.post("/sim/door", json={"board": 0, "lock": 1, "action": "open"}).get_json()["forced"] is True
-    assert wait_until(lambda: bus.heard[-1] == LatchChanged(0, 1, False))
+    assert wait_for(lambda: bus.heard[-1] == LatchChanged(0, 1, False))
     assert sim.gpio.forced_openings == 1

@@ -12,9 +12,7 @@ import pytest
 from api.commissioning import Commissioning, DeadLock, Options
 from drivers.relay_probe import RelayProbe
 from firmware_sim.gpio import SimGpio
-from locker.config import config_from_dict, load_config
-from tests.support.net import free_port
-from tests.support.processes import run_locker
+from locker.config import config_from_dict
 
 RELAYS = [{"relay": 20, "switch": 21}, {"relay": 12, "switch": 16}, {"relay": 25, "switch": 26}]
 FAST = dict(probe_timeout=0.02, release_timeout=1.0, close_timeout=0.0, recheck_timeout=0.5)
@@ -112,29 +110,3 @@ def test_probe_refuses_what_is_not_there(cabinet):
         probe.close()
     with pytest.raises(ValueError):
         RelayProbe(RELAYS, pin_factory=cabinet.factory, pulse_time=0)
-
-
-def test_command_writes_the_map_reaching_the_pins_through_pigpio(cabinet, tmp_path):
-    url = cabinet.serve_pigpio(port=0)
-    path = tmp_path / "locker.toml"
-    path.write_text(f'[bus]\nprotocol = "gpio-relay"\npulse_ms = 50\n'
-                    f'relay_locks = [{{relay = 20, switch = 21}}, {{relay = 12, switch = 16}}, '
-                    f'{{relay = 25, switch = 26}}]\n\n[gpio]\npin_factory = "{url}"\n', encoding="utf-8")
-    with ClosingDoors(cabinet):
-        result = run_locker("commission", "--config", str(path), "--auto", "--write", "--size", "s",
-                            "--release-timeout-ms", "1500", "--close-timeout", "5", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    config = load_config(path)
-    assert [(c.label, c.lock, c.size) for c in config.compartments] == [("A01", 1, "S"), ("A02", 2, "S"),
-                                                                       ("A03", 3, "S")]
-    assert "latched_bit" not in path.read_text(encoding="utf-8")
-
-
-def test_command_names_a_missing_pigpio_daemon(tmp_path):
-    path = tmp_path / "locker.toml"
-    path.write_text(f'[bus]\nprotocol = "gpio-relay"\nrelay_locks = [{{relay = 20, switch = 21}}]\n\n'
-                    f'[gpio]\npin_factory = "pigpio://127.0.0.1:{free_port()}"\n', encoding="utf-8")
-    result = run_locker("commission", "--config", str(path), "--auto", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "Lỗi GPIO / GPIO error: gpio.pin_factory: no pigpio daemon answers" in result.stderr
-    assert path.read_text(encoding="utf-8").count("[bus]") == 1 and not (tmp_path / "locker.toml.bak").exists()

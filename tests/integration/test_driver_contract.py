@@ -16,7 +16,6 @@ comma-separated, default the family's first address): every board must answer.
 from __future__ import annotations
 
 import os
-import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from drivers.protocol import get_protocol
 from firmware_sim.layout import config_toml, demo_compartments
 from firmware_sim.runner import bus_options
 from firmware_sim.simulator import Simulator
+from tests.support.recorder import Recorder
 
 TRANSPORTS = ("inprocess", "tcp", "pty")
 
@@ -75,36 +75,12 @@ FAMILIES = {
 }
 
 
-class Heard:
-    """The driver's events, thread-safe, with polling helpers."""
-
-    def __init__(self) -> None:
-        self._events: list = []
-        self._mutex = threading.Lock()
-
-    def __call__(self, event) -> None:
-        with self._mutex:
-            self._events.append(event)
-
-    def events(self) -> list:
-        with self._mutex:
-            return list(self._events)
-
-    def wait(self, wanted, timeout: float = 3.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if wanted in self.events():
-                return wanted
-            time.sleep(0.01)
-        raise AssertionError(f"no {wanted!r} within {timeout}s; heard {self.events()[-8:]}")
-
-
 @dataclass
 class Rig:
     family: Family
     sim: Simulator
     driver: LockBusDriver
-    heard: Heard
+    heard: Recorder
 
     def host_frames(self, after: int = 0) -> list[bytes]:
         return [bytes.fromhex(e["hex"]) for e in self.sim.frames(after) if e["dir"] == "host>board"]
@@ -119,7 +95,7 @@ def rig(request):
     family = FAMILIES[request.param[0]]
     sim = Simulator(boards=len(family.boards), board_type=family.protocol, seed=3, spring_delay=0.05,
                     board_options=family.sim_options)
-    heard = Heard()
+    heard = Recorder()
     driver = LockBusDriver(url=sim.serve_bus(request.param[1]), protocol=family.protocol,
                            protocol_options=family.driver_options, boards=family.boards,
                            listener=heard, answer_timeout=family.answer_timeout, poll_interval=0.05,

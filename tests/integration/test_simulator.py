@@ -12,7 +12,8 @@ import serial
 from firmware_sim.framelog import FrameLog
 from firmware_sim.layout import config_toml, demo_compartments
 from firmware_sim.simulator import Simulator, SimulatorError
-from tests.support.kerong import frame, poll, read_cmd, unlock_cmd
+from tests.support.kerong import frame, read_cmd, unlock_cmd
+from tests.support.net import wait_for
 
 TRANSPORTS = ("tcp", "pty", "inprocess")
 
@@ -81,7 +82,7 @@ def test_unlock_releases_latch_then_door_springs_open():
         assert status["latch"] == 0xFFFE
         assert lock_state(sim, 0, 1) == {"lock": 1, "door": "closed", "latched": False,
                                          "item": False, "jammed": False}
-        assert poll(lambda: lock_state(sim, 0, 1)["door"] == "open")
+        assert wait_for(lambda: lock_state(sim, 0, 1)["door"] == "open")
         port.close()
     finally:
         sim.close()
@@ -89,7 +90,7 @@ def test_unlock_releases_latch_then_door_springs_open():
 
 def test_unlock_through_each_transport_and_close_engages_latch(sim, bus):
     assert decode_status(ask(bus, unlock_cmd(1, 16)))["latch"] == 0x7FFF
-    assert poll(lambda: lock_state(sim, 1, 16)["door"] == "open")
+    assert wait_for(lambda: lock_state(sim, 1, 16)["door"] == "open")
     sim.door(1, 16, "close")
     assert lock_state(sim, 1, 16) == {"lock": 16, "door": "closed", "latched": True,
                                       "item": False, "jammed": False}
@@ -160,7 +161,7 @@ def test_garbage_before_a_frame_is_skipped_and_logged(sim, bus):
 
 def test_pause_drops_a_partial_frame(sim, bus):
     bus.write(read_cmd(0)[:2])
-    assert poll(lambda: sim.frames(), 1.0)[0]["hex"] == "02 00"
+    assert wait_for(lambda: sim.frames(), 1.0)[0]["hex"] == "02 00"
     assert decode_status(ask(bus, read_cmd(0)))["addr"] == 0
 
 
@@ -362,7 +363,7 @@ def test_inprocess_unknown_name_fails_to_open(sim):
 def test_scanner_sends_code_with_crlf(sim, kind):
     port = serial.serial_for_url(sim.serve_scanner(kind), timeout=1.0)
     try:
-        poll(lambda: sim.scanner.connected)
+        wait_for(lambda: sim.scanner.connected)
         sim.scan("HS-2024-000123|Nguyễn")
         expected = "HS-2024-000123|Nguyễn".encode() + b"\r\n"
         assert port.read(len(expected)) == expected
@@ -440,7 +441,7 @@ def test_random_bytes_are_all_logged_and_the_line_recovers(sim):
             port.write(noise[start:start + 97])
         logged = lambda: "".join(e["hex"].replace(" ", "") for e in sim.frames()
                                  if e["dir"] == "host>board")
-        assert poll(lambda: logged() == noise.hex().upper(), 1.0)
+        assert wait_for(lambda: logged() == noise.hex().upper(), 1.0)
         port.reset_input_buffer()
         assert decode_status(ask(port, read_cmd(0)))["addr"] == 0
     finally:
