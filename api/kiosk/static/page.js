@@ -25,7 +25,7 @@ const kioskToken = (() => {
   return sessionStorage.getItem("kioskToken") || "";
 })();
 
-export async function api(method, path, data) {
+async function api(method, path, data) {
   const headers = { Accept: "application/json", "Accept-Language": state.lang };
   if (kioskToken) headers["X-Kiosk-Token"] = kioskToken;
   const options = { method, headers, cache: "no-store" };
