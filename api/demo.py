@@ -28,13 +28,15 @@ DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", 
                  ("admin", "admin", "admin-demo"))
 
 
-def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str) -> Config:
+def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str,
+                printer_url: str = "") -> Config:
     data_dir = data_dir.resolve()
     return config_from_dict({
         "database": {"url": f"sqlite:///{data_dir / 'locker.db'}"},
         "http": {"host": host, "port": port, "public_url": f"http://{host}:{port}"},
         "bus": {"url": bus_url, "protocol": "kerong-cu16", "baudrate": 19200},
         "scanner": {"url": scanner_url},
+        "printer": {"url": printer_url},
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
         "office": DEMO_OFFICE,
@@ -74,7 +76,8 @@ def run_demo(*, host: str, port: int, data_dir: Path) -> None:
     try:
         config = demo_config(host=host, port=port, data_dir=data_dir,
                              bus_url=simulator.serve_bus("inprocess"),
-                             scanner_url=simulator.serve_scanner("inprocess"))
+                             scanner_url=simulator.serve_scanner("inprocess"),
+                             printer_url=simulator.serve_printer("inprocess"))
         database = Database(config.database.url)
         database.upgrade()
         tokens = ensure_demo_accounts(database, data_dir)
@@ -91,6 +94,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         "",
         "Tủ hồ sơ mô phỏng đã sẵn sàng / simulated dossier locker ready",
         f"  Kiosk (công dân / citizens):      {base}/",
+        f"  Console (cán bộ / operators):     {base}/console/   (sign in with an account below)",
         f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
         f"  Technician (kỹ thuật viên):       {base}/healthz   {base}/metrics",
         f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",
@@ -103,6 +107,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
     lines += [
         f"Dữ liệu / data: {data_dir.resolve()}",
         "Tin nhắn SMS được ghi vào nhật ký này / SMS messages are printed in this log.",
+        f"Biên nhận in ra / printed receipts: {base}/sim/ (GET {base}/sim/receipts)",
         "Nhấn Ctrl-C để dừng / press Ctrl-C to stop.",
         "",
     ]

@@ -31,6 +31,7 @@ from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemCl
 from locker.service import LockerService
 
 from .health import health_report
+from .printing import ReceiptPrinterAdapter
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,10 @@ class Runtime:
         )
         self.io = self._make_io()
         self.panel = GpioPanel(self.io) if self.io else None
+        self.printer = ReceiptPrinterAdapter(config.printer) if config.printer.url else None
         self.service = LockerService(config=config, db=self.db, bus=self.bus, secret=self.secret, clock=self.clock,
-                                     scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown)
+                                     scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown,
+                                     printer=self.printer)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
@@ -172,6 +175,7 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
         self.started = True
@@ -180,6 +184,7 @@ class Runtime:
     def stop(self) -> None:
         if self.scanner is not None:
             self.scanner.stop()
+        self.service.receipts.stop()
         self.outbox.stop()
         self.bus.stop()
         self.coordinator.stop()
@@ -222,9 +227,9 @@ class Runtime:
             (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
 
     def account_for_token(self, token: str) -> Account | None:
-        """The enabled account owning this API token (its use noted), else None."""
+        """The enabled account owning this API token (its use noted), else None; expired: TokenExpired."""
         with self.db.session() as session:
-            return account_for_token(session, token)
+            return account_for_token(session, token, now=self.clock.now())
 
     def health(self) -> dict:
         """What ``/healthz`` answers."""

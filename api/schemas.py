@@ -24,7 +24,8 @@ from werkzeug.exceptions import UnsupportedMediaType
 from locker import states, validation
 from locker.errors import InvalidInput
 from locker.kiosk import KioskMode
-from locker.statuses import STARTED, CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ResultStatus
+from locker.statuses import (STARTED, CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ReceiptStatus,
+                             ResultStatus)
 
 MAX_TEXT = 512
 
@@ -106,11 +107,22 @@ class DoorOpened(BaseModel):
     status: DoorStatus
 
 
+class ReceiptShown(BaseModel):
+    """The proof of a finished drop-off or pickup (kept in memory for recent operations)."""
+
+    number: str = Field(description="Receipt number, e.g. G-12 (drop-off 12) or N-3 (pickup 3).")
+    status: one_of(ReceiptStatus)  # type: ignore[valid-type]
+    lines: list[str] = Field(description="The receipt's text, line by line, Vietnamese first.")
+    qr: str = Field(description="What the receipt's QR holds: the dossier code.")
+    qr_image: str = Field(description="The QR as a PNG data URL.")
+
+
 class Dropoff(BaseModel):
     id: int
     dossier_code: str
     compartment: str | None
     status: one_of(DropoffStatus)  # type: ignore[valid-type]
+    receipt: ReceiptShown | None = None
 
 
 class Pickup(BaseModel):
@@ -118,6 +130,7 @@ class Pickup(BaseModel):
     dossier_code: str
     compartment: str | None
     status: one_of(PickupStatus)  # type: ignore[valid-type]
+    receipt: ReceiptShown | None = None
 
 
 class Result(BaseModel):
@@ -184,11 +197,17 @@ class Health(BaseModel):
     compartments: dict[str, int]
 
 
+class BadgeScan(BaseModel):
+    ticket: str = Field(description="Opens the PIN page /login/badge/<ticket> for two minutes.")
+    name: str = Field(description="The badge's account.")
+
+
 class LastScan(BaseModel):
     at: str
     ok: bool
     pickup: DoorOpened | None
     error: str | None
+    badge: BadgeScan | None = Field(None, description="A clerk's badge was read: the kiosk asks for the PIN.")
 
 
 class KioskActivity(BaseModel):

@@ -37,3 +37,15 @@ class GpioError(DriverError):
     def __init__(self, message: str, *, setting: str | None = None) -> None:
         super().__init__(message)
         self.setting = setting
+
+
+class PrinterError(DriverError):
+    """A receipt printer cannot print (a fault it reports, a bad answer, a missing font)."""
+
+
+class PrinterOffline(PrinterError):
+    """The printer cannot be reached or does not answer its status request."""
+
+
+class PrinterOutOfPaper(PrinterError):
+    """The printer reports its paper roll empty."""

@@ -159,6 +159,10 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
         sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count, body.get("target"))
         return jsonify({"faults": sim.faults_active()})
 
+    @bp.get("/receipts")
+    def receipts():
+        return jsonify(sim.printer.receipts(_whole_number("after", 0)))
+
     @bp.get("/faults")
     def faults():
         return jsonify({"faults": sim.faults_active()})
@@ -202,6 +206,7 @@ def _index(sim: Simulator) -> dict:
             "fault_kinds": kinds, "last_frame": sim.log.last_n,
             "endpoints": ["GET /sim/state", "POST /sim/door", "POST /sim/item", "POST /sim/scan",
                           "POST /sim/gpio", "POST /sim/fault", "GET /sim/faults", "GET /sim/frames?after=<n>",
+                          "GET /sim/receipts?after=<n>",
                           "GET /sim/ (Accept: text/html) the simulator page"]}
 
 

@@ -102,12 +102,13 @@ DEMO_RELAY_LOCKS = ({"relay": 18, "switch": 2}, {"relay": 20, "switch": 3}, {"re
 def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
                 protocol: str = "kerong-cu16", latched_bit: int = 1,
                 bus_options: dict | None = None, gpio_factory: str = "", gpio: dict | None = None,
-                relay_locks: Sequence[Mapping] = ()) -> str:
-    """The ``[bus]``, ``[scanner]``, ``[gpio]`` and ``[[compartment]]`` tables for locker.toml.
+                relay_locks: Sequence[Mapping] = (), printer_url: str = "") -> str:
+    """The ``[bus]``, ``[scanner]``, ``[printer]``, ``[gpio]`` and ``[[compartment]]`` tables for locker.toml.
 
     ``bus_options`` are further ``[bus]`` keys of the family (``channels``, ...);
     ``gpio_factory`` (the simulator's pigpio address) and ``gpio`` (name -> pin
-    spec) make the ``[gpio]`` table, left out when ``gpio_factory`` is empty.
+    spec) make the ``[gpio]`` table, left out when ``gpio_factory`` is empty;
+    ``[printer]`` is left out without a ``printer_url``.
     A ``gpio-relay`` bus has no URL and no baud rate: its ``[bus]`` lists the
     ``relay_locks`` instead (see :func:`relay_bus_lines`).
 
@@ -139,6 +140,8 @@ def config_toml(bus_url: str, scanner_url: str, compartments: list[dict], *,
         for key, value in (bus_options or {}).items():
             lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[scanner]", f"url = {_toml_str(scanner_url)}", "baudrate = 115200"]
+    if printer_url:
+        lines += ["", "[printer]", f"url = {_toml_str(printer_url)}", "width_mm = 58"]
     if gpio_factory:
         lines += ["", "[gpio]", f"pin_factory = {_toml_str(gpio_factory)}"]
         lines += [f"{name} = {_toml_value(spec)}" for name, spec in (gpio or {}).items()]

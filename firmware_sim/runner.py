@@ -42,8 +42,8 @@ def parse_serial_spec(spec: str) -> tuple[str, str, int]:
                               code="invalid_serial", vi=f"cổng phải là 'pty' hoặc 'tcp://HOST:PORT', không phải {spec!r}")
 
 
-def parse_gpio_spec(spec: str) -> tuple[str, int] | None:
-    """``"none"`` (no GPIO served) or ``"tcp://H:P"`` (a pigpio daemon socket) as (host, port).
+def parse_gpio_spec(spec: str, *, option: str = "gpio") -> tuple[str, int] | None:
+    """``"none"`` (nothing served) or ``"tcp://H:P"`` (a pigpio daemon socket, a printer's port) as (host, port).
 
     >>> parse_gpio_spec("tcp://127.0.0.1:8888"), parse_gpio_spec("none")
     (('127.0.0.1', 8888), None)
@@ -52,8 +52,8 @@ def parse_gpio_spec(spec: str) -> tuple[str, int] | None:
         return None
     if spec.startswith("tcp://"):
         return parse_host_port(spec[len("tcp://"):])
-    raise SimulatorSetupError(f"gpio must be 'none' or 'tcp://HOST:PORT', not {spec!r}", code="invalid_gpio",
-                              vi=f"GPIO phải là 'none' hoặc 'tcp://HOST:PORT', không phải {spec!r}")
+    raise SimulatorSetupError(f"{option} must be 'none' or 'tcp://HOST:PORT', not {spec!r}", code=f"invalid_{option}",
+                              vi=f"{'GPIO' if option == 'gpio' else 'Máy in'} phải là 'none' hoặc 'tcp://HOST:PORT', không phải {spec!r}")
 
 
 def parse_host_port(spec: str) -> tuple[str, int]:
@@ -74,7 +74,7 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
                    out: Callable[[str], object] = print, board_options: dict | None = None,
                    scanner_model: str = "line", gpio: str = "none", gpio_layout: dict | None = None,
-                   relay_locks: Sequence[Mapping] | None = None) -> int:
+                   relay_locks: Sequence[Mapping] | None = None, printer: str = "none") -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
 
     ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
@@ -84,6 +84,8 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     ``board_type="gpio-relay"`` is a cabinet of relay locks only (``relay_locks``,
     default :data:`~firmware_sim.layout.DEMO_RELAY_LOCKS`) as board 0: no RS485 bus
     is served (``boards`` and ``serial`` do not apply) and ``gpio`` must be served.
+    ``printer`` (``"none"`` or ``"tcp://H:P"``) serves the receipt printer like a
+    network printer's raw port.
 
     Raises :class:`SimulatorSetupError` when an option is wrong or an address is
     unavailable; nothing keeps running then.
@@ -93,6 +95,7 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     scanner_spec = parse_serial_spec(scanner)
     control_host, control_port = parse_host_port(control)
     gpio_address = parse_gpio_spec(gpio)
+    printer_address = parse_gpio_spec(printer, option="printer")
     if relay_only and gpio_address is None:
         raise SimulatorSetupError("gpio-relay locks are GPIO pins: serve them with --gpio tcp://HOST:PORT, "
                                   "not --gpio none", code="gpio_required",
@@ -111,9 +114,10 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
         with _sigterm_as_interrupt():
             bus_url, scanner_url, server = _start(sim, bus_spec, scanner_spec, control_host, control_port)
             gpio_url = _serve_gpio(sim, gpio_address)
+            printer_url = _serve_printer(sim, printer_address)
             shown_host = f"[{control_host}]" if ":" in control_host else control_host
             shown_port = getattr(server, "effective_port", control_port)
-            _announce(out, sim, bus_url, scanner_url, f"{shown_host}:{shown_port}", gpio_url, layout)
+            _announce(out, sim, bus_url, scanner_url, f"{shown_host}:{shown_port}", gpio_url, layout, printer_url)
             server.run()
     except KeyboardInterrupt:
         pass
@@ -147,13 +151,24 @@ def _serve_gpio(sim: Simulator, address: tuple[str, int] | None) -> str:
                                   vi=exc.vi + "; chọn cổng khác bằng --gpio tcp://HOST:PORT, hoặc --gpio none") from None
 
 
+def _serve_printer(sim: Simulator, address: tuple[str, int] | None) -> str:
+    if address is None:
+        return ""
+    try:
+        return sim.serve_printer("tcp", *address)
+    except OSError as exc:
+        raise SimulatorSetupError(f"cannot serve the printer on {address[0]}:{address[1]}: {exc}",
+                                  code="address_unavailable",
+                                  vi=f"không mở được cổng máy in {address[0]}:{address[1]}: {exc}") from None
+
+
 def _serve(serve: Callable[..., str], spec: tuple[str, str, int]) -> str:
     kind, host, port = spec
     return serve(kind) if kind == "pty" else serve(kind, host, port)
 
 
 def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str, gpio_url: str,
-              gpio_layout: dict) -> None:
+              gpio_layout: dict, printer_url: str = "") -> None:
     if sim.line is None:
         out(f"Khóa rơ-le / Relay locks (GPIO): {sim.gpio.lock_count}, bo mạch / board {sim.gpio.relay_board}")
     else:
@@ -161,11 +176,13 @@ def _announce(out, sim: Simulator, bus_url: str, scanner_url: str, control: str,
     out(f"Máy quét / Scanner: {scanner_url}")
     if gpio_url:
         out(f"GPIO (pigpio): {gpio_url}")
+    if printer_url:
+        out(f"Máy in biên nhận / Receipt printer: {printer_url}")
     out(f"API điều khiển / Control API: http://{control}/sim/state")
     out("Dán vào locker.toml / Paste into locker.toml:")
     out(config_toml(bus_url, scanner_url, layout_compartments(sim), protocol=sim.board_type,
                     latched_bit=sim.latched_bit, bus_options=bus_options(sim), gpio_factory=gpio_url,
-                    gpio=gpio_layout, relay_locks=sim.gpio.relay_locks))
+                    gpio=gpio_layout, relay_locks=sim.gpio.relay_locks, printer_url=printer_url))
 
 
 def layout_compartments(sim: Simulator) -> list[dict]:

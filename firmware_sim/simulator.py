@@ -15,6 +15,7 @@ from .gpio import SimGpio
 from .inprocess import InProcessTransport
 from .layout import FamilyCabinet
 from .line import SimLine
+from .printer import PRINTER_FAULTS, SimPrinter
 from .scanner import SCANNER_MODELS, SimScanner
 from .transports import PtyTransport, TcpTransport
 
@@ -53,7 +54,7 @@ class Simulator:
                  slow_delay: float = 1.0, reply_delay: float = 0.004,
                  scanner_suffix: str = "CRLF", scanner_model: str = "line",
                  labels: Mapping[tuple[int, int], str] | None = None,
-                 gpio: SimGpio | None = None) -> None:
+                 gpio: SimGpio | None = None, printer_width: int = 384) -> None:
         if scanner_model not in SCANNER_MODELS:
             raise SimulatorError(f"unknown scanner model {scanner_model!r}; known: {', '.join(SCANNER_MODELS)}",
                                  code="unknown_scanner_model", vi=f"không biết loại máy quét {scanner_model!r}")
@@ -76,6 +77,8 @@ class Simulator:
                                  options=self.board_options)
             self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
         self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
+        #: The thermal receipt printer (ESC/POS); reachable once :meth:`serve_printer` was called.
+        self.printer = SimPrinter(width=printer_width)
         self._transports: list = []
         self._mutex = threading.Lock()
         #: The cabinet's GPIO pins (``firmware_sim.gpio``); its relay locks answer as board ``gpio.relay_board``.
@@ -93,6 +96,11 @@ class Simulator:
     def serve_scanner(self, kind: str, host: str = "127.0.0.1", port: int = 0) -> str:
         """Expose the scanner; returns the pyserial URL for ``[scanner] url``."""
         return self._serve(self.scanner, kind, host, port, "scanner")
+
+    def serve_printer(self, kind: str, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Expose the receipt printer; returns the service's ``[printer] url`` (``tcp://H:P`` over TCP)."""
+        url = self._serve(self.printer, kind, host, port, "printer")
+        return "tcp://" + url[len("socket://"):] if url.startswith("socket://") else url
 
     def serve_gpio(self, host: str = "127.0.0.1", port: int = 8888) -> str:
         """Expose the GPIO pins as a pigpio daemon; returns the service's ``[gpio] pin_factory``."""
@@ -148,7 +156,8 @@ class Simulator:
             boards.append({"address": relay_board,
                            "locks": [self.lock_state(relay_board, n) for n in range(1, self.gpio.lock_count + 1)]})
             boards.sort(key=lambda board: board["address"])
-        return {"boards": boards, "scanner": self.scanner.state(), "gpio": self.gpio.state()}
+        return {"boards": boards, "scanner": self.scanner.state(), "gpio": self.gpio.state(),
+                "printer": self.printer.state()}
 
     def _relays_shown(self) -> bool:
         """Whether the relay locks are a board of their own (not hidden behind an RS485 board's number)."""
@@ -199,8 +208,12 @@ class Simulator:
               target: str | None = None) -> None:
         """Inject a named fault (see :mod:`firmware_sim.faults`); ``clear`` ends them all.
 
-        ``target`` says what ``unplug`` and ``replug`` act on: ``bus`` (default) or ``scanner``.
+        ``target`` says what ``unplug`` and ``replug`` act on: ``bus`` (default) or ``scanner``;
+        ``target="printer"`` takes the printer's faults (``out_of_paper``, ``offline``, ``clear``).
         """
+        if target == "printer":
+            self._printer_fault(kind, board, count)
+            return
         if kind not in KINDS:
             raise SimulatorError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}",
                                  code="unknown_fault", vi=f"không biết lỗi {kind!r}")
@@ -222,6 +235,7 @@ class Simulator:
             self.faults.clear()
             self.cabinet.unjam_all()
             self.gpio.unjam_all()
+            self.printer.fault("clear")
             for each in PLUG_TARGETS:
                 self._plug("replug", each)
         elif kind == "jam":
@@ -248,7 +262,8 @@ class Simulator:
                  for t in PLUG_TARGETS if not self.plugged(t)]
         jams = [{"kind": "jam", "board": b["address"], "lock": lk["lock"]}
                 for b in self.state()["boards"] for lk in b["locks"] if lk["jammed"]]
-        return line + jams
+        printer = self.printer.fault_kind
+        return line + jams + ([{"kind": printer, "target": "printer"}] if printer else [])
 
     def frames(self, after: int = 0, limit: int | None = None) -> list[dict]:
         """Frame log entries numbered after ``after`` (see :mod:`firmware_sim.framelog`)."""
@@ -292,6 +307,15 @@ class Simulator:
                              "use jam, clear, or unplug/replug with target scanner", code="not_for_relay_locks",
                              vi=f"{kind} là lỗi của đường truyền RS485; khóa rơ-le (gpio-relay) không có đường "
                                 "truyền: hãy dùng jam, clear, hoặc unplug/replug với target scanner")
+
+    def _printer_fault(self, kind: str, board, count) -> None:
+        if kind not in PRINTER_FAULTS:
+            raise SimulatorError(f"target 'printer' takes {', '.join(PRINTER_FAULTS)}, not {kind!r}",
+                                 code="invalid_field", vi=f"target 'printer' chỉ nhận {', '.join(PRINTER_FAULTS)}")
+        if board is not None or count:
+            raise SimulatorError("a printer fault lasts until cleared: leave board, lock and count out",
+                                 code="invalid_field", vi="lỗi máy in kéo dài đến khi xóa: bỏ trống board, lock, count")
+        self.printer.fault(kind)
 
     def _jam(self, board: int | None, lock: int | None, count: int) -> None:
         boards = self.cabinet.addresses if board is None else [board]

@@ -33,19 +33,20 @@ from drivers.families import BAUDRATES, PROTOCOLS, SERIAL_PROTOCOLS
 
 from .config_fields import env_names, env_prefix, read_section, table
 from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCANNER_MODELS, SETTING_MODELS,
-                              SIZES, BusConfig, CompartmentConfig, ScannerConfig, bus_where, check_bus,
-                              check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
+                              SIZES, BusConfig, CompartmentConfig, PrinterConfig, ScannerConfig, bus_where,
+                              check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
 from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, HttpConfig, KioskConfig,
                               OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
                               check_doors, check_http, check_kiosk, check_office, check_privacy,
                               check_security, check_sms)
+from .config_console import ConsoleConfig, check_console
 from .errors import ConfigError
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
-    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "HttpConfig", "KioskConfig",
-    "OfficeConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
+    "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig", "HttpConfig",
+    "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
     "config_from_dict", "load_config",
 ]
 
@@ -64,9 +65,11 @@ class Config:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     buses: tuple[BusConfig, ...] = field(default_factory=lambda: read_buses({}, env={}))
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
     #: The pins themselves are checked when the service opens them.
@@ -97,9 +100,11 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "office": ("office", OfficeConfig),
     "privacy": ("privacy", PrivacyConfig),
     "scanner": ("scanner", ScannerConfig),
+    "printer": ("printer", PrinterConfig),
     "notify.sms": ("sms", SmsConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
+    "console": ("console", ConsoleConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
 
@@ -153,9 +158,11 @@ def _checked(cfg: Config) -> Config:
     for i, bus in enumerate(cfg.buses):
         check_bus(bus_where(i, len(cfg.buses)), bus, has_compartments=bool(cfg.boards_on(bus.name)))
     check_scanner(cfg.scanner)
+    check_printer(cfg.printer)
     check_sms(cfg.sms)
     check_security(cfg.security)
     check_doors(cfg.doors)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
+    check_console(cfg.console)
     return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from drivers.families import BAUDRATES, FAMILIES, PROTOCOLS, BoardFamily
+from drivers.printer_setup import WIDTH_DOTS
+from drivers.printer_setup import check_url as check_printer_url
 
 from .config_fields import coerce, read_section
 from .errors import ConfigError
@@ -100,6 +102,23 @@ class ScannerConfig:
     #: ``locker commission --scanner`` shows whether they work on the scanner at hand.
     enable_setting: str = ""
     disable_setting: str = ""
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """``[printer]``: the receipt printer (ESC/POS thermal); no ``url`` means the cabinet has none."""
+
+    #: ``tcp://HOST:9100`` (network), ``usb://VENDOR:PRODUCT``, ``/dev/usb/lp0``, a serial device or pyserial URL.
+    url: str = ""
+    #: Paper width: 58 or 80 mm.
+    width_mm: int = 58
+    #: Serial printers only.
+    baudrate: int = 19200
+    #: Seconds to wait for the printer's answer to a status request.
+    timeout_s: float = 3.0
+    #: Ask the printer for its state (DLE EOT) before and after each receipt; turn off for a
+    #: port that cannot carry its answers (jobs are then sent unchecked).
+    read_status: bool = True
 
 
 @dataclass(frozen=True)
@@ -252,6 +271,20 @@ def check_scanner(scanner: ScannerConfig) -> None:
     for key in ("enable_setting", "disable_setting"):
         if getattr(scanner, key) and scanner.model not in SETTING_MODELS:
             raise ConfigError(f"scanner.{key}", "only the " + " and ".join(SETTING_MODELS) + " models take it")
+
+
+def check_printer(printer: PrinterConfig) -> None:
+    if not printer.url:
+        return
+    problem = check_printer_url(printer.url)
+    if problem:
+        raise ConfigError("printer.url", problem)
+    if printer.width_mm not in WIDTH_DOTS:
+        raise ConfigError("printer.width_mm", "must be 58 or 80")
+    if printer.baudrate not in BAUDRATES:
+        raise ConfigError("printer.baudrate", "must be one of " + ", ".join(map(str, BAUDRATES)))
+    if not 0 < printer.timeout_s <= 60:
+        raise ConfigError("printer.timeout_s", "must be a number of seconds greater than 0, at most 60")
 
 
 def check_bus(where: str, bus: BusConfig, *, has_compartments: bool) -> None:

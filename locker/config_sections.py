@@ -64,6 +64,8 @@ class OfficeConfig:
     name: str = "Bộ phận Một cửa"
     hotline: str = ""
     hours: str = ""
+    #: Where the cabinet stands, shown on the SMS link's page; empty leaves it off.
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
 
 
 def check_office(office: OfficeConfig) -> None:
-    for key in ("name", "hotline", "hours"):
+    for key in ("name", "hotline", "hours", "address"):
         text = getattr(office, key)
         if len(text) > _TEXT_LIMIT or any(not ch.isprintable() for ch in text):
             raise ConfigError(f"office.{key}", f"must be one line of at most {_TEXT_LIMIT} printable characters")

@@ -3,28 +3,18 @@ through the outbox in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
-
 from sqlalchemy.orm import Session
 
-from . import credentials, outbox
+from . import credentials, messages, outbox
 from .audit import AuditRecorder
 from .config import Config
 from .models import Result
 from .ports import Clock
 
-VN_TIME = timezone(timedelta(hours=7))
-
 
 def sms_text(dossier_code: str, label: str, issued: credentials.IssuedCredential, public_url: str) -> str:
-    """Vietnamese first, then English; the pickup code is the only 8-digit number."""
-    until = issued.expires_at.astimezone(VN_TIME).strftime("%d/%m/%Y")
-    text = (f"Hồ sơ {dossier_code} đã có kết quả tại tủ, ngăn {label}. Mã nhận: {issued.code}. "
-            f"Hết hạn {until}. / Dossier {dossier_code}: the result is ready in locker compartment {label}; "
-            f"use the pickup code above before {until}.")
-    if public_url:
-        text += f" {public_url.rstrip('/')}/q/{issued.qr}"
-    return text
+    """Vietnamese first, then English; the pickup code is the only 8-digit number (see :mod:`locker.messages`)."""
+    return messages.credential_sms(dossier_code, label, issued.code, issued.expires_at, issued.qr, public_url)
 
 
 class CredentialSender:

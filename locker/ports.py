@@ -132,6 +132,46 @@ class NotifierError(Exception):
     """The message was not delivered; it will be retried."""
 
 
+ReceiptKind = Literal["dropoff", "pickup"]
+#: What a receipt printer reports: printed (``ok``), or why it could not print.
+PrintStatus = Literal["ok", "out_of_paper", "offline", "error"]
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of a receipt; ``style`` is ``title``, ``subtitle``, ``big``, ``text`` or ``small``."""
+
+    text: str
+    style: str = "text"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The proof a citizen takes home after a drop-off or a pickup."""
+
+    number: str
+    kind: ReceiptKind
+    office: str
+    dossier_code: str
+    compartment: str
+    time: datetime
+    next_steps: str
+    lines: tuple[ReceiptLine, ...]
+
+    @property
+    def qr(self) -> str:
+        """The QR printed on the receipt holds the dossier code."""
+        return self.dossier_code
+
+
+class ReceiptPrinter(Protocol):
+    def print_receipt(self, receipt: Receipt) -> PrintStatus:
+        """Print one receipt (blocking, a few seconds at most); never raises."""
+
+    def status(self) -> PrintStatus:
+        """Whether the printer could print now."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
     def monotonic(self) -> float: ...

@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import audit, dossiers, states, validation
+from . import audit, credentials, dossiers, states, validation
 from .allocator import Allocator
 from .audit import AuditRecorder
 from .boards import Boards
@@ -49,12 +49,15 @@ from .journal import Journal, Unlock
 from .kiosk import KioskDesk
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
-from .models import AuditEvent, Compartment
+from .models import AuditEvent, Compartment, Result
 from .notices import CredentialSender
-from .ports import Clock, LockBus, Panel, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .receipts import Receipts
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
+from .signin import SignIns
+from .account_admin import AccountAdmin
 
 __all__ = ["LockerService"]
 
@@ -66,7 +69,8 @@ class LockerService:
 
     def __init__(self, *, config: Config, db: Any, bus: LockBus, secret: bytes,
                  clock: Clock | None = None, scanner: ScannerControl | None = None,
-                 panel: Panel | None = None, shutdown: Callable[[], None] | None = None) -> None:
+                 panel: Panel | None = None, shutdown: Callable[[], None] | None = None,
+                 printer: ReceiptPrinter | None = None) -> None:
         self.config, self.db, self.bus, self.secret = config, db, bus, secret
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
@@ -78,10 +82,12 @@ class LockerService:
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
+        #: Receipts and SMS after each drop-off and pickup; the runtime starts and stops its printing thread.
+        self.receipts = Receipts(db=db, config=config, secret=secret, clock=clock, audit=recorder, printer=printer)
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
-        self._dropoffs = DropoffFlow(**parts, sensors=self._sensors)
+        self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, config=config, secret=secret)
+        self._pickups = PickupFlow(**parts, config=config, secret=secret, receipts=self.receipts)
         self._collections = CollectionFlow(**parts)
         flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
                           compartments=compartments, clock=clock)
@@ -92,8 +98,11 @@ class LockerService:
                                       boards=self._boards, compartments=compartments, left_open=self._left_open)
         self._maintenance = Maintenance(**parts)
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
+        #: Operators signing in to the console (a public part: the console's pages use it directly).
+        self.signins = SignIns(db=db, clock=clock, audit=recorder, console=config.console, secret=secret)
+        self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
-                                scanner=scanner, start_pickup=self.start_pickup)
+                                scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
 
     # ---- flows ----------------------------------------------------------------------------
 
@@ -102,7 +111,8 @@ class LockerService:
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
 
     def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
-        return self._dropoffs.get(dropoff_id)
+        """The drop-off; once stored, with its ``receipt`` while it is recent."""
+        return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id))
 
     def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
         """Reserve and unlock a compartment for a dossier's result."""
@@ -120,8 +130,26 @@ class LockerService:
         """Check a pickup credential (dossier code + 8-digit code, or a QR) and unlock."""
         return self._unlocks.start(self._pickups.start(dossier_code=dossier_code, code=code, qr=qr, kiosk=kiosk))
 
+    def pickup_link(self, qr: Any) -> dict[str, Any]:
+        """What the SMS link's page shows for a pickup QR: ``{"dossier_code", "compartment", "expires_at",
+        "state"}`` (state ``ok``, ``used``, ``revoked`` or ``expired``); :class:`NotFound` for a forged link."""
+        token = credentials.parse_qr(qr)
+        with self.db.session() as s:
+            cred = credentials.verify_qr(s, token, secret=self.secret) if token is not None else None
+            result = s.get(Result, cred.result_id) if cred is not None else None
+            if result is None:
+                raise NotFound("pickup link", "")
+            return {"dossier_code": result.dossier.code, "expires_at": cred.expires_at,
+                    "compartment": result.compartment.label if result.compartment else None,
+                    "state": credentials.state_of(cred, self.clock.now())}
+
     def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
-        return self._pickups.get(pickup_id)
+        """The pickup; once collected, with its ``receipt`` while it is recent."""
+        return self._with_receipt("pickup", self._pickups.get(pickup_id))
+
+    def _with_receipt(self, kind: str, view: dict[str, Any]) -> dict[str, Any]:
+        receipt = self.receipts.view(kind, view["id"])
+        return view if receipt is None else {**view, "receipt": receipt}
 
     def start_collection(self, compartment_label: Any, *, actor: Any) -> dict[str, Any]:
         """Open a compartment holding a drop-off (or an uncollected result) for a clerk."""

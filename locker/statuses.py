@@ -66,3 +66,12 @@ class DossierStatus(StrEnum):
 
 #: A dossier waiting for a door to close on it.
 PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
+
+
+class ReceiptStatus(StrEnum):
+    """A receipt after a drop-off or a pickup (kept in memory while the kiosk shows it)."""
+
+    PRINTING = "printing"
+    PRINTED = "printed"
+    NOT_PRINTED = "not_printed"    # the printer failed: shown on screen and sent by SMS
+    NO_PRINTER = "no_printer"      # the cabinet has no printer: shown on screen

@@ -99,8 +99,9 @@ def all_stored_values(db: Database) -> list[tuple[str, Any]]:
 
 
 class Harness:
-    def __init__(self, url: str, layout: list[dict] | None = None, **security: Any) -> None:
+    def __init__(self, url: str, layout: list[dict] | None = None, *, printer: Any = None, **security: Any) -> None:
         self.layout = layout if layout is not None else LAYOUT
+        self.printer = printer
         self.db = Database(url)
         self.db.upgrade()
         self.bus = FakeBus()
@@ -111,7 +112,8 @@ class Harness:
         self.svc.reconcile(readings(self.layout))
 
     def new_service(self) -> LockerService:
-        return LockerService(config=self.config, db=self.db, bus=self.bus, secret=SECRET, clock=self.clock)
+        return LockerService(config=self.config, db=self.db, bus=self.bus, secret=SECRET, clock=self.clock,
+                             printer=self.printer)
 
     def where(self, label: str) -> tuple[int, int]:
         c = next(c for c in self.layout if c["label"] == label)

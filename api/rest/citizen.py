@@ -10,12 +10,16 @@ from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
 from ..kiosk.availability import HARDWARE
 from ..kiosk.guidance import add_help
 from ..openapi import endpoint
+from ..qr import with_receipt_qr
 from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
 from .kiosk_api import current_availability
 
 bp = Blueprint("citizen", __name__, url_prefix="/api/v1")
 bp.after_request(add_help)
 TAGS = ["citizen"]
+RECEIPT_NOTE = ("Once `stored` (or `collected`), a recent operation carries its `receipt`: the lines it prints, "
+                "the QR (the dossier code, and as a PNG data URL in `qr_image`) and whether it was printed; "
+                "`not_printed` and `no_printer` receipts are for the kiosk to show on screen.")
 
 
 @bp.post("/dropoffs")
@@ -39,10 +43,11 @@ def create_dropoff():
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")
-@endpoint("State of a drop-off", tags=TAGS, responses={200: Dropoff}, errors=(404,))
+@endpoint("State of a drop-off", tags=TAGS, responses={200: Dropoff}, errors=(404,),
+          description=RECEIPT_NOTE)
 @citizen_only
 def get_dropoff(dropoff_id: int):
-    return runtime().service.get_dropoff(dropoff_id)
+    return with_receipt_qr(runtime().service.get_dropoff(dropoff_id))
 
 
 @bp.post("/pickups")
@@ -58,7 +63,7 @@ def create_pickup():
 
 
 @bp.get("/pickups/<id:pickup_id>")
-@endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,))
+@endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,), description=RECEIPT_NOTE)
 @citizen_only
 def get_pickup(pickup_id: int):
-    return runtime().service.get_pickup(pickup_id)
+    return with_receipt_qr(runtime().service.get_pickup(pickup_id))

@@ -1,16 +1,17 @@
-"""Open endpoints: health, metrics, the OpenAPI document and pickup QR images."""
+"""Open endpoints: health, metrics, the OpenAPI document, and the pickup link of the SMS (a page and its QR)."""
 
 from __future__ import annotations
 
-import io
 import re
 
-import qrcode
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
 from locker.credentials import qr_signature_ok
+from locker.errors import LockerError
+from locker.messages import VN_TIME
 
+from .. import qr
 from ..auth import runtime
 from ..health import health_report
 from ..openapi import build_openapi, endpoint
@@ -47,18 +48,47 @@ def openapi():
 
 
 @bp.get("/q/<token>")
-@endpoint("PNG image of a pickup QR code (the link in the SMS)", tags=TAGS,
+@endpoint("The pickup link in the SMS: a page for a phone, or the QR as a PNG image", tags=TAGS,
+          responses={200: "image/png"}, errors=(404,),
+          description="A browser (a client preferring `text/html`) gets a small page: the dossier code, where "
+                      "the cabinet is, until when the code is valid, how to use the QR, and the QR itself "
+                      "(`/q/<token>/qr.png`). Any other client gets the PNG image of the QR.")
+def qr_link(token: str):
+    _check_token(token)
+    if request.accept_mimetypes.best_match(["image/png", "text/html"]) == "text/html":
+        return _link_page(token)
+    return _png_response(token)
+
+
+@bp.get("/q/<token>/qr.png")
+@endpoint("PNG image of a pickup QR code (shown on the SMS link's page)", tags=TAGS,
           responses={200: "image/png"}, errors=(404,))
 def qr_image(token: str):
+    _check_token(token)
+    return _png_response(token)
+
+
+def _check_token(token: str) -> None:
     if not QR_TOKEN.fullmatch(token) or not qr_signature_ok(token, runtime().secret):
         raise NotFound()
-    resp = Response(_png(token), mimetype="image/png")
+
+
+def _png_response(token: str) -> Response:
+    resp = Response(qr.png(token), mimetype="image/png")
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
-def _png(data: str) -> bytes:
-    image = qrcode.make(data, box_size=10, border=4)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+def _link_page(token: str) -> Response:
+    rt = runtime()
+    try:
+        link = rt.service.pickup_link(token)
+    except LockerError:
+        link = None
+    until = link["expires_at"].astimezone(VN_TIME).strftime("%H:%M %d/%m/%Y") if link else ""
+    html = render_template("kiosk/pickup_link.html", office=rt.config.office, link=link, until=until,
+                           qr_url=url_for("open.qr_image", token=token))
+    resp = Response(html, status=200 if link else 404, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Vary"] = "Accept"
+    return resp

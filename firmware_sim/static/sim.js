@@ -19,7 +19,9 @@
     drop_bytes: ["Rơi byte", "dropped bytes"],
     jam: ["Kẹt chốt", "jammed latch"],
     clear: ["Xóa mọi lỗi", "clear all"],
+    out_of_paper: ["Hết giấy", "out of paper"],
   };
+  const RECEIPTS_SHOWN = 5;
 
   const view = {
     tiles: new Map(),      // "board:lock" -> {root, parts}
@@ -29,6 +31,7 @@
     frames: [],
     paused: false,
     maxLock: 0,
+    lastReceipt: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -268,7 +271,8 @@
   }
 
   function faultText(fault) {
-    const scope = fault.target === "scanner" ? "máy quét / scanner"
+    const scope = fault.target === "printer" ? "máy in / printer"
+      : fault.target === "scanner" ? "máy quét / scanner"
       : fault.board === null || fault.board === undefined
       ? "cả đường truyền / whole bus"
       : `bo mạch / board ${fault.board}` + (fault.lock ? `, khóa / lock ${fault.lock}` : "");
@@ -317,6 +321,36 @@
       renderFaults((await api("POST", "fault", { kind: "clear" })).faults);
       notify("Đã xóa mọi lỗi", "cleared every fault");
     });
+  }
+
+  /* ---- receipt printer ------------------------------------------------------- */
+
+  async function printerFault(button) {
+    const kind = button.dataset.printerFault;
+    await act([button], async () => {
+      renderFaults((await api("POST", "fault", { kind, target: "printer" })).faults);
+      notify(`Máy in: ${kind}`, `printer: ${kind}`);
+    });
+  }
+
+  function renderPrinter(printer) {
+    if (!printer) return;
+    const fault = printer.fault ? faultName(printer.fault) : "bình thường / working";
+    $("printer-state").textContent = `${printer.width} dots · ${fault} · đã in / printed: ${printer.printed}`;
+  }
+
+  async function pollReceipts() {
+    const batch = await api("GET", `receipts?after=${view.lastReceipt}`);
+    if (batch.length === 0) return;
+    view.lastReceipt = batch[batch.length - 1].n;
+    const list = $("receipts");
+    if (list.querySelector(".muted")) list.replaceChildren();
+    for (const receipt of batch) {
+      const image = el("img", { src: `data:image/png;base64,${receipt.png_base64}`, alt: receipt.text || `#${receipt.n}`,
+                                "data-n": String(receipt.n) });
+      list.prepend(el("li", { "data-testid": "receipt" }, [el("time", { text: `#${receipt.n} ${receipt.time}` }), image]));
+    }
+    while (list.children.length > RECEIPTS_SHOWN) list.lastElementChild.remove();
   }
 
   /* ---- scanner ---------------------------------------------------------------- */
@@ -378,6 +412,8 @@
       const [state, faults] = await Promise.all([api("GET", "state"), api("GET", "faults")]);
       renderState(state);
       renderFaults(faults.faults);
+      renderPrinter(state.printer);
+      await pollReceipts();
       if (!view.paused) await pollFrames();
       setLink(true);
     } catch (err) {
@@ -407,6 +443,9 @@
     $("scan-form").addEventListener("submit", scan);
     $("fault-form").addEventListener("submit", injectFault);
     $("fault-clear").addEventListener("click", clearFaults);
+    for (const button of document.querySelectorAll("[data-printer-fault]")) {
+      button.addEventListener("click", () => printerFault(button));
+    }
     $("log-pause").addEventListener("change", (event) => { view.paused = event.target.checked; });
     start();
   });

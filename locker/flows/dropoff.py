@@ -17,6 +17,7 @@ from ..errors import Conflict, OnBattery
 from ..journal import Journal, Unlock
 from ..models import Dossier, DoorOperation, Dropoff
 from ..ports import Clock
+from ..receipts import Receipts
 from ..sensors import CabinetSensors
 from ..statuses import PENDING_DOSSIER, DossierStatus, DropoffStatus
 from . import shown
@@ -28,7 +29,7 @@ class DropoffFlow:
     model = Dropoff
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
-                 compartments: Compartments, sensors: CabinetSensors) -> None:
+                 compartments: Compartments, sensors: CabinetSensors, receipts: Receipts) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -36,6 +37,7 @@ class DropoffFlow:
         self._allocator = allocator
         self._compartments = compartments
         self._sensors = sensors
+        self._receipts = receipts
 
     def start(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any) -> tuple[dict[str, Any], Unlock]:
         """Reserve a compartment for a citizen's dossier; returns the answer and the unlock to send."""
@@ -73,6 +75,7 @@ class DropoffFlow:
         self._compartments.move(op.compartment, states.HOLDING_DROPOFF)
         self._audit.event(s, "dropoff_stored", compartment=op.compartment.label, dossier=dropoff.dossier.code,
                           dropoff=dropoff.id)
+        self._receipts.dropoff_stored(s, dropoff, op.compartment.label)
 
     def fail(self, s: Session, op: DoorOperation, dropoff: Dropoff, reason: str, *, relocate: bool) -> Unlock | None:
         self._allocator.give_back(s, op.compartment)

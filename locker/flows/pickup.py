@@ -19,6 +19,7 @@ from ..errors import Conflict, HardwareUnavailable, InvalidCredentials, InvalidI
 from ..journal import Journal, Unlock
 from ..models import Compartment, Credential, Dossier, DoorOperation, Pickup, Result
 from ..ports import Clock
+from ..receipts import Receipts
 from ..statuses import DossierStatus, PickupStatus, ResultStatus
 from ..throttle import PickupThrottle
 from . import shown
@@ -29,7 +30,7 @@ class PickupFlow:
     model = Pickup
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
-                 compartments: Compartments, config: Config, secret: bytes) -> None:
+                 compartments: Compartments, config: Config, secret: bytes, receipts: Receipts) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -37,6 +38,7 @@ class PickupFlow:
         self._allocator = allocator
         self._compartments = compartments
         self._secret = secret
+        self._receipts = receipts
         self._throttle = PickupThrottle(config=config, audit=audit, clock=clock)
 
     def start(self, *, dossier_code: Any = None, code: Any = None, qr: Any = None,
@@ -137,6 +139,7 @@ class PickupFlow:
         self._compartments.move(op.compartment, states.FREE)
         self._audit.event(s, "pickup_collected", compartment=op.compartment.label, dossier=result.dossier.code,
                           pickup=pickup.id, result=result.id)
+        self._receipts.pickup_collected(s, pickup, op.compartment.label)
 
     def fail(self, s: Session, op: DoorOperation, pickup: Pickup, reason: str, *, relocate: bool) -> Unlock | None:
         """The result stays where it is, and its credential stays valid."""

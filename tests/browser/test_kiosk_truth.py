@@ -199,7 +199,7 @@ def test_a_door_closed_on_nothing_is_offered_again_and_leaving_ends_the_drop_off
         page.unroute(f"{record}?*")                       # the service follows the reopened door again
         reopen.tap()
         expect(reopen).to_be_hidden()
-        assert "POST reopen" in asked
+        wait_for(lambda: "POST reopen" in asked, message="the kiosk asked to reopen the compartment")
         page.route(f"{record}?*", lambda route: answer(route, "closed_empty"))
         expect(reopen).to_be_visible()
         page.get_by_test_id("btn-home").tap()             # the citizen leaves: no warning, the flow ends

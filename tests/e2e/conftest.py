@@ -202,21 +202,24 @@ def printed_snippet(output: str) -> dict:
 @contextmanager
 def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
                     open_timeout_ms: int = 2500, board_type: str = "kerong-cu16",
-                    sms: dict | None = None, gpio: bool = False) -> Iterator[Cabinet]:
+                    sms: dict | None = None, gpio: bool = False, printer: bool = False) -> Iterator[Cabinet]:
     """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token.
 
     The service's [bus], [gpio] and [[compartment]] tables are the ones ``locker sim``
     prints; ``sms`` adds keys to its [notify.sms] table. With ``gpio`` the simulator
     serves its pins as a pigpio daemon and the service drives them through it;
     ``board_type="gpio-relay"`` (relay locks on GPIO pins, no RS485 bus) always does.
+    With ``printer`` the simulator serves its receipt printer like a network printer,
+    and the service prints on it (the [printer] table ``locker sim`` prints).
     """
     relay_only = board_type == "gpio-relay"
     gpio = gpio or relay_only
-    bus_port, scanner_port, control_port, http_port, gpio_port = (free_port() for _ in range(5))
+    bus_port, scanner_port, control_port, http_port, gpio_port, printer_port = (free_port() for _ in range(6))
     gpio_spec = f"tcp://127.0.0.1:{gpio_port}" if gpio else "none"
+    printer_spec = f"tcp://127.0.0.1:{printer_port}" if printer else "none"
     sim = LockerProcess("sim", "--boards", "2", "--board-type", board_type, "--serial", f"tcp://127.0.0.1:{bus_port}",
                         "--scanner", f"tcp://127.0.0.1:{scanner_port}", "--control", f"127.0.0.1:{control_port}",
-                        "--gpio", gpio_spec, "--seed", "7", cwd=tmp_path, name="sim")
+                        "--gpio", gpio_spec, "--printer", printer_spec, "--seed", "7", cwd=tmp_path, name="sim")
     cab: Cabinet | None = None
     try:
         # The database and the account are prepared while the simulator boots.
@@ -244,8 +247,11 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         if relay_only:
             bus["pulse_ms"] = 100
         gpio_table = "".join(f"{key} = {toml_value(value)}\n" for key, value in snippet.get("gpio", {}).items())
-        write_config(config, compartments=compartments, bus=bus, extra="[gpio]\n" + gpio_table if gpio else "",
-                     **common)
+        extra = "[gpio]\n" + gpio_table if gpio else ""
+        if printer:
+            extra += "\n[printer]\n" + "".join(f"{key} = {toml_value(value)}\n"
+                                               for key, value in snippet["printer"].items())
+        write_config(config, compartments=compartments, bus=bus, extra=extra, **common)
         cab = Cabinet(api=f"http://127.0.0.1:{http_port}", sim=sim_url, token=token, sms=sms_gateway,
                       workdir=tmp_path, compartments={c["label"]: c for c in compartments}, config=config,
                       sim_process=sim)

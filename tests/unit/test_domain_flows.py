@@ -29,8 +29,10 @@ def test_dropoff_is_stored_when_the_door_closes(h):
     h.door("A01", True)
     assert h.svc.get_dropoff(d["id"])["status"] == "door_open"
     h.door("A01", False)
-    assert h.svc.get_dropoff(d["id"]) == {"id": d["id"], "dossier_code": "HS-001", "compartment": "A01",
-                                          "status": "stored"}
+    stored = h.svc.get_dropoff(d["id"])
+    assert {key: stored[key] for key in ("id", "dossier_code", "compartment", "status")} == {
+        "id": d["id"], "dossier_code": "HS-001", "compartment": "A01", "status": "stored"}
+    assert stored["receipt"]["status"] == "no_printer" and stored["receipt"]["qr"] == "HS-001"
     assert h.compartment("A01") | {} == {"label": "A01", "size": "S", "board": 0, "lock": 1,
                                          "state": "holding_dropoff", "door": "closed", "dossier_code": "HS-001",
                                          "bus": "main"}
@@ -119,8 +121,10 @@ def test_pickup_with_code(h):
         h.svc.start_pickup(dossier_code="HS-7", code=code, kiosk="k2")
     h.door(r["compartment"], True)
     h.door(r["compartment"], False)
-    assert h.svc.get_pickup(p["id"]) == {"id": p["id"], "dossier_code": "HS-7", "compartment": "A01",
-                                         "status": "collected"}
+    collected = h.svc.get_pickup(p["id"])
+    assert {key: collected[key] for key in ("id", "dossier_code", "compartment", "status")} == {
+        "id": p["id"], "dossier_code": "HS-7", "compartment": "A01", "status": "collected"}
+    assert collected["receipt"]["lines"][1] == "BIÊN NHẬN TRẢ KẾT QUẢ"
     assert h.svc.get_result(r["id"])["status"] == "collected"
     assert h.compartment("A01")["state"] == "free"
     assert h.svc.get_dossier("HS-7")["status"] == "picked_up"

@@ -4,8 +4,9 @@
 // until then (``opening``) it says which compartment is being opened, and a jam shows the move
 // to another compartment, or the failure, never a door that did not open.
 
-import { $, ask, bilingual, screens, setMode, showApiMessage, showDetail, showKioskError, showMessage, state,
-  stopTimers, tr } from "./page.js";
+import { $, ask, bilingual, recordPath, screens, setMode, showApiMessage, showDetail, showKioskError, showMessage,
+  state, stopTimers, tr } from "./page.js";
+import { showReceipt } from "./receipt.js";
 import { T, fill } from "./text.js";
 
 const POLL_MS = 1000;
@@ -15,7 +16,6 @@ const WAITING = new Set(["opening", "door_open"]);
 export const REOPENABLE = { closed_empty: "reopen_dropoff", left_inside: "reopen_pickup" };
 const FINISHED = new Set(["stored", "collected"]);
 const ENDED = { cancelled: "cancelled", uncollected: "uncollected" };
-const recordPath = (op) => `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}`;
 
 export function startWaiting(kind, op) {
   stopTimers();
@@ -55,8 +55,10 @@ async function pollOperation() {
     const { status, compartment, dossier_code: dossier } = result.body;
     if (WAITING.has(status)) followDoor(op, status, compartment);
     else if (REOPENABLE[status]) offerReopen(op, status);
-    else if (FINISHED.has(status)) return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: dossier }));
-    else return finish("error", T[ENDED[status] || "failed"]);
+    else if (FINISHED.has(status)) {
+      showReceipt(op, result.body.receipt);
+      return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: dossier }));
+    } else return finish("error", T[ENDED[status] || "failed"]);
   }
   state.pollTimer = setTimeout(pollOperation, POLL_MS);
 }

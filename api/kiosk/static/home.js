@@ -42,6 +42,10 @@ export async function pollActivity() {
     return;
   }
   state.lastScan = key;
+  if (scan.ok && scan.badge && scan.badge.ticket) {  // a clerk's badge: its PIN signs in to the console
+    window.location.assign(`/login/badge/${encodeURIComponent(scan.badge.ticket)}`);
+    return;
+  }
   if (scan.ok && scan.pickup && scan.pickup.id) return startWaiting("pickup", scan.pickup);
   showScanError(scan.error);
 }

@@ -1,11 +1,13 @@
 // Kiosk page: drop-off and pickup flows for citizens. Vanilla JS modules, no dependencies.
 // This module holds the screens and wires the page; page.js what the parts share, form.js the
-// form and its keyboard, door.js the wait for a door, home.js the start screen.
+// form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, home.js
+// the start screen.
 
 import { REOPENABLE, backToStart, endFlow, reopen } from "./door.js";
 import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
+import { hideReceipt } from "./receipt.js";
 import { T } from "./text.js";
 
 const INACTIVITY_MS = (Number(body.dataset.inactivity) || 90) * 1000;
@@ -18,6 +20,7 @@ const ACTIVITY_MS = 1500;
 const AVAILABILITY_MS = 5000;
 
 function show(screen) {
+  if (screen !== "status") hideReceipt();
   state.screen = screen;
   body.dataset.screen = screen;
   for (const name of ["home", "form", "status"]) $(`screen-${name}`).hidden = name !== screen;

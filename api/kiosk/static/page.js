@@ -47,6 +47,9 @@ export async function ask(method, path, data) {
   }
 }
 
+// A drop-off's or pickup's record.
+export const recordPath = (op) => `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}`;
+
 export function setMode(mode) {
   state.mode = mode;
   api("POST", "/api/v1/kiosk/mode", { mode }).catch(() => {});
