@@ -71,3 +71,22 @@ def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str,
 def test_every_command_is_documented_and_every_documented_command_exists():
     documented = {tuple(word for word in match if word) for match in COMMAND.findall(section(1))}
     assert documented == commands(cli)
+
+
+def options(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """(command words..., --option) for every long option of every command."""
+    found: set[tuple[str, ...]] = set()
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found |= options(command, (*prefix, name))
+            continue
+        found |= {(*prefix, name, opt) for param in command.params for opt in param.opts if opt.startswith("--")}
+    return found
+
+
+def test_every_option_of_every_command_is_documented():
+    rows = [(tuple(word for word in match if word), line) for line in section(1).splitlines()
+            for match in COMMAND.findall(line)]
+    missing = sorted((" ".join(words), opt) for *words, opt in options(cli)
+                     if not any(opt in line for command, line in rows if command == tuple(words)))
+    assert missing == []
