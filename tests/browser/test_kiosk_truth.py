@@ -194,7 +194,7 @@ def test_a_door_closed_on_nothing_is_offered_again_and_leaving_ends_the_drop_off
     page.route(f"{record}/end?*", lambda route: answer(route, "cancelled"))
     try:
         expect(message(page)).to_contain_text(said.format(c=label))
-        reopen = page.get_by_test_id("btn-reopen")
+        reopen = page.get_by_test_id("btn-retry")
         expect(reopen).to_contain_text(button.format(c=label))
         page.unroute(f"{record}?*")                       # the service follows the reopened door again
         reopen.tap()

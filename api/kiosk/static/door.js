@@ -21,8 +21,7 @@ export function startWaiting(kind, op) {
   stopTimers();
   state.op = { kind, id: op.id, compartment: op.compartment, status: op.status, waiting: true, movedFrom: "",
     failures: 0, leaving: false };
-  $("btn-retry").hidden = true;
-  $("btn-reopen").hidden = true;
+  showRetry(false);
   showDetail("");
   screens.show("status");
   setMode("busy");
@@ -80,19 +79,23 @@ function offerReopen(op, status) {
   op.leaving = false;
   showDetail("");
   showMessage("error", fill(T[REOPENABLE[status]], { c: op.compartment }), op.compartment);
-  bilingual($("btn-reopen"), fill(T.reopen_button, { c: op.compartment }));
-  $("btn-reopen").hidden = false;
+  showRetry(true, fill(T.reopen_button, { c: op.compartment }));
   screens.resetIdle();
 }
 
-export async function reopen() {
+// "Try again": the same compartment once more while the flow waits on the person, else the form.
+export function retry() {
   const op = state.op;
-  if (!op || !op.waiting || !REOPENABLE[op.status]) return;
-  $("btn-reopen").hidden = true;
+  if (op && op.waiting && REOPENABLE[op.status]) return reopen(op);
+  screens.openForm(op && op.kind === "dropoff" ? "dropoff" : "pickup");
+}
+
+async function reopen(op) {
+  showRetry(false);
   const result = await ask("POST", `${recordPath(op)}/reopen`);
   if (state.op !== op) return;
   if (!result || result.status !== 200 || !result.body) {
-    $("btn-reopen").hidden = false;
+    showRetry(true, fill(T.reopen_button, { c: op.compartment }));
     return result ? showApiMessage(result.body, "error") : showKioskError(T.offline);
   }
   op.status = result.body.status;
@@ -109,13 +112,17 @@ export function endFlow(op) {
 function finish(kind, pair, apiBody) {
   const op = state.op;
   op.waiting = false;  // the page stays "busy" until it is back home, so a scan cannot open a door unseen
-  $("btn-reopen").hidden = true;
   showDetail("");
   if (!pair) showApiMessage(apiBody, "error");
   else if (kind === "error") showKioskError(pair);
   else showMessage(kind, pair);
-  $("btn-retry").hidden = kind === "success" || op.kind === "scan";
+  showRetry(kind !== "success" && op.kind !== "scan");
   screens.resetIdle();
+}
+
+export function showRetry(shown, pair = T.try_again) {
+  bilingual($("btn-retry"), pair);
+  $("btn-retry").hidden = !shown;
 }
 
 // "Back to start" while a door is (being) opened warns first; a second tap leaves.

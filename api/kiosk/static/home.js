@@ -1,7 +1,7 @@
 // The start screen: what can start at the cabinet now, scans at the QR scanner while idle, and
 // doors left open (a prompt on every screen).
 
-import { startWaiting } from "./door.js";
+import { showRetry, startWaiting } from "./door.js";
 import { $, ask, bilingual, body, screens, setMode, showDetail, showKioskError, state, stopTimers } from "./page.js";
 import { T } from "./text.js";
 
@@ -66,7 +66,7 @@ function showDoorsLeftOpen(labels) {
 function showScanError(code) {
   stopTimers();
   state.op = { kind: "scan", waiting: false };
-  $("btn-retry").hidden = true;
+  showRetry(false);
   showDetail("");
   screens.show("status");
   setMode("busy");

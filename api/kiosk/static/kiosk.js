@@ -3,7 +3,7 @@
 // form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, home.js
 // the start screen.
 
-import { REOPENABLE, backToStart, endFlow, reopen } from "./door.js";
+import { REOPENABLE, backToStart, endFlow, retry } from "./door.js";
 import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
@@ -77,13 +77,12 @@ function setLang(lang) {
 }
 
 function wire() {
-  Object.assign(screens, { show, resetIdle, goHome });
+  Object.assign(screens, { show, resetIdle, goHome, openForm });
   $("btn-dropoff").addEventListener("click", () => openForm("dropoff"));
   $("btn-pickup").addEventListener("click", () => openForm("pickup"));
   $("btn-back").addEventListener("click", goHome);
   $("btn-home").addEventListener("click", backToStart);
-  $("btn-reopen").addEventListener("click", reopen);
-  $("btn-retry").addEventListener("click", () => openForm(state.op && state.op.kind === "dropoff" ? "dropoff" : "pickup"));
+  $("btn-retry").addEventListener("click", retry);
   $("btn-lang").addEventListener("click", () => setLang(state.lang === "vi" ? "en" : "vi"));
   $("form").addEventListener("submit", submit);
   for (const button of document.querySelectorAll(".size")) {

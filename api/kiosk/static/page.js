@@ -12,7 +12,7 @@ export const state = {
   availability: null,
 };
 
-// The screens, set up by kiosk.js: show(name), resetIdle(), goHome().
+// The screens, set up by kiosk.js: show(name), resetIdle(), goHome(), openForm(flow).
 export const screens = {};
 
 export const tr = (key, vars) => fill(T[key], vars)[state.lang === "en" ? 1 : 0];

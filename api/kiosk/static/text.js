@@ -13,6 +13,7 @@ export const T = {
   reopen_pickup: ["Kết quả vẫn còn trong ngăn {c}. Hãy mở lại ngăn để lấy.",
     "Your result is still in compartment {c}. Open the compartment again to take it."],
   reopen_button: ["Mở lại ngăn {c}", "Open compartment {c} again"],
+  try_again: ["Thử lại", "Try again"],
   uncollected: ["Kết quả vẫn ở trong tủ; mã nhận của ông/bà còn mở được ngăn một lần nữa.",
     "Your result is still in the cabinet; your pickup code can open its compartment once more."],
   stored: ["Đã nhận hồ sơ {d}. Xin cảm ơn!", "Your dossier {d} has been received. Thank you!"],
