@@ -100,7 +100,7 @@ DoorStatus = Literal[STARTED]  # type: ignore[valid-type]
 
 
 class DoorOpened(BaseModel):
-    """A compartment was unlocked for this operation."""
+    """The unlock was sent; the status follows the door (``opening`` until it is seen open)."""
 
     id: int
     compartment: str | None
@@ -119,7 +119,7 @@ class ReceiptShown(BaseModel):
 
 class Dropoff(BaseModel):
     id: int
-    dossier_code: str
+    dossier_code: str | None = Field(description="Shown only to the kiosk that started it, while on its screen.")
     compartment: str | None
     status: one_of(DropoffStatus)  # type: ignore[valid-type]
     receipt: ReceiptShown | None = None
@@ -127,7 +127,7 @@ class Dropoff(BaseModel):
 
 class Pickup(BaseModel):
     id: int
-    dossier_code: str
+    dossier_code: str | None = Field(description="Shown only to the kiosk that started it, while on its screen.")
     compartment: str | None
     status: one_of(PickupStatus)  # type: ignore[valid-type]
     receipt: ReceiptShown | None = None
@@ -184,8 +184,17 @@ class HealthBus(BaseModel):
     boards: dict[str, Literal["online", "offline", "unknown"]]
 
 
+class HealthAlarms(BaseModel):
+    """Unresolved alarms; they do not change ``status`` (see docs/alarms.md)."""
+
+    open: int
+    acknowledged: int
+    by_kind: dict[str, int] = Field(description="Unresolved alarms by kind; kinds with none are left out.")
+
+
 class Health(BaseModel):
-    """``degraded`` when the database, a board, the scanner or the GPIO is not well."""
+    """``degraded`` when the database, a board, the scanner or the GPIO is not well, on battery
+    or on tamper. Open alarms are reported in ``alarms`` without changing the status."""
 
     status: Literal["ok", "degraded"]
     database: Literal["ok", "error"]
@@ -195,6 +204,7 @@ class Health(BaseModel):
     power: Literal["mains", "battery"]
     tamper: bool
     compartments: dict[str, int]
+    alarms: HealthAlarms
 
 
 class BadgeScan(BaseModel):
@@ -224,6 +234,8 @@ class ErrorBody(BaseModel):
     field: str | None = Field(None, description="The offending field (invalid_input only).")
     help: str | None = Field(None, description="Citizen and kiosk endpoints: what to do next, and the office's "
                                                "name, help line and opening hours, in the request's language.")
+    attempts_left: int | None = Field(None, description="invalid_credentials for a typed code: wrong codes that "
+                                                        "remain before code entry for that dossier is locked.")
 
 
 # ---- loading request bodies --------------------------------------------------------

@@ -30,9 +30,7 @@ def boards(demo: KioskDemo) -> set[str]:
 
 def put_in(demo: KioskDemo, label: str) -> None:
     """A dossier goes into the compartment (its item sensor sees it), then the door is closed."""
-    board, lock = demo.locks[label]
-    assert demo.post("/sim/item", {"board": board, "lock": lock, "present": True}).status_code == 200
-    demo.close_door(label)
+    demo.close_door(label, item=True)
 
 
 def drop_off(page, dossier_code: str, size: str = "S") -> dict:
@@ -168,47 +166,6 @@ def test_the_sleeping_screen_never_hides_a_door_left_open_prompt(kiosk_page, kio
     expect(page.get_by_test_id("door-alert")).to_be_hidden()
     page.clock.fast_forward(121_000)
     expect(page.get_by_test_id("sleep-overlay")).to_be_visible()
-
-
-@pytest.mark.parametrize(("lang", "said", "button"), [
-    ("vi", "Không thấy hồ sơ trong ngăn {c}", "Mở lại ngăn {c}"),
-    ("en", "No dossier was seen in compartment {c}", "Open compartment {c} again")])
-def test_a_door_closed_on_nothing_is_offered_again_and_leaving_ends_the_drop_off(kiosk_page, kiosk_demo: KioskDemo,
-                                                                                   lang, said, button):
-    """The service's answers for a drop-off whose door closed on an empty compartment (``closed_empty``,
-    where item sensors tell) are given to the page; what it shows and asks for is tested."""
-    page = kiosk_page
-    if lang == "en":
-        page.get_by_test_id("btn-lang").tap()
-    dropoff = drop_off(page, f"EMPTY-{lang}")
-    label, record = dropoff["compartment"], f"**/api/v1/dropoffs/{dropoff['id']}"
-    asked: list[str] = []
-
-    def answer(route, status: str) -> None:
-        asked.append(f"{route.request.method} {route.request.url.split('?')[0].rsplit('/', 1)[1]}")
-        route.fulfill(json={"id": dropoff["id"], "dossier_code": f"EMPTY-{lang}", "compartment": label,
-                            "status": status})
-
-    page.route(f"{record}?*", lambda route: answer(route, "closed_empty"))
-    page.route(f"{record}/reopen?*", lambda route: answer(route, "opening"))
-    page.route(f"{record}/end?*", lambda route: answer(route, "cancelled"))
-    try:
-        expect(message(page)).to_contain_text(said.format(c=label))
-        reopen = page.get_by_test_id("btn-retry")
-        expect(reopen).to_contain_text(button.format(c=label))
-        page.unroute(f"{record}?*")                       # the service follows the reopened door again
-        reopen.tap()
-        expect(reopen).to_be_hidden()
-        wait_for(lambda: "POST reopen" in asked, message="the kiosk asked to reopen the compartment")
-        page.route(f"{record}?*", lambda route: answer(route, "closed_empty"))
-        expect(reopen).to_be_visible()
-        page.get_by_test_id("btn-home").tap()             # the citizen leaves: no warning, the flow ends
-        expect(page.get_by_test_id("screen-home")).to_be_visible()
-        wait_for(lambda: "POST end" in asked, message="the kiosk ended the drop-off")
-    finally:
-        page.unroute_all()
-        put_in(kiosk_demo, label)
-        kiosk_demo.wait_status(f"/api/v1/dropoffs/{dropoff['id']}", "stored")
 
 
 def test_a_throttled_kiosk_shows_one_countdown_in_either_language(kiosk_page, kiosk_demo: KioskDemo):

@@ -61,8 +61,11 @@ class Cabinet:
     def wait_door(self, label: str, door: str, timeout: float = 10) -> None:
         wait_for(lambda: self.sim_lock(label)["door"] == door, timeout=timeout, message=f"{label} door {door}")
 
-    def close_door(self, label: str) -> None:
+    def close_door(self, label: str, *, item: bool | None = None) -> None:
+        """A person closes the door, after putting something in (``item=True``) or taking it out."""
         board, lock = self.lock_of(label)
+        if item is not None:
+            self.put_item(label, item)
         self.sim_post("/sim/door", {"board": board, "lock": lock, "action": "close"})
 
     def wait_status(self, path: str, status: str, *, clerk: bool = False, timeout: float = 10) -> dict:
@@ -116,6 +119,12 @@ class Cabinet:
     def alarms(self, kind: str | None = None, compartment: str | None = None) -> list[dict]:
         return [e for e in self.events(kind) if (e.get("data") or {}).get("alarm") is True
                 and (compartment is None or e["compartment"] == compartment)]
+
+    def inbox(self, state: str = "") -> list[dict]:
+        """The alarms inbox (``GET /api/v1/alarms``), newest first."""
+        response = self.get(f"/api/v1/alarms?state={state}", clerk=True)
+        assert response.status_code == 200, response.text
+        return response.json()
 
     def health(self) -> dict:
         return requests.get(self.api + "/healthz", timeout=10).json()
