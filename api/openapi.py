@@ -26,6 +26,8 @@ from apispec import APISpec
 from flask import Flask
 from pydantic import BaseModel
 
+from locker.validation import PATTERNS
+
 from .schemas import ErrorBody
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,6 +47,13 @@ ERROR_STATUSES: dict[int, str] = {
     429: "Too many failed attempts or wrong kiosk tokens (`throttled`), or too many drop-offs at one kiosk "
          "(`dropoff_rate_limited`); see the Retry-After header.",
     503: "Hardware or database unavailable.",
+}
+
+
+#: Path parameters that mean the same everywhere: a compartment label, a dossier code.
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "label": {"type": "string", "maxLength": 40, "pattern": PATTERNS["compartment"]},
+    "code": {"type": "string", "maxLength": 200, "pattern": PATTERNS["dossier_code"]},
 }
 
 
@@ -133,8 +142,10 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params: list[dict[str, Any]] = []
 
     def replace(match: re.Match[str]) -> str:
-        kind = "integer" if match["conv"] in _INTEGER_CONVERTERS else "string"
-        params.append({"name": match["name"], "in": "path", "required": True, "schema": {"type": kind}})
+        schema: dict[str, Any] = {"type": "string"}
+        if match["conv"] in _INTEGER_CONVERTERS:
+            schema = {"type": "integer", **({"minimum": 1, "maximum": 2**31 - 1} if match["conv"] == "id" else {})}
+        params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
         return "{" + match["name"] + "}"
 
     return _RULE_ARG.sub(replace, rule), params
@@ -148,7 +159,8 @@ def _operation(doc: EndpointDoc, params: list[dict[str, Any]], components: _Comp
         op["description"] = doc.description
     query = [{"name": name, "in": "query", "required": False, "schema": schema}
              for name, schema in doc.query.items()]
-    params = [{**param, "schema": doc.path.get(param["name"], param["schema"])} for param in params]
+    params = [{**param, "schema": doc.path.get(param["name"], PATH_PARAMS.get(param["name"], param["schema"]))}
+              for param in params]
     if params or query:
         op["parameters"] = params + query
     if doc.body is not None:

@@ -117,9 +117,15 @@ def _make_engine(url: str) -> Engine:
                                connect_args={"check_same_thread": False})
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5.0})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_S})
     _sqlite_events(engine)
     return engine
+
+
+#: How long an SQLite writer waits its turn before "database is locked". 100 concurrent
+#: clients (docs/RELIABILITY.md, load) kept writers queued beyond 5 s, and the wait then
+#: reached a person as 503; waiting as long as PostgreSQL's pool does keeps it inside.
+SQLITE_BUSY_S = 30.0
 
 
 def _sqlite_events(engine: Engine) -> None:
@@ -130,7 +136,7 @@ def _sqlite_events(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_S * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
