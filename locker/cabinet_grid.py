@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from .alarms import Alarms
@@ -88,7 +88,7 @@ def _held(s: Session) -> dict[int, tuple[str, str, Any]]:
     for model, column, what in ((Dropoff, Assignment.dropoff_id, "dropoff"), (Result, Assignment.result_id, "result")):
         rows = s.execute(
             select(Assignment.compartment_id, Dossier.code, Assignment.created_at).join(model, model.id == column)
-            .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active.is_(True))
+            .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active == true())
         ).all()
         out.update({cid: (code, what, since) for cid, code, since in rows})
     return out
