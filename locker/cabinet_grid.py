@@ -56,7 +56,7 @@ class CabinetGrid:
         query = select(Compartment).where(Compartment.board >= 0).order_by(Compartment.label)
         if labels is not None:
             query = query.where(Compartment.label.in_(list(labels)))
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             comps = list(s.execute(query).scalars())
             held = _held(s)
             alarms = self._alarms.open_at(s, [c.label for c in comps])
@@ -64,7 +64,7 @@ class CabinetGrid:
 
     def history(self, label: str, limit: int = HISTORY_MAX) -> list[dict[str, Any]]:
         """The compartment's audit events, newest first: openings, closings, what was put in or taken out."""
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             rows = s.execute(select(AuditEvent).where(AuditEvent.compartment == label)
                              .order_by(AuditEvent.seq.desc()).limit(limit)).scalars()
             return [as_dict(e) for e in rows]

@@ -35,7 +35,7 @@ class DossierView:
 
     def overview(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code).upper()
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             dossier = s.execute(select(Dossier).where(func.upper(Dossier.code) == code)
                                 .order_by(Dossier.id).limit(1)).scalar_one_or_none()
             if dossier is None:

@@ -71,7 +71,7 @@ class Inventory:
         comp.service_note = note
 
     def listing(self) -> list[dict[str, Any]]:
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             held = self._held_codes(s)
             rows = s.execute(select(Compartment).where(Compartment.board >= 0).order_by(Compartment.label)).scalars()
             return [views.compartment_view(c, held.get(c.id)) for c in rows]
