@@ -32,6 +32,7 @@ from .models import AuditEvent, AuditHead
 from .ports import Clock
 
 GENESIS = "0" * 64
+_HEAD_KEY = "locker_audit_head"
 
 
 def iso(t: datetime) -> str:
@@ -51,8 +52,8 @@ def event_hash(prev_hash: str, seq: int, time: datetime, kind: str, actor: str,
 
 def record(session: Session, kind: str, *, actor: str, compartment: str | None = None,
            dossier_code: str | None = None, data: dict[str, Any] | None = None, clock: Clock) -> AuditEvent:
-    """Append one event in the caller's transaction."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    """Append one event in the caller's transaction (written at its next flush)."""
+    head = _locked_head(session)
     data = dict(data or {})
     # Microseconds only: that is what both databases store.
     now = clock.now().astimezone(timezone.utc)
@@ -62,8 +63,18 @@ def record(session: Session, kind: str, *, actor: str, compartment: str | None =
                        dossier_code=dossier_code, data=canonical(data), prev_hash=head.hash, hash=digest)
     session.add(event)
     head.seq, head.hash = seq, digest
-    session.flush()
     return event
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The audit head, read and locked once per transaction: later appends use the same row."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD_KEY)
+    if held is not None and held[0] is transaction:
+        return held[1]
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    session.info[_HEAD_KEY] = (transaction, head)
+    return head
 
 
 class AuditRecorder:
