@@ -170,6 +170,7 @@ class DoorOperation(_Timestamps, Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_dossier_kind", "dossier_code", "kind"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     time: Mapped[datetime] = mapped_column(UtcDateTime)

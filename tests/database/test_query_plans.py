@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
+from locker.errors import InvalidCredentials
 from tests.domain_support import Harness
 
 INDEX = "uq_assignments_active_compartment"
@@ -22,11 +23,16 @@ def h(migrated_db_url):
     harness.db.dispose()
 
 
-def _capture(h, action) -> list[tuple[str, object]]:
+def _reads_active_assignments(statement: str) -> bool:
+    return "FROM assignments" in statement and ("assignments.active =" in statement
+                                                 or "assignments.active IS" in statement)
+
+
+def _capture(h, action, wanted=_reads_active_assignments) -> list[tuple[str, object]]:
     seen: list[tuple[str, object]] = []
 
     def listener(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM assignments" in statement and ("assignments.active =" in statement or "assignments.active IS" in statement):
+        if wanted(statement):
             seen.append((statement, parameters))
 
     event.listen(h.db.engine, "before_cursor_execute", listener)
@@ -68,3 +74,17 @@ def test_pickup_completion_looks_up_the_assignment_through_the_partial_index(h):
     assert statements, "the pickup no longer reads the active assignment"
     for statement, parameters in statements:
         assert INDEX in _plan(h, statement, parameters), statement
+
+
+def test_wrong_codes_for_an_unknown_dossier_are_counted_by_a_bounded_indexed_query(h):
+    def wrong_codes():
+        for _ in range(3):
+            with pytest.raises(InvalidCredentials):
+                h.svc.start_pickup(dossier_code="HS-404", code="00000000", kiosk="k1")
+
+    statements = _capture(h, wrong_codes, lambda statement: statement.lstrip().startswith("SELECT")
+                          and "FROM audit_events" in statement)
+    assert statements, "the wrong codes are no longer counted from the audit log"
+    for statement, parameters in statements:
+        assert "LIMIT" in statement, statement
+        assert "ix_audit_events_dossier_kind" in _plan(h, statement, parameters), statement
