@@ -183,6 +183,17 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditVerified(Base):
+    """The single row naming the newest audit event a successful ``locker audit verify`` reached."""
+
+    __tablename__ = "audit_verified"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AuditHead(Base):
     """The single row naming the newest audit event; locking it serialises appenders."""
 
