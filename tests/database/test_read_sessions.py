@@ -63,3 +63,22 @@ def test_a_read_session_refuses_to_write_and_leaves_nothing(db):
             s.execute(select(Compartment)).scalar_one().service_note = "changed"
     with db.read_session() as s:
         assert s.execute(select(Compartment.service_note)).scalar_one() == ""
+
+
+def test_bearer_requests_write_the_token_s_use_at_most_once_a_minute(db):
+    from datetime import timedelta
+
+    from locker.accounts import account_for_token_in, create_account, create_token
+    from locker.models import ApiToken
+
+    now = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
+    with db.session() as s:
+        create_account(s, "lan", "technician", "correct horse")
+        token = create_token(s, "lan", now=now)
+    begins = _begins(db)
+    for seconds in (0, 10, 59, 60, 61):
+        assert account_for_token_in(db, token, now=now + timedelta(seconds=seconds)).name == "lan"
+    assert begins.count("BEGIN IMMEDIATE") == 2  # at 0 s and at 60 s
+    with db.read_session() as s:
+        assert s.execute(select(ApiToken.last_used_at)).scalar_one() == now + timedelta(seconds=60)
+    assert account_for_token_in(db, "lk_unknown", now=now) is None
