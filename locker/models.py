@@ -265,3 +265,7 @@ class KioskThrottle(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     penalty_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Tables of their own modules, registered on the same metadata.
+from .models_webhooks import AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription  # noqa: E402,F401
