@@ -26,9 +26,9 @@ _OPENER = urllib.request.build_opener(_NoRedirect())
 
 def post_json(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:
     """The HTTP status the subscriber answered; raises :class:`DeliveryError` when there is none."""
-    req = urllib.request.Request(url, data=body, method="POST",
-                                 headers={"User-Agent": "dossier-locker-webhooks/1", **headers})
     try:
+        req = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"User-Agent": "dossier-locker-webhooks/1", **headers})
         with _OPENER.open(req, timeout=timeout) as resp:
             resp.read(4096)
             return int(resp.status)
