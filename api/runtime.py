@@ -23,6 +23,8 @@ from locker.keyfile import load_or_create_secret
 from locker.models import Account
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
+from locker.audit_head import HeadExporter, load_or_create_signing_key
+from locker.webhooks import WebhookOutbox
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
 from drivers.pin_factories import PinsWatch, open_pin_factory
@@ -85,6 +87,10 @@ class Runtime:
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+        self.webhook_outbox = WebhookOutbox(db=self.db, secret=self.secret, clock=self.clock, config=config.webhooks)
+        self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
+                                        path=config.audit.export_file, clock=self.clock,
+                                        interval=config.audit.export_interval_s)
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -175,6 +181,8 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.webhook_outbox.start()
+        self.audit_heads.start()
         self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
@@ -186,8 +194,10 @@ class Runtime:
             self.scanner.stop()
         self.service.receipts.stop()
         self.outbox.stop()
+        self.webhook_outbox.stop()
         self.bus.stop()
         self.coordinator.stop()
+        self.audit_heads.stop()  # the last head, after the last event
         if self.io is not None:
             self.io.close()
         if self.pins_watch is not None:

@@ -121,9 +121,9 @@ class VerifyReport:
     reason: str
 
 
-def verify_chain(session: Session, batch: int = 1000) -> VerifyReport:
-    """Recompute the chain and name the first broken link."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
+def verify_chain(session: Session, batch: int = 1000, *, after: tuple[int, str] = (0, GENESIS)) -> VerifyReport:
+    """Recompute the chain and name the first broken link; ``after`` (seq, hash) starts past a trusted event."""
+    prev_hash, expected_seq, checked = after[1], after[0] + 1, 0
     while True:
         rows = session.execute(
             select(AuditEvent).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch)

@@ -9,33 +9,14 @@ database, the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in Python, naive UTC in the database."""
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime; use an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Any) -> Any:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
-class Base(DeclarativeBase):
-    pass
+from .model_base import Base, UtcDateTime
 
 
 class Compartment(Base):
@@ -265,7 +246,3 @@ class KioskThrottle(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     penalty_s: Mapped[int] = mapped_column(Integer, default=0)
-
-
-# Tables of their own modules, registered on the same metadata.
-from .models_webhooks import AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription  # noqa: E402,F401

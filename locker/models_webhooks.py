@@ -10,7 +10,7 @@ from typing import Optional
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Base, UtcDateTime
+from .model_base import Base, UtcDateTime
 
 
 class WebhookSubscription(Base):

@@ -58,6 +58,7 @@ from .unlocks import Unlocker
 from .sensors import CabinetSensors
 from .signin import SignIns
 from .account_admin import AccountAdmin
+from .webhooks import Webhooks
 
 __all__ = ["LockerService"]
 
@@ -101,6 +102,8 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
+        #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
+        self.webhooks = Webhooks(db=db, secret=secret, clock=clock, audit=recorder)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
 

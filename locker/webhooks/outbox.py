@@ -23,15 +23,16 @@ from ..config_webhooks import WebhooksConfig
 from ..models import AuditEvent, AuditHead
 from ..models_webhooks import AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from ..ports import Clock
+from ..statuses import DeliveryStatus
 from .events import alarm_ref, derive, wanted
 from .http import DeliveryError, post_json
 from .signing import retry_delay, signed_headers
-from .subscriptions import open_secret
+from .subscriptions import MANUAL, open_secret
 
 log = logging.getLogger(__name__)
 
 CURSOR = "webhooks"
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+PENDING, DELIVERED, FAILED = DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED
 Post = Callable[..., int]
 
 
@@ -183,7 +184,3 @@ class WebhookOutbox:
                 delay = retry_delay(d.attempts, self.config.retry_base_s, self.config.retry_max_s)
                 d.next_attempt_at = now + timedelta(seconds=delay)
         return False
-
-
-#: ``last_error`` of a delivery an admin asked to send again, until its next try.
-MANUAL = "redelivery requested"

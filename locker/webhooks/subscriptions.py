@@ -30,12 +30,15 @@ from ..errors import InvalidInput, NotFound
 from ..models_webhooks import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from ..outbox import fernet
 from ..ports import Clock
+from ..statuses import DeliveryStatus
 from .events import ALL, EVENT_TYPES
 
 URL_MAX = 500
 SECRET_MIN, SECRET_MAX = 16, 200
 _INFO = b"locker webhooks v1"
 LOG_MAX = 200
+#: ``last_error`` of a delivery an admin asked to send again, until its next try.
+MANUAL = "redelivery requested"
 
 
 def seal_secret(key: bytes, secret: str) -> str:
@@ -111,7 +114,7 @@ def delivery_view(d: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[st
     event = d.event
     return {"id": d.id, "subscription": d.subscription_id, "event_id": event.uid, "type": event.type,
             "time": iso(event.time), "dossier_code": d.ordering, "status": d.status, "attempts": d.attempts,
-            "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
+            "next_attempt_at": iso(d.next_attempt_at) if d.status == DeliveryStatus.PENDING else None,
             "last_status": d.last_status, "last_error": d.last_error,
             "delivered_at": iso(d.delivered_at) if d.delivered_at else None,
             "log": [{"time": iso(a.time), "status_code": a.status_code, "latency_ms": a.latency_ms,
@@ -175,13 +178,11 @@ class Webhooks:
 
     def redeliver(self, delivery_id: int, *, actor: str) -> dict[str, Any]:
         """Send one delivery again (the same event id), at once and with a fresh give-up clock."""
-        from .outbox import MANUAL, PENDING
-
         with self._db.session() as s:
             d = s.get(WebhookDelivery, delivery_id)
             if d is None:
                 raise NotFound("delivery", delivery_id)
-            d.status, d.next_attempt_at, d.first_attempt_at, d.last_error = PENDING, self._clock.now(), None, MANUAL
+            d.status, d.next_attempt_at, d.first_attempt_at, d.last_error = DeliveryStatus.PENDING, self._clock.now(), None, MANUAL
             self._audit.event(s, "webhook_redelivery", actor=actor, webhook=d.subscription_id, delivery=d.id,
                               event_id=d.event.uid)
             return delivery_view(d, self._attempts(s, [d.id]).get(d.id, []))

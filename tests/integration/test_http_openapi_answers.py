@@ -93,10 +93,14 @@ def app(tmp_path):
     with runtime.db.session() as s:
         accounts.create_account(s, "ann", "clerk", "a long password")
         token = accounts.create_token(s, "ann")
+        accounts.create_account(s, "ada", "admin", "a long password")
+        admin_token = accounts.create_token(s, "ada")
     runtime.start()
     try:
         wait_for(lambda: runtime.health()["status"] == "ok", message="healthy")
-        yield Api(create_app(runtime=runtime), runtime, sim, token)
+        api = Api(create_app(runtime=runtime), runtime, sim, token)
+        api.admin = {"Authorization": f"Bearer {admin_token}"}
+        yield api
     finally:
         runtime.stop()
         sim.close()
@@ -192,7 +196,26 @@ def test_real_answers_match_the_published_document(app):
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
     api.call("GET", "/healthz", "/healthz", 200)
+    webhook_answers(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def webhook_answers(api: Api) -> None:
+    """The webhook endpoints, with a subscription that has had deliveries (to a closed port)."""
+    hook = api.call("POST", "/api/v1/webhooks", "/api/v1/webhooks", 201, headers=api.admin,
+                    json={"url": "http://127.0.0.1:9/hooks", "events": ["result.ready", "audit.head"]})
+    api.runtime.audit_heads.export()
+    path = f"/api/v1/webhooks/{hook['id']}"
+    wait_for(lambda: api.runtime.service.webhooks.get(hook["id"])["deliveries"], message="a delivery")
+    api.call("GET", "/api/v1/webhooks", "/api/v1/webhooks", 200, headers=api.admin)
+    api.call("GET", path, "/api/v1/webhooks/{webhook_id}", 200, headers=api.admin)
+    api.call("PATCH", path, "/api/v1/webhooks/{webhook_id}", 200, headers=api.admin, json={"paused": True})
+    log = api.call("GET", f"{path}/deliveries", "/api/v1/webhooks/{webhook_id}/deliveries", 200, headers=api.admin)
+    api.call("POST", f"/api/v1/webhooks/deliveries/{log[0]['id']}/redeliver",
+             "/api/v1/webhooks/deliveries/{delivery_id}/redeliver", 200, headers=api.admin)
+    api.call("GET", f"{path}/deliveries", "/api/v1/webhooks/{webhook_id}/deliveries", 200, headers=api.admin)
+    api.call("DELETE", path, "/api/v1/webhooks/{webhook_id}", 204, headers=api.admin)
+    api.call("GET", path, "/api/v1/webhooks/{webhook_id}", 404, headers=api.admin)
 
 
 def test_a_jammed_pickup_answers_failed_as_documented(app):
