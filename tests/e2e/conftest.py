@@ -202,7 +202,8 @@ def printed_snippet(output: str) -> dict:
 @contextmanager
 def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
                     open_timeout_ms: int = 2500, board_type: str = "kerong-cu16",
-                    sms: dict | None = None, gpio: bool = False, printer: bool = False) -> Iterator[Cabinet]:
+                    sms: dict | None = None, gpio: bool = False, printer: bool = False,
+                    extra_config: str = "") -> Iterator[Cabinet]:
     """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token.
 
     The service's [bus], [gpio] and [[compartment]] tables are the ones ``locker sim``
@@ -211,6 +212,7 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
     ``board_type="gpio-relay"`` (relay locks on GPIO pins, no RS485 bus) always does.
     With ``printer`` the simulator serves its receipt printer like a network printer,
     and the service prints on it (the [printer] table ``locker sim`` prints).
+    ``extra_config`` is appended to the service's file (whole tables, e.g. ``[webhooks]``).
     """
     relay_only = board_type == "gpio-relay"
     gpio = gpio or relay_only
@@ -247,7 +249,7 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         if relay_only:
             bus["pulse_ms"] = 100
         gpio_table = "".join(f"{key} = {toml_value(value)}\n" for key, value in snippet.get("gpio", {}).items())
-        extra = "[gpio]\n" + gpio_table if gpio else ""
+        extra = ("[gpio]\n" + gpio_table if gpio else "") + extra_config
         if printer:
             extra += "\n[printer]\n" + "".join(f"{key} = {toml_value(value)}\n"
                                                for key, value in snippet["printer"].items())
