@@ -105,7 +105,13 @@ class WebhookOutbox:
         """Derive, then deliver; returns how many deliveries succeeded."""
         while self.derive() == self.batch * 10:
             pass
-        return self.deliver_due()
+        delivered = 0
+        for _ in range(10):  # a delivery may free the next one of its dossier: look again at once
+            done = self.deliver_due()
+            delivered += done
+            if not done:
+                break
+        return delivered
 
     # ---- events from the audit log ---------------------------------------------------------
 
