@@ -14,8 +14,9 @@ import signal
 from typing import Any
 
 from locker.accounts import account_for_token
-from locker.audit import alarm as record_alarm
+from locker.alarm_kinds import AlarmKind
 from locker.audit import record
+from locker.changes import ChangeFeed
 from locker.config import Config
 from locker.coordinator import Coordinator
 from locker.db import Database
@@ -32,7 +33,9 @@ from locker.errors import ConfigError
 from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemClock
 from locker.service import LockerService
 
+from .events import EventHub
 from .health import health_report
+from .live import LiveFeed
 from .printing import ReceiptPrinterAdapter
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
@@ -40,6 +43,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds the start waits for every board's first reading before reconciling without it.
 RECONCILE_TIMEOUT = 5.0
+
+
+#: The alarms the HTTP layer raises: both are repeated refused attempts at a kiosk.
+API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES}
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -86,11 +93,16 @@ class Runtime:
                                      printer=self.printer)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
+                                   alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
         self.webhook_outbox = WebhookOutbox(db=self.db, secret=self.secret, clock=self.clock, config=config.webhooks)
         self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
                                         path=config.audit.export_file, clock=self.clock,
                                         interval=config.audit.export_interval_s)
+        self.hub = EventHub()
+        changes = ChangeFeed(self.db)
+        self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
+        changes.subscribe(self._audit_committed)
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -159,6 +171,11 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001 - the old connection is already gone
             log.debug("gpio: closing the lost pin factory: %s", exc)
 
+    def _audit_committed(self, changes: Any) -> None:
+        """New audit events were committed: the webhook outbox looks at them now, not at its next poll."""
+        if changes.audit:
+            self.webhook_outbox.wake()
+
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""
         os.kill(os.getpid(), signal.SIGTERM)
@@ -183,6 +200,7 @@ class Runtime:
         self.outbox.start()
         self.webhook_outbox.start()
         self.audit_heads.start()
+        self.live.start()
         self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
@@ -190,6 +208,8 @@ class Runtime:
         log.info("runtime started; reconcile: %s", self.reconcile_report)
 
     def stop(self) -> None:
+        self.hub.close()
+        self.live.stop()
         if self.scanner is not None:
             self.scanner.stop()
         self.service.receipts.stop()
@@ -232,9 +252,13 @@ class Runtime:
         return self.db.ping()
 
     def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
-        """Append an event (an alarm with ``alarm``) to the audit log, e.g. a refused kiosk token."""
+        """Append an event to the audit log, e.g. a refused kiosk token; with ``alarm`` it raises
+        the alarm of :data:`API_ALARMS` for that event."""
         with self.db.session() as session:
-            (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
+            if alarm:
+                self.service.alarms.raise_(session, API_ALARMS[kind], event=kind, actor=actor, **data)
+            else:
+                record(session, kind, actor=actor, data=data, clock=self.clock)
 
     def account_for_token(self, token: str) -> Account | None:
         """The enabled account owning this API token (its use noted), else None; expired: TokenExpired."""

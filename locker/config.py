@@ -36,8 +36,8 @@ from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCAN
                               SIZES, BusConfig, CompartmentConfig, PrinterConfig, ScannerConfig, bus_where,
                               check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
 from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, HttpConfig, KioskConfig,
-                              OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
-                              check_doors, check_http, check_kiosk, check_office, check_privacy,
+                              LayoutConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
+                              check_doors, check_http, check_kiosk, check_layout, check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
 from .config_webhooks import AuditConfig, WebhooksConfig, check_webhooks, resolve_audit
@@ -71,6 +71,7 @@ class Config:
     sms: SmsConfig = field(default_factory=SmsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    layout: LayoutConfig = field(default_factory=LayoutConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
     audit: AuditConfig = field(default_factory=lambda: resolve_audit(AuditConfig(), SecurityConfig().secret_file))
@@ -108,6 +109,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "notify.sms": ("sms", SmsConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
+    "layout": ("layout", LayoutConfig),
     "console": ("console", ConsoleConfig),
     "webhooks": ("webhooks", WebhooksConfig),
     "audit": ("audit", AuditConfig),
@@ -168,6 +170,7 @@ def _checked(cfg: Config) -> Config:
     check_sms(cfg.sms)
     check_security(cfg.security)
     check_doors(cfg.doors)
+    check_layout(cfg.layout)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     check_console(cfg.console)

@@ -133,6 +133,9 @@ class CompartmentConfig:
     bus: str = "main"
     #: Inner height in millimetres, when known.
     height_mm: int | None = None
+    #: Where it is on the cabinet's front (from 1, top left), for the console's grid.
+    row: int | None = None
+    column: int | None = None
 
 
 def read_pin_factory(raw: Mapping[str, Any], env: Mapping[str, str]) -> str:
@@ -203,6 +206,10 @@ def _with_family_defaults(where: str, bus: BusConfig) -> BusConfig:
                    item_sensors=family.item_sensors if bus.item_sensors is None else bus.item_sensors)
 
 
+#: The largest row or column number of the cabinet grid.
+MAX_PLACE = 99
+
+
 def read_compartments(items: Any, buses: tuple[BusConfig, ...]) -> tuple[CompartmentConfig, ...]:
     if not isinstance(items, list):
         raise ConfigError("compartment", "must be an array of tables ([[compartment]])")
@@ -213,6 +220,8 @@ def read_compartments(items: Any, buses: tuple[BusConfig, ...]) -> tuple[Compart
             raise ConfigError(f"compartment[{i}].label", f"{c.label} is used twice")
         if any((o.bus, o.board, o.lock) == (c.bus, c.board, c.lock) for o in out[:i]):
             raise ConfigError(f"compartment[{i}].lock", f"board {c.board} lock {c.lock} is used twice")
+        if c.row is not None and any((o.row, o.column) == (c.row, c.column) for o in out[:i]):
+            raise ConfigError(f"compartment[{i}].row", f"row {c.row} column {c.column} is used twice")
     return tuple(out)
 
 
@@ -220,7 +229,7 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
     if not isinstance(item, Mapping):
         raise ConfigError(where, "must be a table")
     for key in item:
-        if key not in ("label", "board", "lock", "size", "bus", "height_mm"):
+        if key not in ("label", "board", "lock", "size", "bus", "height_mm", "row", "column"):
             raise ConfigError(f"{where}.{key}", "unknown key")
     for key in ("label", "board", "lock", "size"):
         if key not in item:
@@ -237,6 +246,9 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
             raise ConfigError(f"{where}.height_mm", f"must be between {_HEIGHT_MM[0]} and {_HEIGHT_MM[1]}")
     if not LABEL_RE.match(label):
         raise ConfigError(f"{where}.label", "use 1-16 letters, digits, '-' or '_'")
+    row, column = (_place(f"{where}.{key}", item.get(key)) for key in ("row", "column"))
+    if (row is None) != (column is None):
+        raise ConfigError(f"{where}.{'row' if row is None else 'column'}", "give both row and column, or neither")
     by_name = {b.name: b for b in buses}
     if bus not in by_name:
         raise ConfigError(f"{where}.bus", f"no bus is named {bus!r}; known: {', '.join(by_name)}")
@@ -248,7 +260,16 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
         raise ConfigError(f"{where}.lock", f"must be between 1 and {locks} for {by_name[bus].protocol} boards")
     if size not in SIZES:
         raise ConfigError(f"{where}.size", "must be S, M or L")
-    return CompartmentConfig(label, board, lock, size, bus, height)
+    return CompartmentConfig(label, board, lock, size, bus, height, row, column)
+
+
+def _place(where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    value = coerce(where, value, "int", from_env=False)
+    if not 1 <= value <= MAX_PLACE:
+        raise ConfigError(where, f"must be between 1 and {MAX_PLACE}")
+    return value
 
 
 def check_scanner(scanner: ScannerConfig) -> None:

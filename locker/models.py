@@ -15,7 +15,6 @@ from typing import Optional
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
 from .model_base import Base, UtcDateTime
 
 
@@ -34,6 +33,10 @@ class Compartment(Base):
     item: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)
     service_note: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: When the door was first seen open (cleared when it closes), and how far the
+    #: door-left-open escalation went: both survive a restart.
+    door_opened_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    left_open_stage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Dossier(Base):
@@ -246,3 +249,8 @@ class KioskThrottle(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     penalty_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base
+from .models_webhooks import (AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent,  # noqa: E402,F401
+                              WebhookSubscription)

@@ -31,6 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .models import OutboxMessage
 from .ports import Clock, Notifier
 
@@ -67,6 +69,10 @@ def enqueue_sms(session: Session, to: str, text: str, *, secret: bytes, clock: C
     return msg
 
 
+#: Failed attempts after which a message raises an ``sms_undeliverable`` alarm (it is still retried).
+UNDELIVERABLE_AFTER = 5
+
+
 class OutboxWorker:
     """Delivers due messages; ``run_once()`` for one pass, ``start()`` for a thread.
 
@@ -75,8 +81,10 @@ class OutboxWorker:
     """
 
     def __init__(self, *, db, notifier: Notifier, secret: bytes, clock: Clock,  # type: ignore[no-untyped-def]
-                 poll_interval: float = 1.0, backoff: tuple[float, float] = (5, 600), batch: int = 20) -> None:
+                 poll_interval: float = 1.0, backoff: tuple[float, float] = (5, 600), batch: int = 20,
+                 alarms: Alarms | None = None) -> None:
         self.db = db
+        self.alarms = alarms
         self.notifier = notifier
         self.secret = secret
         self.clock = clock
@@ -143,5 +151,8 @@ class OutboxWorker:
             msg.attempts += 1
             msg.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
             msg.last_error = error[:500]
+            if msg.attempts == UNDELIVERABLE_AFTER and self.alarms is not None:
+                self.alarms.raise_(s, AlarmKind.SMS_UNDELIVERABLE, event="sms_undeliverable", message=msg_id,
+                                   attempts=msg.attempts, error=msg.last_error[:200])
         log.warning("SMS %s not sent (%s); retry in %ss", msg_id, error, delay)
         return False

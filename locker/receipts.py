@@ -21,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import messages, outbox
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .audit import AuditRecorder
 from .config import Config
 from .models import Dropoff, Pickup
@@ -43,7 +45,8 @@ class _Kept:
 
 class Receipts:
     def __init__(self, *, db: Any, config: Config, secret: bytes, clock: Clock, audit: AuditRecorder,
-                 printer: ReceiptPrinter | None = None) -> None:
+                 alarms: Alarms, printer: ReceiptPrinter | None = None) -> None:
+        self._alarms = alarms
         self._db = db
         self._config = config
         self._secret = secret
@@ -127,6 +130,7 @@ class Receipts:
             if status == "ok":
                 self._audit.event(s, "receipt_printed", compartment=receipt.compartment,
                                   dossier=receipt.dossier_code, receipt=receipt.number)
+                self._alarms.clear(s, AlarmKind.PRINTER, event="receipt_printed")
             else:
                 self._not_printed(s, kept, status)
         with self._mutex:
@@ -134,8 +138,8 @@ class Receipts:
 
     def _not_printed(self, s: Session, kept: _Kept, status: str) -> None:
         receipt = kept.receipt
-        self._audit.alarm(s, "printer", compartment=receipt.compartment, dossier=receipt.dossier_code,
-                          reason=status, receipt=receipt.number)
+        self._alarms.raise_(s, AlarmKind.PRINTER, event="printer", compartment=receipt.compartment,
+                            dossier=receipt.dossier_code, cabinet_wide=True, reason=status, receipt=receipt.number)
         text = messages.receipt_sms(receipt.number, receipt.dossier_code, receipt.compartment, receipt.time)
         msg = outbox.enqueue_sms(s, kept.phone, text, secret=self._secret, clock=self._clock)
         self._audit.event(s, "sms_queued", compartment=receipt.compartment, dossier=receipt.dossier_code,

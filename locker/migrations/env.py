@@ -6,7 +6,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from locker import models_webhooks  # noqa: F401  (its tables join Base.metadata)
 from locker.models import Base
 
 
