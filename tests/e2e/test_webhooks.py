@@ -2,14 +2,13 @@
 checks every signature and processes each event id once. The receiver is down while a
 drop-off, a result and its pickup, and a collection happen; when it is back nothing is
 lost, each dossier's events arrive in order, and a retried or redelivered event is
-recognised by its id. At shutdown the audit head is exported, signed, and
+recognised by its id. A door forced open arrives as ``alarm.raised``. At shutdown the audit head is exported, signed, and
 ``locker audit verify --against`` finds it on the chain."""
 
 from __future__ import annotations
 
 import json
 import re
-import signal
 
 import pytest
 import requests
@@ -111,6 +110,12 @@ def test_a_receiver_that_was_down_loses_nothing_and_gets_each_dossier_in_order(c
             assert set(event) == {"id", "type", "time", "data"} and event["id"].startswith("evt_")
             assert event["data"]["compartment"]
 
+        forced = sorted(cabinet.compartments)[-1]  # a door no flow used, opened by force: one alarm
+        cabinet.open_door(forced)
+        [alarm] = wait_for(lambda: receiver.of_type("alarm.raised"), message="the alarm delivered")
+        assert alarm["data"]["kind"] == "forced_open" and alarm["data"]["compartment"] == forced
+        assert isinstance(alarm["data"]["alarm_id"], int)
+
         delivered = next(d for d in log_of(cabinet, hook["id"]) if d["type"] == "result.ready")
         again = requests.post(cabinet.api + f"/api/v1/webhooks/deliveries/{delivered['id']}/redeliver",
                               headers=cabinet.admin, timeout=10)
@@ -124,8 +129,7 @@ def test_a_receiver_that_was_down_loses_nothing_and_gets_each_dossier_in_order(c
 
 
 def test_the_audit_head_exported_at_shutdown_verifies_against_the_chain(cabinet):
-    cabinet.service.proc.send_signal(signal.SIGTERM)
-    assert cabinet.service.stop() == 0
+    assert cabinet.service.stop() == 0  # SIGTERM, a clean shutdown
     heads = cabinet.workdir / "audit-heads.jsonl"
     line = json.loads(heads.read_text().splitlines()[-1])
     assert set(line) == {"seq", "hash", "time", "public_key", "signature"} and line["seq"] > 10
