@@ -139,6 +139,7 @@ def test_openapi_document_covers_every_route_and_resolves(client):
     doc = resp.get_json()
     assert doc["openapi"].startswith("3.1")
     assert set(doc["components"]["securitySchemes"]) == {"bearer", "kiosk"}
+    methods: dict[str, set[str]] = {}  # several views may share a path (GET and DELETE of one resource)
     for rule in c.application.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
             continue
@@ -146,7 +147,9 @@ def test_openapi_document_covers_every_route_and_resolves(client):
         for arg in rule.arguments:
             path = path.replace(f"<id:{arg}>", f"{{{arg}}}").replace(f"<path:{arg}>", f"{{{arg}}}")
         assert path in doc["paths"], path
-        assert set(doc["paths"][path]) == {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}}
+        methods.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+    for path, served in methods.items():
+        assert set(doc["paths"][path]) == served, path
     refs = list(_refs(doc))
     assert refs
     for ref in refs:
@@ -208,3 +211,18 @@ def test_qr_image_checks_the_domain_signature(monkeypatch):
     assert c.get(f"/q/LK1.5.{nonce}.{qr_mac(rt.secret, 5, nonce)}").status_code == 200
     assert_error(c.get(f"/q/LK1.5.{nonce}.{qr_mac(b'other' * 8, 5, nonce)}"), 404, "not_found")
     assert_error(c.get(f"/q/LK1.6.{nonce}.{qr_mac(rt.secret, 5, nonce)}"), 404, "not_found")
+
+
+def test_openapi_document_describes_every_webhook_event_and_its_signature(client):
+    from locker.webhooks import EVENT_TYPES
+
+    c, _ = client
+    doc = c.get("/api/v1/openapi.json", environ_base={"REMOTE_ADDR": "10.1.1.1"}).get_json()
+    assert set(doc["webhooks"]) == set(EVENT_TYPES)
+    for name, item in doc["webhooks"].items():
+        post = item["post"]
+        assert {p["name"] for p in post["parameters"]} == {"X-Locker-Timestamp", "X-Locker-Signature"}
+        payload = _resolve(doc, post["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+        assert set(payload["required"]) == {"id", "type", "time", "data"}
+        assert name in str(_resolve(doc, "#/components/schemas/WebhookPayload")["properties"]["type"])
+    assert doc["paths"]["/api/v1/webhooks"]["post"]["security"] == [{"bearer": []}]
