@@ -125,6 +125,8 @@ class HeadExporter:
             os.fsync(f.fileno())
 
     def start(self) -> None:
+        """Export now (what happened while the service was down shows at once), then every interval."""
+        self._export_logged()
         if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name="locker-audit-head", daemon=True)

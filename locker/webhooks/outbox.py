@@ -42,9 +42,12 @@ def body_of(uid: str, type_: str, when: datetime, data: dict[str, Any]) -> str:
 
 
 def enqueue(s: Session, type_: str, data: dict[str, Any], *, when: datetime, now: datetime,
-            seq: int | None = None, ordering: str | None = None) -> WebhookEvent | None:
+            seq: int | None = None, ordering: str | None = None,
+            subscriptions: list[WebhookSubscription] | None = None) -> WebhookEvent | None:
     """Write one event and a delivery for every subscription that wants it (in the caller's transaction)."""
-    subs = [sub for sub in s.execute(select(WebhookSubscription)).scalars() if wanted(json.loads(sub.events), type_)]
+    if subscriptions is None:
+        subscriptions = list(s.execute(select(WebhookSubscription)).scalars())
+    subs = [sub for sub in subscriptions if wanted(json.loads(sub.events), type_)]
     if not subs:
         return None
     ref = alarm_ref(data) if type_ == "alarm.raised" else None
@@ -127,10 +130,12 @@ class WebhookOutbox:
             rows = s.execute(select(AuditEvent).where(AuditEvent.seq > mark.seq)
                              .order_by(AuditEvent.seq).limit(limit)).scalars().all()
             now = self.clock.now()
+            subs = list(s.execute(select(WebhookSubscription)).scalars()) if rows else []
             for row in rows:
-                found = derive(as_dict(row))
+                found = derive(as_dict(row)) if subs else None
                 if found is not None:
-                    enqueue(s, found[0], found[1], when=row.time, now=now, seq=row.seq, ordering=row.dossier_code)
+                    enqueue(s, found[0], found[1], when=row.time, now=now, seq=row.seq, ordering=row.dossier_code,
+                            subscriptions=subs)
             if rows:
                 mark.seq, mark.hash, mark.time = rows[-1].seq, rows[-1].hash, now
             return len(rows)
