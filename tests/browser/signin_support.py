@@ -20,12 +20,10 @@ ROLES = {"clerk1": "clerk", "tech1": "technician", "admin1": "admin"}
 
 
 @contextmanager
-def console_cabinet(tmp_path: Path, *, extra_config: str = "") -> Iterator[Cabinet]:
-    """``extra_config``: whole tables appended to the service's file (e.g. ``[webhooks]``)."""
+def console_cabinet(tmp_path: Path) -> Iterator[Cabinet]:
     gateway = SmsGateway()
     try:
-        with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", gateway,
-                             extra_config=extra_config) as cab:
+        with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", gateway) as cab:
             for name in ("tech1", "admin1"):
                 result = cab.locker("user", "add", name, "--role", ROLES[name], "--password-stdin",
                                     stdin=PASSWORDS[name] + "\n")

@@ -13,6 +13,8 @@ import re
 import pytest
 import requests
 
+from locker import accounts
+from locker.db import Database
 from tests.e2e.conftest import running_cabinet
 from tests.support.net import wait_for
 from tests.support.processes import run_locker
@@ -32,11 +34,11 @@ def cabinet(tmp_path_factory):
     tmp_path, sms = tmp_path_factory.mktemp("hooks"), SmsGateway()
     try:
         with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", sms, extra_config=WEBHOOKS) as cab:
-            made = cab.locker("user", "add", "admin1", "--role", "admin", "--password-stdin", stdin="adm1n-pass\n")
-            assert made.returncode == 0, made.stderr
-            token = cab.locker("token", "create", "admin1")
-            assert token.returncode == 0, token.stderr
-            cab.admin = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}"}
+            database = Database(f"sqlite:///{tmp_path / 'locker.db'}")  # an admin, without two more processes
+            with database.session() as s:
+                accounts.create_account(s, "admin1", "admin", "adm1n-pass")
+                cab.admin = {"Authorization": f"Bearer {accounts.create_token(s, 'admin1')}"}
+            database.dispose()
             yield cab
     finally:
         sms.close()
@@ -88,7 +90,8 @@ def test_a_receiver_that_was_down_loses_nothing_and_gets_each_dossier_in_order(c
 
         receiver.down()
         flows_for_two_dossiers(cabinet)
-        tried = wait_for(lambda: [d for d in log_of(cabinet, hook["id"]) if d["attempts"] >= 2], message="retries")
+        tried = wait_for(lambda: [d for d in log_of(cabinet, hook["id"]) if d["attempts"] >= 2], timeout=20,
+                         message="retries")
         assert all(d["status"] == "pending" and d["log"][0]["status_code"] is None and d["log"][0]["error"]
                    for d in tried)
         assert receiver.events == []
@@ -97,7 +100,8 @@ def test_a_receiver_that_was_down_loses_nothing_and_gets_each_dossier_in_order(c
         receiver.up()
         wanted = ["dropoff.stored", "result.ready", "pickup.collected", "dropoff.collected"]
         wait_for(lambda: all(receiver.of_type(t) for t in wanted), timeout=20, message="every event delivered")
-        wait_for(lambda: all(d["status"] == "delivered" for d in log_of(cabinet, hook["id"])), message="delivered")
+        wait_for(lambda: all(d["status"] == "delivered" for d in log_of(cabinet, hook["id"])), timeout=20,
+                 message="delivered")
 
         by_dossier = {}
         for event in receiver.events:
@@ -112,15 +116,16 @@ def test_a_receiver_that_was_down_loses_nothing_and_gets_each_dossier_in_order(c
 
         forced = sorted(cabinet.compartments)[-1]  # a door no flow used, opened by force: one alarm
         cabinet.open_door(forced)
-        [alarm] = wait_for(lambda: receiver.of_type("alarm.raised"), message="the alarm delivered")
-        assert alarm["data"]["kind"] == "forced_open" and alarm["data"]["compartment"] == forced
+        [alarm] = wait_for(lambda: [a for a in receiver.of_type("alarm.raised") if a["data"]["kind"] == "forced_open"],
+                           timeout=20, message="the alarm delivered")  # (a loaded machine may add board_offline)
+        assert alarm["data"]["compartment"] == forced
         assert isinstance(alarm["data"]["alarm_id"], int)
 
         delivered = next(d for d in log_of(cabinet, hook["id"]) if d["type"] == "result.ready")
         again = requests.post(cabinet.api + f"/api/v1/webhooks/deliveries/{delivered['id']}/redeliver",
                               headers=cabinet.admin, timeout=10)
         assert again.status_code == 200, again.text
-        wait_for(lambda: len(receiver.duplicates) == 2, message="the redelivery")
+        wait_for(lambda: len(receiver.duplicates) == 2, timeout=20, message="the redelivery")
         assert receiver.duplicates[-1] == delivered["event_id"]
         tries = next(d for d in log_of(cabinet, hook["id"]) if d["id"] == delivered["id"])["log"]
         assert tries[-1]["trigger"] == "manual" and tries[-1]["status_code"] == 200
