@@ -17,6 +17,14 @@ def sms_text(dossier_code: str, label: str, issued: credentials.IssuedCredential
     return messages.credential_sms(dossier_code, label, issued.code, issued.expires_at, issued.qr, public_url)
 
 
+def code_locked_text(dossier_code: str) -> str:
+    """No code in it: it only tells the owner what happened and what still works."""
+    return (f"Hồ sơ {dossier_code}: việc nhập mã nhận tại tủ đã bị khoá do có người nhập sai nhiều lần. "
+            "Mã QR trong tin nhắn trước vẫn dùng được, hoặc liên hệ cán bộ để được cấp mã mới. / "
+            f"Dossier {dossier_code}: pickup code entry at the locker is locked after too many wrong codes. "
+            "The QR code from the earlier message still works, or ask a clerk for a new code.")
+
+
 class CredentialSender:
     def __init__(self, *, config: Config, secret: bytes, clock: Clock, audit: AuditRecorder) -> None:
         self._config = config
@@ -35,3 +43,8 @@ class CredentialSender:
         self._audit.event(s, "sms_queued", actor=actor, compartment=label, dossier=result.dossier.code,
                           message=msg.id)
         return issued
+
+    def send_code_locked(self, s: Session, result: Result) -> None:
+        msg = outbox.enqueue_sms(s, result.phone, code_locked_text(result.dossier.code), secret=self._secret,
+                                 clock=self._clock)
+        self._audit.event(s, "sms_queued", dossier=result.dossier.code, message=msg.id, reason="code_entry_locked")

@@ -84,7 +84,8 @@ class LockerService:
         self._sensors = CabinetSensors(audit=recorder, alarms=alarms, panel=panel, shutdown=shutdown)
         self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, alarms=alarms, clock=clock,
                                              panel=panel)
-        self._compartments_part = compartments = Compartments(audit=recorder, clock=clock)
+        self._compartments_part = compartments = Compartments(config=config, audit=recorder, clock=clock,
+                                                              alarms=alarms)
         journal = Journal(audit=recorder, clock=clock)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
@@ -95,14 +96,14 @@ class LockerService:
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts,
-                                   throttle=PickupThrottle(config=config, alarms=alarms, clock=clock))
-        self._collections = CollectionFlow(**parts)
-        flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
-                          compartments=compartments, clock=clock)
+        self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts, alarms=alarms,
+                                   throttle=PickupThrottle(config=config, alarms=alarms, clock=clock, sender=sender))
+        self._collections = CollectionFlow(**parts, alarms=alarms)
+        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections),
+                                        journal=journal, compartments=compartments, clock=clock)
         self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, alarms=alarms)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
-                                 left_open=self._left_open, alarms=alarms)
+                                 compartments=compartments, left_open=self._left_open, alarms=alarms)
         self._reconciler = Reconciler(db=db, clock=clock, audit=recorder, journal=journal, flows=flows,
                                       boards=self._boards, compartments=compartments, left_open=self._left_open,
                                       alarms=alarms)
@@ -124,9 +125,18 @@ class LockerService:
         """Reserve and unlock a compartment for a citizen's dossier."""
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
 
-    def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
-        """The drop-off; once stored, with its ``receipt`` while it is recent."""
-        return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id))
+    def get_dropoff(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;
+        once stored, with its ``receipt`` while it is recent."""
+        return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id, kiosk=kiosk))
+
+    def reopen_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Open the same compartment again for a drop-off whose door closed on nothing."""
+        return self._unlocks.start(self._dropoffs.reopen(dropoff_id, kiosk=kiosk))
+
+    def end_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The person left the kiosk: a drop-off closed on nothing is cancelled."""
+        return self._dropoffs.end(dropoff_id, kiosk=kiosk)
 
     def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
         """Reserve and unlock a compartment for a dossier's result."""
@@ -157,11 +167,23 @@ class LockerService:
                     "compartment": result.compartment.label if result.compartment else None,
                     "state": credentials.state_of(cred, self.clock.now())}
 
-    def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
-        """The pickup; once collected, with its ``receipt`` while it is recent."""
-        return self._with_receipt("pickup", self._pickups.get(pickup_id))
+    def get_pickup(self, pickup_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;
+        once collected, with its ``receipt`` while it is recent."""
+        return self._with_receipt("pickup", self._pickups.get(pickup_id, kiosk=kiosk))
+
+    def reopen_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Open the same compartment again for a pickup whose door closed on the result."""
+        return self._unlocks.start(self._pickups.reopen(pickup_id, kiosk=kiosk))
+
+    def end_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The citizen left the kiosk: a pickup closed on the result is uncollected."""
+        return self._pickups.end(pickup_id, kiosk=kiosk)
 
     def _with_receipt(self, kind: str, view: dict[str, Any]) -> dict[str, Any]:
+        """The receipt names the dossier: only for whoever may see its code."""
+        if view.get("dossier_code") is None:
+            return view
         receipt = self.receipts.view(kind, view["id"])
         return view if receipt is None else {**view, "receipt": receipt}
 
@@ -211,14 +233,17 @@ class LockerService:
             log.exception("failed to handle %r", event)
 
     def _route(self, s: Session, event: Any) -> list[Unlock]:
+        unlocks: list[Unlock] = []
         if isinstance(event, Tick):
             self._left_open.tick(s)
+            self._flows.expire(s, window_s=self.config.doors.reopen_window_s)
+            unlocks = self._doors.settle_unconfirmed(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:
             return self._doors.apply(s, event)
         self._update_tower(s)
-        return []
+        return unlocks
 
     def _update_tower(self, s: Session) -> None:
         out_of_service = s.execute(select(Compartment.id).where(

@@ -12,7 +12,7 @@ from locker import outbox
 from locker.config import config_from_dict
 from locker.db import Database
 from locker.models import Base, Compartment, OutboxMessage
-from locker.ports import BoardReading, DoorChanged, LockReading, UnlockOutcome
+from locker.ports import BoardReading, DoorChanged, ItemChanged, LockReading, UnlockOutcome
 from locker.service import LockerService
 
 SECRET = bytes(range(32))
@@ -56,9 +56,10 @@ class FakeBus:
         return {}
 
 
-def config(layout: list[dict] | None = None, **security: Any):
+def config(layout: list[dict] | None = None, *, item_sensors: bool = False, **security: Any):
+    """Door-only rules unless ``item_sensors`` (a Kerong CU16 bus has them by default)."""
     return config_from_dict({
-        "bus": {"url": "loop://"},
+        "bus": {"url": "loop://", "item_sensors": item_sensors},
         "http": {"public_url": "http://kiosk.test"},
         "security": {"secret_file": "/nonexistent", **security},
         "compartment": layout if layout is not None else LAYOUT,
@@ -99,14 +100,15 @@ def all_stored_values(db: Database) -> list[tuple[str, Any]]:
 
 
 class Harness:
-    def __init__(self, url: str, layout: list[dict] | None = None, *, printer: Any = None, **security: Any) -> None:
+    def __init__(self, url: str, layout: list[dict] | None = None, *, item_sensors: bool = False,
+                 printer: Any = None, **security: Any) -> None:
         self.layout = layout if layout is not None else LAYOUT
         self.printer = printer
         self.db = Database(url)
         self.db.upgrade()
         self.bus = FakeBus()
         self.clock = FakeClock()
-        self.config = config(self.layout, **security)
+        self.config = config(self.layout, item_sensors=item_sensors, **security)
         self.svc = self.new_service()
         self.svc.sync_compartments()
         self.svc.reconcile(readings(self.layout))
@@ -130,6 +132,9 @@ class Harness:
         self.released(label)
         self.door(label, True)
         self.door(label, False)
+
+    def item(self, label: str, present: bool) -> None:
+        self.svc.handle_event(ItemChanged(*self.where(label), present))
 
     def outcome(self, label: str, result: str) -> None:
         self.svc.handle_event(UnlockOutcome(*self.where(label), result))
