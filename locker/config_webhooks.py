@@ -29,6 +29,8 @@ class WebhooksConfig:
     give_up_hours: float = 72.0
     #: How often the worker looks for new audit events and due deliveries.
     poll_s: float = 1.0
+    #: Finished deliveries (and their log) are kept this many days.
+    keep_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ def check_webhooks(hooks: WebhooksConfig) -> None:
             raise ConfigError(f"webhooks.{key}", "must be a finite number greater than 0")
     if hooks.retry_base_s > hooks.retry_max_s:
         raise ConfigError("webhooks.retry_base_s", "must not be greater than retry_max_s")
+    if hooks.keep_days <= 0:
+        raise ConfigError("webhooks.keep_days", "must be greater than 0")
     if not 24 <= hooks.give_up_hours < float("inf"):
         raise ConfigError("webhooks.give_up_hours", "must be at least 24")
 

@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from ..audit import as_dict, iso
@@ -32,6 +32,7 @@ from .subscriptions import MANUAL, open_secret
 log = logging.getLogger(__name__)
 
 CURSOR = "webhooks"
+PRUNE_EVERY_S = 3600
 PENDING, DELIVERED, FAILED = DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED
 Post = Callable[..., int]
 
@@ -96,9 +97,13 @@ class WebhookOutbox:
         self._wake.set()
 
     def _loop(self) -> None:
+        pruned_at = None
         while not self._stop.is_set():
             try:
                 self.run_once()
+                if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_S:
+                    pruned_at = time.monotonic()
+                    self.prune()
             except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
                 log.exception("webhook pass failed")
             self._wake.wait(self.config.poll_s)
@@ -115,6 +120,19 @@ class WebhookOutbox:
             if not done:
                 break
         return delivered
+
+    def prune(self) -> int:
+        """Forget finished deliveries (and their tries) older than ``keep_days``, and the events no
+        delivery needs any more; returns how many deliveries went. Pending ones are never touched."""
+        cutoff = self.clock.now() - timedelta(days=self.config.keep_days)
+        with self.db.session() as s:
+            old = select(WebhookDelivery.id).where(WebhookDelivery.status.in_([DELIVERED, FAILED]),
+                                                   WebhookDelivery.created_at < cutoff)
+            s.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old)))
+            gone = s.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(old))).rowcount
+            s.execute(delete(WebhookEvent).where(WebhookEvent.time < cutoff,
+                                                 ~exists().where(WebhookDelivery.event_id == WebhookEvent.id)))
+        return gone
 
     # ---- events from the audit log ---------------------------------------------------------
 

@@ -17,7 +17,7 @@ from locker.audit import AuditRecorder
 from locker.config_webhooks import WebhooksConfig
 from locker.db import Database
 from locker.errors import InvalidInput, NotFound
-from locker.models_webhooks import WebhookSubscription
+from locker.models_webhooks import WebhookEvent, WebhookSubscription
 from locker.webhooks import AUDIT_TO_WEBHOOK, EVENT_TYPES, WebhookOutbox, Webhooks
 from locker.webhooks.signing import REPLAY_WINDOW_S, retry_delay, signed_headers, verify
 from tests.domain_support import FakeClock
@@ -218,3 +218,20 @@ def test_deleting_a_subscription_drops_its_deliveries(world):
 def audit_kinds(db) -> list[dict]:
     with db.session() as s:
         return [audit.as_dict(e) for e in s.execute(select(audit.AuditEvent).order_by(audit.AuditEvent.seq)).scalars()]
+
+
+def test_finished_deliveries_are_forgotten_after_keep_days_pending_ones_never(world):
+    db, clock, hooks, outbox, receiver = world
+    made = hooks.create("http://10.0.0.9/hook", "*", SECRET, actor="admin")
+    happen(db, clock, "result_ready", "KQ-1")
+    happen(db, clock, "dropoff_stored", "HS-2")
+    receiver.down_for = {"HS-2"}
+    outbox.run_once()
+    clock.advance(29 * 24 * 3600)
+    assert outbox.prune() == 0
+    clock.advance(2 * 24 * 3600)
+    assert outbox.prune() == 1
+    [left] = hooks.deliveries(made["id"])
+    assert left["dossier_code"] == "HS-2" and left["status"] == "pending"
+    with db.session() as s:
+        assert [e.type for e in s.execute(select(WebhookEvent)).scalars()] == ["dropoff.stored"]
