@@ -167,6 +167,12 @@ class Webhooks:
             self._audit.event(s, "webhook_deleted", actor=actor, webhook=sub.id, url=sub.url)
             s.delete(sub)
 
+    def totals(self) -> dict[str, int]:
+        """Deliveries of every subscription by status (``/metrics``)."""
+        with self._db.session() as s:
+            rows = s.execute(select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)).all()
+            return dict.fromkeys(map(str, DeliveryStatus), 0) | {status: n for status, n in rows}
+
     def deliveries(self, sub_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
         """The delivery log, newest first, each with its tries."""
         with self._db.session() as s:

@@ -253,6 +253,8 @@ def webhook_answers(api: Api) -> None:
     api.call("POST", f"/api/v1/webhooks/deliveries/{log[0]['id']}/redeliver",
              "/api/v1/webhooks/deliveries/{delivery_id}/redeliver", 200, headers=api.admin)
     api.call("GET", f"{path}/deliveries", "/api/v1/webhooks/{webhook_id}/deliveries", 200, headers=api.admin)
+    metrics = api.client.get("/metrics").get_data(as_text=True)
+    assert 'locker_webhook_deliveries{status="pending"}' in metrics
     api.call("DELETE", path, "/api/v1/webhooks/{webhook_id}", 204, headers=api.admin)
     api.call("GET", path, "/api/v1/webhooks/{webhook_id}", 404, headers=api.admin)
 

@@ -231,6 +231,7 @@ def test_finished_deliveries_are_forgotten_after_keep_days_pending_ones_never(wo
     assert outbox.prune() == 0
     clock.advance(2 * 24 * 3600)
     assert outbox.prune() == 1
+    assert hooks.totals() == {"pending": 1, "delivered": 0, "failed": 0}
     [left] = hooks.deliveries(made["id"])
     assert left["dossier_code"] == "HS-2" and left["status"] == "pending"
     with db.session() as s:
