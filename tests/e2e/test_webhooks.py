@@ -3,7 +3,8 @@ checks every signature and processes each event id once. The receiver is down wh
 drop-off, a result and its pickup, and a collection happen; when it is back nothing is
 lost, each dossier's events arrive in order, and a retried or redelivered event is
 recognised by its id. A door forced open arrives as ``alarm.raised``. At shutdown the audit head is exported, signed, and
-``locker audit verify --against`` finds it on the chain."""
+``locker audit verify --against`` finds it on the chain, until the database's owner
+rewrites the chain (triggers dropped, hashes recomputed): then only ``--against`` fails."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import requests
 
 from locker import accounts
 from locker.db import Database
+from tests.domain_support import rewrite_and_recompute
 from tests.e2e.conftest import running_cabinet
 from tests.support.net import wait_for
 from tests.support.processes import run_locker
@@ -44,26 +46,27 @@ def cabinet(tmp_path_factory):
         sms.close()
 
 
-def door_cycle(cab, label: str) -> None:
+def door_cycle(cab, label: str, *, item: bool) -> None:
+    """The door opens; the person puts the papers in (``item``) or takes them out, and closes it."""
     cab.wait_door(label, "open")
-    cab.close_door(label)
+    cab.close_door(label, item=item)
 
 
 def flows_for_two_dossiers(cab) -> None:
     """HS-W1 dropped off then collected by a clerk; KQ-W2 loaded then picked up."""
     drop = cab.post("/api/v1/dropoffs", {"dossier_code": "HS-W1", "phone": PHONE, "size": "S"}).json()
-    door_cycle(cab, drop["compartment"])
+    door_cycle(cab, drop["compartment"], item=True)
     cab.wait_status(f"/api/v1/dropoffs/{drop['id']}", "stored")
     result = cab.post("/api/v1/results", {"dossier_code": "KQ-W2", "phone": PHONE, "size": "S"}, clerk=True).json()
-    door_cycle(cab, result["compartment"])
+    door_cycle(cab, result["compartment"], item=True)
     cab.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
     text = wait_for(lambda: [m["text"] for m in cab.sms.messages if "KQ-W2" in m["text"]], message="code SMS")[-1]
     code = re.search(r"(?<!\d)\d{8}(?!\d)", text).group(0)
     pickup = cab.post("/api/v1/pickups", {"dossier_code": "KQ-W2", "code": code}).json()
-    door_cycle(cab, pickup["compartment"])
+    door_cycle(cab, pickup["compartment"], item=False)
     cab.wait_status(f"/api/v1/pickups/{pickup['id']}", "collected")
     coll = cab.post("/api/v1/collections", {"compartment": drop["compartment"]}, clerk=True).json()
-    door_cycle(cab, drop["compartment"])
+    door_cycle(cab, drop["compartment"], item=False)
     cab.wait_status(f"/api/v1/collections/{coll['id']}", "collected", clerk=True)
 
 
@@ -142,3 +145,14 @@ def test_the_audit_head_exported_at_shutdown_verifies_against_the_chain(cabinet)
                          cwd=cabinet.workdir)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "every exported head" in checked.stdout
+    for expected in (f"{line['seq']} events since", "0 events since"):
+        quick = run_locker("audit", "verify", "--from-last", "--config", str(cabinet.config), cwd=cabinet.workdir)
+        assert quick.returncode == 0 and expected in quick.stdout, quick.stdout + quick.stderr
+
+    database = Database(f"sqlite:///{cabinet.workdir / 'locker.db'}")  # the database's owner rewrites the chain
+    rewrite_and_recompute(database, 3, {"rewritten": True})
+    database.dispose()
+    caught = run_locker("audit", "verify", "--against", str(heads), "--config", str(cabinet.config),
+                        cwd=cabinet.workdir)
+    assert caught.returncode != 0 and "the chain was rewritten" in caught.stderr, caught.stdout + caught.stderr
+    assert run_locker("audit", "verify", "--config", str(cabinet.config), cwd=cabinet.workdir).returncode == 0

@@ -9,18 +9,17 @@ import os
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from locker import audit
-from locker.audit import event_hash, verify_chain
+from locker.audit import verify_chain
 from locker.audit_head import HeadExporter, check_against, load_or_create_signing_key, verify_from_last
 from locker.config import config_from_dict
 from locker.db import Database
 from locker.errors import ConfigError
-from locker.models import AuditEvent
 from locker.models_webhooks import WebhookDelivery, WebhookEvent
 from locker.webhooks import Webhooks
-from tests.domain_support import FakeClock, drop_audit_triggers
+from tests.domain_support import FakeClock, rewrite_and_recompute
 
 
 @pytest.fixture
@@ -37,23 +36,6 @@ def happen(db, clock, n: int) -> None:
         for i in range(n):
             audit.record(s, "door_opened", actor="system", compartment=f"A{i:02d}", data={"i": i}, clock=clock)
     clock.advance(1)
-
-
-def rewrite_and_recompute(db, seq: int, data: dict) -> None:
-    """What a database owner could do: change one event and recompute every hash after it."""
-    drop_audit_triggers(db)
-    with db.session() as s:
-        rows = s.execute(select(AuditEvent).where(AuditEvent.seq >= seq).order_by(AuditEvent.seq)).scalars().all()
-        prev = s.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)).scalar_one_or_none() \
-            or audit.GENESIS
-        for row in rows:
-            new_data = data if row.seq == seq else json.loads(row.data)
-            digest = event_hash(prev, row.seq, row.time, row.kind, row.actor, row.compartment, row.dossier_code,
-                                new_data)
-            s.execute(text("UPDATE audit_events SET data = :d, prev_hash = :p, hash = :h WHERE seq = :q"),
-                      {"d": audit.canonical(new_data), "p": prev, "h": digest, "q": row.seq})
-            prev = digest
-        s.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
 
 
 def test_a_rewritten_and_recomputed_chain_verifies_but_not_against_the_exported_head(world):
