@@ -5,7 +5,9 @@ a clerk is refused the page. (Real flows across processes: tests/e2e/test_webhoo
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,13 @@ from tests.support.webhook_receiver import WebhookReceiver
 pytestmark = pytest.mark.browser
 
 SECRET = "browser-webhook-secret-0123"
+SHOTS = os.environ.get("LOCKER_SCREENSHOTS")  # e.g. docs/console: the pages saved at 1366x768
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def sign_in(page, base: str, name: str) -> None:
@@ -52,6 +61,7 @@ def test_an_admin_subscribes_sees_the_delivery_log_and_redelivers_a_clerk_is_ref
             page.get_by_test_id("create-webhook").click()
             expect(page.get_by_test_id("new-webhook-secret")).to_have_text(SECRET)
             expect(page.get_by_test_id("webhook-1")).to_contain_text(receiver.url)
+            shoot(page, "webhooks")
 
             with runtime.db.session() as s:
                 record(s, "dropoff_stored", actor="system", compartment="A01", dossier_code="HS-BROWSER-1",
@@ -67,6 +77,7 @@ def test_an_admin_subscribes_sees_the_delivery_log_and_redelivers_a_clerk_is_ref
             page.reload()
             expect(page.locator("tr[data-testid^=delivery-]").filter(has_text="HS-BROWSER-1")).to_contain_text(
                 "gửi lại thủ công")
+            shoot(page, "webhook-deliveries")
             assert receiver.rejected == 0
 
             page.context.clear_cookies()
