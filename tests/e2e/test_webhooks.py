@@ -35,7 +35,7 @@ def cabinet(tmp_path_factory):
 
     tmp_path, sms = tmp_path_factory.mktemp("hooks"), SmsGateway()
     try:
-        with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", sms, extra_config=WEBHOOKS) as cab:
+        with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", sms, extra=WEBHOOKS) as cab:
             database = Database(f"sqlite:///{tmp_path / 'locker.db'}")  # an admin, without two more processes
             with database.session() as s:
                 accounts.create_account(s, "admin1", "admin", "adm1n-pass")

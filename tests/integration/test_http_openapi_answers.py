@@ -240,6 +240,9 @@ def test_real_answers_match_the_published_document(app):
              headers=api.clerk, json={})
     assert api.call("GET", "/healthz", "/healthz", 200)["alarms"]["open"] == 0
     webhook_answers(api)
+    from tests.integration.test_clerk_runs_http import exercise_clerk_runs
+
+    exercise_clerk_runs(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
 
 

@@ -2,7 +2,7 @@
 audit log's marks (webhook cursor, exported head, last verified event).
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
