@@ -1,4 +1,4 @@
-"""The ``locker`` command (CONTRACT.md section 1).
+"""The ``locker`` command (docs/interface.md section 1).
 
 Every command that reads the configuration takes ``--config FILE`` (default
 ``locker.toml`` in the working directory, or ``$LOCKER_CONFIG``). When the default

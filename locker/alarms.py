@@ -176,7 +176,7 @@ class Alarms:
 
 
 def alarm_view(alarm: Alarm) -> dict[str, Any]:
-    """The shape of CONTRACT section 5, plus the fold count, times and details."""
+    """The shape of docs/interface.md, plus the fold count, times and details."""
     return {
         "id": alarm.id, "kind": alarm.kind, "compartment": alarm.compartment, "board": _board(alarm.board),
         "time": iso(alarm.time), "state": alarm.state, "acknowledged_by": alarm.acknowledged_by,
