@@ -65,6 +65,7 @@ from .sensors import CabinetSensors
 from .throttle import PickupThrottle
 from .signin import SignIns
 from .account_admin import AccountAdmin
+from .webhooks import Webhooks
 
 __all__ = ["LockerService"]
 
@@ -120,6 +121,8 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
+        #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
+        self.webhooks = Webhooks(db=db, secret=secret, clock=clock, audit=recorder)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
         #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.
