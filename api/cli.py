@@ -17,7 +17,8 @@ import click
 from locker.config import PROTOCOLS, SCANNER_MODELS
 
 from .cli_accounts import token, user
-from .cli_common import DEFAULT_CONFIG, _config, _session, config_option
+from .cli_audit import audit
+from .cli_common import DEFAULT_CONFIG, _config, config_option
 from .commissioning import commission_command
 
 __all__ = ["DEFAULT_CONFIG", "cli", "config_option", "main"]
@@ -35,6 +36,7 @@ def cli(log_level: str) -> None:
 cli.add_command(commission_command, "commission")
 cli.add_command(user, "user")
 cli.add_command(token, "token")
+cli.add_command(audit, "audit")
 
 
 @cli.command()
@@ -125,27 +127,6 @@ def db_upgrade(config_path: str | None) -> None:
     finally:
         database.dispose()
     click.echo("Cơ sở dữ liệu đã cập nhật / database is up to date")
-
-
-@cli.group()
-def audit() -> None:
-    """The audit log."""
-
-
-@audit.command("verify")
-@config_option
-def audit_verify(config_path: str | None) -> None:
-    """Check the audit log's hash chain; name the first broken link."""
-    from locker.audit import verify_chain
-
-    with _session(config_path) as session:
-        report = verify_chain(session)
-    if report.ok:
-        click.echo(f"Chuỗi nhật ký nguyên vẹn / audit chain intact: {report.checked} events")
-        return
-    raise click.ClickException(
-        f"Chuỗi nhật ký bị hỏng tại sự kiện / audit chain broken at event {report.first_broken_seq}: {report.reason}"
-    )
 
 
 def main() -> None:

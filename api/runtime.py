@@ -13,7 +13,7 @@ import os
 import signal
 from typing import Any
 
-from locker.accounts import account_for_token
+from locker.accounts import account_for_token_in
 from locker.alarm_kinds import AlarmKind
 from locker.audit import record
 from locker.changes import ChangeFeed
@@ -24,6 +24,8 @@ from locker.keyfile import load_or_create_secret
 from locker.models import Account
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
+from locker.audit_head import HeadExporter, load_or_create_signing_key
+from locker.webhooks import WebhookOutbox
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
 from drivers.pin_factories import PinsWatch, open_pin_factory
@@ -93,8 +95,14 @@ class Runtime:
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+        self.webhook_outbox = WebhookOutbox(db=self.db, secret=self.secret, clock=self.clock, config=config.webhooks)
+        self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
+                                        path=config.audit.export_file, clock=self.clock,
+                                        interval=config.audit.export_interval_s)
         self.hub = EventHub()
-        self.live = LiveFeed(service=self.service, hub=self.hub, feed=ChangeFeed(self.db))
+        changes = ChangeFeed(self.db)
+        self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
+        changes.subscribe(self._audit_committed)
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -163,6 +171,11 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001 - the old connection is already gone
             log.debug("gpio: closing the lost pin factory: %s", exc)
 
+    def _audit_committed(self, changes: Any) -> None:
+        """New audit events were committed: the webhook outbox looks at them now, not at its next poll."""
+        if changes.audit:
+            self.webhook_outbox.wake()
+
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""
         os.kill(os.getpid(), signal.SIGTERM)
@@ -185,6 +198,8 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.webhook_outbox.start()
+        self.audit_heads.start()
         self.live.start()
         self.service.receipts.start()
         if self.scanner is not None:
@@ -199,8 +214,10 @@ class Runtime:
             self.scanner.stop()
         self.service.receipts.stop()
         self.outbox.stop()
+        self.webhook_outbox.stop()
         self.bus.stop()
         self.coordinator.stop()
+        self.audit_heads.stop()  # the last head, after the last event
         if self.io is not None:
             self.io.close()
         if self.pins_watch is not None:
@@ -245,8 +262,7 @@ class Runtime:
 
     def account_for_token(self, token: str) -> Account | None:
         """The enabled account owning this API token (its use noted), else None; expired: TokenExpired."""
-        with self.db.session() as session:
-            return account_for_token(session, token, now=self.clock.now())
+        return account_for_token_in(self.db, token, now=self.clock.now())
 
     def health(self) -> dict:
         """What ``/healthz`` answers."""

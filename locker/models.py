@@ -176,6 +176,7 @@ class DoorOperation(_Timestamps, Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_dossier_kind", "dossier_code", "kind"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     time: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -186,6 +187,17 @@ class AuditEvent(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditVerified(Base):
+    """The single row naming the newest audit event a successful ``locker audit verify`` reached."""
+
+    __tablename__ = "audit_verified"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditHead(Base):
@@ -258,3 +270,5 @@ class KioskThrottle(Base):
 
 
 from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base
+from .models_webhooks import (AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent,  # noqa: E402,F401
+                              WebhookSubscription)

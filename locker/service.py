@@ -65,6 +65,7 @@ from .sensors import CabinetSensors
 from .throttle import PickupThrottle
 from .signin import SignIns
 from .account_admin import AccountAdmin
+from .webhooks import Webhooks
 
 __all__ = ["LockerService"]
 
@@ -120,6 +121,8 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
+        #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
+        self.webhooks = Webhooks(db=db, secret=secret, clock=clock, audit=recorder)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
         #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.
@@ -324,7 +327,7 @@ class LockerService:
 
     def compartment_history(self, label: Any) -> list[dict[str, Any]]:
         """The compartment's audit events, newest first."""
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             label = self._compartments_part.find(s, label).label
         return self._grid.history(label)
 
@@ -334,7 +337,7 @@ class LockerService:
 
     def get_dossier(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code)
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             dossier = dossiers.find(s, code)
             if dossier is None:
                 raise NotFound("dossier", code)
@@ -345,7 +348,7 @@ class LockerService:
     def events_after(self, seq: Any = 0, limit: Any = 500) -> list[dict[str, Any]]:
         seq = validation.whole_number("after", seq)
         limit = validation.whole_number("limit", limit, 1, 1000)
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             rows = s.execute(select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
                              .limit(limit)).scalars()
             return [audit.as_dict(e) for e in rows]
@@ -355,7 +358,7 @@ class LockerService:
         database, alarms = "ok", {}
         try:
             alarms = self.alarms.counts()
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 s.execute(text("select 1"))
                 for state, n in s.execute(select(Compartment.state, func.count()).where(Compartment.board >= 0)
                                           .group_by(Compartment.state)).all():
