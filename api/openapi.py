@@ -157,7 +157,7 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     def replace(match: re.Match[str]) -> str:
         schema: dict[str, Any] = {"type": "string"}
         if match["conv"] in _INTEGER_CONVERTERS:
-            schema = {"type": "integer", **({"minimum": 1, "maximum": 2**31 - 1} if match["conv"] == "id" else {})}
+            schema = {"type": "integer", **({"minimum": 1, "maximum": 2**63 - 1} if match["conv"] == "id" else {})}
         params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
         return "{" + match["name"] + "}"
 

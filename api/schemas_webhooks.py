@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,7 @@ from locker.statuses import DeliveryStatus
 from locker.webhooks.events import EVENT_TYPES
 from locker.webhooks.signing import REPLAY_WINDOW_S
 
-from .schemas import RequestModel, Text, one_of
+from .schemas import RequestModel, Text, checked, one_of
 
 EventType = one_of(EVENT_TYPES)
 
@@ -23,10 +23,13 @@ EventType = one_of(EVENT_TYPES)
 class WebhookRequest(RequestModel):
     """An admin subscribes a URL to events."""
 
-    url: Text = Field(description="http:// or https:// URL that receives `POST` deliveries.")
-    events: list[Text] | Literal["*"] = Field("*", description=f"Event types ({', '.join(EVENT_TYPES)}), or \"*\".")
-    secret: Text | None = Field(None, description="Signing secret, 16 to 200 characters; one is made when absent. "
-                                                  "Shown only in the answer to this request.")
+    url: checked("url", 500) = Field(  # type: ignore[valid-type]
+        description="http:// or https:// URL that receives `POST` deliveries.")
+    events: list[EventType] | Literal["*"] = Field(  # type: ignore[valid-type]
+        "*", description=f"Event types ({', '.join(EVENT_TYPES)}), or \"*\".")
+    secret: Annotated[Text, Field(min_length=16, max_length=200)] | None = Field(
+        None, description="Signing secret, 16 to 200 characters; one is made when absent. "
+                          "Shown only in the answer to this request.")
 
 
 class WebhookPatch(RequestModel):

@@ -38,6 +38,8 @@ PATTERNS = {
     "note": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
     "optional_note": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
     "name": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
+    "url": r"^\s*https?://[A-Za-z0-9.\-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
+           r"|6553[0-5]))?(?:[/?#]\S*)?\s*$",
     # blank: no reason given
     "reason": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
 }

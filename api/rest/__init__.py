@@ -8,12 +8,12 @@ from werkzeug.routing import IntegerConverter
 from . import alarms, announcements, citizen, clerk, kiosk_api, maintenance, open, runs, webhooks
 
 
-ID_MAX = 2**31 - 1
+ID_MAX = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):
-    """A database id: 1 to 2**31-1 (what the domain's checks and an SQL INTEGER take), anything
-    else is a 404 (never an overflow further down). The OpenAPI document states the range."""
+    """A database id: 1 to 2**63-1, anything else is a 404 (never an overflow further down).
+    The OpenAPI document states the range, and the domain's id checks take the same."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's parameter name
         super().__init__(map, min=1, max=ID_MAX)
