@@ -107,9 +107,12 @@ def db() -> None:
 def db_upgrade(config_path: str | None) -> None:
     """Bring the database schema up to date."""
     from locker.db import Database
+    from locker.keyfile import load_or_create_secret
 
-    database = Database(_config(config_path).database.url)
+    config = _config(config_path)
+    database = Database(config.database.url)
     try:
+        database.seal_with(load_or_create_secret(config.security.secret_file))
         database.upgrade()
     finally:
         database.dispose()

@@ -76,6 +76,7 @@ class LockerService:
                  panel: Panel | None = None, shutdown: Callable[[], None] | None = None,
                  printer: ReceiptPrinter | None = None) -> None:
         self.config, self.db, self.bus, self.secret = config, db, bus, secret
+        db.seal_with(secret)
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
         self._boards = Boards(config)
