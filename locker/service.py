@@ -55,7 +55,9 @@ from .maintenance import Maintenance
 from .models import AuditEvent, Compartment, Result
 from .notices import CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .privacy import Privacy
 from .receipts import Receipts
+from .reports import Reports
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
@@ -114,6 +116,10 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
+        #: The supervisors' reports and the office's counter totals (public parts, like the two below).
+        self.reports = Reports(db=db, clock=clock, audit=recorder)
+        #: Purging and erasing citizens' personal data.
+        self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
 
