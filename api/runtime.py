@@ -24,6 +24,7 @@ from locker.keyfile import load_or_create_secret
 from locker.models import Account
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
+from locker.privacy import PurgeJob
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
 from drivers.pin_factories import PinsWatch, open_pin_factory
@@ -93,6 +94,7 @@ class Runtime:
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+        self.purge_job = PurgeJob(privacy=self.service.privacy)
         self.hub = EventHub()
         self.live = LiveFeed(service=self.service, hub=self.hub, feed=ChangeFeed(self.db))
         self.started = False
@@ -185,6 +187,7 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.purge_job.start()
         self.live.start()
         self.service.receipts.start()
         if self.scanner is not None:
@@ -199,6 +202,7 @@ class Runtime:
             self.scanner.stop()
         self.service.receipts.stop()
         self.outbox.stop()
+        self.purge_job.stop()
         self.bus.stop()
         self.coordinator.stop()
         if self.io is not None:

@@ -11,6 +11,8 @@ report stays as it was.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
@@ -24,6 +26,8 @@ from .errors import InvalidInput, NotFound
 from .models import AuditEvent, Dossier, Dropoff, OutboxMessage, Result
 from .ports import Clock
 from .statuses import STARTED, SEEN_OPEN, DropoffStatus, ResultStatus
+
+log = logging.getLogger(__name__)
 
 #: Records whose flow has not ended: their citizen may still need a message.
 ACTIVE = {
@@ -140,3 +144,37 @@ def _reason(value: Any) -> str:
     if len(value) > REASON_MAX:
         raise InvalidInput("reason", "Lý do quá dài.", "The reason is too long.")
     return value.strip()
+
+
+class PurgeJob:
+    """Runs :meth:`Privacy.purge` soon after start and then every ``interval_s`` on its own thread."""
+
+    def __init__(self, *, privacy: Privacy, interval_s: float = 3600.0, first_after_s: float = 60.0) -> None:
+        self._privacy = privacy
+        self._interval = interval_s
+        self._first = first_after_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="locker-purge", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        wait = self._first
+        while not self._stop.wait(wait):
+            try:
+                report = self._privacy.purge()
+                if any(report.records.values()) or report.messages:
+                    log.info("personal data purged: %s", report.as_dict())
+            except Exception:  # noqa: BLE001 - the job must survive a database hiccup
+                log.exception("purge failed")
+            wait = self._interval
