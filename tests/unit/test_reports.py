@@ -297,3 +297,20 @@ def test_a_citizen_is_erased_on_request(migrated_db_url):
         "personal_data_erased", "admin", "HS-10", "request 2025/17")
     assert h.svc.dossier_overview("HS-10")["results"][0]["phone"] == ""
     h.db.dispose()
+
+
+def test_a_day_of_traffic_on_any_database(migrated_db_url):
+    """A few results and their pickups: the statistics' upserts and percentiles on this database."""
+    h = Harness(migrated_db_url)
+    h.clock.t = datetime(2025, 3, 1, 1, 0, tzinfo=timezone.utc)
+    loaded = [h.result(f"HS-{n}") for n in range(3)]
+    for n, (_r, pin, _qr) in enumerate(loaded):
+        h.clock.advance(600 * (n + 1))
+        p = h.svc.start_pickup(dossier_code=f"HS-{n}", code=pin, kiosk="k2")
+        h.cycle(p["compartment"])
+    report = h.svc.reports.figures("2025-03-01", "2025-03-01")
+    day = datetime(2025, 3, 1).date()
+    expected = expected_from_events(h.svc.events_after(0, 1000), day, day)
+    assert {k: report["total"][k] for k in expected} == expected
+    assert (report["total"]["pickups"], report["total"]["waits"]) == (3, 3)
+    h.db.dispose()
