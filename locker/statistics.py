@@ -12,7 +12,6 @@ datetime.date(2026, 3, 2)
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -95,10 +94,3 @@ def _deadline(s: Session, pickup_id: Any) -> datetime | None:
     cred = s.get(Credential, pickup.credential_id)
     return cred.expires_at if cred is not None else None
 
-
-def load(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
