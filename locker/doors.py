@@ -66,11 +66,12 @@ class DoorEvents:
             return []
         comp.updated_at = self._clock.now()
         if isinstance(event, ItemChanged):
-            self._item(s, comp, bool(event.present))
-            return []
+            return self._item(s, comp, bool(event.present))
         if isinstance(event, DoorChanged):
-            (self._door_opened if event.open else self._door_closed)(s, comp)
-            return []
+            if event.open:
+                self._door_opened(s, comp)
+                return []
+            return self._door_closed(s, comp)
         return self._outcome(s, comp, event.result)
 
     def _door_opened(self, s: Session, comp: Compartment) -> None:
@@ -86,12 +87,12 @@ class DoorEvents:
         elif op is None and before == "unknown":
             self._audit.event(s, "door_opened", compartment=comp.label, op=None)
 
-    def _item(self, s: Session, comp: Compartment, present: bool) -> None:
+    def _item(self, s: Session, comp: Compartment, present: bool) -> list[Unlock]:
         """An item came or went: proof that the door opened, a late report for a flow
         waiting with its door closed, or an item nobody explains."""
         before, comp.item = comp.item, present
         if before is present:
-            return  # reported afresh (a board back online), not a change
+            return []  # reported afresh (a board back online), not a change
         op = self._journal.active(s, comp)
         if op is not None:
             if self._journal.advance(op, OpStatus.OPENED):
@@ -99,21 +100,23 @@ class DoorEvents:
                 self._audit.event(s, "door_opened", compartment=comp.label, op=op.id, purpose=op.purpose,
                                   evidence="item")
                 if comp.door == "closed":  # this very read shows it shut again: opened and closed unseen
-                    self._flows.complete(s, op)
-            return
+                    return _sent(self._flows.complete(s, op))
+            return []
         if not self._flows.item_seen(s, comp, present):
             self._compartments.unexplained_item(s, comp)
+        return []
 
-    def _door_closed(self, s: Session, comp: Compartment) -> None:
+    def _door_closed(self, s: Session, comp: Compartment) -> list[Unlock]:
         op, before = self._journal.active(s, comp), comp.door
         comp.door = "closed"
         self._left_open.door_closed(s, comp)
         if before == "open":
             self._audit.event(s, "door_closed", compartment=comp.label, op=op.id if op else None)
         if op is not None and self._journal.confirmed_open(op):
-            self._flows.complete(s, op)
-        elif op is not None and op.status == OpStatus.UNCONFIRMED:
+            return _sent(self._flows.complete(s, op))
+        if op is not None and op.status == OpStatus.UNCONFIRMED:
             self._journal.touch(op)  # a good read again: the settling starts now
+        return []
 
     def _outcome(self, s: Session, comp: Compartment, result: str) -> list[Unlock]:
         op = self._journal.active(s, comp)
@@ -174,3 +177,8 @@ class DoorEvents:
                 self._alarms.clear(s, AlarmKind.BOARD_OFFLINE, event="board_online", board=name)
             else:
                 self._alarms.raise_(s, AlarmKind.BOARD_OFFLINE, event="board_offline", board=name)
+
+
+def _sent(moved: Unlock | None) -> list[Unlock]:
+    """The unlocks a flow's ending asks for (the next compartment of a check run), if any."""
+    return [moved] if moved is not None else []

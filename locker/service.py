@@ -45,6 +45,7 @@ from .errors import NotFound
 from .flows import FlowTable
 from .flows.collection import CollectionFlow
 from .flows.dropoff import DropoffFlow
+from .flows.maintenance import MaintenanceFlow
 from .flows.pickup import PickupFlow
 from .flows.result_load import ResultLoadFlow
 from .inventory import Inventory
@@ -52,6 +53,7 @@ from .journal import Journal, Unlock
 from .kiosk import KioskDesk
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
+from .maintenance_runs import MaintenanceRuns
 from .models import AuditEvent, Compartment, Result
 from .notices import CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
@@ -101,8 +103,12 @@ class LockerService:
         self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts, alarms=alarms,
                                    throttle=PickupThrottle(config=config, alarms=alarms, clock=clock, sender=sender))
         self._collections = CollectionFlow(**parts, alarms=alarms)
-        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections),
-                                        journal=journal, compartments=compartments, clock=clock)
+        self._openings = MaintenanceFlow(db=db, clock=clock, audit=recorder, journal=journal,
+                                         compartments=compartments)
+        self._runs = MaintenanceRuns(db=db, clock=clock, audit=recorder, compartments=compartments,
+                                     flow=self._openings)
+        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections,
+                                         self._openings), journal=journal, compartments=compartments, clock=clock)
         self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, alarms=alarms)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
                                  compartments=compartments, left_open=self._left_open, alarms=alarms)
@@ -206,6 +212,41 @@ class LockerService:
         return self._maintenance.return_to_service(compartment_label, actor=actor, emptied=emptied,
                                                    keep_contents=keep_contents, reason=reason)
 
+    def open_for_maintenance(self, compartment_label: Any, reason: Any, *, actor: Any, role: Any) -> dict:
+        """Fire a compartment's lock for a reason, whatever its state or sensor says (clerks:
+        only a compartment holding a drop-off or a result)."""
+        return self._unlocks.start(self._openings.start(compartment_label, reason, actor=actor, role=role))
+
+    def get_maintenance_opening(self, opening_id: Any) -> dict:
+        return self._openings.get(opening_id)
+
+    def maintenance_openings(self, *, label: Any = None, reason: str | None = None, limit: int = 20) -> list[dict]:
+        """The newest maintenance openings, of one compartment or for one reason if asked."""
+        return self._openings.recent(label=label, reason=reason, limit=limit)
+
+    def start_check_run(self, *, actor: Any) -> dict:
+        """The weekly "open all" check: every compartment one after another."""
+        return self._run_step(self._runs.start(actor=actor))
+
+    def next_in_check_run(self, run_id: Any, *, actor: Any) -> dict:
+        return self._run_step(self._runs.next(run_id, actor=actor))
+
+    def record_check(self, run_id: Any, label: Any, answers: dict, *, actor: Any) -> dict:
+        return self._runs.record_check(run_id, label, answers, actor=actor)
+
+    def finish_check_run(self, run_id: Any, *, actor: Any) -> dict:
+        return self._runs.finish(run_id, actor=actor)
+
+    def get_check_run(self, run_id: Any = None) -> dict | None:
+        """One run, or the newest (None before the first)."""
+        return self._runs.latest() if run_id is None else self._runs.get(run_id)
+
+    def _run_step(self, step: tuple[dict, Unlock | None]) -> dict:
+        answer, unlock = step
+        if unlock is not None:
+            self._unlocks.send(unlock)
+        return answer if unlock is None else self._runs.get(answer["id"])
+
     # ---- alarms ---------------------------------------------------------------------------
 
     def list_alarms(self, state: Any = None) -> list[dict[str, Any]]:
@@ -222,7 +263,9 @@ class LockerService:
 
     def reconcile(self, readings: dict[Any, Any]) -> dict[str, Any]:
         """Called once at start, before any request: the journal against the boards' readings."""
-        return self._reconciler.reconcile(readings)
+        report = self._reconciler.reconcile(readings)
+        self._runs.live = True
+        return report
 
     def handle_event(self, event: Any) -> None:
         """Apply one hardware event; errors are logged, never raised."""

@@ -105,6 +105,35 @@ def door_seen_open(record: Any) -> None:
         record.status = SEEN_OPEN
 
 
+class MaintenanceStatus(StrEnum):
+    """A maintenance opening: ``opening`` (unlock sent) -> ``door_open`` (latch released or
+    door seen open) -> ``closed`` (the door closed again, or a later opening of the same
+    compartment ended it), or ``failed`` (the latch was never seen released)."""
+
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """An "open all" check: ``running`` until a technician finishes it (``finished``)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class CheckStatus(StrEnum):
+    """One compartment in an "open all" check: ``waiting`` its turn, ``opening`` (its
+    opening is under way), ``done`` (its door closed or the technician went on) or
+    ``skipped`` (another operation was using it)."""
+
+    WAITING = "waiting"
+    OPENING = "opening"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
 class AlarmState(StrEnum):
     """``open`` -> ``acknowledged`` (a person saw it, with a note) -> ``resolved`` (by a person, or
     by the system when the condition clears); an open alarm may be resolved directly."""

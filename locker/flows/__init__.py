@@ -39,8 +39,8 @@ class Flow(Protocol):
     def opened(self, s: Session, op: DoorOperation, record: Any) -> None:
         """The door is confirmed open (latch released or door seen open)."""
 
-    def complete(self, s: Session, op: DoorOperation, record: Any) -> None:
-        """The door closed again after opening."""
+    def complete(self, s: Session, op: DoorOperation, record: Any) -> Unlock | None:
+        """The door closed again after opening; returns an operation to pulse next, if any."""
 
     def fail(self, s: Session, op: DoorOperation, record: Any, reason: str, *, relocate: bool) -> Unlock | None:
         """The door never opened; returns an operation to pulse when the flow moved elsewhere."""
@@ -122,12 +122,14 @@ class FlowTable:
         door_seen_open(record)
         self[op.purpose].opened(s, op, record)
 
-    def complete(self, s: Session, op: DoorOperation) -> None:
+    def complete(self, s: Session, op: DoorOperation) -> Unlock | None:
+        """The flow's ending; an unlock to send after commit when the flow goes on elsewhere."""
         self._journal.advance(op, OpStatus.CLOSED)
         record = self.record(s, op)
         record.updated_at = self._clock.now()
-        self[op.purpose].complete(s, op, record)
+        moved = self[op.purpose].complete(s, op, record)
         self._maybe_waiting = self._maybe_waiting or record.status == self[op.purpose].waiting
+        return moved
 
     def fail(self, s: Session, op: DoorOperation, reason: str, *, out_of_service: str | None = None,
              relocate: bool = False) -> Unlock | None:

@@ -94,10 +94,14 @@ def app(tmp_path):
     with runtime.db.session() as s:
         accounts.create_account(s, "ann", "clerk", "a long password")
         token = accounts.create_token(s, "ann")
+        accounts.create_account(s, "tom", "technician", "a long password")
+        tech_token = accounts.create_token(s, "tom")
     runtime.start()
     try:
         wait_for(lambda: runtime.health()["status"] == "ok", message="healthy")
-        yield Api(create_app(runtime=runtime), runtime, sim, token)
+        api = Api(create_app(runtime=runtime), runtime, sim, token)
+        api.tech = {"Authorization": f"Bearer {tech_token}"}
+        yield api
     finally:
         runtime.stop()
         sim.close()
@@ -222,6 +226,7 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", "/api/v1/kiosk/mode", "/api/v1/kiosk/mode", 204, json={"mode": "busy"})
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
+    maintenance_answers(api, dropoff["compartment"])
     api.call("GET", "/healthz", "/healthz", 200)
     api.sim.door(*api.where("A16"), "open")  # forced open (a compartment no flow used): an alarm for the inbox
     wait_for(lambda: api.runtime.service.list_alarms("open"), message="the forced door raises an alarm")
@@ -232,6 +237,29 @@ def test_real_answers_match_the_published_document(app):
              headers=api.clerk, json={})
     assert api.call("GET", "/healthz", "/healthz", 200)["alarms"]["open"] == 0
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def maintenance_answers(api: Api, out_of_service: str) -> None:
+    """Openings, a check run, back in service and the hardware view, as documented."""
+    opening = api.call("POST", "/api/v1/maintenance/openings", "/api/v1/maintenance/openings", 201,
+                       headers=api.tech, json={"compartment": out_of_service, "reason": "hinge check"})
+    api.door_cycle(out_of_service, item=False)
+    wait_for(lambda: api.runtime.service.get_maintenance_opening(opening["id"])["status"] == "closed",
+             message="maintenance opening closed")
+    api.call("GET", f"/api/v1/maintenance/openings/{opening['id']}", "/api/v1/maintenance/openings/{opening_id}",
+             200, headers=api.clerk)
+    api.call("POST", f"/api/v1/compartments/{out_of_service}/back-in-service",
+             "/api/v1/compartments/{label}/back-in-service", 200, headers=api.clerk, json={"reason": "fixed"})
+    api.call("POST", "/api/v1/compartments/A16/out-of-service", "/api/v1/compartments/{label}/out-of-service",
+             200, headers=api.clerk, json={"reason": "hinge"})
+    run = api.call("POST", "/api/v1/maintenance/runs", "/api/v1/maintenance/runs", 201, headers=api.tech)
+    runs = "/api/v1/maintenance/runs/{run_id}"
+    api.call("POST", f"/api/v1/maintenance/runs/{run['id']}/checks/{run['current']}", runs + "/checks/{label}", 200,
+             headers=api.tech, json={"opened_ok": True, "latch_ok": True, "sensor_ok": None, "note": "ok"})
+    api.call("POST", f"/api/v1/maintenance/runs/{run['id']}/next", runs + "/next", 200, headers=api.tech)
+    api.call("GET", f"/api/v1/maintenance/runs/{run['id']}", runs, 200, headers=api.tech)
+    api.call("POST", f"/api/v1/maintenance/runs/{run['id']}/finish", runs + "/finish", 200, headers=api.tech)
+    api.call("GET", "/api/v1/technician/hardware", "/api/v1/technician/hardware", 200, headers=api.tech)
 
 
 def test_a_jammed_pickup_answers_failed_as_documented(app):

@@ -6,7 +6,7 @@ number is inside its sealed payload). The statistics tables are filled from the 
 log's history, so reports cover the time before this migration too.
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-29
 """
 
@@ -22,7 +22,7 @@ from locker.personal import SEALED_PREFIX, mask_phone, personal_fernet
 from locker.statistics import ALARMS, COUNTED, office_day
 
 revision = "0012"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
