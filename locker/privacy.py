@@ -17,19 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import validation
 from .audit import AuditRecorder
 from .errors import InvalidInput, NotFound
-from .models import AuditEvent, Dossier, Dropoff, OutboxMessage, Result
+from .models import Assignment, AuditEvent, Dossier, Dropoff, OutboxMessage, Result
 from .ports import Clock
 from .statuses import STARTED, SEEN_OPEN, DropoffStatus, ResultStatus
 
 log = logging.getLogger(__name__)
 
-#: Records whose flow has not ended: their citizen may still need a message.
+#: Records whose flow has not ended: their citizen may still need a message. A record in
+#: any other status that still occupies a compartment has not ended either.
 ACTIVE = {
     Dropoff: (STARTED, SEEN_OPEN, DropoffStatus.CLOSED_EMPTY, DropoffStatus.STORED),
     Result: (STARTED, SEEN_OPEN, ResultStatus.CLOSED_EMPTY, ResultStatus.READY),
@@ -63,7 +64,8 @@ class Privacy:
         report = PurgeReport(cutoff=self._clock.now() - self.retention, dry_run=dry_run)
         with self._db.session() as s:
             for model, active in ACTIVE.items():
-                rows = _holding(s, model, model.status.notin_(active), model.updated_at < report.cutoff)
+                rows = _holding(s, model, model.status.notin_(active), model.updated_at < report.cutoff,
+                                _not_inside(model))
                 report.records[model.__tablename__] = len(rows)
                 if not dry_run:
                     _blank(s, model, rows)
@@ -106,6 +108,12 @@ def _holding(s: Session, model: Any, *conditions: Any) -> list[int]:
     if hasattr(model, "email"):
         held.append(model.email.is_not(None))
     return list(s.execute(select(model.id).where(or_(*held), *conditions)).scalars())
+
+
+def _not_inside(model: Any) -> Any:
+    """The record no longer occupies a compartment (an expired result waiting for a retrieval run still does)."""
+    column = Assignment.dropoff_id if model is Dropoff else Assignment.result_id
+    return ~exists().where(column == model.id, Assignment.active.is_(True))
 
 
 def _blank(s: Session, model: Any, ids: list[int]) -> None:

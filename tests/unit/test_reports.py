@@ -316,3 +316,19 @@ def test_a_day_of_traffic_on_any_database(migrated_db_url):
     assert {k: report["total"][k] for k in expected} == expected
     assert (report["total"]["pickups"], report["total"]["waits"]) == (3, 3)
     h.db.dispose()
+
+
+def test_a_dossier_still_in_the_cabinet_keeps_its_number(migrated_db_url):
+    h = Harness(migrated_db_url)
+    d = h.dropoff("HS-20", "S")
+    h.clock.advance(200 * 86400)
+    assert h.svc.privacy.purge().records == {"dropoffs": 0, "results": 0}
+    c = h.svc.start_collection(d["compartment"], actor="clerk1")
+    h.cycle(c["compartment"])
+    h.clock.advance(89 * 86400)
+    assert h.svc.privacy.purge().records["dropoffs"] == 0
+    h.clock.advance(2 * 86400)
+    assert h.svc.privacy.purge().records["dropoffs"] == 1
+    with h.db.session() as s:
+        assert s.get(Dropoff, d["id"]).phone == ""
+    h.db.dispose()
