@@ -1,7 +1,8 @@
 """Personal data sealed at rest, and the reports' anonymous statistics.
 
-Phone numbers of drop-offs and results are sealed (Fernet, key from the cabinet's
-secret, given by ``locker db upgrade``); the outbox keeps only a masked recipient (the
+Phone numbers of drop-offs and results (and of announcements, and email addresses, where
+the database has those columns) are sealed (Fernet, key from the cabinet's secret, given
+by ``locker db upgrade``); the outbox keeps only a masked recipient (the
 number is inside its sealed payload). The statistics tables are filled from the audit
 log's history, so reports cover the time before this migration too.
 
@@ -26,7 +27,8 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-PHONE_TABLES = ("dropoffs", "results")
+#: Columns holding citizens' phone numbers and addresses, where the database has them.
+PERSONAL_COLUMNS = {"dropoffs": ("phone", "email"), "results": ("phone", "email"), "announcements": ("phone",)}
 
 
 def upgrade() -> None:
@@ -54,29 +56,44 @@ def upgrade() -> None:
         sa.Column("source", sa.String(64), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=False), nullable=False),
     )
-    for table in PHONE_TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column("phone", existing_type=sa.String(16), type_=sa.Text())
     conn = op.get_bind()
-    _seal_phones(conn)
+    present = _personal_columns(conn)
+    for table, columns in present.items():
+        with op.batch_alter_table(table) as batch:
+            for column in columns:
+                batch.alter_column(column, type_=sa.Text())
+    _seal(conn, present)
     for msg_id, recipient in conn.execute(sa.text("SELECT id, recipient FROM outbox_messages")).all():
         conn.execute(sa.text("UPDATE outbox_messages SET recipient = :r WHERE id = :i"),
                      {"r": mask_phone(recipient), "i": msg_id})
     _backfill(conn)
 
 
-def _seal_phones(conn: sa.engine.Connection) -> None:
+def _personal_columns(conn: sa.engine.Connection) -> dict[str, list[str]]:
+    """The personal columns this database has (other migrations add some: announcements, email)."""
+    inspector = sa.inspect(conn)
+    present = {}
+    for table, columns in PERSONAL_COLUMNS.items():
+        if inspector.has_table(table):
+            have = {c["name"] for c in inspector.get_columns(table)}
+            present[table] = [c for c in columns if c in have]
+    return {t: cols for t, cols in present.items() if cols}
+
+
+def _seal(conn: sa.engine.Connection, present: dict[str, list[str]]) -> None:
     secret = context.config.attributes.get("secret")
-    for table in PHONE_TABLES:
-        rows = conn.execute(sa.text(f"SELECT id, phone FROM {table} WHERE phone <> ''")).all()  # noqa: S608
-        clear = [(i, p) for i, p in rows if not p.startswith(SEALED_PREFIX)]
-        if clear and secret is None:
-            raise RuntimeError("phone numbers are stored in clear: run `locker db upgrade --config FILE` "
-                               "so that the secret file seals them")
-        key = personal_fernet(secret) if clear else None
-        for row_id, phone in clear:
-            conn.execute(sa.text(f"UPDATE {table} SET phone = :p WHERE id = :i"),  # noqa: S608
-                         {"p": key.encrypt(phone.encode("utf-8")).decode("ascii"), "i": row_id})
+    for table, columns in present.items():
+        for column in columns:
+            rows = conn.execute(sa.text(f"SELECT id, {column} FROM {table} "  # noqa: S608 - names from a constant
+                                        f"WHERE {column} IS NOT NULL AND {column} <> ''")).all()
+            clear = [(i, v) for i, v in rows if not v.startswith(SEALED_PREFIX)]
+            if clear and secret is None:
+                raise RuntimeError("phone numbers are stored in clear: run `locker db upgrade --config FILE` "
+                                   "so that the secret file seals them")
+            key = personal_fernet(secret) if clear else None
+            for row_id, value in clear:
+                conn.execute(sa.text(f"UPDATE {table} SET {column} = :v WHERE id = :i"),  # noqa: S608
+                             {"v": key.encrypt(value.encode("utf-8")).decode("ascii"), "i": row_id})
 
 
 def _backfill(conn: sa.engine.Connection) -> None:
