@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import validation
@@ -69,14 +69,15 @@ class Privacy:
                 report.records[model.__tablename__] = len(rows)
                 if not dry_run:
                     _blank(s, model, rows)
-            sent = list(s.execute(select(OutboxMessage.id).where(
-                OutboxMessage.status == "sent", OutboxMessage.sent_at < report.cutoff,
-                OutboxMessage.payload != "")).scalars())
+            # Sent long ago, or still undelivered after the whole retention period.
+            sent = list(s.execute(select(OutboxMessage.id).where(OutboxMessage.payload != "", or_(
+                and_(OutboxMessage.status == "sent", OutboxMessage.sent_at < report.cutoff),
+                and_(OutboxMessage.status == "pending", OutboxMessage.created_at < report.cutoff)))).scalars())
             report.messages = len(sent)
             if dry_run:
                 s.rollback()
                 return report
-            _blank_messages(s, sent, status=None)
+            _blank_messages(s, sent, status=ERASED)
             if any(report.records.values()) or sent:
                 self._audit.event(s, "personal_data_purged", actor=actor, retention_days=self.retention.days,
                                   messages=len(sent), **report.records)

@@ -332,3 +332,14 @@ def test_a_dossier_still_in_the_cabinet_keeps_its_number(migrated_db_url):
     with h.db.session() as s:
         assert s.get(Dropoff, d["id"]).phone == ""
     h.db.dispose()
+
+
+def test_a_message_undelivered_for_the_whole_retention_period_is_purged(migrated_db_url):
+    h = Harness(migrated_db_url)
+    h.dropoff("HS-30", "S")  # its SMS is queued and never sent (no worker runs here)
+    h.clock.advance(91 * 86400)
+    assert h.svc.privacy.purge().messages == 1
+    with h.db.session() as s:
+        [msg] = s.execute(select(OutboxMessage)).scalars().all()
+        assert (msg.status, msg.payload, msg.recipient) == ("erased", "", "")
+    h.db.dispose()
