@@ -21,7 +21,8 @@ from xml.sax.saxutils import escape
 COLUMNS = ("start", "end", "dropoffs", "results_loaded", "pickups", "waits", "wait_median_s", "wait_p90_s",
            "pickups_on_time", "on_time_share", "expired", "returned")
 TAIL = ("satisfaction_share", "counter_total", "machine_dossiers", "machine_share")
-SERIES = (("dropoffs", "#1f6feb", "Nộp hồ sơ / Drop-offs"), ("results_loaded", "#8250df", "Kết quả vào tủ / Results loaded"),
+SERIES = (("dropoffs", "#1f6feb", "Nộp hồ sơ / Drop-offs"),
+          ("results_loaded", "#8250df", "Kết quả vào tủ / Results loaded"),
           ("pickups", "#1a7f37", "Nhận kết quả / Pickups"))
 
 

@@ -42,7 +42,8 @@ def day_range(start: Any, end: Any) -> tuple[date, date]:
         raise InvalidInput("to", "Ngày kết thúc đứng trước ngày bắt đầu.",
                            "The end of the range comes before its start.")
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput("to", "Khoảng thời gian quá dài (tối đa 3 năm).", "The range is too long (3 years at most).")
+        raise InvalidInput("to", "Khoảng thời gian quá dài (tối đa 3 năm).",
+                           "The range is too long (3 years at most).")
     return first, last
 
 
@@ -50,7 +51,8 @@ def period_name(value: Any) -> str:
     if value is None:
         return "day"
     if value not in PERIODS:
-        raise InvalidInput("period", "Chu kỳ phải là day, week hoặc month.", "The period must be day, week or month.")
+        raise InvalidInput("period", "Chu kỳ phải là day, week hoặc month.",
+                           "The period must be day, week or month.")
     return str(value)
 
 

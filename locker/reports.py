@@ -41,7 +41,8 @@ class Reports:
             counts = _counts(s, first, last)
             totals = _counter_totals(s, first, last)
             has_ratings = inspect(s.connection()).has_table("ratings")
-            rows = [_figures(s, a, b, counts, totals, has_ratings) for a, b in report_periods.periods(first, last, period)]
+            rows = [_figures(s, a, b, counts, totals, has_ratings)
+                    for a, b in report_periods.periods(first, last, period)]
             total = _figures(s, first, last, counts, totals, has_ratings)
         notes = []
         if not has_ratings:

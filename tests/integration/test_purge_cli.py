@@ -1,6 +1,6 @@
-"""``locker purge`` as the server's operator runs it (the click command, in this process): a dry run counts and changes nothing,
-a purge blanks the numbers of flows that ended long ago (audited as ``cli``) and keeps the
-chain whole; ``locker db upgrade`` seals numbers stored before migration 0012."""
+"""``locker purge`` as the server's operator runs it (its click command, in this process):
+a dry run counts and changes nothing, a purge blanks the numbers of flows that ended long
+ago (audited as ``cli``) and keeps the chain whole; ``locker db upgrade`` seals numbers stored before migration 0012."""
 
 from __future__ import annotations
 
