@@ -26,7 +26,7 @@ from locker.keyfile import load_or_create_secret
 from .server import build_runtime, listen, serve_forever
 
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
-                 ("admin", "admin", "admin-demo"))
+                 ("admin", "admin", "admin-demo"), ("onestop", "system", "onestop-demo"))
 
 
 def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str,
@@ -104,6 +104,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
         f"  Technician (kỹ thuật viên):       {base}/console/technician/   {base}/healthz   {base}/metrics",
         f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",
+        f"  One-stop system (hệ thống một cửa): {base}/api/v1/announcements   (token of onestop)",
         f"  OpenAPI:                          {base}/api/v1/openapi.json",
         "",
         "Tài khoản demo / demo accounts (name / password / API token):",

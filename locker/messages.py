@@ -49,6 +49,20 @@ def credential_sms(dossier_code: str, label: str, code: str, expires_at: datetim
     return text
 
 
+def reminder_sms(dossier_code: str, label: str, deadline: datetime) -> str:
+    """Sent once, ``[expiry] reminder_hours`` before a waiting result's deadline."""
+    until = local_time(deadline)
+    return (f"Hồ sơ {dossier_code}: kết quả ở ngăn {label} cần được nhận trước {until}. / Dossier {dossier_code}: "
+            f"please pick up the result in compartment {label} before {until}.")
+
+
+def extension_sms(dossier_code: str, label: str, deadline: datetime) -> str:
+    """Sent when a clerk extends a result's deadline."""
+    until = local_time(deadline)
+    return (f"Hồ sơ {dossier_code}: hạn nhận kết quả ở ngăn {label} được gia hạn đến {until}. / "
+            f"Dossier {dossier_code}: the result in compartment {label} can now be picked up until {until}.")
+
+
 def dropoff_sms(dossier_code: str, label: str, time: datetime) -> str:
     at = local_time(time)
     return (f"Tủ hồ sơ: đã nhận hồ sơ {dossier_code} lúc {at}, ngăn {label}. {NEXT_STEPS['dropoff'][0]} / "

@@ -1,4 +1,5 @@
-"""The stored state of the locker, as typed SQLAlchemy 2 models.
+"""The stored state of the locker, as typed SQLAlchemy 2 models (announcements and clerks' runs:
+:mod:`locker.models_runs`, on the same ``Base``).
 
 Every timestamp is a timezone-aware UTC ``datetime`` in Python and naive UTC in the
 database, the same on SQLite and PostgreSQL.
@@ -86,6 +87,11 @@ class Result(_Timestamps, Base):
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     loaded_by: Mapped[str] = mapped_column(String(64))
+    #: When its pickup credentials expire: set when the first code is issued, moved by an extension.
+    deadline: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    reminded_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    extended_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    extension_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     dossier: Mapped[Dossier] = relationship(lazy="joined")
     compartment: Mapped[Optional[Compartment]] = relationship(lazy="joined")

@@ -33,8 +33,11 @@ class CredentialSender:
         self._audit = audit
 
     def issue_and_send(self, s: Session, result: Result, *, actor: str) -> credentials.IssuedCredential:
+        # A reissued code keeps the result's deadline: only an extension moves it.
+        deadline = result.deadline if result.deadline and result.deadline > self._clock.now() else None
         issued = credentials.issue(s, result, secret=self._secret, clock=self._clock,
-                                   ttl_days=self._config.security.credential_ttl_days)
+                                   ttl_days=self._config.security.credential_ttl_days, expires_at=deadline)
+        result.deadline = issued.expires_at
         label = result.compartment.label if result.compartment else "?"
         text = sms_text(result.dossier.code, label, issued, self._config.http.public_url)
         msg = outbox.enqueue_sms(s, result.phone, text, secret=self._secret, clock=self._clock)

@@ -24,8 +24,9 @@ from . import validation
 from .audit import AuditRecorder
 from .errors import InvalidInput, NotFound
 from .models import Assignment, AuditEvent, Dossier, Dropoff, OutboxMessage, Result
+from .models_runs import Announcement
 from .ports import Clock
-from .statuses import STARTED, SEEN_OPEN, DropoffStatus, ResultStatus
+from .statuses import STARTED, SEEN_OPEN, AnnouncementStatus, DropoffStatus, ResultStatus
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ ACTIVE = {
     Dropoff: (STARTED, SEEN_OPEN, DropoffStatus.CLOSED_EMPTY, DropoffStatus.STORED),
     Result: (STARTED, SEEN_OPEN, ResultStatus.CLOSED_EMPTY, ResultStatus.READY),
 }
+#: Announcements whose phone number is no longer needed: the result it announced holds its own.
+ANNOUNCEMENT_DONE = (AnnouncementStatus.LOADED, AnnouncementStatus.WITHDRAWN)
 #: What an erased outbox message becomes (the worker delivers only ``pending`` ones).
 ERASED = "erased"
 REASON_MAX = 500
@@ -69,6 +72,10 @@ class Privacy:
                 report.records[model.__tablename__] = len(rows)
                 if not dry_run:
                     _blank(s, model, rows)
+            done = list(s.execute(select(Announcement.id).where(
+                Announcement.phone != "", Announcement.status.in_(ANNOUNCEMENT_DONE),
+                Announcement.updated_at < report.cutoff)).scalars())
+            report.records["announcements"] = len(done)
             # Sent long ago, or still undelivered after the whole retention period.
             sent = list(s.execute(select(OutboxMessage.id).where(OutboxMessage.payload != "", or_(
                 and_(OutboxMessage.status == "sent", OutboxMessage.sent_at < report.cutoff),
@@ -78,6 +85,7 @@ class Privacy:
                 s.rollback()
                 return report
             _blank_messages(s, sent, status=ERASED)
+            _blank(s, Announcement, done)
             if any(report.records.values()) or sent:
                 self._audit.event(s, "personal_data_purged", actor=actor, retention_days=self.retention.days,
                                   messages=len(sent), **report.records)
@@ -96,6 +104,9 @@ class Privacy:
                 rows = list(s.execute(select(model.id).where(model.dossier_id == dossier.id)).scalars())
                 _blank(s, model, rows)
                 records[model.__tablename__] = len(rows)
+            announced = list(s.execute(select(Announcement.id).where(Announcement.dossier_code == code)).scalars())
+            _blank(s, Announcement, announced)
+            records["announcements"] = len(announced)
             messages = _messages_of(s, code)
             _blank_messages(s, messages, status=ERASED)
             self._audit.event(s, "personal_data_erased", actor=actor, dossier=code, reason=reason,

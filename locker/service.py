@@ -50,7 +50,7 @@ from .flows.pickup import PickupFlow
 from .flows.result_load import ResultLoadFlow
 from .inventory import Inventory
 from .journal import Journal, Unlock
-from .kiosk import KioskDesk
+from .kiosk import SCANNER, KioskDesk, KioskMode
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
 from .maintenance_runs import MaintenanceRuns
@@ -61,6 +61,7 @@ from .privacy import Privacy
 from .receipts import Receipts
 from .reports import Reports
 from .reconcile import Reconciler
+from .runs import ClerkRuns
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
 from .throttle import PickupThrottle
@@ -128,6 +129,11 @@ class LockerService:
         self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
+        #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.
+        self.runs = ClerkRuns.build(config=config, db=db, secret=secret, clock=clock, audit=recorder,
+                                    load_result=self.load_result, start_collection=self.start_collection,
+                                    holds_item=compartments.holds_item,
+                                    scanner_on=lambda: self._kiosk.set_mode(SCANNER, KioskMode.IDLE))
 
     # ---- flows ----------------------------------------------------------------------------
 
@@ -271,11 +277,13 @@ class LockerService:
         """Apply one hardware event; errors are logged, never raised."""
         try:
             if isinstance(event, ScanRead):
-                self._kiosk.scanned(event.data)
+                if not self.runs.scanned(event.data):
+                    self._kiosk.scanned(event.data)
                 return
             with self.db.session() as s:
                 unlocks = self._route(s, event)
             self._unlocks.send_all(unlocks)
+            self.runs.cabinet.advance()
         except Exception:  # noqa: BLE001 - the event thread must survive anything
             log.exception("failed to handle %r", event)
 
@@ -285,6 +293,7 @@ class LockerService:
             self._left_open.tick(s)
             self._flows.expire(s, window_s=self.config.doors.reopen_window_s)
             unlocks = self._doors.settle_unconfirmed(s)
+            self.runs.expiry.tick(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:

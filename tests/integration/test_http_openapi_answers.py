@@ -236,6 +236,9 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", f"/api/v1/alarms/{alarm['id']}/resolve", "/api/v1/alarms/{alarm_id}/resolve", 200,
              headers=api.clerk, json={})
     assert api.call("GET", "/healthz", "/healthz", 200)["alarms"]["open"] == 0
+    from tests.integration.test_clerk_runs_http import exercise_clerk_runs
+
+    exercise_clerk_runs(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
 
 

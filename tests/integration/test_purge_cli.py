@@ -27,7 +27,7 @@ def test_purge_and_its_dry_run(tmp_path: Path):
         "[privacy]", "retention_days = 30", "",
     ]), encoding="utf-8")
     db = Database(f"sqlite:///{tmp_path / 'locker.db'}")
-    db.upgrade("0007")
+    db.upgrade("0006")
     old, recent = datetime.now(timezone.utc) - timedelta(days=40), datetime.now(timezone.utc) - timedelta(days=2)
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO dossiers (id, code, status, created_at, updated_at) VALUES "
@@ -40,7 +40,7 @@ def test_purge_and_its_dry_run(tmp_path: Path):
     for args in (("db", "upgrade"), ("purge", "--dry-run")):
         result = run_locker(*args, cwd=tmp_path)
         assert result.exit_code == 0, result.output
-    assert "would purge: dropoffs 1, results 0, outbox_messages 0" in result.stdout
+    assert "would purge: dropoffs 1, results 0, announcements 0, outbox_messages 0" in result.stdout
     result = run_locker("purge", cwd=tmp_path)
     assert result.exit_code == 0 and "purged: dropoffs 1," in result.stdout, result.output
     db = Database(f"sqlite:///{tmp_path / 'locker.db'}")

@@ -253,7 +253,7 @@ def test_a_purge_keeps_the_reports_and_leaves_no_phone_anywhere(month, caplog):
     h.clock.advance(2 * 86400)
     dry = h.svc.privacy.purge(dry_run=True)
     assert dry.records == {"dropoffs": len(month.phones) - before["total"]["results_loaded"],
-                           "results": before["total"]["results_loaded"]} and dry.messages > 50
+                           "results": before["total"]["results_loaded"], "announcements": 0} and dry.messages > 50
     assert personal_values(h.db)  # a dry run changes nothing
     done = h.svc.privacy.purge()
     assert done.records == dry.records and done.messages == dry.messages
@@ -265,7 +265,7 @@ def test_a_purge_keeps_the_reports_and_leaves_no_phone_anywhere(month, caplog):
     with h.db.session() as s:
         assert verify_chain(s).ok
     assert h.kinds()[-1] == "personal_data_purged"
-    assert h.svc.privacy.purge().records == {"dropoffs": 0, "results": 0}
+    assert h.svc.privacy.purge().records == {"dropoffs": 0, "results": 0, "announcements": 0}
 
 
 def test_every_table_is_scanned(month):
@@ -288,7 +288,8 @@ def test_a_citizen_is_erased_on_request(migrated_db_url):
     with pytest.raises(InvalidInput):
         h.svc.privacy.erase("HS-10", actor="admin", reason=" ")
     answer = h.svc.privacy.erase("hs-10", actor="admin", reason="request 2025/17")
-    assert answer == {"dossier_code": "HS-10", "records": {"dropoffs": 0, "results": 1}, "messages": 1}
+    assert answer == {"dossier_code": "HS-10", "records": {"dropoffs": 0, "results": 1, "announcements": 0},
+                      "messages": 1}
     with h.db.session() as s:
         assert s.get(Result, r["id"]).phone == ""
         assert s.get(Dropoff, 1).phone == "0912345678"  # another dossier keeps its number
@@ -322,7 +323,7 @@ def test_a_dossier_still_in_the_cabinet_keeps_its_number(migrated_db_url):
     h = Harness(migrated_db_url)
     d = h.dropoff("HS-20", "S")
     h.clock.advance(200 * 86400)
-    assert h.svc.privacy.purge().records == {"dropoffs": 0, "results": 0}
+    assert h.svc.privacy.purge().records == {"dropoffs": 0, "results": 0, "announcements": 0}
     c = h.svc.start_collection(d["compartment"], actor="clerk1")
     h.cycle(c["compartment"])
     h.clock.advance(89 * 86400)
