@@ -35,6 +35,9 @@ def _history(db: Database) -> None:
                      {"t": T0, "e": datetime(2026, 2, 4)})
         conn.execute(text("INSERT INTO pickups (id, result_id, compartment_id, credential_id, kiosk, status, "
                           "created_at, updated_at) VALUES (1, 1, 1, 1, 'k1', 'collected', :t, :t)"), {"t": T0})
+        conn.execute(text("INSERT INTO announcements (id, dossier_code, phone, due, size, procedure, status, actor, "
+                          "created_at, updated_at) VALUES (1, 'HS-3', '0355555555', :d, 'M', 'p', 'announced', "
+                          "'onestop', :t, :t)"), {"d": T0.date(), "t": T0})
         conn.execute(text("INSERT INTO outbox_messages (id, channel, recipient, payload, status, attempts, "
                           "next_attempt_at, last_error, created_at) VALUES (1, 'sms', '0912345678', 'x', 'sent', 1, "
                           ":t, '', :t)"), {"t": T0})
@@ -63,12 +66,13 @@ def test_old_phone_numbers_are_sealed_and_the_statistics_filled(db_url):
         key = personal_fernet(SECRET)
         with db.engine.connect() as conn:
             phones = [key.decrypt(p.encode()).decode() for p in conn.execute(
-                text("SELECT phone FROM dropoffs UNION ALL SELECT phone FROM results")).scalars()]
+                text("SELECT phone FROM dropoffs UNION ALL SELECT phone FROM results "
+                     "UNION ALL SELECT phone FROM announcements")).scalars()]
             recipient = conn.execute(text("SELECT recipient FROM outbox_messages")).scalar_one()
             stats = {(str(d)[:10], m, k): n for d, m, k, n in conn.execute(
                 text("SELECT day, metric, key, count FROM daily_stats"))}
             waits = [tuple(r) for r in conn.execute(text("SELECT day, wait_s, on_time FROM pickup_waits"))]
-        assert sorted(phones) == ["+84987654321", "0912345678"] and recipient == "09******78"
+        assert sorted(phones) == ["+84987654321", "0355555555", "0912345678"] and recipient == "09******78"
         assert stats == {("2026-01-05", "dropoffs", ""): 1, ("2026-01-05", "results_loaded", ""): 1,
                          ("2026-01-05", "pickups", ""): 1, ("2026-01-05", "alarms", "jam"): 1}
         assert [(str(d)[:10], w, bool(o)) for d, w, o in waits] == [("2026-01-05", 7200, True)]
