@@ -25,6 +25,8 @@ from locker.keyfile import load_or_create_secret
 
 from .server import build_runtime, listen, serve_forever
 
+#: Shown with every error at the demo kiosk (0123 numbers are no longer assigned in Vietnam).
+DEMO_OFFICE = {"name": "Bộ phận Một cửa (demo)", "hotline": "0123 456 789", "hours": "Thứ Hai - Thứ Sáu, 7:30 - 17:00"}
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"), ("onestop", "system", "onestop-demo"))
 
@@ -40,6 +42,7 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
         "printer": {"url": printer_url},
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
+        "office": DEMO_OFFICE,
         "gpio": DEMO_GPIO,
         "compartment": demo_compartments(2),
     }, env={})

@@ -179,6 +179,7 @@ class DoorOperation(_Timestamps, Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_dossier_kind", "dossier_code", "kind"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     time: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -189,6 +190,17 @@ class AuditEvent(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditVerified(Base):
+    """The single row naming the newest audit event a successful ``locker audit verify`` reached."""
+
+    __tablename__ = "audit_verified"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditHead(Base):

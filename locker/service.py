@@ -331,7 +331,7 @@ class LockerService:
 
     def compartment_history(self, label: Any) -> list[dict[str, Any]]:
         """The compartment's audit events, newest first."""
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             label = self._compartments_part.find(s, label).label
         return self._grid.history(label)
 
@@ -341,7 +341,7 @@ class LockerService:
 
     def get_dossier(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code)
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             dossier = dossiers.find(s, code)
             if dossier is None:
                 raise NotFound("dossier", code)
@@ -352,7 +352,7 @@ class LockerService:
     def events_after(self, seq: Any = 0, limit: Any = 500) -> list[dict[str, Any]]:
         seq = validation.whole_number("after", seq)
         limit = validation.whole_number("limit", limit, 1, 1000)
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             rows = s.execute(select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
                              .limit(limit)).scalars()
             return [audit.as_dict(e) for e in rows]
@@ -362,7 +362,7 @@ class LockerService:
         database, alarms = "ok", {}
         try:
             alarms = self.alarms.counts()
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 s.execute(text("select 1"))
                 for state, n in s.execute(select(Compartment.state, func.count()).where(Compartment.board >= 0)
                                           .group_by(Compartment.state)).all():

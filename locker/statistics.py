@@ -51,12 +51,14 @@ def observe(s: Session, event: AuditEvent, data: dict[str, Any]) -> None:
     """Count what ``event`` (just recorded, in ``s``'s transaction) adds to the statistics."""
     day = office_day(event.time)
     metric = counted(event.kind, data)
-    if metric is not None:
-        add(s, day, *metric)
-    if data.get("alarm") is True and _first_raise(s, data.get("alarm_id")):
-        add(s, day, ALARMS, str(data.get("alarm_kind") or event.kind)[:40])
-    if event.kind == "pickup_collected":
-        _pickup_wait(s, event, data, day)
+    # The event itself is written at the transaction's next flush, like the audit log's own.
+    with s.no_autoflush:
+        if metric is not None:
+            add(s, day, *metric)
+        if data.get("alarm") is True and _first_raise(s, data.get("alarm_id")):
+            add(s, day, ALARMS, str(data.get("alarm_kind") or event.kind)[:40])
+        if event.kind == "pickup_collected":
+            _pickup_wait(s, event, data, day)
 
 
 def add(s: Session, day: date, metric: str, key: str = "", n: int = 1) -> None:

@@ -55,7 +55,7 @@ def _history(db: Database) -> None:
 def test_old_phone_numbers_are_sealed_and_the_statistics_filled(db_url):
     db = Database(db_url)
     try:
-        db.upgrade("0006")
+        db.upgrade("0013")
         _history(db)
         with pytest.raises(RuntimeError, match="secret"):
             db.upgrade()

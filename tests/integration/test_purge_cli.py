@@ -27,7 +27,7 @@ def test_purge_and_its_dry_run(tmp_path: Path):
         "[privacy]", "retention_days = 30", "",
     ]), encoding="utf-8")
     db = Database(f"sqlite:///{tmp_path / 'locker.db'}")
-    db.upgrade("0006")
+    db.upgrade("0013")
     old, recent = datetime.now(timezone.utc) - timedelta(days=40), datetime.now(timezone.utc) - timedelta(days=2)
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO dossiers (id, code, status, created_at, updated_at) VALUES "

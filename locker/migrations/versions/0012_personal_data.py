@@ -7,7 +7,7 @@ number is inside its sealed payload). The statistics tables are filled from the 
 log's history, so reports cover the time before this migration too.
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0013
 Create Date: 2026-11-29
 """
 
@@ -23,7 +23,7 @@ from locker.personal import SEALED_PREFIX, mask_phone, personal_fernet
 from locker.statistics import ALARMS, COUNTED, office_day
 
 revision = "0012"
-down_revision = "0006"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
