@@ -105,7 +105,20 @@ def build_openapi(app: Flask, *, title: str = "Dossier locker API", version: str
             ops[method.lower()] = _operation(doc, params, components, rule.endpoint)
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)
-    return spec.to_dict()
+    hooks = _webhooks(components)
+    return {**spec.to_dict(), "webhooks": hooks}
+
+
+def _webhooks(components: "_Components") -> dict[str, Any]:
+    """The OpenAPI 3.1 ``webhooks`` section: one ``POST`` per event type."""
+    from .schemas_webhooks import SIGNATURE_HEADERS, WEBHOOK_EVENTS, WebhookPayload
+
+    body = {"required": True, "content": {"application/json": {"schema": components.add(WebhookPayload)}}}
+    return {name: {"post": {
+        "summary": f"{name}: {text}", "operationId": "webhook_" + name.replace(".", "_"),
+        "parameters": SIGNATURE_HEADERS, "requestBody": body,
+        "responses": {"2XX": {"description": "Received; anything else (or no answer) is retried with back-off."}},
+    }} for name, text in WEBHOOK_EVENTS.items()}
 
 
 class _Components:

@@ -24,6 +24,8 @@ from locker.keyfile import load_or_create_secret
 from locker.models import Account
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
+from locker.audit_head import HeadExporter, load_or_create_signing_key
+from locker.webhooks import WebhookOutbox
 from locker.privacy import PurgeJob
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
@@ -94,9 +96,15 @@ class Runtime:
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
                                    alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+        self.webhook_outbox = WebhookOutbox(db=self.db, secret=self.secret, clock=self.clock, config=config.webhooks)
+        self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
+                                        path=config.audit.export_file, clock=self.clock,
+                                        interval=config.audit.export_interval_s)
         self.purge_job = PurgeJob(privacy=self.service.privacy)
         self.hub = EventHub()
-        self.live = LiveFeed(service=self.service, hub=self.hub, feed=ChangeFeed(self.db))
+        changes = ChangeFeed(self.db)
+        self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
+        changes.subscribe(self._audit_committed)
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -165,6 +173,11 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001 - the old connection is already gone
             log.debug("gpio: closing the lost pin factory: %s", exc)
 
+    def _audit_committed(self, changes: Any) -> None:
+        """New audit events were committed: the webhook outbox looks at them now, not at its next poll."""
+        if changes.audit:
+            self.webhook_outbox.wake()
+
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""
         os.kill(os.getpid(), signal.SIGTERM)
@@ -187,6 +200,8 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.webhook_outbox.start()
+        self.audit_heads.start()
         self.purge_job.start()
         self.live.start()
         self.service.receipts.start()
@@ -202,9 +217,11 @@ class Runtime:
             self.scanner.stop()
         self.service.receipts.stop()
         self.outbox.stop()
+        self.webhook_outbox.stop()
         self.purge_job.stop()
         self.bus.stop()
         self.coordinator.stop()
+        self.audit_heads.stop()  # the last head, after the last event
         if self.io is not None:
             self.io.close()
         if self.pins_watch is not None:

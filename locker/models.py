@@ -274,3 +274,5 @@ class KioskThrottle(Base):
 
 from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base
 from .models_stats import CounterTotal, DailyStat, PickupWait  # noqa: E402,F401 - the reports' tables
+from .models_webhooks import (AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent,  # noqa: E402,F401
+                              WebhookSubscription)

@@ -39,8 +39,9 @@ from .ports import Clock, Notifier
 log = logging.getLogger(__name__)
 
 
-def fernet(secret: bytes) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"locker outbox v1").derive(secret)
+def fernet(secret: bytes, *, info: bytes = b"locker outbox v1") -> Fernet:
+    """A Fernet key derived from the locker's secret; ``info`` keeps each use's key apart."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
 
 

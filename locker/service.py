@@ -67,6 +67,7 @@ from .sensors import CabinetSensors
 from .throttle import PickupThrottle
 from .signin import SignIns
 from .account_admin import AccountAdmin
+from .webhooks import Webhooks
 
 __all__ = ["LockerService"]
 
@@ -127,6 +128,8 @@ class LockerService:
         self.reports = Reports(db=db, clock=clock, audit=recorder)
         #: Purging and erasing citizens' personal data.
         self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
+        #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
+        self.webhooks = Webhooks(db=db, secret=secret, clock=clock, audit=recorder)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
         #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.

@@ -203,3 +203,12 @@ class ReceiptStatus(StrEnum):
     PRINTED = "printed"
     NOT_PRINTED = "not_printed"    # the printer failed: shown on screen and sent by SMS
     NO_PRINTER = "no_printer"      # the cabinet has no printer: shown on screen
+
+
+class DeliveryStatus(StrEnum):
+    """A webhook delivery: ``pending`` (retried with back-off) -> ``delivered``, or ``failed``
+    once given up; a redelivery makes it ``pending`` again."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

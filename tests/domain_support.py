@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from locker import outbox
+from locker import audit, outbox
+from locker.audit import event_hash
 from locker.config import config_from_dict
 from locker.db import Database
-from locker.models import Base, Compartment, OutboxMessage
+from locker.models import AuditEvent, Base, Compartment, OutboxMessage
 from locker.ports import BoardReading, DoorChanged, ItemChanged, LockReading, UnlockOutcome
 from locker.service import LockerService
 
@@ -87,6 +89,23 @@ def drop_audit_triggers(db: Database) -> None:
         else:
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
+
+
+def rewrite_and_recompute(db, seq: int, data: dict) -> None:
+    """What a database owner could do: change one event and recompute every hash after it."""
+    drop_audit_triggers(db)
+    with db.session() as s:
+        rows = s.execute(select(AuditEvent).where(AuditEvent.seq >= seq).order_by(AuditEvent.seq)).scalars().all()
+        prev = s.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)).scalar_one_or_none() \
+            or audit.GENESIS
+        for row in rows:
+            new_data = data if row.seq == seq else json.loads(row.data)
+            digest = event_hash(prev, row.seq, row.time, row.kind, row.actor, row.compartment, row.dossier_code,
+                                new_data)
+            s.execute(text("UPDATE audit_events SET data = :d, prev_hash = :p, hash = :h WHERE seq = :q"),
+                      {"d": audit.canonical(new_data), "p": prev, "h": digest, "q": row.seq})
+            prev = digest
+        s.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
 
 
 def all_stored_values(db: Database) -> list[tuple[str, Any]]:

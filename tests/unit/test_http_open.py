@@ -212,3 +212,18 @@ def test_qr_image_checks_the_domain_signature(monkeypatch):
     assert c.get(f"/q/LK1.5.{nonce}.{qr_mac(rt.secret, 5, nonce)}").status_code == 200
     assert_error(c.get(f"/q/LK1.5.{nonce}.{qr_mac(b'other' * 8, 5, nonce)}"), 404, "not_found")
     assert_error(c.get(f"/q/LK1.6.{nonce}.{qr_mac(rt.secret, 5, nonce)}"), 404, "not_found")
+
+
+def test_openapi_document_describes_every_webhook_event_and_its_signature(client):
+    from locker.webhooks import EVENT_TYPES
+
+    c, _ = client
+    doc = c.get("/api/v1/openapi.json", environ_base={"REMOTE_ADDR": "10.1.1.1"}).get_json()
+    assert set(doc["webhooks"]) == set(EVENT_TYPES)
+    for name, item in doc["webhooks"].items():
+        post = item["post"]
+        assert {p["name"] for p in post["parameters"]} == {"X-Locker-Timestamp", "X-Locker-Signature"}
+        payload = _resolve(doc, post["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+        assert set(payload["required"]) == {"id", "type", "time", "data"}
+        assert name in str(_resolve(doc, "#/components/schemas/WebhookPayload")["properties"]["type"])
+    assert doc["paths"]["/api/v1/webhooks"]["post"]["security"] == [{"bearer": []}]
