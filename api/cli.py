@@ -18,7 +18,7 @@ from locker.config import PROTOCOLS, SCANNER_MODELS
 
 from .cli_accounts import token, user
 from .cli_audit import audit
-from .cli_common import DEFAULT_CONFIG, _config, config_option
+from .cli_common import DEFAULT_CONFIG, _config, _database, config_option
 from .commissioning import commission_command
 
 __all__ = ["DEFAULT_CONFIG", "cli", "config_option", "main"]
@@ -120,13 +120,36 @@ def db() -> None:
 def db_upgrade(config_path: str | None) -> None:
     """Bring the database schema up to date."""
     from locker.db import Database
+    from locker.keyfile import load_or_create_secret
 
-    database = Database(_config(config_path).database.url)
+    config = _config(config_path)
+    database = Database(config.database.url)
     try:
+        database.seal_with(load_or_create_secret(config.security.secret_file))
         database.upgrade()
     finally:
         database.dispose()
     click.echo("Cơ sở dữ liệu đã cập nhật / database is up to date")
+
+
+@cli.command()
+@config_option
+@click.option("--dry-run", is_flag=True, help="Count what would be purged; change nothing.")
+def purge(config_path: str | None, dry_run: bool) -> None:
+    """Purge citizens' personal data kept longer than [privacy] retention_days after their flow ended."""
+    from locker.audit import AuditRecorder
+    from locker.ports import SystemClock
+    from locker.privacy import Privacy
+
+    days = _config(config_path).privacy.retention_days
+    with _database(config_path) as database:
+        clock = SystemClock()
+        report = Privacy(db=database, clock=clock, audit=AuditRecorder(clock=clock), retention_days=days).purge(
+            dry_run=dry_run, actor="cli")
+    counts = ", ".join(f"{table} {n}" for table, n in report.records.items())
+    verb = "sẽ xoá / would purge" if dry_run else "đã xoá / purged"
+    click.echo(f"{verb}: {counts}, outbox_messages {report.messages} "
+               f"(trước / before {report.cutoff.isoformat(timespec='seconds')})")
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
 from locker.audit_head import HeadExporter, load_or_create_signing_key
 from locker.webhooks import WebhookOutbox
+from locker.privacy import PurgeJob
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
 from drivers.pin_factories import PinsWatch, open_pin_factory
@@ -99,6 +100,7 @@ class Runtime:
         self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
                                         path=config.audit.export_file, clock=self.clock,
                                         interval=config.audit.export_interval_s)
+        self.purge_job = PurgeJob(privacy=self.service.privacy)
         self.hub = EventHub()
         changes = ChangeFeed(self.db)
         self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
@@ -200,6 +202,7 @@ class Runtime:
         self.outbox.start()
         self.webhook_outbox.start()
         self.audit_heads.start()
+        self.purge_job.start()
         self.live.start()
         self.service.receipts.start()
         if self.scanner is not None:
@@ -215,6 +218,7 @@ class Runtime:
         self.service.receipts.stop()
         self.outbox.stop()
         self.webhook_outbox.stop()
+        self.purge_job.stop()
         self.bus.stop()
         self.coordinator.stop()
         self.audit_heads.stop()  # the last head, after the last event

@@ -35,6 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from . import personal
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 READ_ONLY = "locker_read_only"
 log = logging.getLogger(__name__)
@@ -50,6 +52,12 @@ class Database:
         self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                            expire_on_commit=False)
         event.listen(self._read_sessions, "before_flush", _refuse_writes)
+        self._secret: bytes | None = None
+
+    def seal_with(self, secret: bytes) -> None:
+        """The cabinet's secret: seals the personal-data columns (and lets a migration seal old rows)."""
+        self._secret = secret
+        personal.seal_with(self.engine, secret)
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,6 +108,7 @@ class Database:
             try:
                 with conn.begin():
                     cfg.attributes["connection"] = conn
+                    cfg.attributes["secret"] = self._secret
                     command.upgrade(cfg, revision)
                     if self.is_sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                         raise SQLAlchemyError("a migration left rows that break a foreign key")

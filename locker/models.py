@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .model_base import Base, UtcDateTime
+from .personal import Sealed
 
 
 class Compartment(Base):
@@ -65,7 +66,8 @@ class Dropoff(_Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     compartment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("compartments.id"), nullable=True)
-    phone: Mapped[str] = mapped_column(String(16))
+    #: Sealed at rest (:mod:`locker.personal`); "" once purged.
+    phone: Mapped[str] = mapped_column(Sealed())
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     kiosk: Mapped[str] = mapped_column(String(64))
@@ -80,7 +82,8 @@ class Result(_Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     compartment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("compartments.id"), nullable=True)
-    phone: Mapped[str] = mapped_column(String(16))
+    #: Sealed at rest (:mod:`locker.personal`); "" once purged.
+    phone: Mapped[str] = mapped_column(Sealed())
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     loaded_by: Mapped[str] = mapped_column(String(64))
@@ -270,5 +273,6 @@ class KioskThrottle(Base):
 
 
 from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base
+from .models_stats import CounterTotal, DailyStat, PickupWait  # noqa: E402,F401 - the reports' tables
 from .models_webhooks import (AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent,  # noqa: E402,F401
                               WebhookSubscription)

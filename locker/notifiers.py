@@ -14,6 +14,7 @@ import threading
 import urllib.error
 import urllib.request
 
+from .personal import mask_phone, redact
 from .ports import NotifierError
 
 log = logging.getLogger("locker.sms")
@@ -50,7 +51,7 @@ class LogNotifier:
         self._lock = threading.Lock()
 
     def send_sms(self, to: str, text: str) -> None:
-        log.info("SMS to %s: %s", to, text)
+        log.info("SMS to %s: %s", mask_phone(to), redact(text))
         with self._lock:
             self.sent.append((to, text))
             del self.sent[:-self.keep]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import re
 import threading
 from datetime import timedelta
 
@@ -34,6 +33,7 @@ from . import audit
 from .alarm_kinds import AlarmKind
 from .alarms import Alarms
 from .models import OutboxMessage
+from .personal import mask_phone, redact  # noqa: F401 - redact: also imported from here
 from .ports import Clock, Notifier
 
 log = logging.getLogger(__name__)
@@ -54,15 +54,9 @@ def unseal(secret: bytes, payload: str) -> dict[str, str]:
     return json.loads(fernet(secret).decrypt(payload.encode("ascii")))
 
 
-def redact(text: str) -> str:
-    """The text without pickup codes and QR links."""
-    text = re.sub(r"/q/\S+", "/q/[redacted]", text)
-    return re.sub(r"(?<![0-9])[0-9]{8}(?![0-9])", "********", text)
-
-
 def enqueue_sms(session: Session, to: str, text: str, *, secret: bytes, clock: Clock) -> OutboxMessage:
     now = clock.now()
-    msg = OutboxMessage(channel="sms", recipient=to, payload=seal(secret, to, text), status="pending",
+    msg = OutboxMessage(channel="sms", recipient=mask_phone(to), payload=seal(secret, to, text), status="pending",
                         attempts=0, next_attempt_at=now, last_error="", created_at=now)
     session.add(msg)
     session.flush()

@@ -57,7 +57,9 @@ from .maintenance_runs import MaintenanceRuns
 from .models import AuditEvent, Compartment, Result
 from .notices import CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .privacy import Privacy
 from .receipts import Receipts
+from .reports import Reports
 from .reconcile import Reconciler
 from .runs import ClerkRuns
 from .unlocks import Unlocker
@@ -80,6 +82,7 @@ class LockerService:
                  panel: Panel | None = None, shutdown: Callable[[], None] | None = None,
                  printer: ReceiptPrinter | None = None) -> None:
         self.config, self.db, self.bus, self.secret = config, db, bus, secret
+        db.seal_with(secret)
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
         self._boards = Boards(config)
@@ -121,6 +124,10 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
+        #: The supervisors' reports and the office's counter totals (public parts, like the two below).
+        self.reports = Reports(db=db, clock=clock, audit=recorder)
+        #: Purging and erasing citizens' personal data.
+        self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
         #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
         self.webhooks = Webhooks(db=db, secret=secret, clock=clock, audit=recorder)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
