@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, Field
 
 from locker.errors import InvalidInput
+from locker.reports import COUNTER_MAX
 from locker.report_output import as_csv
 
 from ..auth import current_actor, require_role, runtime
@@ -57,8 +58,9 @@ class Report(BaseModel):
 
 
 class CounterTotalRequest(RequestModel):
-    date: Text = Field(description="The office day, YYYY-MM-DD.")
-    count: int = Field(description="Dossiers the office handled that day in all (counters and machine).")
+    date: Text = Field(description="The office day, YYYY-MM-DD.", json_schema_extra={"format": "date"})
+    count: int = Field(ge=0, le=COUNTER_MAX,
+                       description="Dossiers the office handled that day in all (counters and machine).")
 
 
 class CounterTotal(BaseModel):
