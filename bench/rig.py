@@ -243,9 +243,11 @@ class Cabinet:
             raise BenchError(f"drop-off answered {status}: {answer}")
         return answer["id"], answer["compartment"], elapsed
 
-    def close_after_unlock(self, label: str) -> None:
+    def close_after_unlock(self, label: str, *, item: bool) -> None:
+        """The person closes the door after putting the paper in (``item``) or taking it out."""
         board, lock = self.where[label]
         wait_until(lambda: self.sim.lock_state(board, lock)["door"] == "open", what=f"{label} to unlock")
+        self.sim.item(board, lock, item)
         self.sim.door(board, lock, "close")
 
     def wait_states(self, labels: list[str], state: str) -> None:
@@ -260,7 +262,7 @@ class Cabinet:
         """Close the doors of these drop-offs and wait until each is stored."""
         labels = [label for _, label, _ in started]
         for label in labels:
-            self.close_after_unlock(label)
+            self.close_after_unlock(label, item=True)
         self.wait_states(labels, "holding_dropoff")
 
     def collect(self, labels: list[str]) -> None:
@@ -270,7 +272,7 @@ class Cabinet:
             if status != 201:
                 raise BenchError(f"collection of {label} answered {status}: {answer}")
         for label in labels:
-            self.close_after_unlock(label)
+            self.close_after_unlock(label, item=False)
         self.wait_states(labels, "free")
 
     def cycle_round(self, count: int) -> list[float]:

@@ -103,7 +103,7 @@ class _Pickups:
                                     what=f"{label} to be released")
             to_frame.append((frame_t - started) / 1e9)
             to_released.append((released_t - frame_t) / 1e9)
-            self._close(label)
+            self._close(label, item=False)
             wait_until(lambda: self.rt.service.get_pickup(pickup)["status"] == "collected",
                        what=f"pickup {pickup} to be collected")
         return [*summary_ms(to_frame), *summary_ms(to_released)]
@@ -126,7 +126,7 @@ class _Pickups:
             answer = self.rt.service.load_result(dossier, PHONE, "S", actor="bench")
             loaded.append((dossier, answer["compartment"]))
         for _, label in loaded:
-            self._close(label)
+            self._close(label, item=True)
         sent = self.rt.notifier.sent  # the log gateway's last messages
 
         def codes_of_all() -> list[str | None]:
@@ -137,9 +137,11 @@ class _Pickups:
         set_pulse_gap(self.rt, PRODUCTION_PULSE_GAP)
         return [(dossier, code, label) for (dossier, label), code in zip(loaded, codes)]
 
-    def _close(self, label: str) -> None:
+    def _close(self, label: str, *, item: bool) -> None:
+        """The person closes the door after putting the paper in (``item``) or taking it out."""
         board, lock = self.where[label]
         wait_until(lambda: self.sim.lock_state(board, lock)["door"] == "open", what=f"{label} to open")
+        self.sim.item(board, lock, item)
         self.sim.door(board, lock, "close")
 
     def _unlock_frame(self, board: int, lock: int, after: int) -> int | None:
