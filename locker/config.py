@@ -35,16 +35,16 @@ from .config_fields import env_names, env_prefix, read_section, table
 from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCANNER_MODELS, SETTING_MODELS,
                               SIZES, BusConfig, CompartmentConfig, PrinterConfig, ScannerConfig, bus_where,
                               check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
-from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, HttpConfig, KioskConfig,
+from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, EmailConfig, HttpConfig, KioskConfig,
                               OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
-                              check_doors, check_http, check_kiosk, check_office, check_privacy,
+                              check_doors, check_email, check_http, check_kiosk, check_office, check_privacy,
                               check_security, check_sms)
 from .errors import ConfigError
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
-    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "HttpConfig", "KioskConfig",
+    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "EmailConfig", "HttpConfig", "KioskConfig",
     "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
     "config_from_dict", "load_config",
 ]
@@ -66,6 +66,7 @@ class Config:
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
@@ -100,6 +101,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "scanner": ("scanner", ScannerConfig),
     "printer": ("printer", PrinterConfig),
     "notify.sms": ("sms", SmsConfig),
+    "notify.email": ("email", EmailConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
 }
@@ -157,6 +159,7 @@ def _checked(cfg: Config) -> Config:
     check_scanner(cfg.scanner)
     check_printer(cfg.printer)
     check_sms(cfg.sms)
+    check_email(cfg.email)
     check_security(cfg.security)
     check_doors(cfg.doors)
     check_office(cfg.office)

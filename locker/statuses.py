@@ -75,3 +75,11 @@ class ReceiptStatus(StrEnum):
     PRINTED = "printed"
     NOT_PRINTED = "not_printed"    # the printer failed: shown on screen and sent by SMS
     NO_PRINTER = "no_printer"      # the cabinet has no printer: shown on screen
+
+
+class OutboxStatus(StrEnum):
+    """A queued SMS or email: ``pending`` until ``sent``, or ``failed`` once its attempts ran out."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
