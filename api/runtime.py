@@ -21,6 +21,7 @@ from locker.coordinator import Coordinator
 from locker.db import Database
 from locker.keyfile import load_or_create_secret
 from locker.models import Account
+from locker.email_sender import SmtpEmailSender
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
 from drivers.errors import GpioError
@@ -83,8 +84,10 @@ class Runtime:
                                      scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown,
                                      printer=self.printer)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
+        self.email = SmtpEmailSender(config.email) if config.email.enabled else None
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
-                                   backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+                                   email=self.email, backoff=(config.sms.retry_base_s, config.sms.retry_max_s),
+                                   max_attempts=config.sms.max_attempts)
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -93,9 +96,12 @@ class Runtime:
         return cls(config, **options)
 
     def _make_notifier(self) -> Notifier:
-        """The configured SMS gateway; ``kind = "log"`` logs each message and keeps the last few."""
-        if self.config.sms.kind == "http":
-            return HttpSmsNotifier(self.config.sms.url, timeout=self.config.sms.timeout_s)
+        """The configured SMS gateway; ``kind = "log"`` logs each message masked and keeps the last few."""
+        sms = self.config.sms
+        if sms.kind == "http":
+            return HttpSmsNotifier(sms.url, timeout=sms.timeout_s, headers=sms.headers,
+                                   body_template=sms.body_template, content_type=sms.content_type,
+                                   message_id_path=sms.message_id_path)
         return LogNotifier()
 
     def _make_bus(self) -> CabinetBus | NoLockBus:

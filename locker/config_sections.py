@@ -89,8 +89,8 @@ class SmsConfig:
     max_attempts: int = 12
     #: ``gsm7``: one 160-character segment without diacritics; ``unicode``: with diacritics (70 a segment).
     encoding: str = "gsm7"
-    #: The gateway request: extra headers, and the body with ``{to}``, ``{to_intl}``, ``{text}``,
-    #: ``{message_id}`` (empty: ``{"to": ..., "text": ...}``), sent as ``json`` or ``form``.
+    #: The gateway request: extra headers, and the body with ``{to}``, ``{to_intl}`` (84...) and
+    #: ``{text}`` (empty: ``{"to": ..., "text": ...}``), sent as ``json`` or ``form``.
     headers: dict[str, str] = field(default_factory=dict)
     body_template: str = ""
     content_type: str = "json"

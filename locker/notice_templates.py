@@ -43,7 +43,7 @@ SMS: dict[str, tuple[str, str]] = {
     ),
     "pickup_link": (
         "Mã QR nhận hồ sơ {dossier} tại tủ: {link}",
-        "QR to collect dossier {dossier} at the locker: {link}",
+        "QR for dossier {dossier}: {link}",
     ),
     "reminder": (
         "Nhắc: kết quả hồ sơ {dossier} ở ngăn {label} cần nhận trước {until}. Dùng mã nhận đã gửi.{help}",
@@ -148,7 +148,8 @@ def email(kind: str, *, office: str, **values: Any) -> tuple[str, str]:
     vi, en = (_values(lang, **values) for lang in LANGUAGES)
     subject = " / ".join(s.format(**v) for s, v in zip(EMAIL_SUBJECTS[kind], (vi, en)))
     body_vi, body_en = (t.format(**v) for t, v in zip(SMS[kind], (vi, en)))
-    body = f"{body_vi}\n\n---\n\n{body_en}\n\n-- \n{office}\n"
+    link = f"\n\nMã QR / QR code: {vi['link']}" if vi["link"] and "{link}" not in SMS[kind][0] else ""
+    body = f"{body_vi}\n\n---\n\n{body_en}{link}\n\n-- \n{office}\n"
     return subject, body
 
 

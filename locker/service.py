@@ -50,7 +50,8 @@ from .kiosk import KioskDesk
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
 from .models import AuditEvent, Compartment, Result
-from .notices import CredentialSender
+from .alarm_digest import AlarmDigest
+from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .receipts import Receipts
 from .reconcile import Reconciler
@@ -81,8 +82,13 @@ class LockerService:
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
         #: Receipts and SMS after each drop-off and pickup; the runtime starts and stops its printing thread.
-        self.receipts = Receipts(db=db, config=config, secret=secret, clock=clock, audit=recorder, printer=printer)
-        sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
+        #: The one way a part sends a citizen an SMS (and an email when they gave an address).
+        self.messages = CitizenMessages(config=config, secret=secret, clock=clock, audit=recorder)
+        #: Clerks' digest of new alarms by email, checked on each tick.
+        self.alarm_digest = AlarmDigest(config=config, secret=secret, clock=clock, audit=recorder)
+        self.receipts = Receipts(db=db, config=config, clock=clock, audit=recorder, messages=self.messages,
+                                 printer=printer)
+        sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder, messages=self.messages)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
         self._pickups = PickupFlow(**parts, config=config, secret=secret, receipts=self.receipts)
@@ -101,17 +107,21 @@ class LockerService:
 
     # ---- flows ----------------------------------------------------------------------------
 
-    def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any) -> dict[str, Any]:
-        """Reserve and unlock a compartment for a citizen's dossier."""
-        return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
+    def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
+                      language: Any = "vi") -> dict[str, Any]:
+        """Reserve and unlock a compartment for a citizen's dossier (``language``: the kiosk screen's)."""
+        return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk, email=email,
+                                                        language=language))
 
     def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
         """The drop-off; once stored, with its ``receipt`` while it is recent."""
         return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id))
 
-    def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
-        """Reserve and unlock a compartment for a dossier's result."""
-        return self._unlocks.start(self._results.start(dossier_code, phone, size, actor=actor))
+    def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any, email: Any = None,
+                    language: Any = None) -> dict[str, Any]:
+        """Reserve and unlock a compartment for a dossier's result (``language`` None: the drop-off's)."""
+        return self._unlocks.start(self._results.start(dossier_code, phone, size, actor=actor, email=email,
+                                                       language=language))
 
     def get_result(self, result_id: Any) -> dict[str, Any]:
         return self._results.get(result_id)
@@ -182,6 +192,7 @@ class LockerService:
     def _route(self, s: Session, event: Any) -> list[Unlock]:
         if isinstance(event, Tick):
             self._left_open.tick(s)
+            self.alarm_digest.tick(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:

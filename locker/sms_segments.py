@@ -9,7 +9,7 @@ feed) take two. Any other character makes the whole message UCS-2: 70 in one seg
 'Da nhan ho so tai ngan A07, Quan Go Vap'
 >>> segments("Ma nhan: 12345678"), segments("Mã nhận: 12345678")
 (Segments(encoding='gsm7', units=17, count=1), Segments(encoding='ucs2', units=17, count=1))
->>> segments("x" * 161).count, segments("€" * 80).count, segments("ư" * 71).count
+>>> segments("x" * 161).count, segments("€" * 81).count, segments("ư" * 71).count
 (2, 2, 2)
 """
 

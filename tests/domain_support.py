@@ -149,8 +149,15 @@ class Harness:
         """Load a result and close its door; returns (start answer, pickup code, QR token)."""
         r = self.svc.load_result(code, "0987654321", size, actor="clerk1")
         self.cycle(r["compartment"])
-        text = self.sms_texts()[-1]
-        return r, re.search(r"\b(\d{8})\b", text).group(1), re.search(r"/q/(\S+)", text).group(1)
+        return r, self.last_code(), self.last_qr()
+
+    def last_code(self) -> str:
+        """The pickup code of the latest SMS that carries one (on its own line)."""
+        return next(m.group(1) for t in reversed(self.sms_texts()) if (m := re.search(r"^[^\n]*: (\d{8})$", t, re.M)))
+
+    def last_qr(self) -> str:
+        """The QR token of the latest SMS link."""
+        return next(m.group(1) for t in reversed(self.sms_texts()) if (m := re.search(r"/q/(\S+)", t)))
 
     def sms_texts(self) -> list[str]:
         with self.db.session() as s:

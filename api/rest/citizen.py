@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
+from ..i18n import request_lang
 from ..openapi import endpoint
 from ..qr import with_receipt_qr
 from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
@@ -27,7 +28,8 @@ def create_dropoff():
     req = load_body(DropoffRequest)
     kiosk = current_kiosk()
     with kiosk_access().dropoff_slot(kiosk):
-        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk), 201
+        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk, email=req.email,
+                                               language=request_lang()), 201
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")
