@@ -102,7 +102,8 @@ class Runtime:
             return HttpSmsNotifier(sms.url, timeout=sms.timeout_s, headers=sms.headers,
                                    body_template=sms.body_template, content_type=sms.content_type,
                                    message_id_path=sms.message_id_path)
-        return LogNotifier()
+        phones = getattr(self.simulator, "phones", None)
+        return LogNotifier(forward=phones.receive if phones is not None else None)
 
     def _make_bus(self) -> CabinetBus | NoLockBus:
         used = [bus for bus in self.config.buses

@@ -23,7 +23,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .masks import mask_phone, redact
 from .ports import Delivery, NotifierError
@@ -103,10 +103,12 @@ class HttpSmsNotifier:
 
 
 class LogNotifier:
-    """Logs each message (logger ``locker.sms``) masked, and keeps the last few whole in ``sent``."""
+    """Logs each message (logger ``locker.sms``) masked, and keeps the last few whole in ``sent``;
+    ``forward`` (the demo's simulated phones) receives each message whole."""
 
-    def __init__(self, keep: int = 50) -> None:
+    def __init__(self, keep: int = 50, *, forward: Callable[[str, str], None] | None = None) -> None:
         self.keep = keep
+        self.forward = forward
         self.sent: list[tuple[str, str]] = []
         self._lock = threading.Lock()
 
@@ -115,3 +117,5 @@ class LogNotifier:
         with self._lock:
             self.sent.append((to, text))
             del self.sent[:-self.keep]
+        if self.forward is not None:
+            self.forward(to, text)

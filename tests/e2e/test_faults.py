@@ -53,8 +53,7 @@ def load_ready_result(cab: Cabinet, code: str, size: str = "S") -> tuple[dict, s
     cab.wait_door(result["compartment"], "open")
     cab.close_door(result["compartment"])
     cab.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
-    message = wait_for(lambda: [m for m in cab.sms.messages if code in m["text"]], message="SMS")[-1]
-    return result, message["text"]
+    return result, wait_for(lambda: cab.sms.code_texts(code), message="SMS")[-1]
 
 
 def pickup_code(text: str) -> str:

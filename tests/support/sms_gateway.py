@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+#: A pickup code: 8 digits standing alone (the SMS puts it on its own first line).
+STANDALONE_CODE = re.compile(r"(?<![0-9])[0-9]{8}(?![0-9])")
 
 
 class SmsGateway:
@@ -43,6 +47,15 @@ class SmsGateway:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def code_texts(self, dossier_code: str) -> list[str]:
+        """The texts about ``dossier_code`` that carry a pickup code (its QR link comes in an SMS of its own)."""
+        return [m["text"] for m in self.messages if dossier_code in m["text"] and "/q/" not in m["text"]
+                and STANDALONE_CODE.search(m["text"])]
+
+    def link_texts(self, dossier_code: str) -> list[str]:
+        """The texts about ``dossier_code`` that carry its QR link."""
+        return [m["text"] for m in self.messages if dossier_code in m["text"] and "/q/" in m["text"]]
 
     def close(self) -> None:
         self.server.shutdown()
