@@ -38,7 +38,7 @@ SMS: dict[str, tuple[str, str]] = {
     ),
     "reissued": (
         "Mã nhận mới: {code}\nHồ sơ {dossier}, ngăn {label}. Mã cũ không còn dùng được. Nhận trước {until}.{help}",
-        "New pickup code: {code}\nDossier {dossier}, compartment {label}. Old codes no longer work. "
+        "New pickup code: {code}\nDossier {dossier}, compartment {label}. Earlier codes are void. "
         "Collect by {until}.{help}",
     ),
     "pickup_link": (
@@ -56,8 +56,8 @@ SMS: dict[str, tuple[str, str]] = {
     "code_entry_locked": (
         "Hồ sơ {dossier}: nhập sai mã nhiều lần, đã khóa nhập mã. Vẫn nhận được bằng mã QR "
         "hoặc xin mã mới tại quầy.{help}",
-        "Dossier {dossier}: too many wrong codes, code entry is locked. The QR still works, "
-        "or ask the counter for a new code.{help}",
+        "Dossier {dossier}: too many wrong codes, code entry is locked. Use the QR, "
+        "or get a new code at the counter.{help}",
     ),
     "dropoff_receipt": (
         "Tủ hồ sơ: đã nhận hồ sơ {dossier} lúc {at}, ngăn {label}. Khi có kết quả sẽ nhắn tin cho bạn.",
@@ -162,3 +162,19 @@ def alarm_digest(*, office: str, alarms: Iterable[Mapping[str, Any]]) -> tuple[s
         lines.append(f"#{alarm['seq']}  {local_time(alarm['time'])}  {alarm['kind']}  {where}".rstrip())
     lines += ["", "Xem và xử lý trên trang điều hành / see and handle them on the console.", "", "-- ", office, ""]
     return DIGEST_SUBJECT.format(office=office, count=len(rows)), "\n".join(lines)
+
+
+def segments_table() -> str:
+    """The Markdown table of docs/notifications.md: every SMS kind's length and segments with
+    :data:`SAMPLE` values, per language and encoding (``python -m locker.notice_templates``)."""
+    rows = ["| kind | language | gsm7: characters | gsm7: segments | unicode: units | unicode: segments |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for kind in SMS:
+        for lang in LANGUAGES:
+            gsm, uni = (segments(sms(kind, lang, encoding, **SAMPLE)) for encoding in ENCODINGS)
+            rows.append(f"| `{kind}` | {lang} | {gsm.units} | {gsm.count} | {uni.units} | {uni.count} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(segments_table(), end="")
