@@ -56,11 +56,12 @@ class FakeBus:
         return {}
 
 
-def config(layout: list[dict] | None = None, **security: Any):
+def config(layout: list[dict] | None = None, *, notify: dict | None = None, **security: Any):
     return config_from_dict({
         "bus": {"url": "loop://"},
         "http": {"public_url": "http://kiosk.test"},
         "security": {"secret_file": "/nonexistent", **security},
+        "notify": notify or {},
         "compartment": layout if layout is not None else LAYOUT,
     }, env={})
 
@@ -99,14 +100,15 @@ def all_stored_values(db: Database) -> list[tuple[str, Any]]:
 
 
 class Harness:
-    def __init__(self, url: str, layout: list[dict] | None = None, *, printer: Any = None, **security: Any) -> None:
+    def __init__(self, url: str, layout: list[dict] | None = None, *, printer: Any = None,
+                 notify: dict | None = None, **security: Any) -> None:
         self.layout = layout if layout is not None else LAYOUT
         self.printer = printer
         self.db = Database(url)
         self.db.upgrade()
         self.bus = FakeBus()
         self.clock = FakeClock()
-        self.config = config(self.layout, **security)
+        self.config = config(self.layout, notify=notify, **security)
         self.svc = self.new_service()
         self.svc.sync_compartments()
         self.svc.reconcile(readings(self.layout))
