@@ -110,6 +110,8 @@ class EmailConfig:
     #: A file holding the password (kept out of the configuration file); wins over ``password``.
     password_file: str = ""
     from_: str = ""
+    #: A PEM file of the certificate authority that signed the server's certificate; "" trusts the system's.
+    ca_file: str = ""
     timeout_s: float = 10.0
     #: Clerks' addresses that get a digest of new alarms every ``digest_interval_s`` seconds.
     alarm_recipients: tuple[str, ...] = ()
