@@ -20,6 +20,9 @@ class SmsGateway:
 
     def __init__(self) -> None:
         self.messages: list[dict] = []
+        #: Every accepted request: ``{"headers", "body"}`` (raw bytes); ``reply``: what it answers with.
+        self.requests: list[dict] = []
+        self.reply = b'{"ok": true}'
         self.attempts: list[tuple[float, int]] = []
         self.fail_next = 0
         gateway = self
@@ -34,11 +37,13 @@ class SmsGateway:
                     self.end_headers()
                     return
                 gateway.attempts.append((time.monotonic(), 200))
-                gateway.messages.append(json.loads(body))
+                gateway.requests.append({"headers": dict(self.headers), "body": body})
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    gateway.messages.append(json.loads(body))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b'{"ok": true}')
+                self.wfile.write(gateway.reply)
 
             def log_message(self, *args: object) -> None:
                 return None
