@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from api.runtime import Runtime
 from locker import outbox
 from locker.config import config_from_dict
 from locker.email_sender import SmtpEmailSender
@@ -88,3 +89,25 @@ def test_an_untrusted_certificate_is_refused(tmp_path):
 class _Quiet:
     def send_sms(self, to: str, text: str) -> Delivery:
         return Delivery(200)
+
+
+def test_the_running_service_mails_clerks_a_digest_of_new_alarms(tmp_path):
+    smtp = LocalSmtp(tmp_path, security="starttls")
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
+        "security": {"secret_file": str(tmp_path / "locker.secret")},
+        "office": {"name": "UBND Phường 6"},
+        "notify": {**email_config(smtp, "starttls", digest_interval_s=60), "sms": {"retry_base_s": 0.2}},
+    }, env={})
+    rt = Runtime.from_config(config)
+    rt.db.upgrade()
+    rt.start()
+    try:
+        rt.audit("tamper", actor="system", alarm=True, input="tamper")
+        [mail] = smtp.wait_messages(1)
+        assert mail["To"] == "canbo@ubnd-p6.example.vn"
+        assert mail["Subject"] == "UBND Phường 6: 1 cảnh báo mới / 1 new alarms"
+        assert "tamper" in mail.get_content() and "Cảnh báo mới của tủ hồ sơ" in mail.get_content()
+    finally:
+        rt.stop()
+        smtp.close()
