@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-unit install install-test clean bench
+.PHONY: run test test-unit install install-test clean bench messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,9 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) var/demo
+
+# Collect the pages' strings into both catalogs (sorted by msgid, so parallel additions merge);
+# then fill in every new msgstr, vi and en (tests/unit/test_console_catalogs.py checks).
+messages: install
+	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete

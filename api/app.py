@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from .catalogs import init_babel
+from .console import register_console
 from .errors import register_error_handlers
 from .kiosk import bp as kiosk_bp
 from .kiosk_access import KioskAccess
@@ -45,7 +47,9 @@ def create_app(runtime: Any) -> Flask:
     app.extensions["locker_kiosk_access"] = KioskAccess(runtime)
     Metrics(runtime).init_app(app)
     register_error_handlers(app)
+    init_babel(app)
     register_rest(app)
+    register_console(app, runtime)
     app.register_blueprint(kiosk_bp)
     if runtime.simulator is not None:
         from firmware_sim.control import create_control_blueprint

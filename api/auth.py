@@ -8,12 +8,14 @@ name in :func:`current_actor`.
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
+from flask_login import current_user
 
-from locker.accounts import has_role
+from locker.accounts import has_role, role_allows
 from locker.errors import Forbidden, Unauthorized
 
 from .kiosk_access import KioskAccess, check_host
@@ -51,7 +53,8 @@ def citizen_only(view: F) -> F:
 
 
 def require_role(role: str) -> Callable[[F], F]:
-    """Require ``Authorization: Bearer <token>`` of an account with ``role`` or above."""
+    """Require ``Authorization: Bearer <token>`` of an account with ``role`` or above (see
+    :func:`locker.accounts.role_allows`); a console page's own session will do too."""
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -60,20 +63,42 @@ def require_role(role: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         wrapper.security = "bearer"  # type: ignore[attr-defined]
+        wrapper.minimum_role = role  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
 def authenticate(role: str) -> str:
-    """The account name behind the request's bearer token; 401/403 otherwise."""
+    """The account name behind the request's bearer token (or console session); 401/403 otherwise.
+
+    A token past its expiry is refused with 401 ``token_expired``."""
     token = _bearer_token()
-    account = runtime().account_for_token(token) if token else None
-    if account is None:
+    if token:
+        account = runtime().account_for_token(token)
+        name, allowed = (account.name, has_role(account, role)) if account is not None else ("", False)
+    elif current_user.is_authenticated and _session_fresh():
+        _console_csrf()
+        name, allowed = current_user.name, role_allows(current_user.role, role)
+    else:
+        name, allowed = "", False
+    if not name:
         raise Unauthorized()
-    if not has_role(account, role):
+    if not allowed:
         raise Forbidden()
-    return str(account.name)
+    return str(name)
+
+
+def _session_fresh() -> bool:
+    """A console session not left idle too long (the pages' own check signs it out)."""
+    return time.time() - session.get("seen", 0) <= runtime().config.console.idle_limit_s(session.get("by"))
+
+
+def _console_csrf() -> None:
+    """A console page calling the API with its session cookie sends its CSRF token (``X-CSRFToken``)
+    with every request that may change something."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        current_app.extensions["locker_csrf"].protect()
 
 
 def current_kiosk() -> str:

@@ -9,39 +9,17 @@ used; a file named explicitly must exist.
 from __future__ import annotations
 
 import logging
-import os
-import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
 
 import click
 
-from locker.config import PROTOCOLS, SCANNER_MODELS, Config, config_from_dict, load_config
-from locker.errors import ConfigError, LockerError
+from locker.config import PROTOCOLS, SCANNER_MODELS
 
+from .cli_accounts import token, user
+from .cli_common import DEFAULT_CONFIG, _config, _session, config_option
 from .commissioning import commission_command
 
-DEFAULT_CONFIG = "locker.toml"
-
-
-def _config(path: str | None) -> Config:
-    try:
-        if path:
-            return load_config(path)
-        if os.environ.get("LOCKER_CONFIG"):
-            return load_config(os.environ["LOCKER_CONFIG"])
-        if Path(DEFAULT_CONFIG).exists():
-            return load_config(DEFAULT_CONFIG)
-        return config_from_dict({})
-    except ConfigError as exc:
-        raise click.ClickException(f"Lỗi cấu hình / configuration error: {exc.key}: {exc.problem}") from None
-
-
-config_option = click.option(
-    "--config", "config_path", metavar="FILE", default=None,
-    help="Configuration file (default: locker.toml in the working directory).",
-)
+__all__ = ["DEFAULT_CONFIG", "cli", "config_option", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +32,8 @@ def cli(log_level: str) -> None:
 
 
 cli.add_command(commission_command, "commission")
+cli.add_command(user, "user")
+cli.add_command(token, "token")
 
 
 @cli.command()
@@ -136,45 +116,6 @@ def db_upgrade(config_path: str | None) -> None:
 
 
 @cli.group()
-def user() -> None:
-    """Accounts of clerks, technicians and administrators."""
-
-
-@user.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["clerk", "technician", "admin"]))
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@config_option
-def user_add(name: str, role: str, password_stdin: bool, config_path: str | None) -> None:
-    """Create an account."""
-    from locker.accounts import create_account
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
-    with _session(config_path) as session:
-        create_account(session, name, role, password)
-    click.echo(f"Đã tạo tài khoản / account created: {name} ({role})")
-
-
-@cli.group()
-def token() -> None:
-    """API bearer tokens."""
-
-
-@token.command("create")
-@click.argument("name")
-@config_option
-def token_create(name: str, config_path: str | None) -> None:
-    """Print a new API bearer token for that account."""
-    from locker.accounts import create_token
-
-    with _session(config_path) as session:
-        click.echo(create_token(session, name))
-
-
-@cli.group()
 def audit() -> None:
     """The audit log."""
 
@@ -193,26 +134,6 @@ def audit_verify(config_path: str | None) -> None:
     raise click.ClickException(
         f"Chuỗi nhật ký bị hỏng tại sự kiện / audit chain broken at event {report.first_broken_seq}: {report.reason}"
     )
-
-
-@contextmanager
-def _session(config_path: str | None) -> Iterator[Any]:
-    """A database session for one CLI command; domain errors become clean exits."""
-    from locker.db import Database
-
-    database = Database(_config(config_path).database.url)
-    try:
-        if not database.is_current():
-            raise click.ClickException(
-                "Cơ sở dữ liệu chưa được nâng cấp; hãy chạy 'locker db upgrade'. / "
-                "The database is not up to date; run 'locker db upgrade'."
-            )
-        with database.session() as session:
-            yield session
-    except LockerError as exc:
-        raise click.ClickException(f"{exc.message_vi} / {exc.message_en}") from None
-    finally:
-        database.dispose()
 
 
 def main() -> None:

@@ -91,6 +91,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         "",
         "Tủ hồ sơ mô phỏng đã sẵn sàng / simulated dossier locker ready",
         f"  Kiosk (công dân / citizens):      {base}/",
+        f"  Console (cán bộ / operators):     {base}/console/   (sign in with an account below)",
         f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
         f"  Technician (kỹ thuật viên):       {base}/healthz   {base}/metrics",
         f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",

@@ -11,6 +11,16 @@ client prefers it over Vietnamese).
 >>> with app.test_request_context("/?lang=vi", headers={"Accept-Language": "en"}):
 ...     request_lang()
 'vi'
+
+The console's pages speak Vietnamese unless the language toggle set the
+``locker_lang`` cookie (a browser's ``Accept-Language`` is not asked):
+
+>>> with app.test_request_context("/console/", headers={"Accept-Language": "en", "Cookie": "locker_lang=en"}):
+...     page_lang()
+'en'
+>>> with app.test_request_context("/console/", headers={"Accept-Language": "en"}):
+...     page_lang()
+'vi'
 """
 
 from __future__ import annotations
@@ -19,6 +29,8 @@ from flask import g, has_request_context, request
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
+#: The cookie the console's language toggle sets.
+LANG_COOKIE = "locker_lang"
 
 
 def request_lang() -> str:
@@ -29,6 +41,16 @@ def request_lang() -> str:
     if cached is None:
         cached = g.lang = _negotiate()
     return cached
+
+
+def page_lang() -> str:
+    """The language of a console page: ``?lang``, else the toggle's cookie, else Vietnamese;
+    it becomes the request's language (:func:`request_lang`)."""
+    asked = request.args.get("lang", "").strip().lower()
+    if asked not in LANGS:
+        asked = request.cookies.get(LANG_COOKIE, "").strip().lower()
+    g.lang = asked if asked in LANGS else DEFAULT_LANG
+    return g.lang
 
 
 def text(vi: str, en: str) -> str:

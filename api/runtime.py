@@ -234,9 +234,9 @@ class Runtime:
             (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
 
     def account_for_token(self, token: str) -> Account | None:
-        """The enabled account owning this API token (its use noted), else None."""
+        """The enabled account owning this API token (its use noted), else None; expired: TokenExpired."""
         with self.db.session() as session:
-            return account_for_token(session, token)
+            return account_for_token(session, token, now=self.clock.now())
 
     def health(self) -> dict:
         """What ``/healthz`` answers."""

@@ -202,11 +202,17 @@ class Health(BaseModel):
     compartments: dict[str, int]
 
 
+class BadgeScan(BaseModel):
+    ticket: str = Field(description="Opens the PIN page /login/badge/<ticket> for two minutes.")
+    name: str = Field(description="The badge's account.")
+
+
 class LastScan(BaseModel):
     at: str
     ok: bool
     pickup: DoorOpened | None
     error: str | None
+    badge: BadgeScan | None = Field(None, description="A clerk's badge was read: the kiosk asks for the PIN.")
 
 
 class KioskActivity(BaseModel):

@@ -39,13 +39,15 @@ from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, Emai
                               OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
                               check_doors, check_email, check_http, check_kiosk, check_office, check_privacy,
                               check_security, check_sms)
+from .config_console import ConsoleConfig, check_console
 from .errors import ConfigError
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
-    "BusConfig", "CompartmentConfig", "Config", "DatabaseConfig", "DoorConfig", "EmailConfig", "HttpConfig", "KioskConfig",
-    "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
+    "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig", "EmailConfig",
+    "HttpConfig", "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig",
+    "SmsConfig",
     "config_from_dict", "load_config",
 ]
 
@@ -69,6 +71,7 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
     #: The pins themselves are checked when the service opens them.
@@ -104,6 +107,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "notify.email": ("email", EmailConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
+    "console": ("console", ConsoleConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
 
@@ -164,4 +168,5 @@ def _checked(cfg: Config) -> Config:
     check_doors(cfg.doors)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
+    check_console(cfg.console)
     return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http))

@@ -144,3 +144,61 @@ class ConfigError(Exception):
         super().__init__(f"configuration error in {key}: {problem}")
         self.key = key
         self.problem = problem
+
+
+class SignInFailed(LockerError):
+    """A wrong account name or password (never saying which)."""
+
+    code = "sign_in_failed"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("Tên tài khoản hoặc mật khẩu không đúng.", "The account name or password is wrong.")
+
+
+class TokenExpired(LockerError):
+    code = "token_expired"
+    status = 401
+
+    def __init__(self, expired_at: Any) -> None:
+        when = expired_at.strftime("%Y-%m-%d %H:%M UTC")
+        super().__init__(f"Mã truy cập API đã hết hạn lúc {when}. Hãy nhờ quản trị viên cấp mã mới.",
+                         f"This API token expired at {when}. Ask an administrator for a new one.",
+                         expired_at=when)
+
+
+class AccountLocked(LockerError):
+    """Too many wrong passwords (or PINs) in a row: the account waits ``retry_after`` seconds."""
+
+    code = "account_locked"
+    status = 429
+
+    def __init__(self, retry_after: int, until_local: str, *, what: str = "password") -> None:
+        minutes = max(1, -(-retry_after // 60))
+        vi_what, en_what = ("mã PIN", "PIN") if what == "pin" else ("mật khẩu", "password")
+        super().__init__(
+            f"Tài khoản tạm khóa vì nhập sai {vi_what} nhiều lần. Vui lòng thử lại sau {minutes} phút "
+            f"(lúc {until_local}).",
+            f"The account is locked after too many wrong {en_what} attempts. Please try again in {minutes} "
+            f"minutes (at {until_local}).",
+            retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class BadPin(LockerError):
+    """A wrong PIN after a badge (the same word as a wrong password)."""
+
+    code = "sign_in_failed"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("Mã PIN không đúng.", "The PIN is wrong.")
+
+
+class BadgeExpired(LockerError):
+    code = "badge_expired"
+    status = 410
+
+    def __init__(self) -> None:
+        super().__init__("Thẻ đã quét quá lâu. Vui lòng quét lại thẻ.",
+                         "The badge was scanned too long ago. Please scan it again.")

@@ -13,7 +13,7 @@ import threading
 from enum import StrEnum
 from typing import Any, Callable
 
-from . import credentials, validation
+from . import badges, credentials, validation
 from .audit import AuditRecorder, iso
 from .errors import InvalidInput, LockerError
 from .left_open import LeftOpenEscalation
@@ -88,13 +88,15 @@ class KioskDesk:
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, left_open: LeftOpenEscalation,
                  sensors: CabinetSensors, scanner: ScannerControl | None,
-                 start_pickup: Callable[..., dict[str, Any]]) -> None:
+                 start_pickup: Callable[..., dict[str, Any]],
+                 badge_scanned: Callable[..., dict[str, Any]] | None = None) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
         self._left_open = left_open
         self._sensors = sensors
         self._start_pickup = start_pickup
+        self._badge_scanned = badge_scanned
         self._gate = ScannerGate(scanner, lapse_after=KIOSK_MODE_TTL_S) if scanner is not None else None
         self._lock = threading.Lock()
         self._modes: dict[str, tuple[str, float]] = {}
@@ -124,7 +126,15 @@ class KioskDesk:
                 "presence": bool(self._sensors.active.get("presence"))}
 
     def scanned(self, data: Any) -> None:
-        """A QR read at the scanner opens its compartment while the kiosk is idle."""
+        """A QR read at the scanner opens its compartment while the kiosk is idle; a clerk's badge
+        read then leads the kiosk page to its PIN (``last_scan.badge``)."""
+        if self._badge_scanned is not None and badges.looks_like_badge(data):
+            if self.activity(SCANNER)["mode"] == KioskMode.IDLE:
+                badge = self._badge_scanned(data, where=SCANNER)
+                with self._lock:
+                    self._last_scans[SCANNER] = {"at": iso(self._clock.now()), "ok": badge["ok"], "pickup": None,
+                                                 "error": badge.get("error"), "badge": badge if badge["ok"] else None}
+            return
         token = credentials.parse_qr(data)
         if token is None or self.activity(SCANNER)["mode"] != KioskMode.IDLE:
             reason = "kiosk busy" if token is not None else "not a pickup code"

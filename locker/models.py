@@ -222,6 +222,14 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Wrong passwords in a row, and the lock-out they caused; the same for the kiosk badge's PIN.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    pin_hash: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    pin_locked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    #: The nonce signed into the account's badge QR; a new one (on reset) revokes printed badges.
+    badge_nonce: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
 
 
 class ApiToken(Base):
@@ -234,6 +242,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
 
     account: Mapped[Account] = relationship(lazy="joined")
 

@@ -57,6 +57,8 @@ from .receipts import Receipts
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
+from .signin import SignIns
+from .account_admin import AccountAdmin
 
 __all__ = ["LockerService"]
 
@@ -102,8 +104,11 @@ class LockerService:
                                       boards=self._boards, compartments=compartments, left_open=self._left_open)
         self._maintenance = Maintenance(**parts)
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
+        #: Operators signing in to the console (a public part: the console's pages use it directly).
+        self.signins = SignIns(db=db, clock=clock, audit=recorder, console=config.console, secret=secret)
+        self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
-                                scanner=scanner, start_pickup=self.start_pickup)
+                                scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
 
     # ---- flows ----------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@
     error: ["Đã có lỗi. Vui lòng thử lại hoặc liên hệ cán bộ.", "Something went wrong. Please try again or contact a clerk."],
     scan_invalid_credentials: ["Mã QR không đúng, đã dùng hoặc đã hết hạn.", "The QR code is wrong, already used or expired."],
     scan_throttled: ["Nhập sai quá nhiều lần. Vui lòng thử lại sau.", "Too many failed attempts. Please try again later."],
+    scan_badge_refused: ["Thẻ này không dùng được để đăng nhập.", "This badge cannot be used to sign in."],
     scan_other: ["Không dùng được mã QR này. Vui lòng nhập mã hồ sơ và mã nhận.", "This QR code cannot be used. Please enter the dossier code and pickup code."],
     lang_button: ["English", "Tiếng Việt"],
     key_back: ["⌫ Xoá", "⌫ Delete"],
@@ -431,6 +432,10 @@
       return;
     }
     state.lastScan = key;
+    if (scan.ok && scan.badge && scan.badge.ticket) {  // a clerk's badge: its PIN signs in to the console
+      window.location.assign(`/login/badge/${encodeURIComponent(scan.badge.ticket)}`);
+      return;
+    }
     if (scan.ok && scan.pickup && scan.pickup.id) return startWaiting("pickup", scan.pickup);
     showScanError(scan.error);
   }
