@@ -101,7 +101,8 @@ class Runtime:
         if sms.kind == "http":
             return HttpSmsNotifier(sms.url, timeout=sms.timeout_s, headers=sms.headers,
                                    body_template=sms.body_template, content_type=sms.content_type,
-                                   message_id_path=sms.message_id_path)
+                                   message_id_path=sms.message_id_path, success_path=sms.success_path,
+                                   success_value=sms.success_value)
         phones = getattr(self.simulator, "phones", None)
         return LogNotifier(forward=phones.receive if phones is not None else None)
 

@@ -96,6 +96,9 @@ class SmsConfig:
     content_type: str = "json"
     #: Where the gateway's answer (JSON) holds its message id, dotted (``data.id``, ``messages.0.id``).
     message_id_path: str = ""
+    #: For gateways that answer 200 to a refusal: the answer's value at ``success_path`` must be ``success_value``.
+    success_path: str = ""
+    success_value: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,8 @@ def check_sms(sms: SmsConfig) -> None:
         raise ConfigError("notify.sms.content_type", "must be json or form")
     if not 1 <= sms.max_attempts <= 1000:
         raise ConfigError("notify.sms.max_attempts", "must be a whole number from 1 to 1000")
+    if sms.success_path and not sms.success_value:
+        raise ConfigError("notify.sms.success_value", "must be set with success_path")
     if sms.body_template and "{text}" not in sms.body_template:
         raise ConfigError("notify.sms.body_template", "must contain {text}")
     if sms.kind not in ("http", "log"):

@@ -70,13 +70,18 @@ class HttpSmsNotifier:
     """POSTs each SMS to the gateway; anything but a 2xx is a failure (retried by the outbox)."""
 
     def __init__(self, url: str, timeout: float = 10.0, *, headers: Mapping[str, str] | None = None,
-                 body_template: str = "", content_type: str = "json", message_id_path: str = "") -> None:
+                 body_template: str = "", content_type: str = "json", message_id_path: str = "",
+                 success_path: str = "", success_value: str = "") -> None:
         self.url = url
         self.timeout = timeout
         self.headers = dict(headers or {})
         self.body_template = body_template
         self.content_type = content_type
         self.message_id_path = message_id_path
+        #: Gateways that answer 200 to a refusal say so in the body: the value at ``success_path`` must be
+        #: ``success_value`` (e.g. ``CodeResult`` = ``100``).
+        self.success_path = success_path
+        self.success_value = success_value
 
     def send_sms(self, to: str, text: str) -> Delivery:
         body = body_of(self.body_template, self.content_type, to=to, text=text)
@@ -91,15 +96,20 @@ class HttpSmsNotifier:
             raise NotifierError(f"SMS gateway unreachable: {exc}") from None
         if not 200 <= status < 300:
             raise NotifierError(f"SMS gateway answered HTTP {status}", status=status)
-        return Delivery(status=status, message_id=self._message_id(answer))
+        document = _json(answer)
+        if self.success_path:
+            said = find(document, self.success_path)
+            if said != self.success_value:
+                raise NotifierError(f"SMS gateway refused the message: {self.success_path} = {said!r}",
+                                    status=status)
+        return Delivery(status=status, message_id=find(document, self.message_id_path) if self.message_id_path else "")
 
-    def _message_id(self, answer: bytes) -> str:
-        if not self.message_id_path:
-            return ""
-        try:
-            return find(json.loads(answer), self.message_id_path)
-        except ValueError:
-            return ""
+
+def _json(answer: bytes) -> Any:
+    try:
+        return json.loads(answer)
+    except ValueError:
+        return None
 
 
 class LogNotifier:

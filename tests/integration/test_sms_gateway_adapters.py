@@ -98,3 +98,23 @@ def test_the_notifier_reports_what_the_gateway_said(gateway):
     with pytest.raises(NotifierError) as err:
         notifier.send_sms("0912345678", "x")
     assert err.value.status == 503
+
+
+def test_a_gateway_that_answers_200_to_a_refusal_is_read_by_its_result_code(tmp_path, gateway):
+    """Like a brand-name API answering ``{"CodeResult": "100", "SMSID": ...}`` only when it took the message."""
+    rt = runtime(tmp_path, gateway, content_type="form", body_template="Phone={to}&Content={text}&SmsType=2",
+                 success_path="CodeResult", success_value="100", message_id_path="SMSID")
+    try:
+        gateway.reply = b'{"CodeResult": "104", "ErrorMessage": "Brandname chua duoc dang ky"}'
+        refused = send_one(rt)
+        assert (refused.status, refused.gateway_status) == ("pending", 200)
+        assert refused.last_error == "SMS gateway refused the message: CodeResult = '104'"
+        gateway.reply = b'{"CodeResult": "100", "SMSID": "a1b2-c3"}'
+        with rt.db.session() as s:
+            s.get(OutboxMessage, refused.id).next_attempt_at = rt.clock.now()
+        rt.outbox.run_once()
+        with rt.db.session() as s:
+            sent = s.get(OutboxMessage, refused.id)
+            assert (sent.status, sent.attempts, sent.gateway_id) == ("sent", 2, "a1b2-c3")
+    finally:
+        rt.db.dispose()

@@ -65,6 +65,7 @@ def test_the_environment_overrides_headers_as_json_and_from():
     ({"sms": {"content_type": "xml"}}, {}, "notify.sms.content_type"),
     ({"sms": {"body_template": '{"to": "{to}"}'}}, {}, "notify.sms.body_template"),
     ({"sms": {"max_attempts": 0}}, {}, "notify.sms.max_attempts"),
+    ({"sms": {"success_path": "CodeResult"}}, {}, "notify.sms.success_value"),
     ({"sms": {"headers": {"X": 1}}}, {}, "notify.sms.headers"),
     ({"sms": {"headers": "Authorization: x"}}, {}, "notify.sms.headers"),
     ({}, {"LOCKER_NOTIFY_SMS_HEADERS": "Authorization: x"}, "notify.sms.headers"),
