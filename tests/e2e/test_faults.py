@@ -238,8 +238,9 @@ QUICK_RETRIES = {"retry_base_s": 0.5, "retry_max_s": 2}
 
 
 def test_the_sms_arrives_after_the_gateway_recovers(tmp_path, sms_gateway):
+    # No public URL: the code's SMS alone (no QR link SMS), so the gateway sees one message's attempts.
     with running_cabinet(tmp_path, f"sqlite:///{tmp_path / 'locker.db'}", sms_gateway,
-                         open_timeout_ms=1000, sms=QUICK_RETRIES) as cab:
+                         open_timeout_ms=1000, sms=QUICK_RETRIES, public_url=False) as cab:
         cab.sms.fail_next = 4
         loaded = cab.post("/api/v1/results", {"dossier_code": "KQ-SMS-01", "phone": "+84987654321",
                                               "size": "S"}, clerk=True)
