@@ -73,8 +73,9 @@ def demo(host: str, port: int, data_dir: str) -> None:
               help="Serve the receipt printer like a network printer ([printer] url of the service).")
 @click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
 @click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
+@click.option("--pace", is_flag=True, help="Move the bus's bytes at its baud rate, as slow as a real RS485 line.")
 def sim(config_path: str | None, boards: int, board_type: str, scanner_model: str, serial_spec: str,
-        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None) -> None:
+        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None, pace: bool) -> None:
     """Run the standalone hardware simulator and its control API.
 
     With --config, the simulated GPIO pins are those of the file's [gpio] table, and
@@ -91,7 +92,7 @@ def sim(config_path: str | None, boards: int, board_type: str, scanner_model: st
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
                        control=control, seed=seed, out=click.echo, scanner_model=scanner_model,
                        gpio=gpio_spec, gpio_layout=gpio_layout or None, relay_locks=relay_locks or None,
-                       printer=printer_spec)
+                       printer=printer_spec, pace=pace)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 

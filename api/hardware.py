@@ -20,6 +20,7 @@ from drivers.gpio_locks import RelayLockBus
 from drivers.scanner import LineScanner
 from drivers.scanner_models import ScannerModel, get_model
 from locker.config import BusConfig, ScannerConfig
+from locker.config_hardware import SCANNER_SETTINGS, check_scanner
 from locker.errors import ConfigError
 from locker.ports import (
     BoardAvailability,
@@ -96,6 +97,7 @@ class DriverLockBus:
             pulse_time=config.pulse_ms / 1000,
             protocol_options=config.protocol_options(),
             pulse_ms_on_board=config.pulse_ms if config.set_pulse_time else None,
+            item_sensors=config.item_sensors,
         )
 
     def start(self) -> None:
@@ -205,21 +207,11 @@ class NoLockBus:
         return {}
 
 
-#: The model options that ``[scanner] enable_setting`` and ``disable_setting`` set.
-SETTING_OPTIONS = {"honeywell": ("enable_menu", "disable_menu"), "newland": ("enable_setting", "disable_setting")}
-
-
 def scanner_model(config: ScannerConfig) -> ScannerModel:
     """The command set of ``[scanner]``; a malformed enable/disable setting is a ConfigError naming it."""
-    names = dict(zip(("enable_setting", "disable_setting"), SETTING_OPTIONS.get(config.model, ())))
-    options = {option: getattr(config, key) for key, option in names.items() if getattr(config, key)}
-    for key, option in names.items():
-        if option in options:
-            try:
-                get_model(config.model, **{option: options[option]})
-            except ValueError as exc:
-                raise ConfigError(f"scanner.{key}", str(exc)) from None
-    return get_model(config.model, trigger=config.trigger, **options)
+    check_scanner(config)
+    settings = {key: getattr(config, key) for key in SCANNER_SETTINGS if getattr(config, key)}
+    return get_model(config.model, trigger=config.trigger, **settings)
 
 
 class ScannerAdapter:

@@ -31,7 +31,28 @@ def health_report(rt: Any) -> dict[str, Any]:
                and all(s == "online" for s in boards.values()) and power == "mains" and not tamper)
     return {"status": "ok" if healthy else "degraded", "database": database, "bus": {"boards": boards},
             "scanner": scanner, "gpio": gpio, "power": power, "tamper": tamper,
-            "compartments": dict(health.get("compartments") or {})}
+            "compartments": dict(health.get("compartments") or {}), "alarms": alarm_summary(health.get("alarms"))}
+
+
+def alarm_summary(counts: Any) -> dict[str, Any]:
+    """``{"open": n, "acknowledged": n, "by_kind": {kind: unresolved n}}`` (kinds with none left out).
+
+    Alarms do not make the status ``degraded``: that answers "is the service able to
+    serve", which a monitoring system acts on; an alarm is for a person, and the
+    hardware conditions behind the serious ones (a board offline, on battery,
+    tamper) degrade the status by themselves.
+
+    >>> alarm_summary({"open": {"jam": 1, "tamper": 0}, "acknowledged": {"jam": 2, "tamper": 0}})
+    {'open': 1, 'acknowledged': 2, 'by_kind': {'jam': 3}}
+    """
+    counts = counts if isinstance(counts, dict) else {}
+    by_kind: dict[str, int] = {}
+    for per_kind in counts.values():
+        for kind, n in per_kind.items():
+            if n:
+                by_kind[kind] = by_kind.get(kind, 0) + n
+    return {"open": sum(counts.get("open", {}).values()), "acknowledged": sum(counts.get("acknowledged", {}).values()),
+            "by_kind": dict(sorted(by_kind.items()))}
 
 
 def _safe(probe: Any, failed: Any) -> Any:

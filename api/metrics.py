@@ -65,6 +65,11 @@ class LockerCollector:
         for board, status in sorted((health.get("boards") or {}).items(), key=lambda kv: str(kv[0])):
             online.add_metric([str(board)], 1 if status == "online" else 0)
         yield online
+        for state, per_kind in sorted((health.get("alarms") or {}).items()):
+            family = GaugeMetricFamily(f"locker_alarms_{state}", f"Alarms {state}, by kind.", labels=["kind"])
+            for kind, count in sorted(per_kind.items()):
+                _add(family, [str(kind)], count)
+            yield family
 
     def _scanner(self) -> Iterator[Metric]:
         ok = self.runtime.scanner_ok()

@@ -14,8 +14,9 @@ import signal
 from typing import Any
 
 from locker.accounts import account_for_token
-from locker.audit import alarm as record_alarm
+from locker.alarm_kinds import AlarmKind
 from locker.audit import record
+from locker.changes import ChangeFeed
 from locker.config import Config
 from locker.coordinator import Coordinator
 from locker.db import Database
@@ -31,7 +32,9 @@ from locker.errors import ConfigError
 from locker.ports import Clock, HardwareEvent, Notifier, SensorChanged, SystemClock
 from locker.service import LockerService
 
+from .events import EventHub
 from .health import health_report
+from .live import LiveFeed
 from .printing import ReceiptPrinterAdapter
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
@@ -39,6 +42,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds the start waits for every board's first reading before reconciling without it.
 RECONCILE_TIMEOUT = 5.0
+
+
+#: The alarms the HTTP layer raises: both are repeated refused attempts at a kiosk.
+API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES}
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -86,8 +93,11 @@ class Runtime:
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
         self.email = SmtpEmailSender(config.email) if config.email.enabled else None
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
-                                   email=self.email, backoff=(config.sms.retry_base_s, config.sms.retry_max_s),
+                                   email=self.email, alarms=self.service.alarms,
+                                   backoff=(config.sms.retry_base_s, config.sms.retry_max_s),
                                    max_attempts=config.sms.max_attempts)
+        self.hub = EventHub()
+        self.live = LiveFeed(service=self.service, hub=self.hub, feed=ChangeFeed(self.db))
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -183,6 +193,7 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.live.start()
         self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
@@ -190,6 +201,8 @@ class Runtime:
         log.info("runtime started; reconcile: %s", self.reconcile_report)
 
     def stop(self) -> None:
+        self.hub.close()
+        self.live.stop()
         if self.scanner is not None:
             self.scanner.stop()
         self.service.receipts.stop()
@@ -230,9 +243,13 @@ class Runtime:
         return self.db.ping()
 
     def audit(self, kind: str, *, actor: str, alarm: bool = False, **data: Any) -> None:
-        """Append an event (an alarm with ``alarm``) to the audit log, e.g. a refused kiosk token."""
+        """Append an event to the audit log, e.g. a refused kiosk token; with ``alarm`` it raises
+        the alarm of :data:`API_ALARMS` for that event."""
         with self.db.session() as session:
-            (record_alarm if alarm else record)(session, kind, actor=actor, data=data, clock=self.clock)
+            if alarm:
+                self.service.alarms.raise_(session, API_ALARMS[kind], event=kind, actor=actor, **data)
+            else:
+                record(session, kind, actor=actor, data=data, clock=self.clock)
 
     def account_for_token(self, token: str) -> Account | None:
         """The enabled account owning this API token (its use noted), else None; expired: TokenExpired."""

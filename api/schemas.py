@@ -189,8 +189,17 @@ class HealthBus(BaseModel):
     boards: dict[str, Literal["online", "offline", "unknown"]]
 
 
+class HealthAlarms(BaseModel):
+    """Unresolved alarms; they do not change ``status`` (see docs/alarms.md)."""
+
+    open: int
+    acknowledged: int
+    by_kind: dict[str, int] = Field(description="Unresolved alarms by kind; kinds with none are left out.")
+
+
 class Health(BaseModel):
-    """``degraded`` when the database, a board, the scanner or the GPIO is not well."""
+    """``degraded`` when the database, a board, the scanner or the GPIO is not well, on battery
+    or on tamper. Open alarms are reported in ``alarms`` without changing the status."""
 
     status: Literal["ok", "degraded"]
     database: Literal["ok", "error"]
@@ -200,6 +209,7 @@ class Health(BaseModel):
     power: Literal["mains", "battery"]
     tamper: bool
     compartments: dict[str, int]
+    alarms: HealthAlarms
 
 
 class BadgeScan(BaseModel):

@@ -26,6 +26,9 @@ from .runtime import Runtime, SchemaOutOfDate
 
 log = logging.getLogger(__name__)
 
+#: Threads for ordinary requests; the console's event streams get their own on top.
+HTTP_THREADS = 8
+
 
 def listen(http: HttpConfig) -> list[socket.socket]:
     """Sockets bound to ``[http] host`` and ``port`` (not yet accepting); a busy port stops the command.
@@ -82,7 +85,9 @@ def serve_forever(runtime: Runtime, sockets: list[socket.socket], *,
             sock.close()
         raise click.ClickException(str(exc)) from None
     try:
-        server = create_server(create_app(runtime), sockets=sockets, threads=8, ident="dossier-locker")
+        # Each console page's live stream holds a thread (at most runtime.hub.max_clients of them).
+        server = create_server(create_app(runtime), sockets=sockets, threads=HTTP_THREADS + runtime.hub.max_clients,
+                               ident="dossier-locker")
         if banner is not None:
             banner()
         click.echo(f"Đang phục vụ / serving on http://{http.host}:{http.port}/", err=True)

@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'gpio', 'memory', 'unlock']
+['api', 'bus', 'gpio', 'memory', 'recovery', 'unlock']
 """
 
 from __future__ import annotations
@@ -17,4 +17,5 @@ BENCHMARKS = {
     "api": "bench.api",
     "memory": "bench.memory",
     "gpio": "bench.gpio",
+    "recovery": "bench.recovery",
 }

@@ -17,7 +17,8 @@ answer ``80 BB Sn .. S1 33 BCC`` with one status byte per eight channels.
 from __future__ import annotations
 
 from .errors import ChecksumError, FrameError
-from .protocol import BoardProtocol, BoardStatus, LockReading, check_latched_bit
+from .families import family
+from .protocol import BoardProtocol, BoardStatus, LockReading
 
 UNLOCK_HEADER = 0x8A
 READ_HEADER = 0x80
@@ -26,7 +27,7 @@ UNLOCK = 0x11
 READ = 0x33
 FEEDBACK_ON = 0x11
 FEEDBACK_OFF = 0x00
-MAX_CHANNELS = 50
+MAX_CHANNELS = family("8a").locks_per_board
 SHORT_LENGTH = 5
 MAX_LENGTH = 4 + (MAX_CHANNELS + 7) // 8
 STATUS_ORDERS = ("high-first", "low-first")
@@ -162,25 +163,24 @@ class Board8A(BoardProtocol):
     (24, False, True, True)
     """
 
-    name = "8a"
-    default_baudrate = 9600
-    board_addresses = range(1, 33)
+    facts = family("8a")
     unlock_may_reply = True
-    answer_timeout = 1.5
-    frame_silence = 0.025
-    transaction_gap = 0.005
     echo_window = 0.1
 
-    def __init__(self, *, latched_bit: int = 1, channels: int = 24,
+    def __init__(self, *, latched_bit: int | None = None, channels: int = 24,
                  status_order: str = "high-first") -> None:
-        self.latched_bit = check_latched_bit(latched_bit)
-        if isinstance(channels, bool) or not isinstance(channels, int) or not 2 <= channels <= MAX_CHANNELS:
-            raise ValueError(f"channels must be 2-{MAX_CHANNELS}, not {channels!r}")
+        self.latched_bit = self.default_latched_bit(latched_bit)
+        low = self.facts.locks_min
+        if isinstance(channels, bool) or not isinstance(channels, int) or not low <= channels <= MAX_CHANNELS:
+            raise ValueError(f"channels must be {low}-{MAX_CHANNELS}, not {channels!r}")
         if status_order not in STATUS_ORDERS:
             raise ValueError(f"status_order must be one of {', '.join(STATUS_ORDERS)}, not {status_order!r}")
         self.channels = channels
-        self.locks_per_board = channels
         self.status_order = status_order
+
+    @property
+    def locks_per_board(self) -> int:
+        return self.channels
 
     def read_request(self, board: int) -> bytes:
         return build_frame(READ_HEADER, self.check_board(board), 0, READ)

@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import serial
 
-from .echo import EchoFilter
 from .errors import FrameError, PortError
+from .line import PORT_ERRORS, SerialLine
 from .protocol import BoardProtocol, BoardStatus, LockReading, get_protocol
 
 #: How often a lock is read while waiting for its latch to change.
@@ -123,15 +123,15 @@ class BusProbe(LockProbe):
     """Reads boards and pulses locks on one bus, one transaction at a time."""
 
     def __init__(self, port: Any, protocol: BoardProtocol, *, probe_timeout: float,
-                 answer_timeout: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 answer_timeout: float | None = None, url: str = "") -> None:
         self.port = port
         self.protocol = protocol
         self.probe_timeout = probe_timeout
         self.answer_timeout = protocol.answer_timeout if answer_timeout is None else answer_timeout
-        self._clock = clock
+        self._line = SerialLine(url=url, baudrate=protocol.default_baudrate, read_timeout=0.01, port=port,
+                                silence=protocol.frame_silence, gap=protocol.transaction_gap,
+                                name="probe")
         self._decoder = protocol.decoder()
-        self._dirty = True
-        self._last_transaction = -1.0
 
     @property
     def locks_per_board(self) -> int:
@@ -148,7 +148,7 @@ class BusProbe(LockProbe):
             port = serial_for_url(url, baudrate=baudrate or family.default_baudrate, timeout=0.01)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise PortError(f"cannot open {url}: {exc}") from None
-        return cls(port, family, probe_timeout=probe_timeout, answer_timeout=answer_timeout)
+        return cls(port, family, probe_timeout=probe_timeout, answer_timeout=answer_timeout, url=url)
 
     def close(self) -> None:
         try:
@@ -210,50 +210,7 @@ class BusProbe(LockProbe):
     def _transact(self, request: bytes, parse: Callable[[bytes], Any], timeout: float) -> Any:
         """Send ``request``; the first answer ``parse`` accepts within ``timeout``, else None."""
         try:
-            return self._exchange(request, parse, timeout)
-        except (serial.SerialException, OSError) as exc:
+            return self._line.transact(request, decoder=self._decoder, parse=parse, timeout=timeout,
+                                       echo_window=self.protocol.echo_window).answer
+        except PORT_ERRORS as exc:
             raise PortError(f"the port failed: {exc}") from None
-
-    def _exchange(self, request: bytes, parse: Callable[[bytes], Any], timeout: float) -> Any:
-        if self._dirty:
-            self._settle()
-        gap = self._last_transaction + self.protocol.transaction_gap - self._clock()
-        if gap > 0:
-            time.sleep(gap)
-        self._decoder.reset()
-        self.port.write(request)
-        sent = self._clock()
-        answer = None
-        echo = EchoFilter(request, window=self.protocol.echo_window, clock=self._clock)
-        while answer is None and self._clock() - sent < timeout:
-            data = self.port.read(max(1, self.port.in_waiting))
-            frames = [echo.offer(frame) for frame in (self._decoder.feed(data) if data else ())] + [echo.due()]
-            for frame in frames:
-                answer = _parsed(parse, frame) if frame is not None else None
-                if answer is not None:
-                    break
-        if answer is None and (held := echo.leftover()) is not None and self.protocol.echo_window != float("inf"):
-            answer = _parsed(parse, held)
-        if answer is None:
-            self._dirty = True
-            if hasattr(self._decoder, "flush"):
-                self._decoder.flush()
-        self._last_transaction = self._clock()
-        return answer
-
-    def _settle(self) -> None:
-        """Let a late answer of an absent or slow board pass, then drop what arrived."""
-        quiet = max(0.02, self.protocol.frame_silence)
-        last = started = self._clock()
-        while self._clock() - last < quiet and self._clock() - started < 0.25:
-            if self.port.read(max(1, self.port.in_waiting)):
-                last = self._clock()
-        self.port.reset_input_buffer()
-        self._dirty = False
-
-
-def _parsed(parse: Callable[[bytes], Any], frame: bytes) -> Any:
-    try:
-        return parse(frame)
-    except FrameError:
-        return None

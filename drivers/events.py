@@ -24,7 +24,12 @@ UNLOCK_RESULTS: tuple[str, ...] = ("released", "jammed", "unknown")
 
 @dataclass(frozen=True)
 class LatchChanged:
-    """A lock's latch was read engaged (``latched=True``) or released."""
+    """A lock's latch was read engaged (``latched=True``) or released.
+
+    After an unlock ended ``released`` on the evidence of its item sensor while the
+    latch reads engaged (the door opened and shut between two readable answers), a
+    ``LatchChanged(latched=True)`` follows the :class:`UnlockDone`: the door is shut again.
+    """
 
     board: int
     lock: int
@@ -56,11 +61,15 @@ class BoardOffline:
 
 @dataclass(frozen=True)
 class UnlockDone:
-    """The confirmed outcome of one unlock.
+    """The confirmed outcome of one unlock; the lock is pulsed at most twice for it.
 
-    ``released``: a read showed the latch released. ``jammed``: the board answered
-    but the latch stayed engaged until the open timeout. ``unknown``: no read
-    answered, so nobody knows.
+    ``released``: proof that the door opened: a read (or the unlock's answer) showed
+    the latch released, or the lock's item sensor changed since the pulse (buses with
+    item sensors). ``jammed``: every answer of the board after the pulse was read, and
+    the latch stayed engaged with no item change until the open timeout, a resend
+    included. ``unknown``: no proof either way: no read answered, or an answer was
+    lost or unreadable after the pulse (the door may have opened and shut unseen;
+    the lock is then never pulsed again for this unlock).
     """
 
     board: int

@@ -10,6 +10,8 @@ override (``latched_bit``, ``baudrate``, ``answer_timeout_ms``).
 (19200, range(0, 16), 16, True)
 >>> family("8a").locks_setting, family("gpio-relay").serial
 ('channels', False)
+>>> round(cu16.frame_silence() * 1000, 2), family("8a").frame_silence(19200)   # seconds
+(2.08, 0.025)
 >>> family("acme")
 Traceback (most recent call last):
 ...
@@ -24,6 +26,13 @@ from .errors import DriverError
 
 #: Line speeds a bus or a scanner may be set to.
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
+#: Bits on the wire per character (8N1: start, 8 data, stop).
+BITS_PER_CHAR = 10
+
+
+def char_time(baudrate: int) -> float:
+    """Seconds one 8N1 character takes on the line."""
+    return BITS_PER_CHAR / baudrate
 
 
 @dataclass(frozen=True)
@@ -42,16 +51,28 @@ class BoardFamily:
     locks_per_board: int
     #: Whether the boards report an item (infrared) sensor per lock.
     item_sensors: bool
-    #: The bus setting that decides the number of locks per board ("" when fixed).
+    #: The bus setting that decides the number of locks per board ("" when fixed), and
+    #: the fewest it may set.
     locks_setting: str = ""
-    #: Silence that ends a frame on the line (ms).
-    frame_silence_ms: float = 20.0
+    locks_min: int = 1
+    #: Silence that ends a frame on the line: a fixed time (ms) where a source gives
+    #: one, otherwise ``frame_silence_chars`` character times at the line's speed.
+    frame_silence_ms: float | None = None
+    frame_silence_chars: float = 4.0
     #: Minimum pause between the end of one transaction and the next request (ms).
     transaction_gap_ms: float = 0.0
     #: The unlock pulse range (ms) the board's set-pulse-time command takes; None without one.
     pulse_time_ms: tuple[int, int] | None = None
     #: Whether the boards are reached through a serial port (``[bus] url``).
     serial: bool = True
+    #: The bus settings the codec takes besides ``latched_bit`` (its constructor's options).
+    options: tuple[str, ...] = ()
+
+    def frame_silence(self, baudrate: int | None = None) -> float:
+        """Seconds of silence that end a frame at ``baudrate`` (default: the family's)."""
+        if self.frame_silence_ms is not None:
+            return self.frame_silence_ms / 1000
+        return self.frame_silence_chars * char_time(baudrate or self.baudrate)
 
     @property
     def first_board(self) -> int:
@@ -62,6 +83,8 @@ class BoardFamily:
         return self.board_addresses[-1]
 
 
+# Kerong and Winnsen frames have a known length: a few character times of silence end a
+# broken one (PROTOCOLS.md); 8A frames end with 25 ms of silence (PROTOCOLS.md).
 FAMILIES: dict[str, BoardFamily] = {f.name: f for f in (
     BoardFamily("kerong-cu16", "kerong:KerongCU16", 19200, 300, 1, range(16), 16, item_sensors=True,
                 pulse_time_ms=(10, 655350)),
@@ -69,8 +92,10 @@ FAMILIES: dict[str, BoardFamily] = {f.name: f for f in (
     # either, so 16 like the CU16.
     BoardFamily("kerong-cu48", "kerong_cu48:KerongCU48", 19200, 300, 1, range(16), 48, item_sensors=False),
     BoardFamily("8a", "board8a:Board8A", 9600, 1500, 1, range(1, 33), 50, item_sensors=False,
-                locks_setting="channels", frame_silence_ms=25.0, transaction_gap_ms=5.0),
-    BoardFamily("winnsen", "winnsen:Winnsen", 9600, 300, 0, range(4), 16, item_sensors=False),
+                locks_setting="channels", locks_min=2, frame_silence_ms=25.0, transaction_gap_ms=5.0,
+                options=("channels", "status_order")),
+    BoardFamily("winnsen", "winnsen:Winnsen", 9600, 300, 0, range(4), 16, item_sensors=False,
+                options=("station_base",)),
     # Small cabinets without lock boards: relays on GPIO outputs, door switches on inputs.
     BoardFamily("gpio-relay", "", 9600, 300, 1, range(1), 64, item_sensors=False,
                 locks_setting="relay_locks", serial=False),

@@ -37,22 +37,13 @@ from gpiozero.exc import GPIOZeroError
 
 from .errors import GpioError
 from .pin_factories import pins_reachable
+from .pin_specs import INPUTS, OUTPUTS, input_spec, output_spec
+
+__all__ = ["BUZZ_PATTERNS", "INPUTS", "OUTPUTS", "TOWER_STATES", "CabinetIO", "Debouncer", "InputChanged",
+           "PinRegistry", "input_spec", "output_spec", "wait_until"]
 
 log = logging.getLogger(__name__)
 
-#: Inputs and what "active" means for each: the condition its name says is present.
-INPUTS = {
-    "service_door": "the service door is open",
-    "tamper": "the tamper switch tripped",
-    "power_fail": "mains power failed; the cabinet runs on the UPS battery",
-    "battery_low": "the UPS battery is low; shut down cleanly",
-    "presence": "someone stands in front of the kiosk",
-}
-#: Outputs: the LED tower (green, amber, red) and the buzzer.
-OUTPUTS = ("led_green", "led_amber", "led_red", "buzzer")
-INPUT_KEYS = frozenset({"pin", "pull_up", "active_state", "invert", "bounce_time"})
-OUTPUT_KEYS = frozenset({"pin", "active_high"})
-DEFAULT_BOUNCE = 0.05
 #: Named tower states: (green, amber, red, blink).
 TOWER_STATES = {
     "off": (False, False, False, False),
@@ -84,77 +75,6 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 2.0, interval: flo
             return bool(predicate())
         time.sleep(interval)
     return True
-
-
-# ---- pin specs ------------------------------------------------------------------------
-
-
-def input_spec(setting: str, raw: Any) -> dict:
-    """A normalised input spec: a pin, or a mapping with the keys of :data:`INPUT_KEYS`.
-
-    ``pull_up`` True (default): the switch closes to ground and closed means active;
-    False: closes to 3.3 V; None: an external resistor, and ``active_state`` (True:
-    high is active) must be given. ``invert`` swaps active and inactive (a switch
-    that is closed in the normal state). ``bounce_time``: seconds the level must
-    stay put before it counts.
-
-    >>> input_spec("gpio.tamper", 4)
-    {'pin': 4, 'pull_up': True, 'active_state': None, 'invert': False, 'bounce_time': 0.05}
-    >>> input_spec("gpio.tamper", {"pin": 4, "colour": "red"})
-    Traceback (most recent call last):
-    ...
-    drivers.errors.GpioError: gpio.tamper: unknown key 'colour'; known: active_state, bounce_time, invert, pin, pull_up
-    """
-    spec = _spec_mapping(setting, raw, INPUT_KEYS)
-    spec.setdefault("pull_up", True)
-    spec.setdefault("active_state", None)
-    spec.setdefault("invert", False)
-    spec.setdefault("bounce_time", DEFAULT_BOUNCE)
-    if spec["pull_up"] is not None and not isinstance(spec["pull_up"], bool):
-        raise GpioError(f"{setting}.pull_up must be true, false or absent", setting=f"{setting}.pull_up")
-    if spec["active_state"] is not None and not isinstance(spec["active_state"], bool):
-        raise GpioError(f"{setting}.active_state must be true, false or absent", setting=f"{setting}.active_state")
-    if spec["pull_up"] is None and spec["active_state"] is None:
-        raise GpioError(f"{setting}: without pull_up, active_state must say which level is active",
-                        setting=f"{setting}.active_state")
-    if spec["pull_up"] is not None and spec["active_state"] is not None:
-        raise GpioError(f"{setting}: give either pull_up or active_state, not both", setting=f"{setting}.active_state")
-    if not isinstance(spec["invert"], bool):
-        raise GpioError(f"{setting}.invert must be true or false", setting=f"{setting}.invert")
-    bounce = spec["bounce_time"]
-    if isinstance(bounce, bool) or not isinstance(bounce, (int, float)) or not 0 <= bounce <= 10:
-        raise GpioError(f"{setting}.bounce_time must be 0 to 10 seconds", setting=f"{setting}.bounce_time")
-    return spec
-
-
-def output_spec(setting: str, raw: Any) -> dict:
-    """A normalised output spec: a pin, or ``{"pin", "active_high"}`` (default True).
-
-    >>> output_spec("gpio.led_red", "GPIO13")
-    {'pin': 'GPIO13', 'active_high': True}
-    """
-    spec = _spec_mapping(setting, raw, OUTPUT_KEYS)
-    spec.setdefault("active_high", True)
-    if not isinstance(spec["active_high"], bool):
-        raise GpioError(f"{setting}.active_high must be true or false", setting=f"{setting}.active_high")
-    return spec
-
-
-def _spec_mapping(setting: str, raw: Any, keys: frozenset) -> dict:
-    spec = dict(raw) if isinstance(raw, Mapping) else {"pin": raw}
-    unknown = sorted(str(key) for key in spec if key not in keys)
-    if unknown:
-        raise GpioError(f"{setting}: unknown key {unknown[0]!r}; known: {', '.join(sorted(keys))}",
-                        setting=f"{setting}.{unknown[0]}")
-    if "pin" not in spec:
-        raise GpioError(f"{setting}: the pin is missing", setting=f"{setting}.pin")
-    pin = spec["pin"]
-    valid = (isinstance(pin, int) and not isinstance(pin, bool) and pin >= 0) or (
-        isinstance(pin, str) and pin.strip() != "")
-    if not valid:
-        raise GpioError(f"{setting}.pin must be a GPIO number or a pin name such as 'GPIO17', not {pin!r}",
-                        setting=f"{setting}.pin")
-    return spec
 
 
 class PinRegistry:

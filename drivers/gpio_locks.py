@@ -51,7 +51,8 @@ from typing import Any, Callable, Mapping, Sequence
 from .busstate import UnlockJob
 from .errors import DriverError, GpioError
 from .events import BoardOffline, BoardOnline, BusEvent, LatchChanged, UnlockDone, deliver, settle
-from .gpio import Debouncer, PinRegistry, input_spec, output_spec
+from .gpio import Debouncer, PinRegistry
+from .pin_specs import input_spec, output_spec
 from .protocol import BoardStatus
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ sum of all preceding bytes and ADDR is ``(board << 4) | (lock - 1)``.
 from __future__ import annotations
 
 from .errors import ChecksumError, FrameError
+from .families import family
 from .protocol import BoardProtocol, BoardStatus
 
 STX = 0x02
@@ -35,7 +36,7 @@ FRAME_LENGTHS = {
     STATUS_REPLY: 9,
     SET_PULSE_TIME: 7,
 }
-LOCKS = 16
+LOCKS = family("kerong-cu16").locks_per_board
 
 
 def checksum(data: bytes) -> int:
@@ -154,17 +155,11 @@ class KerongCU16(BoardProtocol):
     ValueError: board must be 0-15 for kerong-cu16, not 16
     """
 
-    name = "kerong-cu16"
-    default_baudrate = 19200
-    locks_per_board = LOCKS
-    board_addresses = range(16)
+    facts = family("kerong-cu16")
     unlock_may_reply = True
-    sets_pulse_time = True
 
-    def __init__(self, *, latched_bit: int = 1) -> None:
-        if latched_bit not in (0, 1) or isinstance(latched_bit, bool):
-            raise ValueError(f"latched_bit must be 0 or 1, not {latched_bit!r}")
-        self.latched_bit = latched_bit
+    def __init__(self, *, latched_bit: int | None = None) -> None:
+        self.latched_bit = self.default_latched_bit(latched_bit)
 
     def address(self, board: int, lock: int = 1) -> int:
         return (self.check_board(board) << 4) | (self.check_lock(lock) - 1)

@@ -15,13 +15,14 @@ with LOCK counted from 0. The status reply is 12 bytes,
 from __future__ import annotations
 
 from .errors import ChecksumError, FrameError
+from .families import family
 from .kerong import ETX, STX, KerongFrameDecoder, checksum
-from .protocol import BoardProtocol, BoardStatus, check_latched_bit
+from .protocol import BoardProtocol, BoardStatus
 
 READ = 0x50
 UNLOCK = 0x51
 STATUS_REPLY = 0x65
-LOCKS = 48
+LOCKS = family("kerong-cu48").locks_per_board
 STATUS_LENGTH = 12
 #: Frame length by command byte (the fourth byte of a CU48 frame).
 FRAME_LENGTHS = {READ: 6, UNLOCK: 6, STATUS_REPLY: STATUS_LENGTH}
@@ -58,15 +59,11 @@ class KerongCU48(BoardProtocol):
     (False, True)
     """
 
-    name = "kerong-cu48"
-    default_baudrate = 19200
-    locks_per_board = LOCKS
-    #: The single source gives no range; 16 addresses like the CU16.
-    board_addresses = range(16)
+    facts = family("kerong-cu48")
     unlock_may_reply = True
 
-    def __init__(self, *, latched_bit: int = 1) -> None:
-        self.latched_bit = check_latched_bit(latched_bit)
+    def __init__(self, *, latched_bit: int | None = None) -> None:
+        self.latched_bit = self.default_latched_bit(latched_bit)
 
     def read_request(self, board: int) -> bytes:
         return build_frame(self.check_board(board), 0, READ)

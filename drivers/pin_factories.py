@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
 import socket
 import threading
 from typing import Any, Callable
@@ -29,13 +28,12 @@ from gpiozero.exc import GPIOZeroError
 
 from .backoff import Backoff
 from .errors import GpioError
+from .pin_specs import LOCAL_PIN_FACTORIES, PIN_FACTORY_SETTING, pigpio_address
 
 log = logging.getLogger(__name__)
 
-SETTING = "gpio.pin_factory"
+SETTING = PIN_FACTORY_SETTING
 CONNECT_TIMEOUT = 3.0
-_LOCAL = {"lgpio": ("gpiozero.pins.lgpio", "LGPIOFactory"), "rpigpio": ("gpiozero.pins.rpigpio", "RPiGPIOFactory"),
-          "native": ("gpiozero.pins.native", "NativeFactory")}
 
 
 def open_pin_factory(spec: str) -> Any:
@@ -43,10 +41,10 @@ def open_pin_factory(spec: str) -> Any:
     if not spec:
         return None
     if spec == "pigpio" or spec.startswith("pigpio://"):
-        return _pigpio(*_pigpio_address(spec))
-    if spec not in _LOCAL:
+        return _pigpio(*pigpio_address(spec))
+    if spec not in LOCAL_PIN_FACTORIES:
         raise GpioError(f"{SETTING}: unknown pin factory {spec!r}", setting=SETTING)
-    module, name = _LOCAL[spec]
+    module, name = LOCAL_PIN_FACTORIES[spec].split(":")
     try:
         factory_class = getattr(__import__(module, fromlist=[name]), name)
         return factory_class()
@@ -147,13 +145,6 @@ class PinsWatch:
         self.factory, self.reachable = factory, True
         self.reconnects += 1
         log.warning("gpio: connected to the pins again")
-
-
-def _pigpio_address(spec: str) -> tuple[str, int]:
-    if spec == "pigpio":
-        return os.environ.get("PIGPIO_ADDR", "localhost"), int(os.environ.get("PIGPIO_PORT", "8888"))
-    host, _, port = spec.removeprefix("pigpio://").rpartition(":")
-    return host.strip("[]"), int(port)
 
 
 def _pigpio(host: str, port: int) -> Any:

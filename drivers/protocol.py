@@ -23,14 +23,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
 from .errors import DriverError, FrameError
+from .families import FAMILIES as _FAMILY_FACTS
+from .families import BoardFamily
 
-#: Protocol names (the ``[bus] protocol`` setting) and the module:class implementing each.
-FAMILIES = {
-    "kerong-cu16": "kerong:KerongCU16",
-    "kerong-cu48": "kerong_cu48:KerongCU48",
-    "8a": "board8a:Board8A",
-    "winnsen": "winnsen:Winnsen",
-}
+#: Protocol names (the ``[bus] protocol`` setting) with a byte codec, and the module:class of each.
+FAMILIES = {name: facts.codec for name, facts in _FAMILY_FACTS.items() if facts.codec}
 
 
 @dataclass(frozen=True)
@@ -93,6 +90,8 @@ class FrameDecoder(Protocol):
     junk_bytes: int
     bad_checksums: int
     bad_frames: int
+    #: Bytes held while waiting for the rest of a frame.
+    buffered: int
 
     def feed(self, data: bytes) -> list[bytes]: ...
 
@@ -100,26 +99,62 @@ class FrameDecoder(Protocol):
 
 
 class BoardProtocol(ABC):
-    """The frames of one family of lock boards."""
+    """The frames of one family of lock boards; its facts come from :mod:`drivers.families`."""
 
-    name: str = ""
-    default_baudrate: int = 19200
-    locks_per_board: int = 0
-    #: Board addresses this family can express on one bus.
-    board_addresses: range = range(0)
+    #: The family's entry in :data:`drivers.families.FAMILIES`.
+    facts: BoardFamily
     #: Whether a board may answer an unlock frame (the driver copes either way).
     unlock_may_reply: bool = False
-    #: Seconds to wait for an answer unless the bus is told otherwise.
-    answer_timeout: float = 0.3
-    #: Silence (seconds) that ends a frame on the line.
-    frame_silence: float = 0.02
-    #: Minimum pause (seconds) between the end of one transaction and the next frame.
-    transaction_gap: float = 0.0
     #: A frame equal to the request heard within this many seconds is the adapter's
     #: echo; later it is the board's answer (8A unlock answers can equal the request).
     echo_window: float = float("inf")
-    #: Whether :meth:`setup_frames` can set the unlock pulse length on the board.
-    sets_pulse_time: bool = False
+    #: Set by :func:`get_protocol` when the bus overrides the family's answer timeout.
+    _answer_timeout: float | None = None
+
+    @property
+    def name(self) -> str:
+        return self.facts.name
+
+    @property
+    def default_baudrate(self) -> int:
+        return self.facts.baudrate
+
+    @property
+    def locks_per_board(self) -> int:
+        return self.facts.locks_per_board
+
+    @property
+    def board_addresses(self) -> range:
+        """Board addresses this family can express on one bus."""
+        return self.facts.board_addresses
+
+    @property
+    def answer_timeout(self) -> float:
+        """Seconds to wait for an answer unless the bus is told otherwise."""
+        return self.facts.answer_timeout_ms / 1000 if self._answer_timeout is None else self._answer_timeout
+
+    @answer_timeout.setter
+    def answer_timeout(self, seconds: float) -> None:
+        self._answer_timeout = seconds
+
+    @property
+    def frame_silence(self) -> float:
+        """Silence (seconds) that ends a frame on the line at the family's baud rate."""
+        return self.facts.frame_silence()
+
+    @property
+    def transaction_gap(self) -> float:
+        """Minimum pause (seconds) between the end of one transaction and the next frame."""
+        return self.facts.transaction_gap_ms / 1000
+
+    @property
+    def sets_pulse_time(self) -> bool:
+        """Whether :meth:`setup_frames` can set the unlock pulse length on the board."""
+        return self.facts.pulse_time_ms is not None
+
+    def default_latched_bit(self, latched_bit: int | None) -> int:
+        """``latched_bit``, or the family's when None; checked."""
+        return check_latched_bit(self.facts.latched_bit if latched_bit is None else latched_bit)
 
     def read_request(self, board: int) -> bytes:
         """The one frame asking ``board`` for the status of all its locks."""

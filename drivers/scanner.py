@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import serial
 
-from .backoff import Backoff
+from .line import PORT_ERRORS, SerialLine
 from .scanner_models import LineSplitter, ScannerModel, clean, get_model
 
 __all__ = ["LineScanner", "LineSplitter", "clean"]
@@ -37,7 +37,8 @@ class LineScanner:
 
     A repeat of the code last handed over, within ``dedupe_window`` seconds, is
     dropped. An unfinished line older than ``stale_after`` seconds is noise and is
-    dropped. A port that vanishes is reopened with back-off.
+    dropped. The port is a :class:`drivers.line.SerialLine`: one that vanishes is
+    reopened with back-off.
 
     >>> import serial
     >>> port = serial.serial_for_url("loop://", timeout=0.05)
@@ -77,17 +78,14 @@ class LineScanner:
         self.rearm_interval = rearm_interval
         self.stale_after = stale_after
         self._on_code = on_code
-        self._serial_for_url = serial_for_url
         self._clock = clock
-        self._backoff = Backoff(*reopen_backoff)
-        self._read_timeout = read_timeout
+        self._line = SerialLine(url=url, baudrate=baudrate, read_timeout=read_timeout, serial_for_url=serial_for_url,
+                                reopen_backoff=reopen_backoff, name="scanner")
         self._decoder = self.model.decoder()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._port: Any = None
         self._last: tuple[str, float] | None = None
-        self._counts = {"codes": 0, "duplicates": 0, "reopens": 0, "commands": 0}
-        self._opened_before = False
+        self._counts = {"codes": 0, "duplicates": 0, "commands": 0}
         self._mutex = threading.Lock()
         self._outbox: deque[bytes] = deque(maxlen=64)
         self._enabled = enabled
@@ -105,7 +103,7 @@ class LineScanner:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self._close()
+        self._line.close()
 
     def enable(self) -> None:
         """Start reading (the kiosk waits for a code)."""
@@ -132,30 +130,33 @@ class LineScanner:
 
     def connected(self) -> bool:
         """Whether the scanner's port is open right now."""
-        return self._port is not None
+        return self._line.is_open
 
     def stats(self) -> dict:
-        return {**self._counts, **self._decoder.counts, "discarded": self._decoder.discarded,
-                "connected": self.connected(), "enabled": self._enabled, "model": self.model.name}
+        return {**self._counts, "reopens": self._line.reopens, **self._decoder.counts,
+                "discarded": self._decoder.discarded, "connected": self.connected(), "enabled": self._enabled,
+                "model": self.model.name}
 
     def _run(self) -> None:
+        line = self._line
         while not self._stop.is_set():
-            if self._port is None and not self._open():
-                self._stop.wait(self._backoff.next())
+            if not line.is_open and not self._open():
+                self._stop.wait(line.backoff.next())
                 continue
             try:
                 self._flush_outbox()
-                data = self._port.read(max(1, self._port.in_waiting))
-            except (serial.SerialException, OSError) as exc:
+                data = line.read()
+            except PORT_ERRORS as exc:
                 log.warning("scanner %s: port failed: %s", self.url, exc)
-                self._close()
-                self._stop.wait(self._backoff.next())
+                line.failed()
+                line.close()
+                self._stop.wait(line.backoff.next())
                 continue
-            self._backoff.reset()  # the port works: the next failure starts the back-off afresh
+            line.backoff.reset()  # the port works: the next failure starts the back-off afresh
             if data:
                 self._receive(data)
             self._rearm_if_due()
-        self._close()
+        line.close()
 
     def _receive(self, data: bytes) -> None:
         now = self._clock()
@@ -187,18 +188,12 @@ class LineScanner:
                 command = self._outbox.popleft()
             if command == self.model.trigger_command():
                 self._armed_at = self._clock()
-            self._port.write(command)
+            self._line.write(command)
             self._counts["commands"] += 1
 
     def _open(self) -> bool:
-        try:
-            self._port = self._serial_for_url(self.url, baudrate=self.baudrate, timeout=self._read_timeout)
-        except (serial.SerialException, OSError, ValueError) as exc:
-            log.warning("scanner %s: cannot open the port: %s", self.url, exc)
+        if not self._line.open():
             return False
-        if self._opened_before:
-            self._counts["reopens"] += 1
-        self._opened_before = True
         self._sync_state()
         return True
 
@@ -207,14 +202,6 @@ class LineScanner:
         with self._mutex:
             self._outbox.clear()
             self._outbox.extend(self.model.enable_sequence() if self._enabled else self.model.disable_sequence())
-
-    def _close(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except Exception as exc:  # a vanished device may fail even to close
-                log.debug("scanner %s: close failed: %s", self.url, exc)
 
     def _deliver(self, code: str) -> None:
         now = self._clock()

@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Sequence
 
 from .errors import FrameError
+from .families import family
 from .kerong import KerongFrameDecoder
-from .protocol import BoardProtocol, BoardStatus, LockReading, check_latched_bit
+from .protocol import BoardProtocol, BoardStatus, LockReading
 
 HEADER = 0x90
 ETX = 0x03
@@ -34,8 +35,10 @@ STATUS = 0x12
 UNLOCK_ANSWER = 0x85
 STATUS_ANSWER = 0x92
 OPEN, CLOSED, REFUSED = 0x01, 0x00, 0x02
-LOCKS = 16
-STATIONS = 4
+LOCKS = family("winnsen").locks_per_board
+STATIONS = len(family("winnsen").board_addresses)
+#: Station number of board 0 (sources disagree between 0-3 and 1-4).
+STATION_BASES = (0, 1)
 
 
 def build_command(function: int, station: int, lock: int) -> bytes:
@@ -84,15 +87,12 @@ class Winnsen(BoardProtocol):
     LockReading(board=0, lock=3, latched=True, refused=True)
     """
 
-    name = "winnsen"
-    default_baudrate = 9600
-    locks_per_board = LOCKS
-    board_addresses = range(STATIONS)
+    facts = family("winnsen")
     unlock_may_reply = True
 
-    def __init__(self, *, latched_bit: int = 0, station_base: int = 1) -> None:
-        self.latched_bit = check_latched_bit(latched_bit)
-        if station_base not in (0, 1) or isinstance(station_base, bool):
+    def __init__(self, *, latched_bit: int | None = None, station_base: int = 1) -> None:
+        self.latched_bit = self.default_latched_bit(latched_bit)
+        if station_base not in STATION_BASES or isinstance(station_base, bool):
             raise ValueError(f"station_base must be 0 or 1, not {station_base!r}")
         self.station_base = station_base
 

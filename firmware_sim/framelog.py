@@ -4,7 +4,8 @@ Each entry is a dict ``{"n", "t_ns", "dir", "hex"}``:
 
 * ``n`` counts from 1 in the order frames were logged;
 * ``t_ns`` is ``time.monotonic_ns()`` when the frame's last byte arrived from the
-  host, or when a reply was handed to the host;
+  host, or when a reply was handed to the host (on a paced line: when its first
+  byte started out);
 * ``dir`` is ``"host>board"`` or ``"board>host"``;
 * ``hex`` is the bytes as space-separated upper-case pairs, e.g. ``"02 00 31 03 36"``.
 

@@ -7,6 +7,10 @@ the family's) drops a partial frame. Bytes outside any frame are garbage. Every
 host frame, every dropped chunk and every reply goes into the frame log. Replies
 reach the host ``reply_delay`` seconds after the request, plus the firmware's own
 delay for that frame (8A unlock answers) and any ``slow`` fault delay.
+
+By default bytes move as fast as the transport allows. :meth:`SimLine.pace` makes the
+line as slow as a real one at a baud rate (8N1): a request counts as arrived one
+wire time after the host wrote it, and a reply goes out one byte per character time.
 """
 
 from __future__ import annotations
@@ -58,6 +62,14 @@ class SimLine(Endpoint):
         self._rx_mutex = threading.Lock()
         self._closed = False
         self._courier = Courier("line")
+        #: Seconds per character on the wire; 0 when the line is not paced.
+        self.char_time = 0.0
+
+    def pace(self, baudrate: int | None) -> None:
+        """Move bytes at ``baudrate`` (8N1), or as fast as possible (None)."""
+        if baudrate is not None and (isinstance(baudrate, bool) or not isinstance(baudrate, int) or baudrate <= 0):
+            raise ValueError(f"baudrate must be a positive whole number, not {baudrate!r}")
+        self.char_time = 10 / baudrate if baudrate else 0.0
 
     def receive(self, data: bytes) -> None:
         """Bytes the host put on the line, all arriving now."""
@@ -124,13 +136,25 @@ class SimLine(Endpoint):
             return
         data, extra = self.faults.distort(board, reply)
         if data is not None:
-            extra += target.reply_delay(frame)
+            extra += target.reply_delay(frame) + len(frame) * self.char_time
             self._courier.schedule(time.monotonic() + self.reply_delay + extra,
                                    lambda: self._transmit(data))
 
     def _transmit(self, data: bytes) -> None:
         self.log.add(BOARD_TO_HOST, data)
-        self.send(data)
+        if self.char_time:
+            self._send_paced(data, time.monotonic(), 0)
+        else:
+            self.send(data)
+
+    def _send_paced(self, data: bytes, started: float, sent: int) -> None:
+        """Hand over every byte whose stop bit has passed; come back for the rest."""
+        due = min(len(data), int((time.monotonic() - started) / self.char_time))
+        if due > sent:
+            self.send(data[sent:due])
+        if due < len(data):
+            self._courier.schedule(started + (due + 1) * self.char_time,
+                                   lambda: self._send_paced(data, started, due))
 
 
 def wait_for(predicate, timeout: float, interval: float = 0.002):

@@ -11,7 +11,7 @@ from waitress import create_server
 
 from .control import create_control_app
 from .gpio import SimGpio
-from .layout import DEMO_GPIO, DEMO_RELAY_LOCKS, RELAY_PROTOCOL, config_toml, demo_compartments
+from .layout import BAUDRATES, DEMO_GPIO, DEMO_RELAY_LOCKS, RELAY_PROTOCOL, config_toml, demo_compartments
 from .errors import SimulatorError
 from .simulator import Simulator
 
@@ -74,7 +74,7 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
                    out: Callable[[str], object] = print, board_options: dict | None = None,
                    scanner_model: str = "line", gpio: str = "none", gpio_layout: dict | None = None,
-                   relay_locks: Sequence[Mapping] | None = None, printer: str = "none") -> int:
+                   relay_locks: Sequence[Mapping] | None = None, printer: str = "none", pace: bool = False) -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
 
     ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
@@ -85,7 +85,8 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     default :data:`~firmware_sim.layout.DEMO_RELAY_LOCKS`) as board 0: no RS485 bus
     is served (``boards`` and ``serial`` do not apply) and ``gpio`` must be served.
     ``printer`` (``"none"`` or ``"tcp://H:P"``) serves the receipt printer like a
-    network printer's raw port.
+    network printer's raw port. ``pace`` moves the bus's bytes at the family's baud
+    rate (:meth:`firmware_sim.line.SimLine.pace`).
 
     Raises :class:`SimulatorSetupError` when an option is wrong or an address is
     unavailable; nothing keeps running then.
@@ -107,6 +108,8 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
         sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options,
                         scanner_model=scanner_model, gpio=SimGpio(layout, relay_locks=relays))
         sim.labels = layout_labels(sim)
+        if pace and sim.line is not None:
+            sim.line.pace(BAUDRATES[board_type])
     except SimulatorError as exc:
         raise SimulatorSetupError(str(exc), code=exc.code, vi=exc.vi) from None
     server = None

@@ -1,7 +1,9 @@
 """Clerks' alarm digest: every ``[notify.email] digest_interval_s``, the alarms raised
 since the last digest, by email to ``alarm_recipients``, through the outbox.
 
-Where the last digest stopped is the audit log's own ``alarm_digest_queued`` event
+The alarms are read from the audit log (every alarm raised or folded writes an event
+with ``"alarm": true``), so a repeat folded into an open alarm is news too. Where the
+last digest stopped is the audit log's own ``alarm_digest_queued`` event
 (``through``: the last alarm's sequence number), so a restart neither repeats nor
 skips an alarm. A period without new alarms sends nothing.
 """
@@ -64,5 +66,5 @@ class AlarmDigest:
     def _alarms_after(s: Session, through: int) -> list[dict[str, Any]]:
         rows = s.execute(select(AuditEvent).where(AuditEvent.seq > through, AuditEvent.data.like('%"alarm":true%'))
                          .order_by(AuditEvent.seq).limit(MOST)).scalars()
-        return [{"seq": e.seq, "time": e.time, "kind": e.kind, "compartment": e.compartment,
-                 "dossier_code": e.dossier_code} for e in rows]
+        return [{"seq": e.seq, "time": e.time, "kind": json.loads(e.data).get("alarm_kind", e.kind),
+                 "compartment": e.compartment, "dossier_code": e.dossier_code} for e in rows]

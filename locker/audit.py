@@ -66,15 +66,9 @@ def record(session: Session, kind: str, *, actor: str, compartment: str | None =
     return event
 
 
-def alarm(session: Session, kind: str, *, actor: str = "system", compartment: str | None = None,
-          dossier_code: str | None = None, data: dict[str, Any] | None = None, clock: Clock) -> AuditEvent:
-    """Record an event that needs a person's attention (``"alarm": true`` in its data)."""
-    return record(session, kind, actor=actor, compartment=compartment, dossier_code=dossier_code,
-                  data={**(data or {}), "alarm": True}, clock=clock)
-
-
 class AuditRecorder:
-    """The part every flow shares to append events and alarms, stamped by one clock."""
+    """The part every flow shares to append events, stamped by one clock. Alarms go through
+    :class:`locker.alarms.Alarms`, which writes their events here."""
 
     def __init__(self, *, clock: Clock) -> None:
         self.clock = clock
@@ -82,10 +76,6 @@ class AuditRecorder:
     def event(self, s: Session, kind: str, *, actor: str = "system", compartment: str | None = None,
               dossier: str | None = None, **data: Any) -> None:
         record(s, kind, actor=actor, compartment=compartment, dossier_code=dossier, data=data, clock=self.clock)
-
-    def alarm(self, s: Session, kind: str, *, actor: str = "system", compartment: str | None = None,
-              dossier: str | None = None, **data: Any) -> None:
-        alarm(s, kind, actor=actor, compartment=compartment, dossier_code=dossier, data=data, clock=self.clock)
 
 
 def kiosk_actor(kiosk: str) -> str:

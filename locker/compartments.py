@@ -41,10 +41,11 @@ class Compartments:
         return True
 
     def out_of_service(self, s: Session, comp: Compartment, reason: str, **data: Any) -> None:
-        """With an alarm; ``actor`` in ``data`` names who did it (the system by default)."""
+        """``actor`` in ``data`` names who did it (the system by default). Not an alarm of its own:
+        a person chose it, or the cause (a jam, an unexplained door) raised one."""
         if comp.state != states.OUT_OF_SERVICE and self.move(comp, states.OUT_OF_SERVICE):
             comp.service_note = reason[:200]
-            self._audit.alarm(s, "compartment_out_of_service", compartment=comp.label, reason=reason, **data)
+            self._audit.event(s, "compartment_out_of_service", compartment=comp.label, reason=reason, **data)
 
     def held_record(self, s: Session, held: Assignment | None) -> Dropoff | Result | None:
         """The drop-off or result an active assignment puts in its compartment."""

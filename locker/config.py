@@ -36,8 +36,9 @@ from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCAN
                               SIZES, BusConfig, CompartmentConfig, PrinterConfig, ScannerConfig, bus_where,
                               check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
 from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, EmailConfig, HttpConfig, KioskConfig,
-                              OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
-                              check_doors, check_email, check_http, check_kiosk, check_office, check_privacy,
+                              LayoutConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
+                              check_doors, check_email, check_http, check_kiosk, check_layout, check_office,
+                              check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
 from .errors import ConfigError
@@ -71,6 +72,7 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    layout: LayoutConfig = field(default_factory=LayoutConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
@@ -107,6 +109,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "notify.email": ("email", EmailConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
+    "layout": ("layout", LayoutConfig),
     "console": ("console", ConsoleConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
@@ -166,6 +169,7 @@ def _checked(cfg: Config) -> Config:
     check_email(cfg.email)
     check_security(cfg.security)
     check_doors(cfg.doors)
+    check_layout(cfg.layout)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     check_console(cfg.console)

@@ -14,9 +14,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
+from drivers.board8a import STATUS_ORDERS
+from drivers.errors import GpioError
 from drivers.families import BAUDRATES, FAMILIES, PROTOCOLS, BoardFamily
+from drivers.pin_specs import GPIO_NAMES, PIN_FACTORIES, check_pin_factory
 from drivers.printer_setup import WIDTH_DOTS
 from drivers.printer_setup import check_url as check_printer_url
+from drivers.scanner_models import MODELS, SETTING_MODELS, get_model
+from drivers.winnsen import STATION_BASES
 
 from .config_fields import coerce, read_section
 from .errors import ConfigError
@@ -25,6 +30,8 @@ SIZES = ("S", "M", "L")
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _HEIGHT_MM = (1, 5000)
+#: The family whose ``channels`` setting says how many locks a board has.
+_CHANNELS = next(f for f in FAMILIES.values() if f.locks_setting == "channels")
 
 
 @dataclass(frozen=True)
@@ -69,11 +76,7 @@ class BusConfig:
 
     def protocol_options(self) -> dict[str, Any]:
         """The family-specific settings the board driver takes."""
-        if self.protocol == "8a":
-            return {"channels": self.channels, "status_order": self.status_order}
-        if self.protocol == "winnsen":
-            return {"station_base": self.station_base}
-        return {}
+        return {option: getattr(self, option) for option in self.family.options}
 
     @property
     def locks_per_board(self) -> int:
@@ -83,9 +86,9 @@ class BusConfig:
         return self.channels if setting == "channels" else self.family.locks_per_board
 
 
-SCANNER_MODELS = ("line", "honeywell", "zebra-ssi", "newland", "datalogic")
-#: Models whose enable/disable commands are menu settings the configuration may change.
-SETTING_MODELS = ("honeywell", "newland")
+SCANNER_MODELS = tuple(MODELS)
+#: The ``[scanner]`` keys that change a model's menu settings (models in ``SETTING_MODELS``).
+SCANNER_SETTINGS = ("enable_setting", "disable_setting")
 
 
 @dataclass(frozen=True)
@@ -130,29 +133,17 @@ class CompartmentConfig:
     bus: str = "main"
     #: Inner height in millimetres, when known.
     height_mm: int | None = None
-
-
-#: ``[gpio] pin_factory`` values besides "pigpio://HOST:PORT" (a pigpio daemon, e.g. the simulator's):
-#: "" lets gpiozero choose (lgpio, then RPi.GPIO); the others name gpiozero's factory.
-PIN_FACTORIES = ("", "lgpio", "rpigpio", "pigpio", "native")
-
-#: GPIO names (see drivers.gpio): inputs, then outputs.
-GPIO_NAMES = ("service_door", "tamper", "power_fail", "battery_low", "presence",
-              "led_green", "led_amber", "led_red", "buzzer")
+    #: Where it is on the cabinet's front (from 1, top left), for the console's grid.
+    row: int | None = None
+    column: int | None = None
 
 
 def read_pin_factory(raw: Mapping[str, Any], env: Mapping[str, str]) -> str:
     value = env.get("LOCKER_GPIO_PIN_FACTORY", raw.get("pin_factory", ""))
-    if not isinstance(value, str):
-        raise ConfigError("gpio.pin_factory", "must be a string")
-    value = value.strip()
-    if value in PIN_FACTORIES:
-        return value
-    host, _, port = value.removeprefix("pigpio://").rpartition(":")
-    if value.startswith("pigpio://") and host.strip("[]") and port.isdigit() and 0 < int(port) < 65536:
-        return value
-    raise ConfigError("gpio.pin_factory", f"must be one of {', '.join(repr(f) for f in PIN_FACTORIES)} "
-                      f"or 'pigpio://HOST:PORT', not {value!r}")
+    try:
+        return check_pin_factory(value)
+    except GpioError as exc:
+        raise ConfigError("gpio.pin_factory", str(exc).removeprefix("gpio.pin_factory: ")) from None
 
 
 def read_gpio(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -215,6 +206,10 @@ def _with_family_defaults(where: str, bus: BusConfig) -> BusConfig:
                    item_sensors=family.item_sensors if bus.item_sensors is None else bus.item_sensors)
 
 
+#: The largest row or column number of the cabinet grid.
+MAX_PLACE = 99
+
+
 def read_compartments(items: Any, buses: tuple[BusConfig, ...]) -> tuple[CompartmentConfig, ...]:
     if not isinstance(items, list):
         raise ConfigError("compartment", "must be an array of tables ([[compartment]])")
@@ -225,6 +220,8 @@ def read_compartments(items: Any, buses: tuple[BusConfig, ...]) -> tuple[Compart
             raise ConfigError(f"compartment[{i}].label", f"{c.label} is used twice")
         if any((o.bus, o.board, o.lock) == (c.bus, c.board, c.lock) for o in out[:i]):
             raise ConfigError(f"compartment[{i}].lock", f"board {c.board} lock {c.lock} is used twice")
+        if c.row is not None and any((o.row, o.column) == (c.row, c.column) for o in out[:i]):
+            raise ConfigError(f"compartment[{i}].row", f"row {c.row} column {c.column} is used twice")
     return tuple(out)
 
 
@@ -232,7 +229,7 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
     if not isinstance(item, Mapping):
         raise ConfigError(where, "must be a table")
     for key in item:
-        if key not in ("label", "board", "lock", "size", "bus", "height_mm"):
+        if key not in ("label", "board", "lock", "size", "bus", "height_mm", "row", "column"):
             raise ConfigError(f"{where}.{key}", "unknown key")
     for key in ("label", "board", "lock", "size"):
         if key not in item:
@@ -249,6 +246,9 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
             raise ConfigError(f"{where}.height_mm", f"must be between {_HEIGHT_MM[0]} and {_HEIGHT_MM[1]}")
     if not LABEL_RE.match(label):
         raise ConfigError(f"{where}.label", "use 1-16 letters, digits, '-' or '_'")
+    row, column = (_place(f"{where}.{key}", item.get(key)) for key in ("row", "column"))
+    if (row is None) != (column is None):
+        raise ConfigError(f"{where}.{'row' if row is None else 'column'}", "give both row and column, or neither")
     by_name = {b.name: b for b in buses}
     if bus not in by_name:
         raise ConfigError(f"{where}.bus", f"no bus is named {bus!r}; known: {', '.join(by_name)}")
@@ -260,7 +260,16 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
         raise ConfigError(f"{where}.lock", f"must be between 1 and {locks} for {by_name[bus].protocol} boards")
     if size not in SIZES:
         raise ConfigError(f"{where}.size", "must be S, M or L")
-    return CompartmentConfig(label, board, lock, size, bus, height)
+    return CompartmentConfig(label, board, lock, size, bus, height, row, column)
+
+
+def _place(where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    value = coerce(where, value, "int", from_env=False)
+    if not 1 <= value <= MAX_PLACE:
+        raise ConfigError(where, f"must be between 1 and {MAX_PLACE}")
+    return value
 
 
 def check_scanner(scanner: ScannerConfig) -> None:
@@ -268,9 +277,15 @@ def check_scanner(scanner: ScannerConfig) -> None:
         raise ConfigError("scanner.model", "must be one of " + ", ".join(SCANNER_MODELS))
     if scanner.baudrate not in BAUDRATES:
         raise ConfigError("scanner.baudrate", "must be one of " + ", ".join(map(str, BAUDRATES)))
-    for key in ("enable_setting", "disable_setting"):
-        if getattr(scanner, key) and scanner.model not in SETTING_MODELS:
+    for key in SCANNER_SETTINGS:
+        value = getattr(scanner, key)
+        if value and scanner.model not in SETTING_MODELS:
             raise ConfigError(f"scanner.{key}", "only the " + " and ".join(SETTING_MODELS) + " models take it")
+        if value:
+            try:
+                get_model(scanner.model, **{key: value})
+            except ValueError as exc:
+                raise ConfigError(f"scanner.{key}", str(exc)) from None
 
 
 def check_printer(printer: PrinterConfig) -> None:
@@ -295,17 +310,18 @@ def check_bus(where: str, bus: BusConfig, *, has_compartments: bool) -> None:
     for key in ("pulse_ms", "answer_timeout_ms", "poll_interval_ms", "open_timeout_ms"):
         if getattr(bus, key) <= 0:
             raise ConfigError(f"{where}.{key}", "must be greater than 0")
-    if not 2 <= bus.channels <= 50:
-        raise ConfigError(f"{where}.channels", "must be between 2 and 50")
-    if bus.status_order not in ("high-first", "low-first"):
-        raise ConfigError(f"{where}.status_order", "must be high-first or low-first")
-    if bus.station_base not in (0, 1):
-        raise ConfigError(f"{where}.station_base", "must be 0 or 1")
+    low, high = _CHANNELS.locks_min, _CHANNELS.locks_per_board
+    if not low <= bus.channels <= high:
+        raise ConfigError(f"{where}.channels", f"must be between {low} and {high}")
+    if bus.status_order not in STATUS_ORDERS:
+        raise ConfigError(f"{where}.status_order", "must be " + " or ".join(STATUS_ORDERS))
+    if bus.station_base not in STATION_BASES:
+        raise ConfigError(f"{where}.station_base", "must be " + " or ".join(map(str, STATION_BASES)))
     if bus.set_pulse_time:
         _check_set_pulse_time(where, bus)
     if has_compartments and bus.family.serial and not bus.url:
         raise ConfigError(f"{where}.url", "is missing; compartments need a lock bus")
-    if bus.protocol == "gpio-relay" and not bus.relay_locks:
+    if bus.family.locks_setting == "relay_locks" and not bus.relay_locks:
         raise ConfigError(f"{where}.relay_locks", "a gpio-relay bus needs at least one relay lock")
 
 

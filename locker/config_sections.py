@@ -145,6 +145,15 @@ class DoorConfig:
     left_open_alarm_s: int = 300
 
 
+@dataclass(frozen=True)
+class LayoutConfig:
+    """How the console draws the cabinet: compartments without their own ``row`` and
+    ``column`` go down columns of ``rows`` compartments, in board and lock order, each
+    board starting a new column."""
+
+    rows: int = 16
+
+
 def host_name(host: str) -> str | None:
     """The canonical host of ``name``, ``name:port``, ``[v6]`` or ``[v6]:port``; None if malformed.
 
@@ -272,6 +281,11 @@ def check_security(sec: SecurityConfig) -> None:
             raise ConfigError(f"security.{key}", "must be greater than 0")
     if sec.throttle_max_s < sec.throttle_base_s:
         raise ConfigError("security.throttle_max_s", "must not be less than throttle_base_s")
+
+
+def check_layout(layout: LayoutConfig) -> None:
+    if not 1 <= layout.rows <= 99:
+        raise ConfigError("layout.rows", "must be between 1 and 99")
 
 
 def check_doors(doors: DoorConfig) -> None:

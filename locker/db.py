@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -58,6 +58,10 @@ class Database:
             raise
         finally:
             session.close()
+
+    def on_session(self, name: str, listener: Callable[..., None]) -> None:
+        """Listen to a SQLAlchemy session event (``after_flush``, ``after_commit``, ...) of every session."""
+        event.listen(self._sessions, name, listener)
 
     def _alembic_config(self) -> AlembicConfig:
         cfg = AlembicConfig()

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .audit import AuditRecorder
 from .boards import Boards
 from .flows import FlowTable
@@ -23,8 +25,9 @@ log = logging.getLogger("locker.service")
 
 class DoorEvents:
     def __init__(self, *, clock: Clock, audit: AuditRecorder, journal: Journal, flows: FlowTable, boards: Boards,
-                 left_open: LeftOpenEscalation) -> None:
+                 left_open: LeftOpenEscalation, alarms: Alarms) -> None:
         self._clock = clock
+        self._alarms = alarms
         self._audit = audit
         self._journal = journal
         self._flows = flows
@@ -62,7 +65,8 @@ class DoorEvents:
             self._flows.opened(s, op)
             self._audit.event(s, "door_opened", compartment=comp.label, op=op.id, purpose=op.purpose)
         elif op is None and before == "closed":
-            self._audit.alarm(s, "forced_open", compartment=comp.label, state=comp.state)
+            self._alarms.raise_(s, AlarmKind.FORCED_OPEN, event="forced_open", compartment=comp.label,
+                                state=comp.state)
         elif op is None and before == "unknown":
             self._audit.event(s, "door_opened", compartment=comp.label, op=None)
 
@@ -86,7 +90,7 @@ class DoorEvents:
             return []
         status, kind, reason = ((OpStatus.JAMMED, "lock_jammed", "lock jammed") if result == "jammed" else
                                 (OpStatus.UNKNOWN, "unlock_unknown", "unlock outcome unknown"))
-        self._audit.alarm(s, kind, compartment=comp.label, op=op.id if op else None)
+        self._alarms.raise_(s, AlarmKind.JAM, event=kind, compartment=comp.label, op=op.id if op else None)
         if not self._journal.advance(op, status):
             return []
         moved = self._flows.fail(s, op, reason, out_of_service=reason, relocate=True)
@@ -99,7 +103,9 @@ class DoorEvents:
                                                             Compartment.board == key[1])).scalars():
                 comp.door = "unknown"
         if before is not online:
+            name = self._boards.name(key)
             if online:
-                self._audit.event(s, "board_online", board=self._boards.name(key))
+                self._audit.event(s, "board_online", board=name)
+                self._alarms.clear(s, AlarmKind.BOARD_OFFLINE, event="board_online", board=name)
             else:
-                self._audit.alarm(s, "board_offline", board=self._boards.name(key))
+                self._alarms.raise_(s, AlarmKind.BOARD_OFFLINE, event="board_offline", board=name)

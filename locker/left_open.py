@@ -1,8 +1,9 @@
 """Doors left open: a prompt on the kiosk, then the buzzer, then an alarm for clerks.
 
-The escalation lives in memory (a door's open time is a monotonic reading); after a
-restart a door found open starts its count again, which errs on the side of a
-later alarm rather than a false one.
+The count runs on the monotonic clock; the compartment row keeps when the door was
+first seen open and how far its escalation went, so a restart neither starts the
+count again nor repeats a prompt, the buzzer or the alarm. Closing the door
+resolves its door-left-open alarm.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .audit import AuditRecorder
 from .config import DoorConfig
 from .models import Compartment
@@ -36,8 +39,11 @@ class LeftOpenWatch:
         self._since: dict[int, float] = {}
         self._level: dict[int, int] = {}
 
-    def opened(self, compartment_id: int, *, now: float) -> None:
+    def opened(self, compartment_id: int, *, now: float, level: int = 0) -> None:
+        """The door is open since ``now`` (monotonic); ``level`` is how far it already escalated."""
         self._since.setdefault(compartment_id, now)
+        if level > self._level.get(compartment_id, 0):
+            self._level[compartment_id] = level
 
     def closed(self, compartment_id: int) -> int:
         """Forget the door; the level its escalation had reached."""
@@ -61,8 +67,10 @@ class LeftOpenWatch:
 class LeftOpenEscalation:
     """The escalation's effects: audit events and alarms, the buzzer, and the kiosk prompt."""
 
-    def __init__(self, *, doors: DoorConfig, audit: AuditRecorder, clock: Clock, panel: Panel | None) -> None:
+    def __init__(self, *, doors: DoorConfig, audit: AuditRecorder, alarms: Alarms, clock: Clock,
+                 panel: Panel | None) -> None:
         self._audit = audit
+        self._alarms = alarms
         self._clock = clock
         self.panel = panel
         self.watch = LeftOpenWatch(prompt_s=doors.left_open_prompt_s, buzzer_s=doors.left_open_buzzer_s,
@@ -70,19 +78,31 @@ class LeftOpenEscalation:
         self._buzzing = False
 
     def door_opened(self, comp: Compartment) -> None:
-        self.watch.opened(comp.id, now=self._clock.monotonic())
+        """Start (or, after a restart, resume) the count from when the door was first seen open."""
+        now = self._clock.now()
+        if comp.door_opened_at is None:
+            comp.door_opened_at, comp.left_open_stage = now, 0
+        elapsed = max(0.0, (now - comp.door_opened_at).total_seconds())
+        self.watch.opened(comp.id, now=self._clock.monotonic() - elapsed, level=comp.left_open_stage or 0)
 
     def door_closed(self, s: Session, comp: Compartment) -> None:
-        if self.watch.closed(comp.id) >= PROMPT:
+        level = max(self.watch.closed(comp.id), comp.left_open_stage or 0)
+        comp.door_opened_at, comp.left_open_stage = None, 0
+        if level >= PROMPT:
             self._audit.event(s, "door_left_open_cleared", compartment=comp.label)
+        if level >= ALARM:
+            self._alarms.clear(s, AlarmKind.DOOR_LEFT_OPEN, event="door_closed", compartment=comp.label)
         self._update_buzzer()
 
     def tick(self, s: Session) -> None:
         for cid, level in self.watch.due(now=self._clock.monotonic()):
             comp = s.get(Compartment, cid)
             label = comp.label if comp is not None else str(cid)
+            if comp is not None:
+                comp.left_open_stage = level
             if level == ALARM:
-                self._audit.alarm(s, "door_left_open", compartment=label, stage="alarm")
+                self._alarms.raise_(s, AlarmKind.DOOR_LEFT_OPEN, event="door_left_open", compartment=label,
+                                    stage="alarm")
             else:
                 self._audit.event(s, "door_left_open", compartment=label,
                                     stage="buzzer" if level == BUZZER else "prompt")

@@ -13,9 +13,9 @@ import re
 
 
 def mask_phone(phone: str) -> str:
-    """The first two and the last two digits (``+84`` kept): ``09******78``."""
+    """The first two and the last two digits (``+84`` kept): ``09******78``; a short one all stars."""
     head = 3 if phone.startswith("+") else 2
-    if len(phone) <= head + 2:
+    if len(phone) < head + 4:
         return "*" * len(phone)
     return phone[:head] + "*" * (len(phone) - head - 2) + phone[-2:]
 

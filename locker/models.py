@@ -9,33 +9,13 @@ database, the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in Python, naive UTC in the database."""
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime; use an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Any) -> Any:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
+from .model_base import Base, UtcDateTime
 
 
 class Compartment(Base):
@@ -53,6 +33,10 @@ class Compartment(Base):
     item: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)
     service_note: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: When the door was first seen open (cleared when it closes), and how far the
+    #: door-left-open escalation went: both survive a restart.
+    door_opened_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    left_open_stage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Dossier(Base):
@@ -276,3 +260,6 @@ class KioskThrottle(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     penalty_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base

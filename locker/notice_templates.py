@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
+from .alarm_kinds import KIND_TEXT
 from .sms_segments import segments, single_segment_limit, transliterate
 
 VN_TIME = timezone(timedelta(hours=7))
@@ -159,7 +160,9 @@ def alarm_digest(*, office: str, alarms: Iterable[Mapping[str, Any]]) -> tuple[s
     lines = ["Cảnh báo mới của tủ hồ sơ / New alarms of the locker cabinet:", ""]
     for alarm in rows:
         where = " ".join(part for part in (alarm.get("compartment") or "", alarm.get("dossier_code") or "") if part)
-        lines.append(f"#{alarm['seq']}  {local_time(alarm['time'])}  {alarm['kind']}  {where}".rstrip())
+        vi, en = KIND_TEXT.get(alarm["kind"], ("", ""))  # type: ignore[call-overload]
+        named = f"{alarm['kind']} ({vi} / {en})" if vi else alarm["kind"]
+        lines.append(f"#{alarm['seq']}  {local_time(alarm['time'])}  {named}  {where}".rstrip())
     lines += ["", "Xem và xử lý trên trang điều hành / see and handle them on the console.", "", "-- ", office, ""]
     return DIGEST_SUBJECT.format(office=office, count=len(rows)), "\n".join(lines)
 

@@ -33,6 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .masks import mask_email, redact
 from .models import OutboxMessage
 from .ports import Clock, Delivery, EmailSender, Notifier, NotifierError
@@ -81,13 +83,17 @@ class OutboxWorker:
     """Delivers due messages; ``run_once()`` for one pass, ``start()`` for a thread.
 
     A failed message waits ``backoff[0]`` seconds, doubling with each further failure
-    up to ``backoff[1]``. The thread polls at least as often as the first wait.
+    up to ``backoff[1]``, until ``max_attempts``: then it is ``failed`` and an SMS raises
+    the ``sms_undeliverable`` alarm through ``alarms``. The thread polls at least as
+    often as the first wait.
     """
 
     def __init__(self, *, db, notifier: Notifier, secret: bytes, clock: Clock,  # type: ignore[no-untyped-def]
                  email: EmailSender | None = None, poll_interval: float = 1.0,
-                 backoff: tuple[float, float] = (5, 600), max_attempts: int = 12, batch: int = 20) -> None:
+                 backoff: tuple[float, float] = (5, 600), max_attempts: int = 12, batch: int = 20,
+                 alarms: Alarms | None = None) -> None:
         self.db = db
+        self.alarms = alarms
         self.notifier = notifier
         self.email = email
         self.max_attempts = max_attempts
@@ -177,10 +183,10 @@ class OutboxWorker:
 
     def _give_up(self, s: Session, msg: OutboxMessage) -> None:
         msg.status = OutboxStatus.FAILED
-        data = {"message": msg.id, "kind": msg.kind, "attempts": msg.attempts, "error": msg.last_error,
+        data = {"message": msg.id, "message_kind": msg.kind, "attempts": msg.attempts, "error": msg.last_error,
                 "gateway_status": msg.gateway_status}
-        if msg.channel == "sms":
-            audit.alarm(s, "sms_undeliverable", data=data, clock=self.clock)
+        if msg.channel == "sms" and self.alarms is not None:
+            self.alarms.raise_(s, AlarmKind.SMS_UNDELIVERABLE, event="sms_undeliverable", **data)
         else:
             audit.record(s, f"{msg.channel}_undeliverable", actor="system", data=data, clock=self.clock)
         log.error("%s %s not delivered after %s attempts: %s", msg.channel, msg.id, msg.attempts, msg.last_error)

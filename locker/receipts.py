@@ -21,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import messages
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .audit import AuditRecorder
 from .config import Config
 from .models import Dropoff, Pickup
@@ -43,8 +45,9 @@ class _Kept:
 
 
 class Receipts:
-    def __init__(self, *, db: Any, config: Config, clock: Clock, audit: AuditRecorder, messages: CitizenMessages,
-                 printer: ReceiptPrinter | None = None) -> None:
+    def __init__(self, *, db: Any, config: Config, clock: Clock, audit: AuditRecorder, alarms: Alarms,
+                 messages: CitizenMessages, printer: ReceiptPrinter | None = None) -> None:
+        self._alarms = alarms
         self._db = db
         self._config = config
         self._messages = messages
@@ -129,6 +132,7 @@ class Receipts:
             if status == "ok":
                 self._audit.event(s, "receipt_printed", compartment=receipt.compartment,
                                   dossier=receipt.dossier_code, receipt=receipt.number)
+                self._alarms.clear(s, AlarmKind.PRINTER, event="receipt_printed")
             else:
                 self._not_printed(s, kept, status)
         with self._mutex:
@@ -136,8 +140,8 @@ class Receipts:
 
     def _not_printed(self, s: Session, kept: _Kept, status: str) -> None:
         receipt = kept.receipt
-        self._audit.alarm(s, "printer", compartment=receipt.compartment, dossier=receipt.dossier_code,
-                          reason=status, receipt=receipt.number)
+        self._alarms.raise_(s, AlarmKind.PRINTER, event="printer", compartment=receipt.compartment,
+                            dossier=receipt.dossier_code, cabinet_wide=True, reason=status, receipt=receipt.number)
         self._messages.send(s, "printer_fallback", dossier=receipt.dossier_code, label=receipt.compartment,
                             at=receipt.time, number=receipt.number, **kept.citizen)
 

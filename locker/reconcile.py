@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import states
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .audit import AuditRecorder
 from .boards import Boards
 from .compartments import Compartments
@@ -21,11 +23,14 @@ from .left_open import LeftOpenEscalation
 from .models import Compartment, DoorOperation
 from .ports import BoardReading, Clock
 
+DOOR_OPEN_UNEXPLAINED = "door open without a door operation"
+
 
 class Reconciler:
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, flows: FlowTable,
-                 boards: Boards, compartments: Compartments, left_open: LeftOpenEscalation) -> None:
+                 boards: Boards, compartments: Compartments, left_open: LeftOpenEscalation, alarms: Alarms) -> None:
         self._db = db
+        self._alarms = alarms
         self._clock = clock
         self._audit = audit
         self._journal = journal
@@ -49,6 +54,8 @@ class Reconciler:
                 self._reconcile_one(s, comp, readings.get((comp.bus, comp.board)), report)
                 if comp.door == "open":
                     self._left_open.door_opened(comp)
+                elif comp.door == "closed" and comp.door_opened_at is not None:
+                    self._left_open.door_closed(s, comp)  # it closed while the service was down
             self._audit.event(s, "reconcile_done", **report)
         return report
 
@@ -67,7 +74,7 @@ class Reconciler:
         if op is not None:
             self._settle_active(s, comp, op, report)
         elif comp.door == "open" and comp.state != states.OUT_OF_SERVICE:
-            self._unexplained(s, comp, "door open without a door operation", report)
+            self._unexplained(s, comp, DOOR_OPEN_UNEXPLAINED, report)
         elif comp.state == states.RESERVED:
             self._unexplained(s, comp, "reserved without a door operation", report)
 
@@ -97,8 +104,9 @@ class Reconciler:
             self._unexplained(s, comp, "unlock outcome unknown after a restart", report)
 
     def _unexplained(self, s: Session, comp: Compartment, reason: str, report: dict[str, Any]) -> None:
-        self._audit.alarm(s, "reconcile_unexplained", compartment=comp.label, reason=reason, state=comp.state,
-                          door=comp.door)
+        kind = AlarmKind.FORCED_OPEN if reason == DOOR_OPEN_UNEXPLAINED else AlarmKind.JAM
+        self._alarms.raise_(s, kind, event="reconcile_unexplained", compartment=comp.label, reason=reason,
+                            state=comp.state, door=comp.door)
         self._compartments.out_of_service(s, comp, reason)
         if comp.label not in report["out_of_service"]:
             report["out_of_service"].append(comp.label)

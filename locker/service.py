@@ -32,12 +32,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import audit, credentials, dossiers, states, validation
+from .alarms import Alarms
 from .allocator import Allocator
 from .audit import AuditRecorder
 from .boards import Boards
+from .cabinet_grid import CabinetGrid
 from .compartments import Compartments
 from .config import Config
 from .doors import DoorEvents
+from .dossier_view import DossierView
 from .errors import NotFound
 from .flows import FlowTable
 from .flows.collection import CollectionFlow
@@ -57,6 +60,7 @@ from .receipts import Receipts
 from .reconcile import Reconciler
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
+from .throttle import PickupThrottle
 from .signin import SignIns
 from .account_admin import AccountAdmin
 
@@ -76,9 +80,11 @@ class LockerService:
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
         self._boards = Boards(config)
-        self._sensors = CabinetSensors(audit=recorder, panel=panel, shutdown=shutdown)
-        self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, clock=clock, panel=panel)
-        compartments = Compartments(audit=recorder, clock=clock)
+        self.alarms = alarms = Alarms(db=db, audit=recorder, clock=clock, boards=self._boards)
+        self._sensors = CabinetSensors(audit=recorder, alarms=alarms, panel=panel, shutdown=shutdown)
+        self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, alarms=alarms, clock=clock,
+                                             panel=panel)
+        self._compartments_part = compartments = Compartments(audit=recorder, clock=clock)
         journal = Journal(audit=recorder, clock=clock)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
@@ -88,24 +94,28 @@ class LockerService:
         self.messages = CitizenMessages(config=config, secret=secret, clock=clock, audit=recorder)
         #: Clerks' digest of new alarms by email, checked on each tick.
         self.alarm_digest = AlarmDigest(config=config, secret=secret, clock=clock, audit=recorder)
-        self.receipts = Receipts(db=db, config=config, clock=clock, audit=recorder, messages=self.messages,
-                                 printer=printer)
+        self.receipts = Receipts(db=db, config=config, clock=clock, audit=recorder, alarms=alarms,
+                                 messages=self.messages, printer=printer)
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder, messages=self.messages)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, config=config, secret=secret, receipts=self.receipts)
+        self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts,
+                                   throttle=PickupThrottle(config=config, alarms=alarms, clock=clock))
         self._collections = CollectionFlow(**parts)
         flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
                           compartments=compartments, clock=clock)
-        self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, audit=recorder)
+        self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, alarms=alarms)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
-                                 left_open=self._left_open)
+                                 left_open=self._left_open, alarms=alarms)
         self._reconciler = Reconciler(db=db, clock=clock, audit=recorder, journal=journal, flows=flows,
-                                      boards=self._boards, compartments=compartments, left_open=self._left_open)
+                                      boards=self._boards, compartments=compartments, left_open=self._left_open,
+                                      alarms=alarms)
         self._maintenance = Maintenance(**parts)
+        self._grid = CabinetGrid(db=db, config=config, alarms=alarms)
+        self._dossier_view = DossierView(db=db)
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         #: Operators signing in to the console (a public part: the console's pages use it directly).
-        self.signins = SignIns(db=db, clock=clock, audit=recorder, console=config.console, secret=secret)
+        self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
@@ -176,6 +186,18 @@ class LockerService:
         return self._maintenance.return_to_service(compartment_label, actor=actor, emptied=emptied,
                                                    keep_contents=keep_contents, reason=reason)
 
+    # ---- alarms ---------------------------------------------------------------------------
+
+    def list_alarms(self, state: Any = None) -> list[dict[str, Any]]:
+        """Newest first; ``state`` one of open, acknowledged, resolved (or all)."""
+        return self.alarms.listing(state)
+
+    def acknowledge_alarm(self, alarm_id: Any, *, actor: Any, note: Any) -> dict[str, Any]:
+        return self.alarms.acknowledge(alarm_id, actor=actor, note=note)
+
+    def resolve_alarm(self, alarm_id: Any, *, actor: Any, note: Any = None) -> dict[str, Any]:
+        return self.alarms.resolve(alarm_id, actor=actor, note=note)
+
     # ---- hardware -------------------------------------------------------------------------
 
     def reconcile(self, readings: dict[Any, Any]) -> dict[str, Any]:
@@ -229,6 +251,20 @@ class LockerService:
     def list_compartments(self) -> list[dict[str, Any]]:
         return self._inventory.listing()
 
+    def cabinet_grid(self, labels: Any = None) -> list[dict[str, Any]]:
+        """The console's grid: every compartment (or those labels) with its place on the cabinet."""
+        return self._grid.cells(labels)
+
+    def compartment_history(self, label: Any) -> list[dict[str, Any]]:
+        """The compartment's audit events, newest first."""
+        with self.db.session() as s:
+            label = self._compartments_part.find(s, label).label
+        return self._grid.history(label)
+
+    def dossier_overview(self, code: Any) -> dict[str, Any]:
+        """Where the dossier is, its records, SMS, whole history and the actions open to a clerk."""
+        return self._dossier_view.overview(code)
+
     def get_dossier(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code)
         with self.db.session() as s:
@@ -249,8 +285,9 @@ class LockerService:
 
     def health(self) -> dict[str, Any]:
         counts = {state: 0 for state in states.STATES}
-        database = "ok"
+        database, alarms = "ok", {}
         try:
+            alarms = self.alarms.counts()
             with self.db.session() as s:
                 s.execute(text("select 1"))
                 for state, n in s.execute(select(Compartment.state, func.count()).where(Compartment.board >= 0)
@@ -261,4 +298,4 @@ class LockerService:
             database = "error"
         return {"database": database, "boards": self._boards.report(), "compartments": counts,
                 "power": "battery" if self._sensors.on_battery else "mains",
-                "tamper": bool(self._sensors.active.get("tamper"))}
+                "tamper": bool(self._sensors.active.get("tamper")), "alarms": alarms}

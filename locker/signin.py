@@ -14,7 +14,9 @@ its own failures the same way); every attempt is audited, a lock-out as an alarm
 >>> db = Database("sqlite://"); db.upgrade()
 >>> with db.session() as s:
 ...     _ = create_account(s, "lan", "clerk", "a long password")
->>> desk = SignIns(db=db, clock=SystemClock(), audit=AuditRecorder(clock=SystemClock()),
+>>> from locker.alarms import Alarms
+>>> audit = AuditRecorder(clock=SystemClock())
+>>> desk = SignIns(db=db, clock=SystemClock(), audit=audit, alarms=Alarms(db=db, audit=audit, clock=SystemClock()),
 ...                console=ConsoleConfig(login_failure_limit=2), secret=bytes(32))
 >>> lan = desk.with_password("lan", "a long password", where="127.0.0.1")
 >>> lan.name, lan.role, desk.operator(lan.id, lan.stamp) == lan
@@ -38,6 +40,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from . import badges
 from .accounts import check_password, find_account, role_allows, secret_matches, set_password
 from .audit import AuditRecorder
@@ -85,8 +89,9 @@ PIN = _Secret("pin", "failed_pins", "pin_locked_until")
 class SignIns:
     """Password and badge sign-in, password change, and the session's account, for the console."""
 
-    def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, console: ConsoleConfig,
+    def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, alarms: Alarms, console: ConsoleConfig,
                  secret: bytes) -> None:
+        self._alarms = alarms
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -214,8 +219,9 @@ class SignIns:
         until = now + timedelta(minutes=self._console.lockout_min)
         setattr(account, secret.failures, 0)
         setattr(account, secret.locked_until, until)
-        self._audit.alarm(s, "account_locked", actor=account.name, where=where, by=secret.what,
-                          until=until.isoformat(), failures=failures)
+        # Repeated wrong passwords or PINs: the same attention as repeated wrong pickup codes.
+        self._alarms.raise_(s, AlarmKind.FAILED_CODES, event="account_locked", actor=account.name, where=where,
+                            by=secret.what, until=until.isoformat(), failures=failures)
         return self._locked(until, secret)
 
     def _locked(self, until: Any, secret: _Secret) -> AccountLocked:

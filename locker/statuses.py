@@ -68,6 +68,19 @@ class DossierStatus(StrEnum):
 PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
 
 
+class AlarmState(StrEnum):
+    """``open`` -> ``acknowledged`` (a person saw it, with a note) -> ``resolved`` (by a person, or
+    by the system when the condition clears); an open alarm may be resolved directly."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+#: An alarm still needing attention.
+UNRESOLVED_ALARM = (AlarmState.OPEN, AlarmState.ACKNOWLEDGED)
+
+
 class ReceiptStatus(StrEnum):
     """A receipt after a drop-off or a pickup (kept in memory while the kiosk shows it)."""
 

@@ -10,16 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import credentials
-from .audit import AuditRecorder
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .config import Config
 from .models import Dossier, KioskThrottle
 from .ports import Clock
 
 
 class PickupThrottle:
-    def __init__(self, *, config: Config, audit: AuditRecorder, clock: Clock) -> None:
+    def __init__(self, *, config: Config, alarms: Alarms, clock: Clock) -> None:
         self._security = config.security
-        self._audit = audit
+        self._alarms = alarms
         self._clock = clock
 
     def row(self, s: Session, kiosk: str) -> KioskThrottle:
@@ -50,8 +51,8 @@ class PickupThrottle:
             return
         row.penalty_s = sec.throttle_base_s if not row.penalty_s else min(sec.throttle_max_s, row.penalty_s * 2)
         row.blocked_until = self._clock.now() + timedelta(seconds=row.penalty_s)
-        self._audit.alarm(s, "kiosk_throttled", actor=actor, kiosk=row.kiosk, failures=row.consecutive_failures,
-                          retry_after=row.penalty_s)
+        self._alarms.raise_(s, AlarmKind.FAILED_CODES, event="kiosk_throttled", actor=actor, kiosk=row.kiosk,
+                            failures=row.consecutive_failures, retry_after=row.penalty_s)
 
     @staticmethod
     def kiosk_succeeded(row: KioskThrottle) -> None:
@@ -63,5 +64,6 @@ class PickupThrottle:
             cred.failures += 1
             if cred.failures >= limit:
                 cred.revoked_at = now
-                self._audit.alarm(s, "credential_revoked", dossier=dossier.code, credential=cred.id,
-                                  reason="too many wrong codes", failures=cred.failures)
+                self._alarms.raise_(s, AlarmKind.CODE_ENTRY_LOCKED, event="credential_revoked",
+                                    dossier=dossier.code, credential=cred.id, reason="too many wrong codes",
+                                    failures=cred.failures)

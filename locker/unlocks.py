@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Iterable
 
-from .audit import AuditRecorder
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .errors import HardwareUnavailable
 from .flows import FlowTable
 from .journal import Journal, OpStatus, Unlock
@@ -17,12 +18,12 @@ log = logging.getLogger("locker.service")
 
 
 class Unlocker:
-    def __init__(self, *, db: Any, bus: LockBus, journal: Journal, flows: FlowTable, audit: AuditRecorder) -> None:
+    def __init__(self, *, db: Any, bus: LockBus, journal: Journal, flows: FlowTable, alarms: Alarms) -> None:
         self._db = db
         self._bus = bus
         self._journal = journal
         self._flows = flows
-        self._audit = audit
+        self._alarms = alarms
 
     def send(self, unlock: Unlock) -> bool:
         """Ask the bus for the pulse; False when the request failed (the flow has failed too)."""
@@ -51,6 +52,7 @@ class Unlocker:
         with self._db.session() as s:
             op = s.get(DoorOperation, op_id)
             if self._journal.advance(op, OpStatus.ABANDONED):
-                self._audit.alarm(s, "unlock_failed", compartment=op.compartment.label, op=op.id,
-                                  error=str(exc)[:200])
+                # No pulse went out: the bus or the board could not be reached.
+                self._alarms.raise_(s, AlarmKind.BOARD_OFFLINE, event="unlock_failed",
+                                    compartment=op.compartment.label, op=op.id, error=str(exc)[:200])
                 self._flows.fail(s, op, "unlock request failed")

@@ -14,7 +14,6 @@ from .. import credentials, dossiers, states, validation, views
 from ..allocator import Allocator
 from ..audit import AuditRecorder, kiosk_actor
 from ..compartments import Compartments
-from ..config import Config
 from ..errors import Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput, LockerError, Throttled
 from ..journal import Journal, Unlock
 from ..models import Compartment, Credential, Dossier, DoorOperation, Pickup, Result
@@ -30,7 +29,7 @@ class PickupFlow:
     model = Pickup
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
-                 compartments: Compartments, config: Config, secret: bytes, receipts: Receipts) -> None:
+                 compartments: Compartments, throttle: PickupThrottle, secret: bytes, receipts: Receipts) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -39,7 +38,7 @@ class PickupFlow:
         self._compartments = compartments
         self._secret = secret
         self._receipts = receipts
-        self._throttle = PickupThrottle(config=config, audit=audit, clock=clock)
+        self._throttle = throttle
 
     def start(self, *, dossier_code: Any = None, code: Any = None, qr: Any = None,
               kiosk: Any) -> tuple[dict[str, Any], Unlock]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import BENCHMARKS, api, bus, gpio, memory, unlock
+from bench import BENCHMARKS, api, bus, gpio, memory, recovery, unlock
 from bench.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +70,18 @@ def test_gpio_benchmark():
     [table] = gpio.run(4)
     assert_sane(table, gpio.COLUMNS, 2)
     assert table.column("pins") == ["mock", "pigpio"] and table.column("runs") == [4, 4]
+
+
+def test_recovery_benchmark():
+    [table] = recovery.run(2)
+    assert_sane(table, recovery.COLUMNS, len(recovery.FAMILIES) * len(recovery.FAULTS))
+    assert table.column("corrupted") and all(1 <= n <= 2 for n in table.column("corrupted"))
+    rows = {(family, fault): reference for family, fault, reference
+            in zip(table.column("family"), table.column("fault"), table.column("reference ms"))}
+    # Kerong CU16: 4 character times of silence + a 9-byte answer, at 19200 baud
+    assert rows["kerong-cu16", "bad_checksum"] == pytest.approx(13 * 10 / 19200 * 1000)
+    assert rows["8a", "bad_checksum"] == pytest.approx(25 + 7 * 10 / 9600 * 1000)
+    assert set(table.column("target met")) <= {"yes", "NO"}
 
 
 def test_command_line_runs_one_benchmark_and_refuses_unknown_names():

@@ -117,6 +117,12 @@ class Cabinet:
         return [e for e in self.events(kind) if (e.get("data") or {}).get("alarm") is True
                 and (compartment is None or e["compartment"] == compartment)]
 
+    def inbox(self, state: str = "") -> list[dict]:
+        """The alarms inbox (``GET /api/v1/alarms``), newest first."""
+        response = self.get(f"/api/v1/alarms?state={state}", clerk=True)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def health(self) -> dict:
         return requests.get(self.api + "/healthz", timeout=10).json()
 

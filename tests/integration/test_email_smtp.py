@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from api.runtime import Runtime
 from locker import outbox
+from locker.alarm_kinds import AlarmKind
 from locker.config import config_from_dict
 from locker.email_sender import SmtpEmailSender
 from locker.models import OutboxMessage
@@ -103,7 +104,8 @@ def test_the_running_service_mails_clerks_a_digest_of_new_alarms(tmp_path):
     rt.db.upgrade()
     rt.start()
     try:
-        rt.audit("tamper", actor="system", alarm=True, input="tamper")
+        with rt.db.session() as s:
+            rt.service.alarms.raise_(s, AlarmKind.TAMPER, event="tamper")
         [mail] = smtp.wait_messages(1)
         assert mail["To"] == "canbo@ubnd-p6.example.vn"
         assert mail["Subject"] == "UBND Phường 6: 1 cảnh báo mới / 1 new alarms"

@@ -192,6 +192,14 @@ def test_real_answers_match_the_published_document(app):
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
     api.call("GET", "/healthz", "/healthz", 200)
+    api.sim.door(*api.where("A16"), "open")  # forced open (a compartment no flow used): an alarm for the inbox
+    wait_for(lambda: api.runtime.service.list_alarms("open"), message="the forced door raises an alarm")
+    [alarm] = api.call("GET", "/api/v1/alarms?state=open", "/api/v1/alarms", 200, headers=api.clerk)
+    api.call("POST", f"/api/v1/alarms/{alarm['id']}/ack", "/api/v1/alarms/{alarm_id}/ack", 200, headers=api.clerk,
+             json={"note": "checked"})
+    api.call("POST", f"/api/v1/alarms/{alarm['id']}/resolve", "/api/v1/alarms/{alarm_id}/resolve", 200,
+             headers=api.clerk, json={})
+    assert api.call("GET", "/healthz", "/healthz", 200)["alarms"]["open"] == 0
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
 
 

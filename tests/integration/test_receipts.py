@@ -101,7 +101,10 @@ def test_out_of_paper_shows_the_receipt_sends_it_by_sms_and_raises_an_alarm(cabi
     body = cabinet.dropoff("HS-PAPER-1")
     assert body["receipt"]["status"] == "not_printed" and cabinet.sim.printer.receipts() == []
     [alarm] = cabinet.events("printer")
-    assert alarm["data"] == {"alarm": True, "reason": "out_of_paper", "receipt": body["receipt"]["number"]}
+    [inbox] = cabinet.runtime.service.list_alarms("open")
+    assert (inbox["kind"], inbox["compartment"]) == ("printer", None), "the printer's, not the compartment's"
+    assert alarm["data"] == {"alarm": True, "alarm_kind": "printer", "alarm_id": inbox["id"], "reason": "out_of_paper",
+                             "receipt": body["receipt"]["number"]}
     assert alarm["dossier_code"] == "HS-PAPER-1"
     wait_for(lambda: any("(may in hong): ho so HS-PAPER-1" in text for text in cabinet.sms()),
              message="the receipt by SMS")

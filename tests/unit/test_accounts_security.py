@@ -11,6 +11,7 @@ from sqlalchemy import select
 from locker import badges
 from locker.account_admin import AccountAdmin
 from locker.accounts import account_for_token, create_account, create_token, role_allows
+from locker.alarms import Alarms
 from locker.audit import AuditRecorder, as_dict
 from locker.config_console import ConsoleConfig
 from locker.db import Database
@@ -52,7 +53,8 @@ def db(accounts_file, tmp_path):
 
 @pytest.fixture
 def desk(db, clock):
-    return SignIns(db=db, clock=clock, audit=AuditRecorder(clock=clock),
+    audit = AuditRecorder(clock=clock)
+    return SignIns(db=db, clock=clock, audit=audit, alarms=Alarms(db=db, audit=audit, clock=clock),
                    console=ConsoleConfig(login_failure_limit=3, lockout_min=10), secret=SECRET)
 
 

@@ -23,7 +23,8 @@ def test_health_ok(client):
     assert resp.status_code == 200
     assert resp.get_json() == {"status": "ok", "database": "ok", "bus": {"boards": {"0": "online", "1": "online"}},
                                "scanner": "ok", "gpio": "absent", "power": "mains", "tamper": False,
-                               "compartments": {"free": 30, "holding_dropoff": 2}}
+                               "compartments": {"free": 30, "holding_dropoff": 2},
+                               "alarms": {"open": 0, "acknowledged": 0, "by_kind": {}}}
 
 
 @pytest.mark.parametrize("change, scanner", [

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from locker import outbox
-from locker.audit import alarm
+from locker.alarm_kinds import AlarmKind
 from locker.errors import InvalidInput
 from locker.models import OutboxMessage
 from locker.notifiers import LogNotifier
@@ -79,7 +79,7 @@ def test_an_sms_that_cannot_be_delivered_is_given_up_after_its_attempts_with_an_
     h.svc.start_dropoff("HS-2", "0912345678", "S", kiosk="k1")
     h.cycle("A01")
     gateway = Gateway(NotifierError("SMS gateway answered HTTP 503", status=503))
-    w = worker(h, gateway, max_attempts=3)
+    w = worker(h, gateway, max_attempts=3, alarms=h.svc.alarms)
     for _ in range(3):
         assert w.run_once() == 0
         h.clock.advance(60)
@@ -87,8 +87,11 @@ def test_an_sms_that_cannot_be_delivered_is_given_up_after_its_attempts_with_an_
     assert (msg.status, msg.attempts, msg.gateway_status) == ("failed", 3, 503)
     assert msg.last_error == "SMS gateway answered HTTP 503"
     [alarm] = events(h, "sms_undeliverable")
-    assert alarm["data"] == {"alarm": True, "message": msg.id, "kind": "dropoff_receipt", "attempts": 3,
-                             "error": "SMS gateway answered HTTP 503", "gateway_status": 503}
+    assert alarm["data"]["alarm"] is True and alarm["data"]["alarm_kind"] == "sms_undeliverable"
+    assert {key: alarm["data"][key] for key in ("message", "message_kind", "attempts", "error", "gateway_status")} == {
+        "message": msg.id, "message_kind": "dropoff_receipt", "attempts": 3, "error": "SMS gateway answered HTTP 503",
+        "gateway_status": 503}
+    assert [a["kind"] for a in h.svc.alarms.listing("open")] == ["sms_undeliverable"]
     assert w.run_once() == 0 and len(events(h, "sms_undeliverable")) == 1  # no more attempts, one alarm
 
 
@@ -133,24 +136,24 @@ def test_bad_addresses_and_languages_change_nothing(h):
 def test_clerks_get_a_digest_of_new_alarms_once_an_interval(h):
     h.svc.set_out_of_service("A02", actor="tech", reason="broken hinge")
     with h.db.session() as s:
-        alarm(s, "tamper", clock=h.clock)
-        alarm(s, "printer", compartment="A01", clock=h.clock)
+        h.svc.alarms.raise_(s, AlarmKind.TAMPER, event="tamper")
+        h.svc.alarms.raise_(s, AlarmKind.PRINTER, event="printer", compartment="A01")
     with h.db.session() as s:
         assert h.svc.alarm_digest.tick(s) >= 2
     first = [m for m in messages(h) if m.kind == "alarm_digest"]
     assert sorted(m.recipient for m in first) == ["c*****@example.vn", "c*****@example.vn"]
     body = outbox.unseal(SECRET, first[0].payload)["text"]
-    assert "tamper" in body and "printer  A01" in body
+    assert "tamper (" in body and "printer (Lỗi máy in / Printer problem)  A01" in body
     h.clock.advance(120)
     with h.db.session() as s:  # not due yet, and nothing new anyway
         assert h.svc.alarm_digest.tick(s) == 0
-        alarm(s, "jam", compartment="A03", clock=h.clock)
+        h.svc.alarms.raise_(s, AlarmKind.JAM, event="jam", compartment="A03")
     h.clock.advance(600)
     with h.db.session() as s:
         assert h.svc.alarm_digest.tick(s) == 1
     latest = [m for m in messages(h) if m.kind == "alarm_digest"][-1]
     text = outbox.unseal(SECRET, latest.payload)["text"]
-    assert "jam  A03" in text and "tamper" not in text
+    assert "jam (Khóa bị kẹt / Lock jammed)  A03" in text and "tamper" not in text
     assert [e["data"]["alarms"] for e in events(h, "alarm_digest_queued")][-1] == 1
 
 

@@ -94,6 +94,23 @@ def test_a_printer_that_cannot_print_raises_an_alarm_and_sends_the_receipt_by_sm
     number = h.svc.get_dropoff(d["id"])["receipt"]["number"]
     assert text == f"Bien nhan {number} (may in hong): ho so HS-R3, ngan A01, 15:00 01/03/2025."
     assert h.svc.get_dropoff(d["id"])["receipt"]["status"] == "not_printed"
+    [inbox] = h.svc.list_alarms("open")
+    assert (inbox["kind"], inbox["compartment"], inbox["board"]) == ("printer", None, None)
+
+
+def test_the_printer_alarm_folds_and_resolves_itself_once_a_receipt_prints(h, printer):
+    printer.answer = "out_of_paper"
+    for code in ("HS-P1", "HS-P2"):
+        h.dropoff(code)
+        h.svc.receipts.run_once()
+    [alarm] = h.svc.list_alarms("open")
+    assert (alarm["kind"], alarm["count"]) == ("printer", 2), "one printer, one alarm"
+    printer.answer = "ok"
+    h.dropoff("HS-P3")
+    h.svc.receipts.run_once()
+    assert h.svc.list_alarms("open") == []
+    [resolved] = h.svc.list_alarms("resolved")
+    assert resolved["resolved_by"] == "system" and resolved["id"] == alarm["id"]
 
 
 def test_without_a_printer_the_receipt_is_for_the_screen_only(migrated_db_url):

@@ -76,7 +76,7 @@ def test_honeywell_commands():
     assert model.trigger_command() == bytes.fromhex("16 54 0D")
     assert model.release_command() == bytes.fromhex("16 55 0D")
     assert model.enable_sequence() == [model.enable_command()]
-    saved = HoneywellModel(storage=".", enable_menu="TRGMOD8")
+    saved = HoneywellModel(storage=".", enable_setting="TRGMOD8")
     assert saved.enable_command() == b"\x16M\rTRGMOD8."
     triggered = HoneywellModel(trigger=True)
     assert triggered.enable_sequence() == [b"\x16M\rTRGMOD0!", b"\x16T\r"]
@@ -111,7 +111,7 @@ def test_zebra_trigger_sequences():
 @pytest.mark.parametrize("bad", [
     lambda: get_model("symbol"),
     lambda: HoneywellModel(storage="?"),
-    lambda: HoneywellModel(enable_menu="TRG!"),
+    lambda: HoneywellModel(enable_setting="TRG!"),
     lambda: NewlandModel(storage="!"),
     lambda: NewlandModel(enable_setting="scn;\x03"),
 ])

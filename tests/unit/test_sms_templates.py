@@ -103,7 +103,8 @@ def test_the_alarm_digest_lists_each_alarm_with_its_time_in_vietnam():
         {"seq": 7, "time": t, "kind": "jam", "compartment": "A01", "dossier_code": None},
         {"seq": 9, "time": t, "kind": "sms_undeliverable", "compartment": None, "dossier_code": None}])
     assert subject == "UBND P.6: 2 cảnh báo mới / 2 new alarms"
-    assert "#7  08:02 01/03/2026  jam  A01\n#9  08:02 01/03/2026  sms_undeliverable\n" in body
+    assert ("#7  08:02 01/03/2026  jam (Khóa bị kẹt / Lock jammed)  A01\n"
+            "#9  08:02 01/03/2026  sms_undeliverable (Không gửi được SMS / SMS undeliverable)\n") in body
 
 
 def test_the_segments_table_in_the_docs_is_current():
