@@ -53,8 +53,10 @@ def create_app(runtime: Any) -> Flask:
     app.register_blueprint(kiosk_bp)
     if runtime.simulator is not None:
         from firmware_sim.control import create_control_blueprint
+        from firmware_sim.service_link import by_label
 
-        app.register_blueprint(create_control_blueprint(runtime.simulator))
+        app.register_blueprint(create_control_blueprint(
+            runtime.simulator, service_view=lambda: by_label(runtime.service.list_compartments())))
     app.after_request(_secure)
     return app
 

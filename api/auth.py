@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar
 from flask import current_app, g, request, session
 from flask_login import current_user
 
-from locker.accounts import has_role, role_allows
+from locker.accounts import role_allows
 from locker.errors import Forbidden, Unauthorized
 
 from .kiosk_access import KioskAccess, check_host
@@ -76,16 +76,17 @@ def authenticate(role: str) -> str:
     token = _bearer_token()
     if token:
         account = runtime().account_for_token(token)
-        name, allowed = (account.name, has_role(account, role)) if account is not None else ("", False)
+        name, role_held = (account.name, account.role) if account is not None else ("", "")
     elif current_user.is_authenticated and _session_fresh():
         _console_csrf()
-        name, allowed = current_user.name, role_allows(current_user.role, role)
+        name, role_held = current_user.name, current_user.role
     else:
-        name, allowed = "", False
+        name, role_held = "", ""
     if not name:
         raise Unauthorized()
-    if not allowed:
+    if not role_allows(role_held, role):
         raise Forbidden()
+    g.role = str(role_held)
     return str(name)
 
 
@@ -107,6 +108,11 @@ def current_kiosk() -> str:
 
 def current_actor() -> str:
     return g.actor
+
+
+def current_role() -> str:
+    """The role of the account behind :func:`current_actor`."""
+    return g.role
 
 
 def _bearer_token() -> str:

@@ -9,6 +9,7 @@ used; a file named explicitly must exist.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -74,14 +75,19 @@ def demo(host: str, port: int, data_dir: str) -> None:
 @click.option("--control", default="127.0.0.1:8001", show_default=True, metavar="H:P")
 @click.option("--seed", default=None, type=int, help="Seed for the faults' randomness (replayable runs).")
 @click.option("--pace", is_flag=True, help="Move the bus's bytes at its baud rate, as slow as a real RS485 line.")
+@click.option("--service", "service_url", default=None, metavar="URL",
+              help="A locker serve's base URL: the page shows its state of each compartment "
+                   "(API token of a clerk in LOCKER_SIM_SERVICE_TOKEN).")
 def sim(config_path: str | None, boards: int, board_type: str, scanner_model: str, serial_spec: str,
-        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None, pace: bool) -> None:
+        scanner_spec: str, gpio_spec: str, printer_spec: str, control: str, seed: int | None, pace: bool,
+        service_url: str | None) -> None:
     """Run the standalone hardware simulator and its control API.
 
     With --config, the simulated GPIO pins are those of the file's [gpio] table, and
     the relay locks of --board-type gpio-relay those of the file's gpio-relay bus.
     """
     from firmware_sim.runner import SimulatorSetupError, run_standalone
+    from firmware_sim.service_link import ServiceLink
 
     # A technician's file is checked even though the simulator only needs its shape.
     config = _config(config_path) if config_path else None
@@ -89,10 +95,15 @@ def sim(config_path: str | None, boards: int, board_type: str, scanner_model: st
     relay_buses = [bus for bus in (config.buses if config else ()) if bus.protocol == "gpio-relay"]
     relay_locks = relay_buses[0].relay_locks if relay_buses else None
     try:
+        service_view = ServiceLink(service_url, token=os.environ.get("LOCKER_SIM_SERVICE_TOKEN", "")
+                                   ) if service_url else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--service") from None
+    try:
         run_standalone(boards=boards, board_type=board_type, serial=serial_spec, scanner=scanner_spec,
                        control=control, seed=seed, out=click.echo, scanner_model=scanner_model,
                        gpio=gpio_spec, gpio_layout=gpio_layout or None, relay_locks=relay_locks or None,
-                       printer=printer_spec, pace=pace)
+                       printer=printer_spec, pace=pace, service_view=service_view)
     except SimulatorSetupError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -3,7 +3,8 @@
 The demo cabinet has two Kerong CU16 boards (32 compartments of mixed sizes) that
 the production drivers reach through the in-process ``locksim://`` serial URL.
 Demo accounts and their API tokens are created on the first start and kept in the
-data directory, so a second start reuses the same data.
+data directory, so a second start reuses the same data; the simulated doors and items
+are kept there too (``sim-state.json``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from firmware_sim.gpio import SimGpio
+from firmware_sim.keeper import StateKeeper
 from firmware_sim.layout import DEMO_GPIO, demo_compartments
 from firmware_sim.simulator import Simulator
 from locker.accounts import create_account, create_token
@@ -70,6 +72,10 @@ def run_demo(*, host: str, port: int, data_dir: Path) -> None:
     sockets = listen(HttpConfig(host=host, port=port))
     data_dir.mkdir(parents=True, exist_ok=True)
     simulator = Simulator(boards=2, board_type="kerong-cu16", labels=demo_labels(), gpio=SimGpio(DEMO_GPIO))
+    simulator.sizes = {(room["board"], room["lock"]): room["size"] for room in demo_compartments(2)}
+    keeper = StateKeeper(simulator, data_dir / "sim-state.json")
+    keeper.load()  # before the service reads the boards: what was inside is still there
+    keeper.start()
     try:
         config = demo_config(host=host, port=port, data_dir=data_dir,
                              bus_url=simulator.serve_bus("inprocess"),
@@ -82,6 +88,7 @@ def run_demo(*, host: str, port: int, data_dir: Path) -> None:
         serve_forever(build_runtime(config, simulator=simulator), sockets,
                       banner=lambda: _print_banner(host, port, data_dir, tokens))
     finally:
+        keeper.stop()
         simulator.close()
 
 
@@ -93,7 +100,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         f"  Kiosk (công dân / citizens):      {base}/",
         f"  Console (cán bộ / operators):     {base}/console/   (sign in with an account below)",
         f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
-        f"  Technician (kỹ thuật viên):       {base}/healthz   {base}/metrics",
+        f"  Technician (kỹ thuật viên):       {base}/console/technician/   {base}/healthz   {base}/metrics",
         f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",
         f"  OpenAPI:                          {base}/api/v1/openapi.json",
         "",

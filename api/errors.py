@@ -45,11 +45,13 @@ HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
 
 
 def error_response(status: int, error: str, message: str, *, field: str | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+                   headers: dict[str, str] | None = None, attempts_left: int | None = None) -> Response:
     """A JSON error answer."""
-    body: dict[str, str] = {"error": error, "message": message}
+    body: dict[str, str | int] = {"error": error, "message": message}
     if field is not None:
         body["field"] = field
+    if attempts_left is not None:
+        body["attempts_left"] = attempts_left
     resp = jsonify(body)
     resp.status_code = status
     for name, value in (headers or {}).items():
@@ -68,7 +70,8 @@ def locker_error_response(err: LockerError) -> Response:
     if isinstance(retry_after, int) and not isinstance(retry_after, bool):
         headers["Retry-After"] = str(max(retry_after, 1))
     field = err.field if isinstance(err, InvalidInput) else None
-    return error_response(err.status, err.code, err.message(request_lang()), field=field, headers=headers)
+    return error_response(err.status, err.code, err.message(request_lang()), field=field, headers=headers,
+                          attempts_left=err.details.get("attempts_left"))
 
 
 def http_error_response(exc: HTTPException) -> Response:

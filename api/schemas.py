@@ -105,7 +105,7 @@ DoorStatus = Literal[STARTED]  # type: ignore[valid-type]
 
 
 class DoorOpened(BaseModel):
-    """A compartment was unlocked for this operation."""
+    """The unlock was sent; the status follows the door (``opening`` until it is seen open)."""
 
     id: int
     compartment: str | None
@@ -124,7 +124,7 @@ class ReceiptShown(BaseModel):
 
 class Dropoff(BaseModel):
     id: int
-    dossier_code: str
+    dossier_code: str | None = Field(description="Shown only to the kiosk that started it, while on its screen.")
     compartment: str | None
     status: one_of(DropoffStatus)  # type: ignore[valid-type]
     receipt: ReceiptShown | None = None
@@ -132,7 +132,7 @@ class Dropoff(BaseModel):
 
 class Pickup(BaseModel):
     id: int
-    dossier_code: str
+    dossier_code: str | None = Field(description="Shown only to the kiosk that started it, while on its screen.")
     compartment: str | None
     status: one_of(PickupStatus)  # type: ignore[valid-type]
     receipt: ReceiptShown | None = None
@@ -237,6 +237,8 @@ class ErrorBody(BaseModel):
     error: str = Field(description="A stable machine word, e.g. invalid_input, not_found, throttled.")
     message: str = Field(description="Explanation in the request's language (vi by default, en).")
     field: str | None = Field(None, description="The offending field (invalid_input only).")
+    attempts_left: int | None = Field(None, description="invalid_credentials for a typed code: wrong codes that "
+                                                        "remain before code entry for that dossier is locked.")
 
 
 # ---- loading request bodies --------------------------------------------------------

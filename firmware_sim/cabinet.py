@@ -136,6 +136,13 @@ class Cabinet:
             target.latched = True
             target.opens_at = None
 
+    def restore(self, board: int, lock: int, *, door_open: bool, item: bool) -> None:
+        """Put a lock back as it was kept (a restart): an open door is unlatched, a closed one latched."""
+        with self._mutex:
+            target = self._settled(board, lock)
+            target.door_open, target.latched, target.item = bool(door_open), not door_open, bool(item)
+            target.opens_at = None
+
     def set_item(self, board: int, lock: int, present: bool) -> None:
         with self._mutex:
             self._settled(board, lock).item = bool(present)

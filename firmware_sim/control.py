@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from .faults import KINDS, PLUG_KINDS
 from .errors import SimulatorError
+from .service_link import ServiceView
 from .simulator import RELAY_FAULT_KINDS, Simulator
 
 MAX_FRAMES = 100_000
@@ -90,8 +91,21 @@ def _state(sim: Simulator) -> dict:
                                 for board in state["boards"]]}
 
 
-def create_control_blueprint(sim: Simulator) -> Blueprint:
-    """The control API of ``sim`` under ``/sim``.
+def _compartments(sim: Simulator, service_view: ServiceView | None) -> dict:
+    """Each labelled lock with its size and what the service says of it (null when it cannot say)."""
+    try:
+        service = service_view() if service_view is not None else None
+    except Exception:  # noqa: BLE001 - the page shows "unreachable", never an error
+        service = None
+    rooms = [{"board": board, "lock": lock, "label": label, "size": sim.sizes.get((board, lock)),
+              "service": (service or {}).get(label)} for (board, lock), label in sorted(sim.labels.items())]
+    return {"service": "absent" if service_view is None else "ok" if service is not None else "unreachable",
+            "compartments": rooms}
+
+
+def create_control_blueprint(sim: Simulator, *, service_view: ServiceView | None = None) -> Blueprint:
+    """The control API of ``sim`` under ``/sim``; ``service_view`` tells what the service says
+    of each compartment (see :mod:`firmware_sim.service_link`).
 
     >>> from flask import Flask
     >>> sim = Simulator(boards=1)
@@ -121,6 +135,10 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
     @bp.get("/state")
     def state():
         return jsonify(_state(sim))
+
+    @bp.get("/compartments")
+    def compartments():
+        return jsonify(_compartments(sim, service_view))
 
     @bp.post("/door")
     def door():
@@ -180,14 +198,14 @@ def create_control_blueprint(sim: Simulator) -> Blueprint:
     return bp
 
 
-def create_control_app(sim: Simulator) -> Flask:
+def create_control_app(sim: Simulator, *, service_view: ServiceView | None = None) -> Flask:
     """A small Flask app serving only the control API and its page (for ``locker sim``).
 
     A browser asking for ``/`` is sent to the page at ``/sim/``.
     """
     app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False
-    app.register_blueprint(create_control_blueprint(sim))
+    app.register_blueprint(create_control_blueprint(sim, service_view=service_view))
 
     @app.get("/")
     def index():
@@ -208,7 +226,7 @@ def _index(sim: Simulator) -> dict:
     kinds = [*RELAY_FAULT_KINDS, *PLUG_KINDS] if relays_only else list(KINDS)
     return {"simulator": sim.board_type, "boards": len(sim.state()["boards"]),
             "fault_kinds": kinds, "last_frame": sim.log.last_n,
-            "endpoints": ["GET /sim/state", "POST /sim/door", "POST /sim/item", "POST /sim/scan",
+            "endpoints": ["GET /sim/state", "GET /sim/compartments", "POST /sim/door", "POST /sim/item", "POST /sim/scan",
                           "POST /sim/gpio", "POST /sim/fault", "GET /sim/faults", "GET /sim/frames?after=<n>",
                           "GET /sim/receipts?after=<n>", "GET /sim/sms?after=<n>",
                           "GET /sim/ (Accept: text/html) the simulator page"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from waitress import create_server
 
@@ -74,13 +74,16 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
                    scanner: str = "pty", control: str = "127.0.0.1:7700", seed: int | None = None,
                    out: Callable[[str], object] = print, board_options: dict | None = None,
                    scanner_model: str = "line", gpio: str = "none", gpio_layout: dict | None = None,
-                   relay_locks: Sequence[Mapping] | None = None, printer: str = "none", pace: bool = False) -> int:
+                   relay_locks: Sequence[Mapping] | None = None, printer: str = "none", pace: bool = False,
+                   service_view: Any = None) -> int:
     """Run the simulator and its control API until Ctrl-C or SIGTERM; returns 0.
 
     ``board_type`` is a protocol name (``kerong-cu16``, ``kerong-cu48``, ``8a``,
     ``winnsen``); ``board_options`` are that family's firmware options.
     ``gpio`` (``"none"`` or ``"tcp://H:P"``) serves the pins of ``gpio_layout``
     (default: the demo cabinet's) as a pigpio daemon for the service.
+    ``service_view`` (a :class:`~firmware_sim.service_link.ServiceLink`) lets the page
+    show what the service says of each compartment.
     ``board_type="gpio-relay"`` is a cabinet of relay locks only (``relay_locks``,
     default :data:`~firmware_sim.layout.DEMO_RELAY_LOCKS`) as board 0: no RS485 bus
     is served (``boards`` and ``serial`` do not apply) and ``gpio`` must be served.
@@ -108,6 +111,7 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
         sim = Simulator(boards=boards, board_type=board_type, seed=seed, board_options=board_options,
                         scanner_model=scanner_model, gpio=SimGpio(layout, relay_locks=relays))
         sim.labels = layout_labels(sim)
+        sim.sizes = {(room["board"], room["lock"]): room["size"] for room in layout_compartments(sim)}
         if pace and sim.line is not None:
             sim.line.pace(BAUDRATES[board_type])
     except SimulatorError as exc:
@@ -115,7 +119,8 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     server = None
     try:
         with _sigterm_as_interrupt():
-            bus_url, scanner_url, server = _start(sim, bus_spec, scanner_spec, control_host, control_port)
+            bus_url, scanner_url, server = _start(sim, bus_spec, scanner_spec, control_host, control_port,
+                                                  service_view)
             gpio_url = _serve_gpio(sim, gpio_address)
             printer_url = _serve_printer(sim, printer_address)
             shown_host = f"[{control_host}]" if ":" in control_host else control_host
@@ -132,11 +137,12 @@ def run_standalone(*, boards: int = 2, board_type: str = "kerong-cu16", serial: 
     return 0
 
 
-def _start(sim: Simulator, bus_spec, scanner_spec, control_host: str, control_port: int):
+def _start(sim: Simulator, bus_spec, scanner_spec, control_host: str, control_port: int, service_view=None):
     try:
         bus_url = "" if bus_spec is None else _serve(sim.serve_bus, bus_spec)
         scanner_url = _serve(sim.serve_scanner, scanner_spec)
-        server = create_server(create_control_app(sim), host=control_host, port=control_port)
+        server = create_server(create_control_app(sim, service_view=service_view), host=control_host,
+                               port=control_port)
     except (OSError, ValueError) as exc:
         raise SimulatorSetupError(f"cannot open an address: {exc}", code="address_unavailable",
                                   vi=f"không mở được địa chỉ: {exc}") from None

@@ -65,6 +65,8 @@ class Simulator:
         self.latched_bit = (family.default_latched_bit if family else 1) if latched_bit is None else latched_bit
         #: Compartment labels by (board, lock), e.g. ``{(0, 5): "A05"}``; shown by ``/sim/state``.
         self.labels = {(int(b), int(n)): str(text) for (b, n), text in (labels or {}).items()}
+        #: Compartment sizes (S, M, L) by (board, lock), shown by ``/sim/compartments`` and the page.
+        self.sizes: dict[tuple[int, int], str] = {}
         self.faults = FaultSet(seed, slow_delay=slow_delay)
         self.log = FrameLog()
         #: The RS485 line; None in a cabinet of relay locks only (``gpio-relay``), which has no boards.

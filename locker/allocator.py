@@ -53,7 +53,7 @@ class Allocator:
         wanted = [k for k, v in SIZE_ORDER.items() if v >= SIZE_ORDER[size]]
         query = select(Compartment).where(
             Compartment.state == states.FREE, Compartment.door == "closed", Compartment.size.in_(wanted),
-            Compartment.board >= 0, Compartment.id.not_in(exclude or (-1,)),
+            Compartment.board >= 0, Compartment.id.not_in(exclude or (-1,)), Compartment.item.is_not(True),
         )
         offline = self._boards.offline()
         candidates = [c for c in s.execute(query).scalars() if (c.bus, c.board) not in offline]

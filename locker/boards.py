@@ -50,6 +50,10 @@ class Boards:
             for key in self._online:
                 self._online[key] = None if key not in readings else readings[key] is not None
 
+    def online(self, key: BoardKey) -> bool:
+        with self._lock:
+            return self._online.get(key) is True
+
     def offline(self) -> set[BoardKey]:
         with self._lock:
             return {key for key, online in self._online.items() if online is False}

@@ -1,4 +1,5 @@
-"""A compartment's state moves, taking it out of service, and what it holds."""
+"""A compartment's state moves, taking it out of service, and what it holds (by its
+assignment, and by its item sensor where the bus has them)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import states, validation
+from .alarm_kinds import AlarmKind
+from .alarms import Alarms
 from .audit import AuditRecorder
+from .config import Config
 from .errors import NotFound
 from .models import Assignment, Compartment, Dropoff, Result
 from .ports import Clock
@@ -18,9 +22,19 @@ log = logging.getLogger("locker.service")
 
 
 class Compartments:
-    def __init__(self, *, audit: AuditRecorder, clock: Clock) -> None:
+    def __init__(self, *, config: Config, audit: AuditRecorder, clock: Clock, alarms: Alarms) -> None:
         self._audit = audit
+        self._alarms = alarms
         self._clock = clock
+        self._item_sensors = {bus.name: bool(bus.item_sensors) for bus in config.buses}
+
+    def senses_items(self, comp: Compartment) -> bool:
+        """Whether the compartment's bus reports item sensors (else door-only rules apply)."""
+        return self._item_sensors.get(comp.bus, False)
+
+    def holds_item(self, comp: Compartment) -> bool | None:
+        """What the item sensor last said; None on a bus without item sensors."""
+        return bool(comp.item) if self.senses_items(comp) else None
 
     def find(self, s: Session, label: Any, *, lock: bool = False) -> Compartment:
         query = select(Compartment).where(Compartment.label == validation.label(label))
@@ -46,6 +60,15 @@ class Compartments:
         if comp.state != states.OUT_OF_SERVICE and self.move(comp, states.OUT_OF_SERVICE):
             comp.service_note = reason[:200]
             self._audit.event(s, "compartment_out_of_service", compartment=comp.label, reason=reason, **data)
+
+    def unexplained_item(self, s: Session, comp: Compartment) -> bool:
+        """A free compartment whose sensor sees an item no record explains is never
+        allocated: out of service, with an alarm. True when that was the case."""
+        if comp.state != states.FREE or not self.holds_item(comp):
+            return False
+        self._alarms.raise_(s, AlarmKind.UNEXPECTED_ITEM, event="unexpected_item", compartment=comp.label)
+        self.out_of_service(s, comp, "an item no record explains")
+        return True
 
     def held_record(self, s: Session, held: Assignment | None) -> Dropoff | Result | None:
         """The drop-off or result an active assignment puts in its compartment."""

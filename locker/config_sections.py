@@ -134,15 +134,20 @@ class SecurityConfig:
     kiosk_failure_threshold: int = 5
     throttle_base_s: int = 30
     throttle_max_s: int = 3600
+    #: After a kiosk's penalty has passed, this long without a failure clears its count.
+    throttle_quiet_s: int = 300
 
 
 @dataclass(frozen=True)
 class DoorConfig:
-    """Escalation for a door left open: a kiosk prompt, then the buzzer, then an alarm."""
+    """Escalation for a door left open: a kiosk prompt, then the buzzer, then an alarm;
+    and how long a flow whose door closed on the wrong contents (item sensors) waits
+    for the person to reopen it before it is abandoned."""
 
     left_open_prompt_s: int = 60
     left_open_buzzer_s: int = 120
     left_open_alarm_s: int = 300
+    reopen_window_s: int = 120
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,8 @@ def check_email(email: EmailConfig) -> None:
 
 
 def check_security(sec: SecurityConfig) -> None:
-    for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s"):
+    for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s",
+                "throttle_quiet_s"):
         if getattr(sec, key) <= 0:
             raise ConfigError(f"security.{key}", "must be greater than 0")
     if sec.throttle_max_s < sec.throttle_base_s:
@@ -292,3 +298,5 @@ def check_doors(doors: DoorConfig) -> None:
     if not 0 < doors.left_open_prompt_s <= doors.left_open_buzzer_s <= doors.left_open_alarm_s:
         raise ConfigError("doors.left_open_buzzer_s",
                           "need 0 < left_open_prompt_s <= left_open_buzzer_s <= left_open_alarm_s")
+    if doors.reopen_window_s <= 0:
+        raise ConfigError("doors.reopen_window_s", "must be more than 0 seconds")

@@ -69,15 +69,40 @@ class Conflict(LockerError):
     status = 409
 
 
+class AlreadyInCabinet(Conflict):
+    code = "already_in_cabinet"
+
+    def __init__(self, dossier_code: str) -> None:
+        super().__init__(
+            f"Hồ sơ {dossier_code} đã được gửi vào tủ, không cần gửi lại. Nếu cần, vui lòng liên hệ cán bộ.",
+            f"Dossier {dossier_code} is already in the locker; there is no need to drop it off again. "
+            "Please ask a clerk if you need help.",
+            dossier_code=dossier_code,
+        )
+
+
 class InvalidCredentials(LockerError):
+    """``attempts_left``: for a typed code, how many wrong codes remain before code entry
+    for that dossier is locked (None for a QR code).
+
+    >>> InvalidCredentials(2).message("en").split(". ")[-1]
+    '2 tries left before code entry locks.'
+    """
+
     code = "invalid_credentials"
     status = 403
 
-    def __init__(self) -> None:
-        super().__init__(
-            "Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn.",
-            "The dossier code or pickup code is wrong, already used or expired.",
-        )
+    def __init__(self, attempts_left: int | None = None) -> None:
+        vi, en = ("Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn.",
+                  "The dossier code or pickup code is wrong, already used or expired.")
+        if attempts_left == 0:
+            vi += " Đã khoá nhập mã: hãy dùng mã QR hoặc hỏi cán bộ."
+            en += " Code entry is locked: use the QR code or ask a clerk."
+        elif attempts_left is not None:
+            vi += f" Còn {attempts_left} lần thử trước khi khoá nhập mã."
+            en += f" {attempts_left} tries left before code entry locks."
+        super().__init__(vi, en, **({} if attempts_left is None else {"attempts_left": attempts_left}))
+        self.attempts_left = attempts_left
 
 
 class Throttled(LockerError):

@@ -3,8 +3,10 @@ hardware events advance it to its end.
 
 ``pending`` (committed, not yet on the bus) -> ``pulsed`` (the bus took the unlock)
 -> ``released`` (a read showed the latch released) -> ``opened`` (the door was seen
-open) -> ``closed`` (closed again: the flow completed). An operation that never
-opened its door ends ``abandoned`` (never pulsed), ``jammed`` or ``unknown``.
+open) -> ``closed`` (closed again: the flow completed). ``unconfirmed``: the unlock's
+answer was lost, so the door may have opened; the operation stays with its
+compartment until evidence arrives either way. An operation that never opened its
+door ends ``abandoned`` (never pulsed), ``jammed`` or ``unknown``.
 
 >>> may(OpStatus.PULSED, OpStatus.OPENED), may(OpStatus.OPENED, OpStatus.JAMMED)
 (True, False)
@@ -28,6 +30,7 @@ class OpStatus(StrEnum):
     PULSED = "pulsed"
     RELEASED = "released"
     OPENED = "opened"
+    UNCONFIRMED = "unconfirmed"
     CLOSED = "closed"
     ABANDONED = "abandoned"
     JAMMED = "jammed"
@@ -37,8 +40,10 @@ class OpStatus(StrEnum):
 #: status -> the statuses it may move to; the ones absent here are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
     OpStatus.PENDING: frozenset({OpStatus.PULSED, OpStatus.RELEASED, OpStatus.OPENED, OpStatus.ABANDONED,
-                                 OpStatus.JAMMED, OpStatus.UNKNOWN}),
-    OpStatus.PULSED: frozenset({OpStatus.RELEASED, OpStatus.OPENED, OpStatus.JAMMED, OpStatus.UNKNOWN}),
+                                 OpStatus.JAMMED, OpStatus.UNCONFIRMED, OpStatus.UNKNOWN}),
+    OpStatus.PULSED: frozenset({OpStatus.RELEASED, OpStatus.OPENED, OpStatus.JAMMED, OpStatus.UNCONFIRMED,
+                                OpStatus.UNKNOWN}),
+    OpStatus.UNCONFIRMED: frozenset({OpStatus.RELEASED, OpStatus.OPENED, OpStatus.UNKNOWN}),
     OpStatus.RELEASED: frozenset({OpStatus.OPENED, OpStatus.CLOSED}),
     OpStatus.OPENED: frozenset({OpStatus.CLOSED}),
 }
@@ -84,12 +89,24 @@ class Journal:
             .order_by(DoorOperation.id.desc()).limit(1)
         ).scalar_one_or_none()
 
+    def latest(self, s: Session, comp: Compartment) -> DoorOperation | None:
+        """The compartment's most recent operation, in any status."""
+        return s.execute(select(DoorOperation).where(DoorOperation.compartment_id == comp.id)
+                         .order_by(DoorOperation.id.desc()).limit(1)).scalar_one_or_none()
+
     def advance(self, op: DoorOperation | None, status: str) -> bool:
         """Move ``op`` on when the journal allows it; False (and no change) otherwise."""
         if op is None or not may(op.status, status):
             return False
         op.status, op.updated_at = status, self._clock.now()
         return True
+
+    def in_status(self, s: Session, status: str) -> list[DoorOperation]:
+        return list(s.execute(select(DoorOperation).where(DoorOperation.status == status)).scalars())
+
+    def touch(self, op: DoorOperation) -> None:
+        """Something new was learnt about ``op`` without changing its status."""
+        op.updated_at = self._clock.now()
 
     @staticmethod
     def confirmed_open(op: DoorOperation) -> bool:

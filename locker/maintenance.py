@@ -65,6 +65,9 @@ class Maintenance:
                 if new is None:
                     raise Conflict(f"Ngăn {comp.label} vẫn còn hồ sơ; hãy lấy ra và xác nhận.",
                                    f"Compartment {comp.label} still holds a dossier; take it out and confirm.")
+            if new == states.FREE and comp.item is True:
+                raise Conflict(f"Cảm biến thấy có vật trong ngăn {comp.label}; hãy lấy ra trước.",
+                               f"The sensor sees something inside compartment {comp.label}; take it out first.")
             states.return_to_service(comp, new)
             comp.service_note, comp.updated_at = "", self._clock.now()
             dossier = self._compartments.held_dossier(s, held) if new != states.FREE else None

@@ -67,3 +67,9 @@ class CredentialSender:
         if link:
             self._messages.send(s, "pickup_link", link=link, email_too=False, **who)
         return issued
+
+    def send_code_locked(self, s: Session, result: Result) -> None:
+        """Code entry for the dossier is locked: no code in it, only what happened and what still works."""
+        self._messages.send(s, "code_entry_locked", phone=result.phone, email=result.email,
+                            language=result.language, dossier=result.dossier.code,
+                            label=result.compartment.label if result.compartment else "")

@@ -75,8 +75,12 @@ class Reconciler:
             self._settle_active(s, comp, op, report)
         elif comp.door == "open" and comp.state != states.OUT_OF_SERVICE:
             self._unexplained(s, comp, DOOR_OPEN_UNEXPLAINED, report)
+        elif self._flows.item_seen(s, comp, comp.item):
+            report["waiting"] += 1  # a flow waits with the door closed: the reading is its to judge
         elif comp.state == states.RESERVED:
             self._unexplained(s, comp, "reserved without a door operation", report)
+        elif self._compartments.unexplained_item(s, comp):
+            report["out_of_service"].append(comp.label)
 
     def _settle_pending(self, s: Session, comp: Compartment, report: dict[str, Any]) -> DoorOperation | None:
         """Abandon an intent that never reached the bus; return the op still in flight, if any."""

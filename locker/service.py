@@ -45,6 +45,7 @@ from .errors import NotFound
 from .flows import FlowTable
 from .flows.collection import CollectionFlow
 from .flows.dropoff import DropoffFlow
+from .flows.maintenance import MaintenanceFlow
 from .flows.pickup import PickupFlow
 from .flows.result_load import ResultLoadFlow
 from .inventory import Inventory
@@ -52,6 +53,7 @@ from .journal import Journal, Unlock
 from .kiosk import KioskDesk
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
+from .maintenance_runs import MaintenanceRuns
 from .models import AuditEvent, Compartment, Result
 from .alarm_digest import AlarmDigest
 from .notices import CitizenMessages, CredentialSender
@@ -84,7 +86,8 @@ class LockerService:
         self._sensors = CabinetSensors(audit=recorder, alarms=alarms, panel=panel, shutdown=shutdown)
         self._left_open = LeftOpenEscalation(doors=config.doors, audit=recorder, alarms=alarms, clock=clock,
                                              panel=panel)
-        self._compartments_part = compartments = Compartments(audit=recorder, clock=clock)
+        self._compartments_part = compartments = Compartments(config=config, audit=recorder, clock=clock,
+                                                              alarms=alarms)
         journal = Journal(audit=recorder, clock=clock)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
@@ -99,14 +102,18 @@ class LockerService:
         sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder, messages=self.messages)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
-        self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts,
-                                   throttle=PickupThrottle(config=config, alarms=alarms, clock=clock))
-        self._collections = CollectionFlow(**parts)
-        flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections), journal=journal,
-                          compartments=compartments, clock=clock)
+        self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts, alarms=alarms,
+                                   throttle=PickupThrottle(config=config, alarms=alarms, clock=clock, sender=sender))
+        self._collections = CollectionFlow(**parts, alarms=alarms)
+        self._openings = MaintenanceFlow(db=db, clock=clock, audit=recorder, journal=journal,
+                                         compartments=compartments)
+        self._runs = MaintenanceRuns(db=db, clock=clock, audit=recorder, compartments=compartments,
+                                     flow=self._openings)
+        self._flows = flows = FlowTable((self._dropoffs, self._results, self._pickups, self._collections,
+                                         self._openings), journal=journal, compartments=compartments, clock=clock)
         self._unlocks = Unlocker(db=db, bus=bus, journal=journal, flows=flows, alarms=alarms)
         self._doors = DoorEvents(clock=clock, audit=recorder, journal=journal, flows=flows, boards=self._boards,
-                                 left_open=self._left_open, alarms=alarms)
+                                 compartments=compartments, left_open=self._left_open, alarms=alarms)
         self._reconciler = Reconciler(db=db, clock=clock, audit=recorder, journal=journal, flows=flows,
                                       boards=self._boards, compartments=compartments, left_open=self._left_open,
                                       alarms=alarms)
@@ -128,9 +135,18 @@ class LockerService:
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk, email=email,
                                                         language=language))
 
-    def get_dropoff(self, dropoff_id: Any) -> dict[str, Any]:
-        """The drop-off; once stored, with its ``receipt`` while it is recent."""
-        return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id))
+    def get_dropoff(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;
+        once stored, with its ``receipt`` while it is recent."""
+        return self._with_receipt("dropoff", self._dropoffs.get(dropoff_id, kiosk=kiosk))
+
+    def reopen_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Open the same compartment again for a drop-off whose door closed on nothing."""
+        return self._unlocks.start(self._dropoffs.reopen(dropoff_id, kiosk=kiosk))
+
+    def end_dropoff(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The person left the kiosk: a drop-off closed on nothing is cancelled."""
+        return self._dropoffs.end(dropoff_id, kiosk=kiosk)
 
     def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any, email: Any = None,
                     language: Any = None) -> dict[str, Any]:
@@ -163,11 +179,23 @@ class LockerService:
                     "compartment": result.compartment.label if result.compartment else None,
                     "state": credentials.state_of(cred, self.clock.now())}
 
-    def get_pickup(self, pickup_id: Any) -> dict[str, Any]:
-        """The pickup; once collected, with its ``receipt`` while it is recent."""
-        return self._with_receipt("pickup", self._pickups.get(pickup_id))
+    def get_pickup(self, pickup_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
+        """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;
+        once collected, with its ``receipt`` while it is recent."""
+        return self._with_receipt("pickup", self._pickups.get(pickup_id, kiosk=kiosk))
+
+    def reopen_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """Open the same compartment again for a pickup whose door closed on the result."""
+        return self._unlocks.start(self._pickups.reopen(pickup_id, kiosk=kiosk))
+
+    def end_pickup(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The citizen left the kiosk: a pickup closed on the result is uncollected."""
+        return self._pickups.end(pickup_id, kiosk=kiosk)
 
     def _with_receipt(self, kind: str, view: dict[str, Any]) -> dict[str, Any]:
+        """The receipt names the dossier: only for whoever may see its code."""
+        if view.get("dossier_code") is None:
+            return view
         receipt = self.receipts.view(kind, view["id"])
         return view if receipt is None else {**view, "receipt": receipt}
 
@@ -186,6 +214,41 @@ class LockerService:
         return self._maintenance.return_to_service(compartment_label, actor=actor, emptied=emptied,
                                                    keep_contents=keep_contents, reason=reason)
 
+    def open_for_maintenance(self, compartment_label: Any, reason: Any, *, actor: Any, role: Any) -> dict:
+        """Fire a compartment's lock for a reason, whatever its state or sensor says (clerks:
+        only a compartment holding a drop-off or a result)."""
+        return self._unlocks.start(self._openings.start(compartment_label, reason, actor=actor, role=role))
+
+    def get_maintenance_opening(self, opening_id: Any) -> dict:
+        return self._openings.get(opening_id)
+
+    def maintenance_openings(self, *, label: Any = None, reason: str | None = None, limit: int = 20) -> list[dict]:
+        """The newest maintenance openings, of one compartment or for one reason if asked."""
+        return self._openings.recent(label=label, reason=reason, limit=limit)
+
+    def start_check_run(self, *, actor: Any) -> dict:
+        """The weekly "open all" check: every compartment one after another."""
+        return self._run_step(self._runs.start(actor=actor))
+
+    def next_in_check_run(self, run_id: Any, *, actor: Any) -> dict:
+        return self._run_step(self._runs.next(run_id, actor=actor))
+
+    def record_check(self, run_id: Any, label: Any, answers: dict, *, actor: Any) -> dict:
+        return self._runs.record_check(run_id, label, answers, actor=actor)
+
+    def finish_check_run(self, run_id: Any, *, actor: Any) -> dict:
+        return self._runs.finish(run_id, actor=actor)
+
+    def get_check_run(self, run_id: Any = None) -> dict | None:
+        """One run, or the newest (None before the first)."""
+        return self._runs.latest() if run_id is None else self._runs.get(run_id)
+
+    def _run_step(self, step: tuple[dict, Unlock | None]) -> dict:
+        answer, unlock = step
+        if unlock is not None:
+            self._unlocks.send(unlock)
+        return answer if unlock is None else self._runs.get(answer["id"])
+
     # ---- alarms ---------------------------------------------------------------------------
 
     def list_alarms(self, state: Any = None) -> list[dict[str, Any]]:
@@ -202,7 +265,9 @@ class LockerService:
 
     def reconcile(self, readings: dict[Any, Any]) -> dict[str, Any]:
         """Called once at start, before any request: the journal against the boards' readings."""
-        return self._reconciler.reconcile(readings)
+        report = self._reconciler.reconcile(readings)
+        self._runs.live = True
+        return report
 
     def handle_event(self, event: Any) -> None:
         """Apply one hardware event; errors are logged, never raised."""
@@ -217,15 +282,18 @@ class LockerService:
             log.exception("failed to handle %r", event)
 
     def _route(self, s: Session, event: Any) -> list[Unlock]:
+        unlocks: list[Unlock] = []
         if isinstance(event, Tick):
             self._left_open.tick(s)
             self.alarm_digest.tick(s)
+            self._flows.expire(s, window_s=self.config.doors.reopen_window_s)
+            unlocks = self._doors.settle_unconfirmed(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:
             return self._doors.apply(s, event)
         self._update_tower(s)
-        return []
+        return unlocks
 
     def _update_tower(self, s: Session) -> None:
         out_of_service = s.execute(select(Compartment.id).where(

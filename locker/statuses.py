@@ -5,48 +5,72 @@ names exactly the statuses the flows set. Door operations keep theirs in
 :mod:`locker.journal`, compartments theirs in :mod:`locker.states`.
 
 >>> DropoffStatus.STORED == "stored", [s.value for s in PickupStatus]
-(True, ['door_open', 'collected', 'failed'])
+(True, ['opening', 'door_open', 'left_inside', 'collected', 'uncollected', 'failed'])
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-#: What starting any flow answers: the unlock was sent.
-STARTED = "door_open"
+#: What starting any flow answers: the unlock was sent, the door not yet seen open.
+STARTED = "opening"
+#: The door was seen open (or its latch released).
+SEEN_OPEN = "door_open"
 
 
 class DropoffStatus(StrEnum):
-    """``door_open`` -> ``stored`` (or ``failed``); ``collected`` once a clerk took it out."""
+    """``opening`` -> ``door_open`` -> ``stored`` (or ``failed``); ``collected`` once a
+    clerk took it out. Where item sensors tell, a door closed on an empty compartment
+    makes it ``closed_empty`` (the kiosk may reopen it), and ``cancelled`` if nobody does."""
 
-    DOOR_OPEN = STARTED
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    CLOSED_EMPTY = "closed_empty"
     STORED = "stored"
+    CANCELLED = "cancelled"
     FAILED = "failed"
     COLLECTED = "collected"
 
 
 class ResultStatus(StrEnum):
-    """``door_open`` -> ``ready`` (or ``failed``) -> ``collected`` by its citizen, or
-    ``expired`` when a clerk took it out uncollected."""
+    """``opening`` -> ``door_open`` -> ``ready`` (or ``failed``) -> ``collected`` by its
+    citizen, or ``expired`` when a clerk took it out uncollected. Where item sensors
+    tell, a door closed on an empty compartment makes it ``closed_empty``, then
+    ``cancelled`` unless the result is seen inside."""
 
-    DOOR_OPEN = STARTED
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    CLOSED_EMPTY = "closed_empty"
     READY = "ready"
+    CANCELLED = "cancelled"
     FAILED = "failed"
     COLLECTED = "collected"
     EXPIRED = "expired"
 
 
 class PickupStatus(StrEnum):
-    DOOR_OPEN = STARTED
+    """``opening`` -> ``door_open`` -> ``collected`` (or ``failed``). Where item sensors
+    tell, a door closed with the result still inside makes it ``left_inside`` (the kiosk
+    may reopen it), and ``uncollected`` if nobody does: the result stays ``ready``."""
+
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    LEFT_INSIDE = "left_inside"
     COLLECTED = "collected"
+    UNCOLLECTED = "uncollected"
     FAILED = "failed"
 
 
 class CollectionStatus(StrEnum):
-    """A clerk taking a drop-off (or an uncollected result) out of a compartment."""
+    """A clerk taking a drop-off (or an uncollected result) out of a compartment; like a
+    pickup, ``left_inside`` then ``uncollected`` when the sensor still sees it inside."""
 
-    DOOR_OPEN = STARTED
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    LEFT_INSIDE = "left_inside"
     COLLECTED = "collected"
+    UNCOLLECTED = "uncollected"
     FAILED = "failed"
 
 
@@ -55,10 +79,12 @@ class DossierStatus(StrEnum):
 
     DROPOFF_PENDING = "dropoff_pending"
     DROPOFF_FAILED = "dropoff_failed"
+    DROPOFF_CANCELLED = "dropoff_cancelled"
     DROPPED_OFF = "dropped_off"
     RECEIVED = "received"          # a clerk took the papers out
     RESULT_PENDING = "result_pending"
     RESULT_FAILED = "result_failed"
+    RESULT_CANCELLED = "result_cancelled"
     RESULT_READY = "result_ready"
     PICKED_UP = "picked_up"
     RESULT_REMOVED = "result_removed"  # a clerk took an uncollected result out
@@ -66,6 +92,46 @@ class DossierStatus(StrEnum):
 
 #: A dossier waiting for a door to close on it.
 PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
+
+#: A flow whose door has not closed yet.
+UNDER_WAY = (STARTED, SEEN_OPEN)
+#: A citizen's flow still on the kiosk's screen: under way, or waiting to be reopened.
+ON_SCREEN = (*UNDER_WAY, DropoffStatus.CLOSED_EMPTY, PickupStatus.LEFT_INSIDE)
+
+
+def door_seen_open(record: Any) -> None:
+    """A flow's record moves from ``opening`` to ``door_open`` once its door is seen open."""
+    if record.status == STARTED:
+        record.status = SEEN_OPEN
+
+
+class MaintenanceStatus(StrEnum):
+    """A maintenance opening: ``opening`` (unlock sent) -> ``door_open`` (latch released or
+    door seen open) -> ``closed`` (the door closed again, or a later opening of the same
+    compartment ended it), or ``failed`` (the latch was never seen released)."""
+
+    OPENING = STARTED
+    DOOR_OPEN = SEEN_OPEN
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """An "open all" check: ``running`` until a technician finishes it (``finished``)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class CheckStatus(StrEnum):
+    """One compartment in an "open all" check: ``waiting`` its turn, ``opening`` (its
+    opening is under way), ``done`` (its door closed or the technician went on) or
+    ``skipped`` (another operation was using it)."""
+
+    WAITING = "waiting"
+    OPENING = "opening"
+    DONE = "done"
+    SKIPPED = "skipped"
 
 
 class AlarmState(StrEnum):

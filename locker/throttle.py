@@ -1,11 +1,18 @@
 """Limits on guessing pickup codes: a per-kiosk block that doubles while failures go
-on, and a per-dossier count that revokes the dossier's codes at the limit."""
+on (and is forgotten after the block plus a quiet period), and a per-dossier count
+that locks code entry for the dossier at the limit: its QR code keeps working, the
+owner is told by SMS, and a clerk can reissue the code.
+
+The work done for a dossier code that does not exist is the same as for one that
+does (the same queries and hashes), so neither the answer nor its timing tells."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,15 +20,19 @@ from . import credentials
 from .alarm_kinds import AlarmKind
 from .alarms import Alarms
 from .config import Config
-from .models import Dossier, KioskThrottle
+from .models import AuditEvent, Credential, Dossier, KioskThrottle, Result
+from .notices import CredentialSender
 from .ports import Clock
+
+NO_DOSSIER = -1  # an id no row has: the same queries run for an unknown dossier code
 
 
 class PickupThrottle:
-    def __init__(self, *, config: Config, alarms: Alarms, clock: Clock) -> None:
+    def __init__(self, *, config: Config, alarms: Alarms, clock: Clock, sender: CredentialSender) -> None:
         self._security = config.security
         self._alarms = alarms
         self._clock = clock
+        self._sender = sender
 
     def row(self, s: Session, kiosk: str) -> KioskThrottle:
         """The kiosk's counter, locked for this transaction (created on its first use)."""
@@ -36,6 +47,12 @@ class PickupThrottle:
         except IntegrityError:
             row = s.get(KioskThrottle, kiosk, with_for_update=True, populate_existing=True)
         return row
+
+    def decay(self, row: KioskThrottle, now: datetime) -> None:
+        """A block that ended a quiet period ago is forgotten, with the failures behind it."""
+        quiet = timedelta(seconds=self._security.throttle_quiet_s)
+        if row.blocked_until is not None and row.blocked_until + quiet <= now:
+            self.kiosk_succeeded(row)
 
     @staticmethod
     def retry_after(row: KioskThrottle, now: datetime) -> int | None:
@@ -58,12 +75,31 @@ class PickupThrottle:
     def kiosk_succeeded(row: KioskThrottle) -> None:
         row.consecutive_failures, row.penalty_s, row.blocked_until = 0, 0, None
 
-    def dossier_failed(self, s: Session, dossier: Dossier) -> None:
-        limit, now = self._security.dossier_failure_limit, self._clock.now()
-        for cred in credentials.live_for_dossier(s, dossier.id, now):
+    def code_locked(self, cred: Credential) -> bool:
+        """Code entry is locked for this credential (its QR code still works)."""
+        return cred.failures >= self._security.dossier_failure_limit
+
+    def dossier_failed(self, s: Session, dossier: Dossier | None) -> None:
+        """A wrong code typed for ``dossier`` (None: a code that does not exist)."""
+        limit = self._security.dossier_failure_limit
+        for cred in credentials.live_for_dossier(s, dossier.id if dossier else NO_DOSSIER, self._clock.now()):
             cred.failures += 1
-            if cred.failures >= limit:
-                cred.revoked_at = now
-                self._alarms.raise_(s, AlarmKind.CODE_ENTRY_LOCKED, event="credential_revoked",
+            if cred.failures == limit:
+                self._alarms.raise_(s, AlarmKind.CODE_ENTRY_LOCKED, event="code_entry_locked",
                                     dossier=dossier.code, credential=cred.id, reason="too many wrong codes",
                                     failures=cred.failures)
+                self._sender.send_code_locked(s, s.get(Result, cred.result_id))
+
+    def attempts_left(self, s: Session, dossier: Dossier | None, typed_code: str) -> int:
+        """Wrong codes that remain before code entry for the dossier is locked."""
+        live = credentials.live_for_dossier(s, dossier.id if dossier else NO_DOSSIER, self._clock.now())
+        wrong = self._wrong_codes_audited(s, typed_code)
+        failures = max((cred.failures for cred in live), default=wrong)
+        return max(0, self._security.dossier_failure_limit - failures)
+
+    @staticmethod
+    def _wrong_codes_audited(s: Session, typed_code: str) -> int:
+        """Wrong codes typed for a dossier code, by the audit log (how an unknown code is counted)."""
+        rows = s.execute(select(AuditEvent.data).where(AuditEvent.dossier_code == typed_code,
+                                                       AuditEvent.kind == "pickup_attempt")).scalars()
+        return sum(1 for data in rows if json.loads(data).get("reason") == "wrong")

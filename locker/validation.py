@@ -34,7 +34,14 @@ def _string(field: str, value: Any, vi_name: str, en_name: str, limit: int = 200
 
 
 def dossier_code(value: Any) -> str:
-    """A dossier code: 1-64 letters, digits or ``. - _ / :``."""
+    """A dossier code: 1-64 letters, digits or ``. - _ / :``, trimmed and in upper case.
+
+    Every way a code enters (the API, the kiosk, clerk loading, lookups) goes through
+    here, so codes are stored and compared in one form: case does not matter.
+
+    >>> dossier_code("  h01.2025/000123 ")
+    'H01.2025/000123'
+    """
     s = _string("dossier_code", value, "Mã hồ sơ", "dossier code")
     if not DOSSIER_RE.fullmatch(s):
         raise InvalidInput(
@@ -42,7 +49,7 @@ def dossier_code(value: Any) -> str:
             "Mã hồ sơ gồm 1-64 chữ cái, chữ số hoặc các ký tự . - _ / :",
             "The dossier code is 1-64 letters, digits or . - _ / :",
         )
-    return s
+    return s.upper()
 
 
 def phone(value: Any) -> str:

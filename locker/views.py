@@ -21,17 +21,18 @@ def started(record_id: int, compartment: Compartment) -> dict[str, Any]:
     return {"id": record_id, "compartment": compartment.label, "status": STARTED}
 
 
-def dropoff_view(d: Dropoff) -> dict[str, Any]:
-    return {"id": d.id, "dossier_code": d.dossier.code, "compartment": _label(d.compartment), "status": d.status}
+def dropoff_view(d: Dropoff, *, code_shown: bool = True) -> dict[str, Any]:
+    return {"id": d.id, "dossier_code": d.dossier.code if code_shown else None, "compartment": _label(d.compartment),
+            "status": d.status}
 
 
 def result_view(r: Result) -> dict[str, Any]:
     return {"id": r.id, "dossier_code": r.dossier.code, "compartment": _label(r.compartment), "status": r.status}
 
 
-def pickup_view(p: Pickup) -> dict[str, Any]:
-    return {"id": p.id, "dossier_code": p.result.dossier.code, "compartment": _label(p.compartment),
-            "status": p.status}
+def pickup_view(p: Pickup, *, code_shown: bool = True) -> dict[str, Any]:
+    return {"id": p.id, "dossier_code": p.result.dossier.code if code_shown else None,
+            "compartment": _label(p.compartment), "status": p.status}
 
 
 def collection_view(c: Collection) -> dict[str, Any]:

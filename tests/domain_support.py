@@ -12,7 +12,7 @@ from locker import outbox
 from locker.config import config_from_dict
 from locker.db import Database
 from locker.models import Base, Compartment, OutboxMessage
-from locker.ports import BoardReading, DoorChanged, LockReading, UnlockOutcome
+from locker.ports import BoardReading, DoorChanged, ItemChanged, LockReading, UnlockOutcome
 from locker.service import LockerService
 
 SECRET = bytes(range(32))
@@ -56,9 +56,11 @@ class FakeBus:
         return {}
 
 
-def config(layout: list[dict] | None = None, *, notify: dict | None = None, **security: Any):
+def config(layout: list[dict] | None = None, *, item_sensors: bool = False, notify: dict | None = None,
+           **security: Any):
+    """Door-only rules unless ``item_sensors`` (a Kerong CU16 bus has them by default)."""
     return config_from_dict({
-        "bus": {"url": "loop://"},
+        "bus": {"url": "loop://", "item_sensors": item_sensors},
         "http": {"public_url": "http://kiosk.test"},
         "security": {"secret_file": "/nonexistent", **security},
         "notify": notify or {},
@@ -100,15 +102,15 @@ def all_stored_values(db: Database) -> list[tuple[str, Any]]:
 
 
 class Harness:
-    def __init__(self, url: str, layout: list[dict] | None = None, *, printer: Any = None,
-                 notify: dict | None = None, **security: Any) -> None:
+    def __init__(self, url: str, layout: list[dict] | None = None, *, item_sensors: bool = False,
+                 printer: Any = None, notify: dict | None = None, **security: Any) -> None:
         self.layout = layout if layout is not None else LAYOUT
         self.printer = printer
         self.db = Database(url)
         self.db.upgrade()
         self.bus = FakeBus()
         self.clock = FakeClock()
-        self.config = config(self.layout, notify=notify, **security)
+        self.config = config(self.layout, item_sensors=item_sensors, notify=notify, **security)
         self.svc = self.new_service()
         self.svc.sync_compartments()
         self.svc.reconcile(readings(self.layout))
@@ -132,6 +134,9 @@ class Harness:
         self.released(label)
         self.door(label, True)
         self.door(label, False)
+
+    def item(self, label: str, present: bool) -> None:
+        self.svc.handle_event(ItemChanged(*self.where(label), present))
 
     def outcome(self, label: str, result: str) -> None:
         self.svc.handle_event(UnlockOutcome(*self.where(label), result))

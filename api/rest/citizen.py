@@ -37,7 +37,25 @@ def create_dropoff():
           description=RECEIPT_NOTE)
 @citizen_only
 def get_dropoff(dropoff_id: int):
-    return with_receipt_qr(runtime().service.get_dropoff(dropoff_id))
+    return with_receipt_qr(runtime().service.get_dropoff(dropoff_id, kiosk=current_kiosk()))
+
+
+@bp.post("/dropoffs/<id:dropoff_id>/reopen")
+@endpoint("Open the same compartment again: the door closed and no dossier was seen inside", tags=TAGS,
+          responses={200: DoorOpened}, errors=(404, 409, 503),
+          description="Only for a drop-off `closed_empty`, from the kiosk that started it.")
+@citizen_only
+def reopen_dropoff(dropoff_id: int):
+    return runtime().service.reopen_dropoff(dropoff_id, kiosk=current_kiosk())
+
+
+@bp.post("/dropoffs/<id:dropoff_id>/end")
+@endpoint("The person left: a drop-off whose door closed on nothing is cancelled", tags=TAGS,
+          responses={200: Dropoff}, errors=(404,),
+          description="Any other drop-off of this kiosk is answered unchanged.")
+@citizen_only
+def end_dropoff(dropoff_id: int):
+    return runtime().service.end_dropoff(dropoff_id, kiosk=current_kiosk())
 
 
 @bp.post("/pickups")
@@ -56,4 +74,22 @@ def create_pickup():
 @endpoint("State of a pickup", tags=TAGS, responses={200: Pickup}, errors=(404,), description=RECEIPT_NOTE)
 @citizen_only
 def get_pickup(pickup_id: int):
-    return with_receipt_qr(runtime().service.get_pickup(pickup_id))
+    return with_receipt_qr(runtime().service.get_pickup(pickup_id, kiosk=current_kiosk()))
+
+
+@bp.post("/pickups/<id:pickup_id>/reopen")
+@endpoint("Open the same compartment again: the door closed with the result still inside", tags=TAGS,
+          responses={200: DoorOpened}, errors=(404, 409, 503),
+          description="Only for a pickup `left_inside`, from the kiosk that started it.")
+@citizen_only
+def reopen_pickup(pickup_id: int):
+    return runtime().service.reopen_pickup(pickup_id, kiosk=current_kiosk())
+
+
+@bp.post("/pickups/<id:pickup_id>/end")
+@endpoint("The citizen left: a pickup whose door closed on the result ends uncollected", tags=TAGS,
+          responses={200: Pickup}, errors=(404,),
+          description="The result stays ready and its code can open the compartment once more.")
+@citizen_only
+def end_pickup(pickup_id: int):
+    return runtime().service.end_pickup(pickup_id, kiosk=current_kiosk())

@@ -220,6 +220,7 @@
         if (tile) renderTile(tile, entry);
       }
     }
+    document.dispatchEvent(new CustomEvent("sim:state", { detail: state }));
   }
 
   async function doorClicked(tile) {

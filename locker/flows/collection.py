@@ -1,6 +1,8 @@
 """A clerk takes out what a compartment holds: a drop-off (it becomes ``collected``,
 its dossier ``received``) or an uncollected result (``expired``, its codes revoked).
-The compartment is free when the door closes again."""
+The compartment is free when the door closes again (where item sensors tell: on an
+empty compartment). With something still inside the collection is ``left_inside``,
+then ``uncollected`` with an alarm: what the compartment holds stays recorded."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import credentials, states, validation, views
+from ..alarm_kinds import AlarmKind
+from ..alarms import Alarms
 from ..allocator import Allocator
 from ..audit import AuditRecorder
 from ..compartments import Compartments
 from ..errors import Conflict
 from ..journal import Journal, Unlock
-from ..models import Collection, DoorOperation, Dropoff, Result
+from ..models import Collection, Compartment, DoorOperation, Dropoff, Result
 from ..ports import Clock
 from . import shown
 from ..statuses import CollectionStatus, DossierStatus, DropoffStatus, ResultStatus
@@ -23,10 +27,12 @@ from ..statuses import CollectionStatus, DossierStatus, DropoffStatus, ResultSta
 class CollectionFlow:
     purpose = "collection"
     model = Collection
+    waiting = CollectionStatus.LEFT_INSIDE
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
-                 compartments: Compartments) -> None:
+                 compartments: Compartments, alarms: Alarms) -> None:
         self._db = db
+        self._alarms = alarms
         self._clock = clock
         self._audit = audit
         self._journal = journal
@@ -44,7 +50,7 @@ class CollectionFlow:
             held, now = self._allocator.assignment(s, comp), self._clock.now()
             coll = Collection(dropoff_id=held.dropoff_id if held else None,
                               result_id=held.result_id if held else None, compartment_id=comp.id, actor=actor,
-                              status=CollectionStatus.DOOR_OPEN, created_at=now, updated_at=now)
+                              status=CollectionStatus.OPENING, created_at=now, updated_at=now)
             s.add(coll)
             s.flush()
             dossier = self._compartments.held_dossier(s, held)
@@ -60,6 +66,24 @@ class CollectionFlow:
         """Nothing to note until the door closes."""
 
     def complete(self, s: Session, op: DoorOperation, coll: Collection) -> None:
+        if self._compartments.holds_item(op.compartment) is True:
+            coll.status = CollectionStatus.LEFT_INSIDE
+            self._audit.event(s, "collection_item_left", actor=coll.actor, compartment=op.compartment.label,
+                              collection=coll.id)
+            return
+        self._collected(s, op.compartment, coll)
+
+    def item_seen(self, s: Session, op: DoorOperation, coll: Collection, present: bool) -> None:
+        """What it held seen gone after all (the sensor's report came after the door's)."""
+        if not present:
+            self._collected(s, op.compartment, coll)
+
+    def abandon(self, s: Session, coll: Collection, reason: str) -> None:
+        coll.status = CollectionStatus.UNCOLLECTED
+        self._alarms.raise_(s, AlarmKind.ITEM_LEFT_INSIDE, event="item_left_inside", actor=coll.actor,
+                            compartment=coll.compartment.label, collection=coll.id, reason=reason)
+
+    def _collected(self, s: Session, comp: Compartment, coll: Collection) -> None:
         now = self._clock.now()
         coll.status = CollectionStatus.COLLECTED
         if coll.dropoff_id is not None:
@@ -73,10 +97,9 @@ class CollectionFlow:
             result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_REMOVED, now
             credentials.revoke_all(s, result.id, now)
             kind, dossier = "result_removed", result.dossier.code
-        self._allocator.release(s, op.compartment)
-        self._compartments.move(op.compartment, states.FREE)
-        self._audit.event(s, kind, actor=coll.actor, compartment=op.compartment.label, dossier=dossier,
-                          collection=coll.id)
+        self._allocator.release(s, comp)
+        self._compartments.move(comp, states.FREE)
+        self._audit.event(s, kind, actor=coll.actor, compartment=comp.label, dossier=dossier, collection=coll.id)
 
     def fail(self, s: Session, op: DoorOperation, coll: Collection, reason: str, *,
              relocate: bool) -> Unlock | None:

@@ -1,7 +1,9 @@
 """A clerk loads a result: a compartment is reserved and unlocked; when its door
-closes the result is ``ready`` and the citizen gets a pickup code by SMS. A lock that
-fails moves it to another compartment, or the loading ``failed``. Clerks can also
-reissue the pickup code of a result waiting in the cabinet."""
+closes the result is ``ready`` and the citizen gets a pickup code by SMS. Where item
+sensors tell, a door closed on an empty compartment makes it ``closed_empty`` and
+then ``cancelled`` (the compartment free) unless the result is seen inside. A lock
+that fails moves it to another compartment, or the loading ``failed``. Clerks can
+also reissue the pickup code of a result waiting in the cabinet."""
 
 from __future__ import annotations
 
@@ -16,11 +18,11 @@ from ..audit import AuditRecorder
 from ..compartments import Compartments
 from ..errors import Conflict, NotFound, OnBattery
 from ..journal import Journal, Unlock
-from ..models import Dossier, DoorOperation, Dropoff, Result
+from ..models import Compartment, Dossier, DoorOperation, Dropoff, Result
 from ..notices import CredentialSender
 from ..ports import Clock
 from ..sensors import CabinetSensors
-from ..statuses import PENDING_DOSSIER, DossierStatus, ResultStatus
+from ..statuses import PENDING_DOSSIER, UNDER_WAY, DossierStatus, ResultStatus
 from . import shown
 from .placing import move_elsewhere
 
@@ -35,6 +37,7 @@ def dropoff_language(s: Session, dossier_id: int) -> str:
 class ResultLoadFlow:
     purpose = "result_load"
     model = Result
+    waiting = ResultStatus.CLOSED_EMPTY
 
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, journal: Journal, allocator: Allocator,
                  compartments: Compartments, sensors: CabinetSensors, sender: CredentialSender) -> None:
@@ -61,13 +64,13 @@ class ResultLoadFlow:
             raise OnBattery()
         with self._db.session() as s:
             busy = s.execute(select(Result.id).join(Dossier).where(
-                Dossier.code == code, Result.status.in_((ResultStatus.DOOR_OPEN, ResultStatus.READY)))).first()
+                Dossier.code == code, Result.status.in_((*UNDER_WAY, ResultStatus.READY)))).first()
             if busy is not None:
                 raise Conflict(f"Kết quả của hồ sơ {code} đã ở trong tủ.",
                                f"The result of dossier {code} is already in the locker.")
             now = self._clock.now()
             dossier = dossiers.touch(s, code, new_status=DossierStatus.RESULT_PENDING, now=now)
-            result = Result(dossier_id=dossier.id, phone=phone_no, size=size_, status=ResultStatus.DOOR_OPEN,
+            result = Result(dossier_id=dossier.id, phone=phone_no, size=size_, status=ResultStatus.OPENING,
                             loaded_by=actor, email=address, language=language or dropoff_language(s, dossier.id),
                             created_at=now, updated_at=now)
             s.add(result)
@@ -86,12 +89,33 @@ class ResultLoadFlow:
         """Nothing to note until the door closes on the result."""
 
     def complete(self, s: Session, op: DoorOperation, result: Result) -> None:
+        if self._compartments.holds_item(op.compartment) is False:
+            result.status = ResultStatus.CLOSED_EMPTY
+            self._audit.event(s, "result_load_empty", compartment=op.compartment.label,
+                              dossier=result.dossier.code, result=result.id)
+            return
+        self._ready(s, op.compartment, result)
+
+    def item_seen(self, s: Session, op: DoorOperation, result: Result, present: bool) -> None:
+        """The result seen inside after all (the sensor's report came after the door's)."""
+        if present:
+            self._ready(s, op.compartment, result)
+
+    def _ready(self, s: Session, comp: Compartment, result: Result) -> None:
         result.status = ResultStatus.READY
         result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_READY, self._clock.now()
-        self._compartments.move(op.compartment, states.HOLDING_RESULT)
-        self._audit.event(s, "result_ready", compartment=op.compartment.label, dossier=result.dossier.code,
-                          result=result.id)
+        self._compartments.move(comp, states.HOLDING_RESULT)
+        self._audit.event(s, "result_ready", compartment=comp.label, dossier=result.dossier.code, result=result.id)
         self._sender.issue_and_send(s, result, actor="system")
+
+    def abandon(self, s: Session, result: Result, reason: str) -> None:
+        """Reported to the clerk by the result's status and the audit log; no SMS was sent."""
+        result.status = ResultStatus.CANCELLED
+        if result.dossier.status in PENDING_DOSSIER:
+            result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_CANCELLED, self._clock.now()
+        self._allocator.give_back(s, result.compartment)
+        self._audit.event(s, "result_load_cancelled", actor=result.loaded_by, compartment=result.compartment.label,
+                          dossier=result.dossier.code, result=result.id, reason=reason)
 
     def fail(self, s: Session, op: DoorOperation, result: Result, reason: str, *, relocate: bool) -> Unlock | None:
         self._allocator.give_back(s, op.compartment)

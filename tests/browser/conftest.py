@@ -84,8 +84,12 @@ class KioskDemo:
     def wait_open_doors(self, labels: set[str], timeout: float = 10) -> None:
         wait_for(lambda: self.open_doors() == labels, timeout=timeout, message=f"open doors {labels}")
 
-    def close_door(self, label: str) -> None:
+    def close_door(self, label: str, *, item: bool | None = None) -> None:
+        """A person closes the door, after putting something in (``item=True``) or taking it out."""
         board, lock = self.locks[label]
+        if item is not None:
+            response = self.post("/sim/item", {"board": board, "lock": lock, "present": item})
+            assert response.status_code == 200, response.text
         response = self.post("/sim/door", {"board": board, "lock": lock, "action": "close"})
         assert response.status_code == 200, response.text
 
@@ -120,7 +124,7 @@ class KioskDemo:
         assert response.status_code == 201, response.text
         label = response.json()["compartment"]
         self.wait_open_doors({label})
-        self.close_door(label)
+        self.close_door(label, item=True)
         self.wait_status(f"/api/v1/results/{response.json()['id']}", "ready", clerk=True)
         self.wait_open_doors(set())
         return label, self.sms_for(dossier_code)

@@ -20,6 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 INVALID_CREDENTIALS_VI = "Mã hồ sơ hoặc mã nhận không đúng, đã dùng hoặc đã hết hạn."
 INVALID_CREDENTIALS_EN = "The dossier code or pickup code is wrong, already used or expired."
+#: A wrong code says how many are left before code entry for the dossier is locked.
+FOUR_LEFT_VI = " Còn 4 lần thử trước khi khoá nhập mã."
+FOUR_LEFT_EN = " 4 tries left before code entry locks."
 INVALID_PHONE_EN = "Not a valid Vietnamese mobile number (for example 0912345678 or +84912345678)."
 
 
@@ -79,11 +82,12 @@ def test_dropoff_by_touch(kiosk_page, kiosk_demo: KioskDemo):
     expect(message(page)).to_contain_text(f"Cửa ngăn {label} đã mở")
     expect(page.get_by_test_id("compartment-label")).to_have_text(label)
     kiosk_demo.wait_open_doors({label})
-    assert kiosk_demo.get(f"/api/v1/dropoffs/{dropoff['id']}").json()["status"] == "door_open"
+    wait_for(lambda: kiosk_demo.get(f"/api/v1/dropoffs/{dropoff['id']}").json()["status"] == "door_open",
+             message="the service sees the door open")
     assert_fits_screen(page)
     snap(page, "03-dropoff-door-open")
 
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=True)
     expect(message(page)).to_contain_text("Đã nhận hồ sơ HS.2025/0001. Xin cảm ơn!")
     expect(page.get_by_test_id("compartment-label")).to_be_hidden()
     snap(page, "04-dropoff-stored")
@@ -110,7 +114,7 @@ def test_pickup_with_the_sms_code(kiosk_page, kiosk_demo: KioskDemo):
     page.get_by_test_id("pickup-code").tap()
     type_keys(page, wrong)
     page.get_by_test_id("submit").tap()
-    expect(message(page)).to_have_text(INVALID_CREDENTIALS_VI)
+    expect(message(page)).to_have_text(INVALID_CREDENTIALS_VI + FOUR_LEFT_VI)
     assert font_px(message(page)) >= 28
     expect(page.get_by_test_id("pickup-code")).to_be_focused()   # the keypad still types there, visibly
     assert kiosk_demo.open_doors() == set()
@@ -128,7 +132,7 @@ def test_pickup_with_the_sms_code(kiosk_page, kiosk_demo: KioskDemo):
     kiosk_demo.wait_open_doors({label})
     snap(page, "06-pickup-door-open")
 
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=False)
     expect(message(page)).to_contain_text("Ông/bà đã nhận kết quả hồ sơ KQ-2025-0002. Xin cảm ơn!")
     pickup = kiosk_demo.get(f"/api/v1/pickups/{answer.value.json()['id']}").json()
     assert (pickup["status"], pickup["compartment"]) == ("collected", label)
@@ -143,7 +147,7 @@ def test_scan_to_pick_up_without_a_tap(kiosk_page, kiosk_demo: KioskDemo):
     expect(message(page)).to_contain_text(f"Cửa ngăn {label} đã mở — lấy kết quả")
     kiosk_demo.wait_open_doors({label})
     snap(page, "07-scan-door-open")
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=False)
     expect(message(page)).to_contain_text("Ông/bà đã nhận kết quả hồ sơ KQ-2025-0003")
 
     with page.expect_response(lambda r: "/api/v1/kiosk/activity" in r.url) as baseline:
@@ -187,7 +191,7 @@ def test_english_labels_and_error_messages(kiosk_page, kiosk_demo: KioskDemo):
     page.get_by_test_id("pickup-code").tap()
     type_keys(page, "12345678")
     page.get_by_test_id("submit").tap()
-    expect(message(page)).to_have_text(INVALID_CREDENTIALS_EN)
+    expect(message(page)).to_have_text(INVALID_CREDENTIALS_EN + FOUR_LEFT_EN)
     assert kiosk_demo.open_doors() == set()
 
     page.get_by_test_id("btn-back").tap()
@@ -241,3 +245,42 @@ def test_the_home_screen_sleeps_and_someone_in_front_wakes_it(kiosk_page, kiosk_
     expect(page.get_by_test_id("sleep-overlay")).to_be_visible()
     page.get_by_test_id("sleep-overlay").tap()     # a touch wakes it too
     expect(page.get_by_test_id("sleep-overlay")).to_be_hidden()
+
+
+def test_a_dropoff_closed_on_nothing_is_reopened_or_ended_from_the_kiosk(kiosk_page, kiosk_demo: KioskDemo):
+    """Item sensors: the kiosk says no dossier was seen and opens the same door again on
+    "Try again"; "Back to start" ends the flow and frees the compartment."""
+    page = kiosk_page
+
+    def start(code: str) -> dict:
+        page.get_by_test_id("btn-dropoff").tap()
+        type_keys(page, code)
+        page.get_by_test_id("phone").tap()
+        type_keys(page, "0912345678")
+        page.get_by_test_id("size-S").tap()
+        with page.expect_response(lambda r: r.url.split("?")[0].endswith("/api/v1/dropoffs")) as answer:
+            page.get_by_test_id("submit").tap()
+        kiosk_demo.wait_open_doors({answer.value.json()["compartment"]})
+        return answer.value.json()
+
+    dropoff = start("HS.2025/0009")
+    label = dropoff["compartment"]
+    kiosk_demo.close_door(label, item=False)
+    expect(message(page)).to_contain_text(f"Không thấy hồ sơ trong ngăn {label}")
+    snap(page, "09-dropoff-closed-empty")
+    page.get_by_test_id("btn-retry").tap()
+    kiosk_demo.wait_open_doors({label})
+    expect(message(page)).to_contain_text(f"Cửa ngăn {label} đã mở")
+    kiosk_demo.close_door(label, item=True)
+    expect(message(page)).to_contain_text("Đã nhận hồ sơ HS.2025/0009. Xin cảm ơn!")
+    page.get_by_test_id("btn-home").tap()
+
+    left = start("HS.2025/0010")
+    kiosk_demo.close_door(left["compartment"], item=False)
+    expect(message(page)).to_contain_text(f"Không thấy hồ sơ trong ngăn {left['compartment']}")
+    page.get_by_test_id("btn-home").tap()
+    wait_for(lambda: kiosk_demo.get(f"/api/v1/dropoffs/{left['id']}").json()["status"] == "cancelled",
+             message="the drop-off ended when the person left")
+    [compartment] = [c for c in kiosk_demo.get("/api/v1/compartments", clerk=True).json()
+                     if c["label"] == left["compartment"]]
+    assert compartment["state"] == "free"

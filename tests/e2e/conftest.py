@@ -61,8 +61,11 @@ class Cabinet:
     def wait_door(self, label: str, door: str, timeout: float = 10) -> None:
         wait_for(lambda: self.sim_lock(label)["door"] == door, timeout=timeout, message=f"{label} door {door}")
 
-    def close_door(self, label: str) -> None:
+    def close_door(self, label: str, *, item: bool | None = None) -> None:
+        """A person closes the door, after putting something in (``item=True``) or taking it out."""
         board, lock = self.lock_of(label)
+        if item is not None:
+            self.put_item(label, item)
         self.sim_post("/sim/door", {"board": board, "lock": lock, "action": "close"})
 
     def wait_status(self, path: str, status: str, *, clerk: bool = False, timeout: float = 10) -> dict:

@@ -18,7 +18,7 @@ def test_dropoff_then_clerk_collection(cabinet):
     created = cabinet.post("/api/v1/dropoffs", {"dossier_code": "HS-2026-0001", "phone": "0912345678", "size": "M"})
     assert created.status_code == 201, created.text
     dropoff = created.json()
-    assert dropoff["status"] == "door_open"
+    assert dropoff["status"] == "opening"
     label = dropoff["compartment"]
     assert cabinet.compartments[label]["size"] in ("M", "L")
 
@@ -37,9 +37,9 @@ def test_dropoff_then_clerk_collection(cabinet):
 
     collection = cabinet.post("/api/v1/collections", {"compartment": label}, clerk=True)
     assert collection.status_code == 201, collection.text
-    assert collection.json()["status"] == "door_open"
+    assert collection.json()["status"] == "opening"
     cabinet.wait_door(label, "open")
-    cabinet.close_door(label)
+    cabinet.close_door(label, item=False)
     cabinet.wait_status(f"/api/v1/collections/{collection.json()['id']}", "collected", clerk=True)
     compartments = {c["label"]: c for c in cabinet.get("/api/v1/compartments", clerk=True).json()}
     assert compartments[label]["state"] == "free"
@@ -53,7 +53,7 @@ def test_result_sms_pickup_and_single_use(cabinet):
     result = loaded.json()
     label = result["compartment"]
     cabinet.wait_door(label, "open")
-    cabinet.close_door(label)
+    cabinet.close_door(label, item=True)
     cabinet.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
 
     message = wait_for(lambda: [m for m in cabinet.sms.messages if m["text"] in cabinet.sms.code_texts("KQ-77/2026")],
@@ -76,12 +76,12 @@ def test_result_sms_pickup_and_single_use(cabinet):
     picked = cabinet.post("/api/v1/pickups", {"dossier_code": "KQ-77/2026", "code": code})
     assert picked.status_code == 201, picked.text
     pickup = picked.json()
-    assert pickup["compartment"] == label and pickup["status"] == "door_open"
+    assert pickup["compartment"] == label and pickup["status"] == "opening"
     cabinet.wait_door(label, "open")
     unlocks = [f for f in cabinet.host_frames_since(before) if len(f) == 5 and f[2] == 0x31]
     assert unlocks and set(unlocks) == {kerong_unlock_frame(*cabinet.lock_of(label))}
 
-    cabinet.close_door(label)
+    cabinet.close_door(label, item=False)
     cabinet.wait_status(f"/api/v1/pickups/{pickup['id']}", "collected")
     assert cabinet.get(f"/api/v1/results/{result['id']}", clerk=True).json()["status"] == "collected"
 

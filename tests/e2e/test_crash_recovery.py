@@ -62,7 +62,7 @@ def test_door_still_open_after_a_restart_waits_for_it_to_close(sqlite_cabinet):
     assert cab.service_compartments()[label]["door"] == "open"
     assert cab.events("reconcile_waiting")[-1]["compartment"] == label
 
-    cab.close_door(label)
+    cab.close_door(label, item=True)
     cab.wait_status(f"/api/v1/dropoffs/{started['id']}", "stored")
     assert cab.unlock_frames_since(mark) == []
     assert cab.service_compartments()[label]["state"] == "holding_dropoff"
@@ -95,14 +95,14 @@ def test_repeated_crashes_keep_the_inventory_and_the_audit_chain(sqlite_cabinet)
     before = inventory(cab)
     first = open_dropoff(cab, "HS-CRASH-0003")
     cab.kill_service()
-    cab.close_door(first["compartment"])
+    cab.close_door(first["compartment"], item=True)
     cab.start_service()
     cab.wait_status(f"/api/v1/dropoffs/{first['id']}", "stored")
 
     second = open_dropoff(cab, "HS-CRASH-0004", size="L")
     cab.kill_service()
     cab.start_service()
-    cab.close_door(second["compartment"])
+    cab.close_door(second["compartment"], item=True)
     cab.wait_status(f"/api/v1/dropoffs/{second['id']}", "stored")
     cab.kill_service()
     cab.start_service()

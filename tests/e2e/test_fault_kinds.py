@@ -47,7 +47,7 @@ def store_a_dropoff(cab, code: str) -> str:
     # A person takes seconds at an open door; the service sees it open before it is shut. (A door
     # shut within milliseconds while the unlock's answer is lost cannot be told from a jam.)
     wait_for(lambda: cab.service_compartments()[label]["door"] == "open", timeout=15, message=f"{label} seen open")
-    cab.close_door(label)
+    cab.close_door(label, item=True)
     cab.wait_status(f"/api/v1/dropoffs/{created.json()['id']}", "stored", timeout=15)
     assert cab.unlock_frames_since(before).count(
         bytes([0x02, (cab.lock_of(label)[0] << 4) | (cab.lock_of(label)[1] - 1), 0x31, 0x03,

@@ -31,7 +31,7 @@ def jam(cab: Cabinet, label: str) -> None:
 def dropoff(cab: Cabinet, code: str, size: str) -> dict:
     created = cab.post("/api/v1/dropoffs", {"dossier_code": code, "phone": PHONE, "size": size})
     assert created.status_code == 201, created.text
-    assert created.json()["status"] == "door_open"
+    assert created.json()["status"] == "opening"
     return created.json()
 
 
@@ -51,7 +51,7 @@ def load_ready_result(cab: Cabinet, code: str, size: str = "S") -> tuple[dict, s
     assert loaded.status_code == 201, loaded.text
     result = loaded.json()
     cab.wait_door(result["compartment"], "open")
-    cab.close_door(result["compartment"])
+    cab.close_door(result["compartment"], item=True)
     cab.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
     return result, wait_for(lambda: cab.sms.code_texts(code), message="SMS")[-1]
 
@@ -100,8 +100,9 @@ def test_a_jammed_compartment_moves_the_dropoff_to_another(sqlite_cabinet):
 
     moved = wait_for(lambda: (d := cab.get(f"/api/v1/dropoffs/{started['id']}").json())["compartment"] != first
                      and d, timeout=15, message="the drop-off to move")
-    assert moved["compartment"] == second and moved["status"] == "door_open"
+    assert moved["compartment"] == second and moved["status"] in ("opening", "door_open")
     cab.wait_door(second, "open")
+    cab.wait_status(f"/api/v1/dropoffs/{started['id']}", "door_open")
     unlocks = cab.unlock_frames_since(before)
     assert unlocks.index(kerong_unlock_frame(*cab.lock_of(first))) < \
         unlocks.index(kerong_unlock_frame(*cab.lock_of(second)))
@@ -145,7 +146,7 @@ def test_a_jammed_pickup_keeps_the_credential_valid(sqlite_cabinet):
     picked = cab.post("/api/v1/pickups", {"dossier_code": "KQ-JAM-01", "code": code})
     assert picked.status_code == 201, picked.text
     cab.wait_door(label, "open")
-    cab.close_door(label)
+    cab.close_door(label, item=False)
     cab.wait_status(f"/api/v1/pickups/{picked.json()['id']}", "collected")
     assert cab.service_compartments()[label]["state"] == "free"
     again = cab.post("/api/v1/pickups", {"dossier_code": "KQ-JAM-01", "code": code})
@@ -250,7 +251,7 @@ def test_the_sms_arrives_after_the_gateway_recovers(tmp_path, sms_gateway):
         assert loaded.status_code == 201, loaded.text
         label = loaded.json()["compartment"]
         cab.wait_door(label, "open")
-        cab.close_door(label)
+        cab.close_door(label, item=True)
         cab.wait_status(f"/api/v1/results/{loaded.json()['id']}", "ready", clerk=True)
         message = wait_for(lambda: cab.sms.messages and cab.sms.messages[-1], timeout=20, interval=0.05,
                            message="the SMS after four gateway failures")

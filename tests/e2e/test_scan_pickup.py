@@ -22,7 +22,7 @@ def ready_result(cab: Cabinet, code: str, size: str) -> tuple[dict, str]:
     assert loaded.status_code == 201, loaded.text
     result = loaded.json()
     cab.wait_door(result["compartment"], "open")
-    cab.close_door(result["compartment"])
+    cab.close_door(result["compartment"], item=True)
     cab.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
     text = wait_for(lambda: cab.sms.link_texts(code), message="SMS")[-1]
     links = re.findall(re.escape(cab.api) + r"/q/\S+", text)
@@ -51,7 +51,7 @@ def test_scanning_the_sms_qr_opens_the_right_compartment(sqlite_cabinet):
     scanned = wait_for(lambda: last_scan(cab), message="the scan outcome")
     assert scanned["ok"] is True and scanned["pickup"]["compartment"] == label
 
-    cab.close_door(label)
+    cab.close_door(label, item=False)
     cab.wait_status(f"/api/v1/results/{result['id']}", "collected", clerk=True)
     assert cab.service_compartments()[label]["state"] == "free"
     [attempt] = cab.events("pickup_attempt")
@@ -103,5 +103,5 @@ def test_garbage_at_the_scanner_opens_nothing(sqlite_cabinet):
 
     scan(cab, link)  # the scanner still works after all that
     cab.wait_door(label, "open")
-    cab.close_door(label)
+    cab.close_door(label, item=False)
     cab.wait_status(f"/api/v1/results/{result['id']}", "collected", clerk=True)

@@ -60,7 +60,7 @@ def test_on_battery_no_new_dropoffs_until_power_returns(cabinet):
     wait_for(lambda: tower(sim)["led_amber"] and not tower(sim)["led_green"], message="amber tower")
     sim.gpio.set_active("power_fail", False)
     wait_for(lambda: runtime.health()["power"] == "mains", message="mains")
-    assert runtime.service.start_dropoff("HS-1", "0912345678", "S", kiosk="k")["status"] == "door_open"
+    assert runtime.service.start_dropoff("HS-1", "0912345678", "S", kiosk="k")["status"] == "opening"
     assert "power_restored" in kinds(runtime)
 
 

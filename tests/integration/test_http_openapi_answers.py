@@ -21,6 +21,7 @@ from locker.models import OutboxMessage
 from locker.statuses import CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ResultStatus
 from tests.support.net import wait_for
 
+OTHER_KIOSK_TOKEN = "a-second-kiosk-token-of-32-characters"
 JSON_TYPES: dict[str, Any] = {"object": dict, "array": list, "string": str, "boolean": bool,
                               "integer": int, "number": (int, float), "null": type(None)}
 
@@ -84,7 +85,7 @@ def app(tmp_path):
     config = config_from_dict({
         "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
         "bus": {"url": sim.serve_bus("inprocess"), "poll_interval_ms": 50},
-        "http": {"public_url": "http://kiosk.test"},
+        "http": {"public_url": "http://kiosk.test", "kiosk_token": OTHER_KIOSK_TOKEN},
         "security": {"secret_file": str(tmp_path / "secret")},
         "compartment": demo_compartments(1),
     }, env={})
@@ -93,10 +94,14 @@ def app(tmp_path):
     with runtime.db.session() as s:
         accounts.create_account(s, "ann", "clerk", "a long password")
         token = accounts.create_token(s, "ann")
+        accounts.create_account(s, "tom", "technician", "a long password")
+        tech_token = accounts.create_token(s, "tom")
     runtime.start()
     try:
         wait_for(lambda: runtime.health()["status"] == "ok", message="healthy")
-        yield Api(create_app(runtime=runtime), runtime, sim, token)
+        api = Api(create_app(runtime=runtime), runtime, sim, token)
+        api.tech = {"Authorization": f"Bearer {tech_token}"}
+        yield api
     finally:
         runtime.stop()
         sim.close()
@@ -128,10 +133,21 @@ class Api:
                 if any(status.startswith("2") and "$ref" in str(answer.get("content", {}).get("application/json"))
                        for status, answer in op["responses"].items())}
 
-    def door_cycle(self, label: str) -> None:
-        """The unlocked door springs open; the person closes it."""
+    def wait_pickup(self, pickup: dict, status: str) -> dict:
+        route = "/api/v1/pickups/{pickup_id}"
+        wait_for(lambda: self.runtime.service.get_pickup(pickup["id"])["status"] == status, message=status)
+        return self.call("GET", f"/api/v1/pickups/{pickup['id']}", route, 200)
+
+    def wait_dropoff(self, dropoff: dict, status: str) -> dict:
+        route = "/api/v1/dropoffs/{dropoff_id}"
+        wait_for(lambda: self.runtime.service.get_dropoff(dropoff["id"])["status"] == status, message=status)
+        return self.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", route, 200)
+
+    def door_cycle(self, label: str, *, item: bool) -> None:
+        """The unlocked door springs open; the person puts something in (or takes it out) and closes it."""
         board, lock = self.where(label)
         wait_for(lambda: self.sim.lock_state(board, lock)["door"] == "open", message=f"{label} open")
+        self.sim.item(board, lock, item)
         self.sim.door(board, lock, "close")
 
     def where(self, label: str) -> tuple[int, int]:
@@ -151,31 +167,50 @@ def test_real_answers_match_the_published_document(app):
 
     dropoff = api.call("POST", "/api/v1/dropoffs", "/api/v1/dropoffs", 201, json={"dossier_code": "HS-1", **person})
     seen = {api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"]}
-    api.door_cycle(dropoff["compartment"])
+    api.door_cycle(dropoff["compartment"], item=True)
     wait_for(lambda: api.runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
     seen.add(api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"])
-    assert seen == {"door_open", "stored"}
+    assert "stored" in seen and seen <= {"opening", "door_open", "stored"}
+    other_kiosk = api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200,
+                           headers={"X-Kiosk-Token": OTHER_KIOSK_TOKEN})  # a kiosk other than the local one
+    assert other_kiosk["dossier_code"] is None and other_kiosk["status"] == "stored"
 
     result = api.call("POST", "/api/v1/results", "/api/v1/results", 201, headers=api.clerk,
                       json={"dossier_code": "HS-2", **person})
-    api.door_cycle(result["compartment"])
+    api.door_cycle(result["compartment"], item=True)
     wait_for(lambda: api.runtime.service.get_result(result["id"])["status"] == "ready", message="ready")
     api.call("GET", f"/api/v1/results/{result['id']}", "/api/v1/results/{result_id}", 200, headers=api.clerk)
     api.call("POST", f"/api/v1/results/{result['id']}/reissue", "/api/v1/results/{result_id}/reissue", 200,
              headers=api.clerk)
 
     wrong = {"dossier_code": "HS-2", "code": "00000000"}
-    api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 403, json=wrong)
-    pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201,
-                      json={"dossier_code": "HS-2", "code": api.last_code()})
-    api.door_cycle(pickup["compartment"])
-    wait_for(lambda: api.runtime.service.get_pickup(pickup["id"])["status"] == "collected", message="collected")
-    assert api.call("GET", f"/api/v1/pickups/{pickup['id']}", "/api/v1/pickups/{pickup_id}", 200)["status"] \
-        == "collected"
+    refused = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 403, json=wrong)
+    assert refused["error"] == "invalid_credentials" and refused["attempts_left"] == 4
+    code = api.last_code()
+    pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201, json={"dossier_code": "HS-2", "code": code})
+    api.door_cycle(pickup["compartment"], item=True)  # closed on the result
+    api.wait_pickup(pickup, "left_inside")
+    api.call("POST", f"/api/v1/pickups/{pickup['id']}/end", "/api/v1/pickups/{pickup_id}/end", 200)
+    assert api.wait_pickup(pickup, "uncollected")["status"] == "uncollected"
+    pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201, json={"dossier_code": "HS-2", "code": code})
+    api.door_cycle(pickup["compartment"], item=True)
+    api.wait_pickup(pickup, "left_inside")
+    api.call("POST", f"/api/v1/pickups/{pickup['id']}/reopen", "/api/v1/pickups/{pickup_id}/reopen", 200)
+    api.door_cycle(pickup["compartment"], item=False)
+    assert api.wait_pickup(pickup, "collected")["status"] == "collected"
+
+    empty = api.call("POST", "/api/v1/dropoffs", "/api/v1/dropoffs", 201, json={"dossier_code": "HS-4", **person})
+    api.door_cycle(empty["compartment"], item=False)
+    api.wait_dropoff(empty, "closed_empty")
+    api.call("POST", f"/api/v1/dropoffs/{empty['id']}/reopen", "/api/v1/dropoffs/{dropoff_id}/reopen", 200)
+    api.door_cycle(empty["compartment"], item=False)
+    api.wait_dropoff(empty, "closed_empty")
+    assert api.call("POST", f"/api/v1/dropoffs/{empty['id']}/end", "/api/v1/dropoffs/{dropoff_id}/end",
+                    200)["status"] == "cancelled"
 
     collection = api.call("POST", "/api/v1/collections", "/api/v1/collections", 201, headers=api.clerk,
                           json={"compartment": dropoff["compartment"]})
-    api.door_cycle(dropoff["compartment"])
+    api.door_cycle(dropoff["compartment"], item=False)
     wait_for(lambda: api.runtime.service.get_collection(collection["id"])["status"] == "collected",
              message="collection done")
     api.call("GET", f"/api/v1/collections/{collection['id']}", "/api/v1/collections/{collection_id}", 200,
@@ -191,6 +226,7 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", "/api/v1/kiosk/mode", "/api/v1/kiosk/mode", 204, json={"mode": "busy"})
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
+    maintenance_answers(api, dropoff["compartment"])
     api.call("GET", "/healthz", "/healthz", 200)
     api.sim.door(*api.where("A16"), "open")  # forced open (a compartment no flow used): an alarm for the inbox
     wait_for(lambda: api.runtime.service.list_alarms("open"), message="the forced door raises an alarm")
@@ -203,11 +239,34 @@ def test_real_answers_match_the_published_document(app):
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
 
 
+def maintenance_answers(api: Api, out_of_service: str) -> None:
+    """Openings, a check run, back in service and the hardware view, as documented."""
+    opening = api.call("POST", "/api/v1/maintenance/openings", "/api/v1/maintenance/openings", 201,
+                       headers=api.tech, json={"compartment": out_of_service, "reason": "hinge check"})
+    api.door_cycle(out_of_service, item=False)
+    wait_for(lambda: api.runtime.service.get_maintenance_opening(opening["id"])["status"] == "closed",
+             message="maintenance opening closed")
+    api.call("GET", f"/api/v1/maintenance/openings/{opening['id']}", "/api/v1/maintenance/openings/{opening_id}",
+             200, headers=api.clerk)
+    api.call("POST", f"/api/v1/compartments/{out_of_service}/back-in-service",
+             "/api/v1/compartments/{label}/back-in-service", 200, headers=api.clerk, json={"reason": "fixed"})
+    api.call("POST", "/api/v1/compartments/A16/out-of-service", "/api/v1/compartments/{label}/out-of-service",
+             200, headers=api.clerk, json={"reason": "hinge"})
+    run = api.call("POST", "/api/v1/maintenance/runs", "/api/v1/maintenance/runs", 201, headers=api.tech)
+    runs = "/api/v1/maintenance/runs/{run_id}"
+    api.call("POST", f"/api/v1/maintenance/runs/{run['id']}/checks/{run['current']}", runs + "/checks/{label}", 200,
+             headers=api.tech, json={"opened_ok": True, "latch_ok": True, "sensor_ok": None, "note": "ok"})
+    api.call("POST", f"/api/v1/maintenance/runs/{run['id']}/next", runs + "/next", 200, headers=api.tech)
+    api.call("GET", f"/api/v1/maintenance/runs/{run['id']}", runs, 200, headers=api.tech)
+    api.call("POST", f"/api/v1/maintenance/runs/{run['id']}/finish", runs + "/finish", 200, headers=api.tech)
+    api.call("GET", "/api/v1/technician/hardware", "/api/v1/technician/hardware", 200, headers=api.tech)
+
+
 def test_a_jammed_pickup_answers_failed_as_documented(app):
     api = app
     result = api.call("POST", "/api/v1/results", "/api/v1/results", 201, headers=api.clerk,
                       json={"dossier_code": "HS-3", "phone": "0912345678", "size": "S"})
-    api.door_cycle(result["compartment"])
+    api.door_cycle(result["compartment"], item=True)
     wait_for(lambda: api.runtime.service.get_result(result["id"])["status"] == "ready", message="ready")
     api.sim.fault("jam", *api.where(result["compartment"]))
     pickup = api.call("POST", "/api/v1/pickups", "/api/v1/pickups", 201,

@@ -53,6 +53,7 @@ def test_each_bus_drives_its_own_compartments(two_bus_cabinet):
     dropoff = runtime.service.start_dropoff("HS-BUS-2", "0912345678", "S", kiosk="k")
     assert dropoff["compartment"] == "L01"
     wait_for(lambda: left.lock_state(0, 1)["door"] == "open", message="the left bus's door")
+    left.item(0, 1, True)  # Kerong boards sense the dossier (the 8A bus has no item sensors)
     left.door(0, 1, "close")
     wait_for(lambda: runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
     assert compartment(runtime, "R01")["state"] == "holding_dropoff"

@@ -37,7 +37,7 @@ class Cabinet:
         resp = self.client.post("/api/v1/dropoffs", json={"dossier_code": code, "phone": "0912345678", "size": "S"},
                                 environ_base=KIOSK)
         assert resp.status_code == 201, resp.get_data(as_text=True)
-        self.door_cycle(resp.get_json()["compartment"])
+        self.door_cycle(resp.get_json()["compartment"], item=True)
         return self.wait_receipt("dropoffs", resp.get_json()["id"])
 
     def wait_receipt(self, kind: str, record_id: int) -> dict:
@@ -47,9 +47,11 @@ class Cabinet:
             return body if receipt and receipt["status"] != "printing" else None
         return wait_for(done, timeout=15, message="the receipt printed or not")
 
-    def door_cycle(self, label: str) -> None:
+    def door_cycle(self, label: str, *, item: bool) -> None:
+        """The person opens the door, puts the dossier in (``item``) or takes it out, and closes it."""
         comp = next(c for c in self.runtime.config.compartments if c.label == label)
         wait_for(lambda: self.sim.lock_state(comp.board, comp.lock)["door"] == "open", message=f"{label} open")
+        self.sim.item(comp.board, comp.lock, item)
         self.sim.door(comp.board, comp.lock, "close")
 
     def sms(self) -> list[str]:
@@ -123,7 +125,7 @@ def test_an_offline_printer_is_an_alarm_too(cabinet):
 def test_a_pickup_prints_its_receipt_and_the_sms_link_opens_a_page_for_a_phone(cabinet):
     rt = cabinet.runtime
     loaded = rt.service.load_result("HS-LINK-1", "0987654321", "S", actor="clerk")
-    cabinet.door_cycle(loaded["compartment"])
+    cabinet.door_cycle(loaded["compartment"], item=True)
     text = wait_for(lambda: next((t for t in cabinet.sms() if t.startswith("Ma nhan: ")), None), message="the code SMS")
     link = wait_for(lambda: next((t for t in cabinet.sms() if "/q/" in t), None), message="the link SMS")
     token = re.search(r"/q/(\S+)", link).group(1)
@@ -142,7 +144,7 @@ def test_a_pickup_prints_its_receipt_and_the_sms_link_opens_a_page_for_a_phone(c
 
     pickup = cabinet.client.post("/api/v1/pickups", json={"dossier_code": "HS-LINK-1", "code": code},
                                  environ_base=KIOSK).get_json()
-    cabinet.door_cycle(pickup["compartment"])
+    cabinet.door_cycle(pickup["compartment"], item=False)
     body = cabinet.wait_receipt("pickups", pickup["id"])
     assert body["receipt"]["status"] == "printed"
     assert qr_of(base64.b64decode(cabinet.sim.printer.receipts()[-1]["png_base64"])) == ["HS-LINK-1"]

@@ -32,11 +32,12 @@ def _env() -> dict[str, str]:
 class LockerProcess:
     """A long-running ``locker`` command whose output goes to a log file."""
 
-    def __init__(self, *args: str, cwd: Path, name: str) -> None:
+    def __init__(self, *args: str, cwd: Path, name: str, env: dict[str, str] | None = None) -> None:
+        """``env`` adds variables (the caller's ``LOCKER_*`` ones are never passed on)."""
         self.log_path = cwd / f"{name}.log"
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(locker_command() + list(args), cwd=cwd, stdout=self._log,
-                                     stderr=subprocess.STDOUT, env=_env(), start_new_session=True)
+                                     stderr=subprocess.STDOUT, env={**_env(), **(env or {})}, start_new_session=True)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -7,7 +7,7 @@ import pytest
 
 from locker.errors import (Conflict, HardwareUnavailable, InvalidCredentials, InvalidInput,
                            NoCompartmentAvailable, NotFound, Throttled)
-from locker.ports import BoardAvailability, DoorChanged, ItemChanged, ScanRead, UnlockOutcome
+from locker.ports import BoardAvailability, DoorChanged, ItemChanged, ScanRead, Tick, UnlockOutcome
 from tests.domain_support import Harness, all_stored_values
 
 
@@ -22,9 +22,10 @@ def h(migrated_db_url):
 
 def test_dropoff_is_stored_when_the_door_closes(h):
     d = h.svc.start_dropoff(" HS-001 ", "0912 345 678", "s", kiosk="k1")
-    assert d == {"id": d["id"], "compartment": "A01", "status": "door_open"}
+    assert d == {"id": d["id"], "compartment": "A01", "status": "opening"}
     assert h.bus.unlocks == [(0, 1)]
     assert h.compartment("A01")["state"] == "reserved"
+    assert h.svc.get_dropoff(d["id"])["status"] == "opening"
     h.released("A01")
     h.door("A01", True)
     assert h.svc.get_dropoff(d["id"])["status"] == "door_open"
@@ -82,7 +83,7 @@ def test_failed_pulse_request_frees_the_compartment(h):
 def test_clerk_collects_a_dropoff(h):
     d = h.dropoff()
     c = h.svc.start_collection("A01", actor="clerk1")
-    assert c["status"] == "door_open" and h.bus.unlocks[-1] == (0, 1)
+    assert c["status"] == "opening" and h.bus.unlocks[-1] == (0, 1)
     with pytest.raises(Conflict):
         h.svc.start_collection("A01", actor="clerk1")
     h.cycle("A01")
@@ -116,8 +117,10 @@ def test_result_ready_queues_an_encrypted_sms_and_stores_no_plain_code(h):
 def test_pickup_with_code(h):
     r, code, _ = h.result("HS-7")
     p = h.svc.start_pickup(dossier_code="HS-7", code=code, kiosk="k1")
-    assert p == {"id": p["id"], "compartment": r["compartment"], "status": "door_open"}
+    assert p == {"id": p["id"], "compartment": r["compartment"], "status": "opening"}
+    assert h.svc.get_pickup(p["id"])["status"] == "opening"
     h.released(r["compartment"])
+    assert h.svc.get_pickup(p["id"])["status"] == "door_open"
     with pytest.raises(InvalidCredentials):  # used as soon as the door is confirmed released
         h.svc.start_pickup(dossier_code="HS-7", code=code, kiosk="k2")
     h.door(r["compartment"], True)
@@ -165,14 +168,14 @@ def test_wrong_codes_are_counted_and_revoke_at_the_limit(h):
             h.svc.start_pickup(dossier_code="HS-1", code=wrong, kiosk=f"kiosk{i}")
     with pytest.raises(InvalidCredentials):  # revoked: even the right code is refused now
         h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="other")
-    revoked = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "credential_revoked"]
+    revoked = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "code_entry_locked"]
     assert len(revoked) == 1 and revoked[0]["data"]["alarm"] is True
     again = h.svc.reissue_credential(r["id"], actor="clerk1")
     assert again["status"] == "ready"
     new_code = h.last_code()
     with pytest.raises(InvalidCredentials):
         h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="other")
-    assert h.svc.start_pickup(dossier_code="HS-1", code=new_code, kiosk="other")["status"] == "door_open"
+    assert h.svc.start_pickup(dossier_code="HS-1", code=new_code, kiosk="other")["status"] == "opening"
     assert "credential_reissued" in h.kinds()
 
 
@@ -184,7 +187,7 @@ def test_reissue_revokes_the_old_code(h):
     for kwargs in ({"dossier_code": "HS-1", "code": code}, {"qr": qr}):
         with pytest.raises(InvalidCredentials):
             h.svc.start_pickup(kiosk="k1", **kwargs)
-    assert h.svc.start_pickup(dossier_code="HS-1", code=new_code, kiosk="k1")["status"] == "door_open"
+    assert h.svc.start_pickup(dossier_code="HS-1", code=new_code, kiosk="k1")["status"] == "opening"
     with pytest.raises(NotFound):
         h.svc.reissue_credential(r["id"] + 100, actor="clerk1")
 
@@ -218,7 +221,7 @@ def test_kiosk_throttle_doubles_and_resets_on_success(h):
     with pytest.raises(Throttled):
         h.svc.start_pickup(**attempt)
     h.clock.advance(121)
-    assert h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="k1")["status"] == "door_open"
+    assert h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="k1")["status"] == "opening"
     for _ in range(4):
         with pytest.raises(InvalidCredentials):
             h.svc.start_pickup(**attempt)
@@ -250,7 +253,7 @@ def test_jam_moves_the_dropoff_to_another_compartment(h):
     assert h.compartment("A01")["state"] == "out_of_service"
     assert h.bus.unlocks == [(0, 1), (0, 2)]
     moved = h.svc.get_dropoff(d["id"])
-    assert moved["compartment"] == "A02" and moved["status"] == "door_open"
+    assert moved["compartment"] == "A02" and moved["status"] == "opening"
     h.cycle("A02")
     assert h.svc.get_dropoff(d["id"])["status"] == "stored"
     kinds = h.kinds()
@@ -260,6 +263,8 @@ def test_jam_moves_the_dropoff_to_another_compartment(h):
 def test_jam_with_no_compartment_left_fails_the_dropoff(h):
     d = h.svc.start_dropoff("HS-1", "0912345678", "L", kiosk="k1")
     h.outcome("C01", "unknown")
+    h.clock.advance(3)  # a good read since: the latch stayed engaged (this bus has no item sensors)
+    h.svc.handle_event(Tick())
     assert h.svc.get_dropoff(d["id"])["status"] == "failed"
     comp = h.compartment("C01")
     assert comp["state"] == "out_of_service"
@@ -341,3 +346,42 @@ def test_clerk_removes_an_uncollected_result_and_the_code_dies(h):
     assert [e["seq"] for e in history] == sorted(e["seq"] for e in history)
     assert set(history[0]) == {"seq", "time", "kind", "actor", "compartment", "dossier_code", "data", "hash"}
     assert history[0]["time"].endswith("Z")
+
+
+def test_every_flow_says_opening_until_its_door_is_seen_open(h):
+    """``opening`` after the unlock was sent; ``door_open`` only once the door (or its
+    latch) was seen open; a jam moves an opening flow on without claiming the door opened."""
+    r = h.svc.load_result("HS-1", "0912345678", "S", actor="clerk1")
+    assert h.svc.get_result(r["id"])["status"] == "opening"
+    h.door(r["compartment"], True)  # the door seen open without a latch answer first
+    assert h.svc.get_result(r["id"])["status"] == "door_open"
+    h.door(r["compartment"], False)
+    assert h.svc.get_result(r["id"])["status"] == "ready"
+    c = h.svc.start_collection(r["compartment"], actor="clerk1")
+    assert h.svc.get_collection(c["id"])["status"] == "opening"
+    h.released(r["compartment"])
+    assert h.svc.get_collection(c["id"])["status"] == "door_open"
+    d = h.svc.start_dropoff("HS-2", "0912345678", "S", kiosk="k1")
+    h.outcome(d["compartment"], "jammed")
+    assert h.svc.get_dropoff(d["id"])["status"] == "opening"
+    with pytest.raises(Conflict):  # the drop-off under way, now elsewhere, still holds the dossier code
+        h.svc.start_dropoff("HS-2", "0912345678", "S", kiosk="k2")
+
+
+def test_dossier_codes_are_one_code_whatever_the_case(h):
+    """Trimmed and upper-cased wherever they enter: a result loaded in lower case is
+    collected by typing upper case, and a stored dossier is not dropped off twice."""
+    r = h.svc.load_result("  hs-case/1 ", "0987654321", "S", actor="clerk1")
+    h.cycle(r["compartment"])
+    code = h.last_code()
+    assert "HS-CASE/1" in h.sms_texts()[-2] and h.svc.get_dossier("hs-case/1")["code"] == "HS-CASE/1"
+    assert h.svc.start_pickup(dossier_code="HS-CASE/1", code=code, kiosk="k1")["compartment"] == r["compartment"]
+    d = h.dropoff("kq-9")
+    assert h.svc.get_dropoff(d["id"])["dossier_code"] == "KQ-9"
+    for typed in ("KQ-9", " kq-9"):
+        with pytest.raises(Conflict) as refused:
+            h.svc.start_dropoff(typed, "0912345678", "S", kiosk="k2")
+        assert refused.value.code == "already_in_cabinet" and refused.value.status == 409
+        assert "đã được gửi vào tủ" in refused.value.message("vi")
+        assert "already in the locker" in refused.value.message("en")
+    assert len(h.bus.unlocks) == 3

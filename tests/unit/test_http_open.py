@@ -183,7 +183,8 @@ def test_security_headers(client):
 def test_simulator_control_is_mounted_only_in_demo(monkeypatch):
     fake = ModuleType("firmware_sim.control")
 
-    def create_control_blueprint(sim):
+    def create_control_blueprint(sim, *, service_view):
+        assert callable(service_view)  # the page shows the service's state of each compartment
         bp = Blueprint("sim", __name__, url_prefix="/sim")
         bp.add_url_rule("/state", "state", lambda: {"boards": sim.boards})
         return bp

@@ -60,8 +60,8 @@ class FakeService:
             raise InvalidInput("size", "Cỡ phải là S, M hoặc L.", "Size must be S, M or L.")
         return self._new("dropoff", dossier_code, "A05")
 
-    def get_dropoff(self, op_id: int) -> dict:
-        self._enter("get_dropoff", op_id)
+    def get_dropoff(self, op_id: int, *, kiosk: str | None = None) -> dict:
+        self._enter("get_dropoff", op_id, kiosk=kiosk)
         return self._get("dropoff", op_id)
 
     def start_pickup(self, *, dossier_code: str | None = None, code: str | None = None, qr: str | None = None,
@@ -71,8 +71,8 @@ class FakeService:
             raise InvalidCredentials()
         return self._new("pickup", dossier_code or "H1", "B03")
 
-    def get_pickup(self, op_id: int) -> dict:
-        self._enter("get_pickup", op_id)
+    def get_pickup(self, op_id: int, *, kiosk: str | None = None) -> dict:
+        self._enter("get_pickup", op_id, kiosk=kiosk)
         return self._get("pickup", op_id)
 
     def load_result(self, dossier_code: str, phone: str, size: str, *, actor: str, email: str | None = None,

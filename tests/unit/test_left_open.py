@@ -4,7 +4,7 @@ cleared when the door closes."""
 from __future__ import annotations
 
 from locker.config import config_from_dict
-from locker.ports import BoardReading, DoorChanged, LockReading, Tick, UnlockOutcome
+from locker.ports import BoardReading, DoorChanged, ItemChanged, LockReading, Tick, UnlockOutcome
 from locker.service import LockerService
 from tests.domain_support import FakeBus
 
@@ -57,6 +57,7 @@ def test_escalation_then_clearing(tmp_path, db_url):
     d = svc.start_dropoff("HS-1", "0912345678", "S", kiosk="k")
     svc.handle_event(UnlockOutcome(0, 1, "released"))
     svc.handle_event(DoorChanged(0, 1, open=True))
+    svc.handle_event(ItemChanged(0, 1, present=True))  # the dossier goes in; the door stays open
 
     clock.t += 9
     svc.handle_event(Tick())

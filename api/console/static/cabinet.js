@@ -69,6 +69,7 @@
   function showHistory(label) {
     history.hidden = false;
     history.querySelector("[data-role=label]").textContent = label;
+    history.querySelector("[data-role=maintenance]").href = words.maintenance.replace("__LABEL__", encodeURIComponent(label));
     const rows = history.querySelector("[data-role=rows]");
     fetch(words.history.replace("__LABEL__", encodeURIComponent(label)), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : []; })

@@ -21,6 +21,11 @@
     collected: ["Ông/bà đã nhận kết quả hồ sơ {d}. Xin cảm ơn!", "You have collected the result of dossier {d}. Thank you!"],
     failed: ["Không mở được ngăn tủ. Vui lòng liên hệ cán bộ.", "The compartment could not be opened. Please contact a clerk."],
     cancelled: ["Lượt gửi hồ sơ đã bị huỷ.", "The drop-off was cancelled."],
+    closed_empty: ["Không thấy hồ sơ trong ngăn {c}. Bấm “Thử lại” để mở lại ngăn và đặt hồ sơ vào.",
+      "No dossier was seen in compartment {c}. Tap “Try again” to open it again and put your dossier in."],
+    left_inside: ["Kết quả vẫn còn trong ngăn {c}. Bấm “Thử lại” để mở lại ngăn và lấy kết quả.",
+      "The result is still in compartment {c}. Tap “Try again” to open it again and take your result."],
+    uncollected: ["Kết quả vẫn ở trong tủ; mã nhận dùng được thêm một lần.", "The result stays in the locker; your pickup code works once more."],
     opening: ["Đang mở ngăn tủ…", "Opening a compartment…"],
     need_code: ["Vui lòng nhập mã hồ sơ.", "Please enter the dossier code."],
     need_phone: ["Vui lòng nhập số điện thoại.", "Please enter your phone number."],
@@ -134,6 +139,7 @@
 
   function goHome() {
     stopTimers();
+    endWaitingFlow();
     state.op = null;
     state.submitting = false;
     $("form").reset();
@@ -317,6 +323,28 @@
     state.pollTimer = setTimeout(pollOperation, POLL_MS);
   }
 
+  // A door closed on the wrong contents (item sensors): open the same compartment again,
+  // or, when the person goes back to start, end the flow so the service need not wait.
+  async function reopen(op) {
+    const path = `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}/reopen`;
+    let result = null;
+    try {
+      result = await api("POST", path, {});
+    } catch (err) {
+      result = null;
+    }
+    if (state.op !== op) return;
+    if (result && result.status === 200 && result.body) return startWaiting(op.kind, result.body);
+    if (!result) return showMessage("error", T.offline);
+    showApiMessage(result.body, "error");
+  }
+
+  function endWaitingFlow() {
+    const op = state.op;
+    if (!op || !op.reopenable || op.kind === "scan") return;
+    api("POST", `/api/v1/${op.kind === "dropoff" ? "dropoffs" : "pickups"}/${op.id}/end`, {}).catch(() => {});
+  }
+
   function showDoor() {
     const op = state.op;
     const door = fill(T[op.kind === "dropoff" ? "door_dropoff" : "door_pickup"], { c: op.compartment || "" });
@@ -343,7 +371,16 @@
       op.failures = 0;
       $("status-detail").textContent = "";
       const st = result.body.status;
-      if (st === "door_open") {
+      if (st === "closed_empty" || st === "left_inside") {
+        if (op.closedOn !== st) {
+          op.closedOn = st;
+          op.reopenable = op.kind !== "scan";  // the scanner's pickups belong to no kiosk page
+          showMessage("error", fill(T[st], { c: op.compartment || "" }), op.compartment);
+          $("btn-retry").hidden = !op.reopenable;
+        }
+      } else if (st === "opening" || st === "door_open") {
+        op.closedOn = null;
+        op.reopenable = false;
         if (result.body.compartment && result.body.compartment !== op.compartment) {
           op.compartment = result.body.compartment;
           op.moved = true;
@@ -353,7 +390,7 @@
         showReceipt(op, result.body.receipt, 0);
         return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: result.body.dossier_code }));
       } else {
-        return finish("error", T[st === "cancelled" ? "cancelled" : "failed"]);
+        return finish("error", T[st === "cancelled" || st === "uncollected" ? st : "failed"]);
       }
     }
     state.pollTimer = setTimeout(pollOperation, POLL_MS);
@@ -482,6 +519,7 @@
     $("btn-back").addEventListener("click", goHome);
     $("btn-home").addEventListener("click", goHome);
     $("btn-retry").addEventListener("click", () => {
+      if (state.op && state.op.reopenable) return reopen(state.op);
       const flow = state.op && state.op.kind === "dropoff" ? "dropoff" : "pickup";
       openForm(flow);
     });
