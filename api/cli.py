@@ -1,4 +1,4 @@
-"""The ``locker`` command (CONTRACT.md section 1).
+"""The ``locker`` command (docs/interface.md section 1).
 
 Every command that reads the configuration takes ``--config FILE`` (default
 ``locker.toml`` in the working directory, or ``$LOCKER_CONFIG``). When the default
@@ -17,7 +17,7 @@ import click
 from locker.config import PROTOCOLS, SCANNER_MODELS
 
 from .cli_accounts import token, user
-from .cli_common import DEFAULT_CONFIG, _config, _session, config_option
+from .cli_common import DEFAULT_CONFIG, _config, _database, config_option
 from .commissioning import commission_command
 
 __all__ = ["DEFAULT_CONFIG", "cli", "config_option", "main"]
@@ -134,14 +134,24 @@ def audit() -> None:
 
 @audit.command("verify")
 @config_option
-def audit_verify(config_path: str | None) -> None:
+@click.option("--from-last", is_flag=True,
+              help="Check only events newer than the last successful verify (full check when there is none).")
+def audit_verify(config_path: str | None, from_last: bool) -> None:
     """Check the audit log's hash chain; name the first broken link."""
-    from locker.audit import verify_chain
+    from datetime import datetime, timezone
 
-    with _session(config_path) as session:
-        report = verify_chain(session)
+    from locker.audit import last_verified, remember_verified, verify_chain
+
+    with _database(config_path) as database:
+        with database.read_session() as session:
+            after = last_verified(session) if from_last else None
+            report = verify_chain(session, after=after)
+        if report.ok:
+            with database.session() as session:
+                remember_verified(session, report, at=datetime.now(timezone.utc))
     if report.ok:
-        click.echo(f"Chuỗi nhật ký nguyên vẹn / audit chain intact: {report.checked} events")
+        since = f" sau sự kiện / after event {after[0]}" if after else ""
+        click.echo(f"Chuỗi nhật ký nguyên vẹn / audit chain intact: {report.checked} events{since}")
         return
     raise click.ClickException(
         f"Chuỗi nhật ký bị hỏng tại sự kiện / audit chain broken at event {report.first_broken_seq}: {report.reason}"

@@ -24,8 +24,10 @@ from locker.db import Database
 
 from .server import build_runtime, listen, serve_forever
 
+#: Shown with every error at the demo kiosk (0123 numbers are no longer assigned in Vietnam).
+DEMO_OFFICE = {"name": "Bộ phận Một cửa (demo)", "hotline": "0123 456 789", "hours": "Thứ Hai - Thứ Sáu, 7:30 - 17:00"}
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
-                 ("admin", "admin", "admin-demo"))
+                 ("admin", "admin", "admin-demo"), ("onestop", "system", "onestop-demo"))
 
 
 def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_url: str,
@@ -39,6 +41,7 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
         "printer": {"url": printer_url},
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
+        "office": DEMO_OFFICE,
         "gpio": DEMO_GPIO,
         "compartment": demo_compartments(2),
     }, env={})
@@ -102,6 +105,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         f"  Clerk API (cán bộ / clerks):      {base}/api/v1/compartments   (Authorization: Bearer <token>)",
         f"  Technician (kỹ thuật viên):       {base}/console/technician/   {base}/healthz   {base}/metrics",
         f"  Simulator (mô phỏng / simulator): {base}/sim/   {base}/sim/state",
+        f"  One-stop system (hệ thống một cửa): {base}/api/v1/announcements   (token of onestop)",
         f"  OpenAPI:                          {base}/api/v1/openapi.json",
         "",
         "Tài khoản demo / demo accounts (name / password / API token):",

@@ -13,7 +13,7 @@ import os
 import signal
 from typing import Any
 
-from locker.accounts import account_for_token
+from locker.accounts import account_for_token_in
 from locker.alarm_kinds import AlarmKind
 from locker.audit import record
 from locker.changes import ChangeFeed
@@ -253,8 +253,7 @@ class Runtime:
 
     def account_for_token(self, token: str) -> Account | None:
         """The enabled account owning this API token (its use noted), else None; expired: TokenExpired."""
-        with self.db.session() as session:
-            return account_for_token(session, token, now=self.clock.now())
+        return account_for_token_in(self.db, token, now=self.clock.now())
 
     def health(self) -> dict:
         """What ``/healthz`` answers."""

@@ -237,6 +237,8 @@ class ErrorBody(BaseModel):
     error: str = Field(description="A stable machine word, e.g. invalid_input, not_found, throttled.")
     message: str = Field(description="Explanation in the request's language (vi by default, en).")
     field: str | None = Field(None, description="The offending field (invalid_input only).")
+    help: str | None = Field(None, description="Citizen and kiosk endpoints: what to do next, and the office's "
+                                               "name, help line and opening hours, in the request's language.")
     attempts_left: int | None = Field(None, description="invalid_credentials for a typed code: wrong codes that "
                                                         "remain before code entry for that dossier is locked.")
 

@@ -1,4 +1,4 @@
-"""The ``/sim/*`` control API (CONTRACT.md section 4) as a Flask blueprint.
+"""The ``/sim/*`` control API (docs/interface.md section 4) as a Flask blueprint.
 
 ``GET /sim/`` answers a browser (a client preferring ``text/html``) with the
 simulator page (``templates/sim_page.html``, ``static/sim.js``, ``static/sim.css``),

@@ -20,10 +20,11 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, InvalidInput, NotFound, TokenExpired
@@ -140,6 +141,28 @@ def account_for_token(session: Session, token: str, *, now: datetime | None = No
     """The enabled account owning this unrevoked token, else None; :class:`TokenExpired` past its expiry.
 
     Its use is noted, at most once a minute."""
+    now = now or _now()
+    row = _live_token(session, token, now)
+    if row is not None and _use_due(row, now):
+        row.last_used_at = now
+    return row.account if row is not None else None
+
+
+def account_for_token_in(db: Any, token: str, *, now: datetime | None = None) -> Account | None:
+    """:func:`account_for_token` for one request: a read session, and a short write only when
+    the token's use is due to be noted (at most once a minute), so requests do not queue on writes."""
+    now = now or _now()
+    with db.read_session() as session:
+        row = _live_token(session, token, now)
+        due = row is not None and _use_due(row, now)
+        account = row.account if row is not None else None
+    if due:
+        with db.session() as session:
+            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return account
+
+
+def _live_token(session: Session, token: str, now: datetime) -> ApiToken | None:
     if not isinstance(token, str) or not token.startswith("lk_") or len(token) > 200:
         return None
     row = session.execute(
@@ -147,12 +170,13 @@ def account_for_token(session: Session, token: str, *, now: datetime | None = No
     ).scalar_one_or_none()
     if row is None or row.account.disabled:
         return None
-    now = now or _now()
     if row.expires_at is not None and row.expires_at <= now:
         raise TokenExpired(row.expires_at)
-    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
-        row.last_used_at = now
-    return row.account
+    return row
+
+
+def _use_due(row: ApiToken, now: datetime) -> bool:
+    return row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION
 
 
 def list_tokens(session: Session) -> list[ApiToken]:

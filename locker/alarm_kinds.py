@@ -1,4 +1,4 @@
-"""The alarm vocabulary (CONTRACT section 5), in one place, with its words for people.
+"""The alarm vocabulary (docs/interface.md), in one place, with its words for people.
 
 >>> AlarmKind.JAM == "jam", len(AlarmKind)
 (True, 13)

@@ -102,11 +102,11 @@ class Alarms:
         query = select(Alarm).order_by(Alarm.last_time.desc(), Alarm.id.desc()).limit(limit)
         if state not in (None, ""):
             query = query.where(Alarm.state == _state(state))
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             return [alarm_view(a) for a in s.execute(query).scalars()]
 
     def get(self, alarm_id: Any) -> dict[str, Any]:
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             return alarm_view(self._find(s, alarm_id))
 
     def acknowledge(self, alarm_id: Any, *, actor: Any, note: Any) -> dict[str, Any]:
@@ -135,7 +135,7 @@ class Alarms:
     def counts(self) -> dict[str, dict[str, int]]:
         """``{state: {kind: n}}`` for the unresolved states, every kind present (0 included)."""
         found = {state.value: dict.fromkeys((k.value for k in AlarmKind), 0) for state in UNRESOLVED_ALARM}
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             rows = s.execute(select(Alarm.state, Alarm.kind, func.count()).where(Alarm.state.in_(UNRESOLVED_ALARM))
                              .group_by(Alarm.state, Alarm.kind)).all()
         for state, kind, n in rows:
@@ -176,7 +176,7 @@ class Alarms:
 
 
 def alarm_view(alarm: Alarm) -> dict[str, Any]:
-    """The shape of CONTRACT section 5, plus the fold count, times and details."""
+    """The shape of docs/interface.md, plus the fold count, times and details."""
     return {
         "id": alarm.id, "kind": alarm.kind, "compartment": alarm.compartment, "board": _board(alarm.board),
         "time": iso(alarm.time), "state": alarm.state, "acknowledged_by": alarm.acknowledged_by,

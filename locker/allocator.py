@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,7 +61,7 @@ class Allocator:
 
     def assignment(self, s: Session, comp: Compartment) -> Assignment | None:
         return s.execute(
-            select(Assignment).where(Assignment.compartment_id == comp.id, Assignment.active.is_(True))
+            select(Assignment).where(Assignment.compartment_id == comp.id, Assignment.active == true())
         ).scalar_one_or_none()
 
     def release(self, s: Session, comp: Compartment) -> None:

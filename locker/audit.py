@@ -28,10 +28,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, AuditHead
+from .models import AuditEvent, AuditHead, AuditVerified
 from .ports import Clock
 
 GENESIS = "0" * 64
+_HEAD_KEY = "locker_audit_head"
 
 
 def iso(t: datetime) -> str:
@@ -51,8 +52,8 @@ def event_hash(prev_hash: str, seq: int, time: datetime, kind: str, actor: str,
 
 def record(session: Session, kind: str, *, actor: str, compartment: str | None = None,
            dossier_code: str | None = None, data: dict[str, Any] | None = None, clock: Clock) -> AuditEvent:
-    """Append one event in the caller's transaction."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    """Append one event in the caller's transaction (written at its next flush)."""
+    head = _locked_head(session)
     data = dict(data or {})
     # Microseconds only: that is what both databases store.
     now = clock.now().astimezone(timezone.utc)
@@ -62,8 +63,18 @@ def record(session: Session, kind: str, *, actor: str, compartment: str | None =
                        dossier_code=dossier_code, data=canonical(data), prev_hash=head.hash, hash=digest)
     session.add(event)
     head.seq, head.hash = seq, digest
-    session.flush()
     return event
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The audit head, read and locked once per transaction: later appends use the same row."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD_KEY)
+    if held is not None and held[0] is transaction:
+        return held[1]
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    session.info[_HEAD_KEY] = (transaction, head)
+    return head
 
 
 class AuditRecorder:
@@ -109,29 +120,62 @@ class VerifyReport:
     checked: int
     first_broken_seq: int | None
     reason: str
+    #: The newest event the chain was checked up to, and its hash.
+    last_seq: int = 0
+    last_hash: str = GENESIS
 
 
-def verify_chain(session: Session, batch: int = 1000) -> VerifyReport:
-    """Recompute the chain and name the first broken link."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    while True:
-        rows = session.execute(
-            select(AuditEvent).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch)
-        ).scalars().all()
-        for ev in rows:
-            problem = _check(ev, expected_seq, prev_hash)
-            if problem:
-                return VerifyReport(False, checked, ev.seq if ev.seq == expected_seq else expected_seq, problem)
-            prev_hash, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
-        if len(rows) < batch:
-            break
-    head = session.get(AuditHead, 1)
+def verify_chain(session: Session, batch: int = 1000, *, after: tuple[int, str] | None = None) -> VerifyReport:
+    """Recompute the chain and name the first broken link.
+
+    Rows are streamed as plain tuples. With ``after`` (``(seq, hash)`` of an event verified
+    before, e.g. :func:`last_verified`) only newer events are checked, chained to that hash."""
+    last_seq, prev_hash = after or (0, GENESIS)
+    if after is not None and not _still_verified(session, last_seq, prev_hash):
+        return VerifyReport(False, 0, last_seq, f"event {last_seq} changed since it was verified")
+    expected_seq, checked = last_seq + 1, 0
+    rows = session.execute(select(*_CHAINED).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq)
+                           .execution_options(yield_per=batch))
+    for row in rows:
+        problem = _check(row, expected_seq, prev_hash)
+        if problem:
+            rows.close()
+            return VerifyReport(False, checked, row.seq if row.seq == expected_seq else expected_seq, problem)
+        prev_hash, expected_seq, checked = row.hash, row.seq + 1, checked + 1
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         return VerifyReport(False, checked, expected_seq, f"events after seq {expected_seq - 1} are missing")
-    return VerifyReport(True, checked, None, "ok")
+    return VerifyReport(True, checked, None, "ok", expected_seq - 1, prev_hash)
 
 
-def _check(ev: AuditEvent, expected_seq: int, prev_hash: str) -> str:
+def last_verified(session: Session) -> tuple[int, str] | None:
+    """``(seq, hash)`` of the newest event a successful verify reached, if any."""
+    row = session.execute(select(AuditVerified.seq, AuditVerified.hash).where(AuditVerified.id == 1)).first()
+    return (row.seq, row.hash) if row is not None else None
+
+
+def remember_verified(session: Session, report: VerifyReport, *, at: datetime) -> None:
+    """Note how far a successful verify reached, for the next ``--from-last``."""
+    if not report.ok:
+        raise ValueError("only a verified chain is remembered")
+    mark = session.get(AuditVerified, 1) or AuditVerified(id=1)
+    mark.seq, mark.hash, mark.verified_at = report.last_seq, report.last_hash, at
+    session.add(mark)
+
+
+_CHAINED = (AuditEvent.seq, AuditEvent.time, AuditEvent.kind, AuditEvent.actor, AuditEvent.compartment,
+            AuditEvent.dossier_code, AuditEvent.data, AuditEvent.prev_hash, AuditEvent.hash)
+
+
+def _still_verified(session: Session, seq: int, verified_hash: str) -> bool:
+    """The remembered event is still there, unchanged: its fields still give its hash."""
+    if seq == 0:
+        return verified_hash == GENESIS
+    row = session.execute(select(*_CHAINED).where(AuditEvent.seq == seq)).first()
+    return row is not None and row.hash == verified_hash and not _check(row, seq, row.prev_hash)
+
+
+def _check(ev: Any, expected_seq: int, prev_hash: str) -> str:
     if ev.seq != expected_seq:
         return f"event {expected_seq} is missing"
     if ev.prev_hash != prev_hash:

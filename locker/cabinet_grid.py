@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from .alarms import Alarms
@@ -56,7 +56,7 @@ class CabinetGrid:
         query = select(Compartment).where(Compartment.board >= 0).order_by(Compartment.label)
         if labels is not None:
             query = query.where(Compartment.label.in_(list(labels)))
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             comps = list(s.execute(query).scalars())
             held = _held(s)
             alarms = self._alarms.open_at(s, [c.label for c in comps])
@@ -64,7 +64,7 @@ class CabinetGrid:
 
     def history(self, label: str, limit: int = HISTORY_MAX) -> list[dict[str, Any]]:
         """The compartment's audit events, newest first: openings, closings, what was put in or taken out."""
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             rows = s.execute(select(AuditEvent).where(AuditEvent.compartment == label)
                              .order_by(AuditEvent.seq.desc()).limit(limit)).scalars()
             return [as_dict(e) for e in rows]
@@ -88,7 +88,7 @@ def _held(s: Session) -> dict[int, tuple[str, str, Any]]:
     for model, column, what in ((Dropoff, Assignment.dropoff_id, "dropoff"), (Result, Assignment.result_id, "result")):
         rows = s.execute(
             select(Assignment.compartment_id, Dossier.code, Assignment.created_at).join(model, model.id == column)
-            .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active.is_(True))
+            .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active == true())
         ).all()
         out.update({cid: (code, what, since) for cid, code, since in rows})
     return out

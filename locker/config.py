@@ -34,11 +34,12 @@ from drivers.families import BAUDRATES, PROTOCOLS, SERIAL_PROTOCOLS
 from .config_fields import env_names, env_prefix, read_section, table
 from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCANNER_MODELS, SETTING_MODELS,
                               SIZES, BusConfig, CompartmentConfig, PrinterConfig, ScannerConfig, bus_where,
-                              check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio, read_pin_factory)
-from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, EmailConfig, HttpConfig, KioskConfig,
-                              LayoutConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig, check_database,
-                              check_doors, check_email, check_http, check_kiosk, check_layout, check_office,
-                              check_privacy,
+                              check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio,
+                              read_pin_factory)
+from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, EmailConfig, ExpiryConfig, HttpConfig,
+                              KioskConfig, LayoutConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig,
+                              check_database, check_doors, check_email, check_expiry, check_http, check_kiosk, check_layout,
+                              check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
 from .errors import ConfigError
@@ -47,8 +48,8 @@ __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
     "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig", "EmailConfig",
-    "HttpConfig", "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig",
-    "SmsConfig",
+    "ExpiryConfig", "HttpConfig", "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig",
+    "SecurityConfig", "SmsConfig",
     "config_from_dict", "load_config",
 ]
 
@@ -72,6 +73,7 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
+    expiry: ExpiryConfig = field(default_factory=ExpiryConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
@@ -109,6 +111,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "notify.email": ("email", EmailConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
+    "expiry": ("expiry", ExpiryConfig),
     "layout": ("layout", LayoutConfig),
     "console": ("console", ConsoleConfig),
 }
@@ -169,6 +172,7 @@ def _checked(cfg: Config) -> Config:
     check_email(cfg.email)
     check_security(cfg.security)
     check_doors(cfg.doors)
+    check_expiry(cfg.expiry)
     check_layout(cfg.layout)
     check_office(cfg.office)
     check_privacy(cfg.privacy)

@@ -129,13 +129,24 @@ class EmailConfig:
 class SecurityConfig:
     #: File holding the HMAC secret (kept outside the database); created if absent.
     secret_file: str = "var/locker.secret"
-    credential_ttl_days: int = 30
+    #: Days a result waits for its citizen (its deadline); fractions allowed (0.5 = 12 hours).
+    credential_ttl_days: float = 30
     dossier_failure_limit: int = 5
     kiosk_failure_threshold: int = 5
     throttle_base_s: int = 30
     throttle_max_s: int = 3600
     #: After a kiosk's penalty has passed, this long without a failure clears its count.
     throttle_quiet_s: int = 300
+
+
+@dataclass(frozen=True)
+class ExpiryConfig:
+    """Deadlines of results waiting in the cabinet (the deadline is ``security.credential_ttl_days``)."""
+
+    #: The reminder SMS goes this many hours before the deadline (once); fractions allowed.
+    reminder_hours: float = 24.0
+    #: A clerk's one extension moves the deadline by this many days.
+    extend_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -281,12 +292,20 @@ def check_email(email: EmailConfig) -> None:
 
 
 def check_security(sec: SecurityConfig) -> None:
-    for key in ("credential_ttl_days", "dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s",
-                "throttle_quiet_s"):
+    if not 0 < sec.credential_ttl_days <= 3650:
+        raise ConfigError("security.credential_ttl_days", "must be a number of days greater than 0 (at most 3650)")
+    for key in ("dossier_failure_limit", "kiosk_failure_threshold", "throttle_base_s", "throttle_quiet_s"):
         if getattr(sec, key) <= 0:
             raise ConfigError(f"security.{key}", "must be greater than 0")
     if sec.throttle_max_s < sec.throttle_base_s:
         raise ConfigError("security.throttle_max_s", "must not be less than throttle_base_s")
+
+
+def check_expiry(expiry: ExpiryConfig) -> None:
+    if not 0 <= expiry.reminder_hours < float("inf"):
+        raise ConfigError("expiry.reminder_hours", "must be a finite number, 0 or more")
+    if not 1 <= expiry.extend_days <= 365:
+        raise ConfigError("expiry.extend_days", "must be a whole number from 1 to 365")
 
 
 def check_layout(layout: LayoutConfig) -> None:

@@ -66,13 +66,15 @@ def qr_mac(secret: bytes, credential_id: int, nonce: str) -> str:
     return _b64(_hmac(secret, f"qr|{credential_id}|{nonce}")[:16])
 
 
-def issue(session: Session, result: Result, *, secret: bytes, clock: Clock, ttl_days: int) -> IssuedCredential:
-    """Create a credential for ``result`` (its dossier must be loaded) and return it in clear once."""
+def issue(session: Session, result: Result, *, secret: bytes, clock: Clock, ttl_days: float,
+          expires_at: datetime | None = None) -> IssuedCredential:
+    """Create a credential for ``result`` (its dossier must be loaded) and return it in clear once;
+    it expires ``ttl_days`` from now, or at ``expires_at`` when given."""
     now = clock.now()
     code = f"{secrets.randbelow(10**8):08d}"
     cred = Credential(result_id=result.id, dossier_id=result.dossier_id, created_at=now,
                       code_hash=code_hash(secret, result.dossier.code, code), qr_hash="",
-                      expires_at=now + timedelta(days=ttl_days), failures=0)
+                      expires_at=expires_at or now + timedelta(days=ttl_days), failures=0)
     session.add(cred)
     session.flush()
     while True:

@@ -1,8 +1,10 @@
 """The database: one engine, short transactions, Alembic migrations run from code.
 
-SQLite runs in WAL mode with foreign keys on; every transaction starts with
+SQLite runs in WAL mode with foreign keys on; every write transaction starts with
 ``BEGIN IMMEDIATE`` so that writers queue on the busy timeout instead of failing
-when a read turns into a write. PostgreSQL is reached through ``postgresql+psycopg://``.
+when a read turns into a write. Read-only work (listings, GETs, health, reports) uses
+``read_session()``, a deferred ``BEGIN`` that takes no write lock and refuses to flush.
+PostgreSQL is reached through ``postgresql+psycopg://``.
 
 >>> db = Database("sqlite://")
 >>> db.upgrade(); db.is_current()
@@ -10,6 +12,9 @@ True
 >>> with db.session() as s:
 ...     s.execute(text("select 1")).scalar()
 1
+>>> with db.read_session() as s:
+...     s.execute(text("select 2")).scalar()
+2
 >>> db.dispose()
 """
 
@@ -31,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+READ_ONLY = "locker_read_only"
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +47,9 @@ class Database:
         self.url = url
         self.engine = _make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                           expire_on_commit=False)
+        event.listen(self._read_sessions, "before_flush", _refuse_writes)
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,6 +62,19 @@ class Database:
         try:
             yield session
             session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it does not take the write lock; it cannot flush."""
+        session = self._read_sessions()
+        try:
+            yield session
+            session.commit()  # nothing to write; unlike rollback, keeps loaded objects readable
         except BaseException:
             session.rollback()
             raise
@@ -106,6 +128,11 @@ class Database:
         self.engine.dispose()
 
 
+def _refuse_writes(session: Session, _context, _instances) -> None:  # type: ignore[no-untyped-def]
+    if session.new or session.dirty or session.deleted:
+        raise SQLAlchemyError("a read session cannot write; use Database.session()")
+
+
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -135,4 +162,4 @@ def _sqlite_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from . import validation
@@ -28,7 +28,7 @@ class DossierView:
 
     def overview(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code).upper()
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             dossier = s.execute(select(Dossier).where(func.upper(Dossier.code) == code)
                                 .order_by(Dossier.id).limit(1)).scalar_one_or_none()
             if dossier is None:
@@ -54,7 +54,7 @@ def _where(s: Session, dossier_id: int) -> dict[str, Any] | None:
     """The compartment holding the dossier's papers or result now, if any."""
     for model, column, what in ((Result, Assignment.result_id, "result"), (Dropoff, Assignment.dropoff_id, "dropoff")):
         row = s.execute(select(Assignment, model).join(model, model.id == column)
-                        .where(model.dossier_id == dossier_id, Assignment.active.is_(True))).first()
+                        .where(model.dossier_id == dossier_id, Assignment.active == true())).first()
         if row is not None:
             held, record = row
             return {"compartment": record.compartment.label if record.compartment else None, "holds": what,

@@ -111,8 +111,8 @@ class Throttled(LockerError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"Nhập sai quá nhiều lần. Vui lòng thử lại sau {retry_after} giây.",
-            f"Too many failed attempts. Please try again in {retry_after} seconds.",
+            f"Nhập sai quá nhiều lần. Vui lòng chờ {retry_after} giây rồi thử lại.",
+            f"Too many failed attempts. Please wait {retry_after} seconds and try again.",
             retry_after=retry_after,
         )
         self.retry_after = retry_after

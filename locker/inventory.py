@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from . import states, views
@@ -71,7 +71,7 @@ class Inventory:
         comp.service_note = note
 
     def listing(self) -> list[dict[str, Any]]:
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             held = self._held_codes(s)
             rows = s.execute(select(Compartment).where(Compartment.board >= 0).order_by(Compartment.label)).scalars()
             return [views.compartment_view(c, held.get(c.id)) for c in rows]
@@ -81,7 +81,7 @@ class Inventory:
         for model, column in ((Dropoff, Assignment.dropoff_id), (Result, Assignment.result_id)):
             rows = s.execute(
                 select(Assignment.compartment_id, Dossier.code).join(model, model.id == column)
-                .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active.is_(True))
+                .join(Dossier, Dossier.id == model.dossier_id).where(Assignment.active == true())
             ).all()
             out.update({cid: code for cid, code in rows})
         return out

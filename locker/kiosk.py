@@ -120,7 +120,7 @@ class KioskDesk:
             if self._clock.monotonic() >= until:
                 mode = KioskMode.IDLE
             last = self._last_scans.get(key)
-        with self._db.session() as s:
+        with self._db.read_session() as s:
             left_open = self._left_open.prompted_labels(s)
         return {"mode": str(mode), "last_scan": dict(last) if last else None, "doors_left_open": left_open,
                 "presence": bool(self._sensors.active.get("presence"))}

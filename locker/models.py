@@ -1,4 +1,5 @@
-"""The stored state of the locker, as typed SQLAlchemy 2 models.
+"""The stored state of the locker, as typed SQLAlchemy 2 models (announcements and clerks' runs:
+:mod:`locker.models_runs`, on the same ``Base``).
 
 Every timestamp is a timezone-aware UTC ``datetime`` in Python and naive UTC in the
 database, the same on SQLite and PostgreSQL.
@@ -88,6 +89,11 @@ class Result(_Timestamps, Base):
     loaded_by: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
     email: Mapped[Optional[str]] = mapped_column(String(254), nullable=True)
+    #: When its pickup credentials expire: set when the first code is issued, moved by an extension.
+    deadline: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    reminded_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    extended_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    extension_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     dossier: Mapped[Dossier] = relationship(lazy="joined")
     compartment: Mapped[Optional[Compartment]] = relationship(lazy="joined")
@@ -175,6 +181,7 @@ class DoorOperation(_Timestamps, Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_dossier_kind", "dossier_code", "kind"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     time: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -185,6 +192,17 @@ class AuditEvent(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditVerified(Base):
+    """The single row naming the newest audit event a successful ``locker audit verify`` reached."""
+
+    __tablename__ = "audit_verified"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditHead(Base):

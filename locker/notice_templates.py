@@ -47,8 +47,12 @@ SMS: dict[str, tuple[str, str]] = {
         "QR for dossier {dossier}: {link}",
     ),
     "reminder": (
-        "Nhắc: kết quả hồ sơ {dossier} ở ngăn {label} cần nhận trước {until}. Dùng mã nhận đã gửi.{help}",
-        "Reminder: collect dossier {dossier} from compartment {label} by {until} with the code sent.{help}",
+        "Nhắc: kết quả hồ sơ {dossier} ở ngăn {label} cần nhận trước {at}. Dùng mã nhận đã gửi.{help}",
+        "Reminder: collect dossier {dossier} from compartment {label} by {at} with the code sent.{help}",
+    ),
+    "extended": (
+        "Hồ sơ {dossier}: hạn nhận kết quả ở ngăn {label} được gia hạn đến {at}. Mã nhận vẫn dùng được.{help}",
+        "Dossier {dossier}: collect the result in compartment {label} by {at}. Your code still works.{help}",
     ),
     "expired": (
         "Hồ sơ {dossier} đã hết hạn nhận tại tủ; kết quả được chuyển về quầy Một cửa.{help}",
@@ -81,6 +85,7 @@ EMAIL_SUBJECTS: dict[str, tuple[str, str]] = {
     "reissued": ("Mã nhận mới cho hồ sơ {dossier}", "New pickup code for dossier {dossier}"),
     "pickup_link": ("Mã QR nhận hồ sơ {dossier}", "QR code for dossier {dossier}"),
     "reminder": ("Nhắc nhận kết quả hồ sơ {dossier}", "Reminder: dossier {dossier}"),
+    "extended": ("Gia hạn nhận kết quả hồ sơ {dossier}", "Dossier {dossier}: pickup deadline extended"),
     "expired": ("Hồ sơ {dossier} đã hết hạn nhận tại tủ", "Dossier {dossier}: pickup time over"),
     "code_entry_locked": ("Hồ sơ {dossier}: đã khóa nhập mã", "Dossier {dossier}: code entry locked"),
     "dropoff_receipt": ("Biên nhận gửi hồ sơ {dossier}", "Drop-off receipt for dossier {dossier}"),

@@ -50,7 +50,7 @@ from .flows.pickup import PickupFlow
 from .flows.result_load import ResultLoadFlow
 from .inventory import Inventory
 from .journal import Journal, Unlock
-from .kiosk import KioskDesk
+from .kiosk import SCANNER, KioskDesk, KioskMode
 from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
 from .maintenance_runs import MaintenanceRuns
@@ -60,6 +60,7 @@ from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .receipts import Receipts
 from .reconcile import Reconciler
+from .runs import ClerkRuns
 from .unlocks import Unlocker
 from .sensors import CabinetSensors
 from .throttle import PickupThrottle
@@ -126,6 +127,11 @@ class LockerService:
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
+        #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.
+        self.runs = ClerkRuns.build(config=config, db=db, clock=clock, audit=recorder, messages=self.messages,
+                                    load_result=self.load_result, start_collection=self.start_collection,
+                                    holds_item=compartments.holds_item,
+                                    scanner_on=lambda: self._kiosk.set_mode(SCANNER, KioskMode.IDLE))
 
     # ---- flows ----------------------------------------------------------------------------
 
@@ -273,11 +279,13 @@ class LockerService:
         """Apply one hardware event; errors are logged, never raised."""
         try:
             if isinstance(event, ScanRead):
-                self._kiosk.scanned(event.data)
+                if not self.runs.scanned(event.data):
+                    self._kiosk.scanned(event.data)
                 return
             with self.db.session() as s:
                 unlocks = self._route(s, event)
             self._unlocks.send_all(unlocks)
+            self.runs.cabinet.advance()
         except Exception:  # noqa: BLE001 - the event thread must survive anything
             log.exception("failed to handle %r", event)
 
@@ -288,6 +296,7 @@ class LockerService:
             self.alarm_digest.tick(s)
             self._flows.expire(s, window_s=self.config.doors.reopen_window_s)
             unlocks = self._doors.settle_unconfirmed(s)
+            self.runs.expiry.tick(s)
         elif isinstance(event, SensorChanged):
             self._sensors.changed(s, event)
         else:
@@ -325,7 +334,7 @@ class LockerService:
 
     def compartment_history(self, label: Any) -> list[dict[str, Any]]:
         """The compartment's audit events, newest first."""
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             label = self._compartments_part.find(s, label).label
         return self._grid.history(label)
 
@@ -335,7 +344,7 @@ class LockerService:
 
     def get_dossier(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code)
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             dossier = dossiers.find(s, code)
             if dossier is None:
                 raise NotFound("dossier", code)
@@ -346,7 +355,7 @@ class LockerService:
     def events_after(self, seq: Any = 0, limit: Any = 500) -> list[dict[str, Any]]:
         seq = validation.whole_number("after", seq)
         limit = validation.whole_number("limit", limit, 1, 1000)
-        with self.db.session() as s:
+        with self.db.read_session() as s:
             rows = s.execute(select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
                              .limit(limit)).scalars()
             return [audit.as_dict(e) for e in rows]
@@ -356,7 +365,7 @@ class LockerService:
         database, alarms = "ok", {}
         try:
             alarms = self.alarms.counts()
-            with self.db.session() as s:
+            with self.db.read_session() as s:
                 s.execute(text("select 1"))
                 for state, n in s.execute(select(Compartment.state, func.count()).where(Compartment.board >= 0)
                                           .group_by(Compartment.state)).all():

@@ -35,9 +35,9 @@ class DropoffStatus(StrEnum):
 
 class ResultStatus(StrEnum):
     """``opening`` -> ``door_open`` -> ``ready`` (or ``failed``) -> ``collected`` by its
-    citizen, or ``expired`` when a clerk took it out uncollected. Where item sensors
-    tell, a door closed on an empty compartment makes it ``closed_empty``, then
-    ``cancelled`` unless the result is seen inside."""
+    citizen, or ``expired`` when its deadline passed (it waits for a retrieval run) or a clerk
+    took it out uncollected. Where item sensors tell, a door closed on an empty compartment
+    makes it ``closed_empty``, then ``cancelled`` unless the result is seen inside."""
 
     OPENING = STARTED
     DOOR_OPEN = SEEN_OPEN
@@ -88,6 +88,8 @@ class DossierStatus(StrEnum):
     RESULT_READY = "result_ready"
     PICKED_UP = "picked_up"
     RESULT_REMOVED = "result_removed"  # a clerk took an uncollected result out
+    RESULT_EXPIRED = "result_expired"  # its deadline passed: listed for return to the counter
+    RESULT_RETURNED = "result_returned"  # a clerk took the expired result back to the counter
 
 
 #: A dossier waiting for a door to close on it.
@@ -103,6 +105,53 @@ def door_seen_open(record: Any) -> None:
     """A flow's record moves from ``opening`` to ``door_open`` once its door is seen open."""
     if record.status == STARTED:
         record.status = SEEN_OPEN
+
+
+class AnnouncementStatus(StrEnum):
+    """A result the one-stop system announced: ``announced`` -> ``loaded`` (a clerk scanned it
+    into the cabinet), or ``withdrawn`` by the one-stop system before that."""
+
+    ANNOUNCED = "announced"
+    LOADED = "loaded"
+    WITHDRAWN = "withdrawn"
+
+
+class ClerkRunStatus(StrEnum):
+    """A clerk's run at the cabinet (loading batch, morning collection, retrieval)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RunKind(StrEnum):
+    COLLECTION = "collection"  # every compartment holding a drop-off
+    RETRIEVAL = "retrieval"    # every compartment holding an expired result, back to the counter
+
+
+class ItemState(StrEnum):
+    """Where one compartment of a run is, from its flow's record (a result being loaded, or a
+    clerk's collection)."""
+
+    WAITING = "waiting"            # not opened yet (collection and retrieval runs)
+    OPENING = STARTED              # unlock sent, door not yet seen open
+    DOOR_OPEN = SEEN_OPEN
+    CLOSED_EMPTY = "closed_empty"  # loading: the door closed on an empty compartment (it may reopen)
+    READY = "ready"                # loading: the door closed on the result
+    CANCELLED = "cancelled"        # loading: nothing was put in
+    LEFT_INSIDE = "left_inside"    # collection: the door closed with something still inside
+    TAKEN = "taken"                # collection, retrieval: the door closed on an empty compartment
+    UNCOLLECTED = "uncollected"    # collection: it stayed inside
+    FAILED = "failed"              # the door never opened
+    SKIPPED = "skipped"            # could not be started; nothing was opened
+
+
+class ItemCheck(StrEnum):
+    """What the clerk's scan of a dossier taken out said."""
+
+    UNCHECKED = "unchecked"
+    CONFIRMED = "confirmed"
+    MISMATCH = "mismatch"    # the scanned code is not the one recorded in that compartment
+    MISSING = "missing"      # the compartment was empty, or the clerk marked it missing
 
 
 class MaintenanceStatus(StrEnum):

@@ -8,23 +8,25 @@ does (the same queries and hashes), so neither the answer nor its timing tells."
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import credentials
 from .alarm_kinds import AlarmKind
 from .alarms import Alarms
+from .audit import canonical
 from .config import Config
 from .models import AuditEvent, Credential, Dossier, KioskThrottle, Result
 from .notices import CredentialSender
 from .ports import Clock
 
 NO_DOSSIER = -1  # an id no row has: the same queries run for an unknown dossier code
+#: How a refused attempt's stored data says the code was wrong (canonical JSON, keys sorted).
+WRONG_REASON = canonical({"reason": "wrong"})[1:-1]
 
 
 class PickupThrottle:
@@ -93,13 +95,18 @@ class PickupThrottle:
     def attempts_left(self, s: Session, dossier: Dossier | None, typed_code: str) -> int:
         """Wrong codes that remain before code entry for the dossier is locked."""
         live = credentials.live_for_dossier(s, dossier.id if dossier else NO_DOSSIER, self._clock.now())
-        wrong = self._wrong_codes_audited(s, typed_code)
+        limit = self._security.dossier_failure_limit
+        wrong = _wrong_codes_audited(s, typed_code, limit)  # read for a known dossier too: the same reads
         failures = max((cred.failures for cred in live), default=wrong)
-        return max(0, self._security.dossier_failure_limit - failures)
+        return max(0, limit - failures)
 
-    @staticmethod
-    def _wrong_codes_audited(s: Session, typed_code: str) -> int:
-        """Wrong codes typed for a dossier code, by the audit log (how an unknown code is counted)."""
-        rows = s.execute(select(AuditEvent.data).where(AuditEvent.dossier_code == typed_code,
-                                                       AuditEvent.kind == "pickup_attempt")).scalars()
-        return sum(1 for data in rows if json.loads(data).get("reason") == "wrong")
+
+def _wrong_codes_audited(s: Session, typed_code: str, limit: int) -> int:
+    """Wrong codes typed for a dossier code, by the audit log (how an unknown code is counted), up to ``limit``.
+
+    Indexed by dossier code and bounded: at most ``limit`` events are counted."""
+    wrong = (select(AuditEvent.seq)
+             .where(AuditEvent.dossier_code == typed_code, AuditEvent.kind == "pickup_attempt",
+                    AuditEvent.data.contains(WRONG_REASON, autoescape=True))
+             .limit(limit).subquery())
+    return s.execute(select(func.count()).select_from(wrong)).scalar_one()

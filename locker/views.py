@@ -1,4 +1,4 @@
-"""The JSON shapes of CONTRACT.md section 3, built from models.
+"""The JSON shapes of docs/interface.md section 3, built from models.
 
 >>> from locker.models import Compartment
 >>> compartment_view(Compartment(label="A01", size="S", bus="main", board=0, lock=1, state="free", door="closed"), None)

@@ -6,14 +6,16 @@ tests/unit/conftest.py), ``integration`` (the simulator and the runtime in this 
 ``database`` (SQLite and PostgreSQL), ``e2e`` (separate processes), ``browser``
 (Chromium) and ``bench`` (the benchmarks' smoke tests, in tests/benchmarks).
 
-PostgreSQL and Chromium tests are skipped with a visible reason when those are
-missing on a developer's machine; with CI=true a missing one is an error.
+PostgreSQL and Chromium tests, and the kiosk's browser tests without its fonts,
+are skipped with a visible reason when those are missing on a developer's
+machine; with CI=true a missing one is an error.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,10 @@ from tests.support.sms_gateway import SmsGateway
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
+#: The kiosk page's fonts (api/kiosk/static/kiosk.css), both in Debian's fonts-noto-core, each with
+#: the fontconfig pattern it must match: Noto Sans for the words (Vietnamese included), Noto Sans
+#: Symbols2 for the keyboard's erase sign.
+KIOSK_FONTS = {"Noto Sans": ":lang=vi", "Noto Sans Symbols2": ":charset=232b"}
 TESTS = Path(__file__).resolve().parent
 FOLDER_MARKS = {"unit": "unit", "integration": "integration", "database": "database", "e2e": "e2e",
                 "browser": "browser", "benchmarks": "bench"}
@@ -95,6 +101,19 @@ def chromium_path():
     except ImportError:
         missing("the playwright package is not installed")
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def kiosk_fonts(chromium_path) -> frozenset[str]:
+    """The kiosk's fonts, so that its layout is the one a kiosk computer shows."""
+    if shutil.which("fc-list") is None:
+        missing("fontconfig's fc-list is not installed, so the kiosk's fonts cannot be checked")
+    for family, pattern in KIOSK_FONTS.items():
+        found = subprocess.run(["fc-list", f":family={family}{pattern}", "family"], capture_output=True,
+                               text=True, timeout=30, check=False).stdout
+        if not found.strip():
+            missing(f"the kiosk's font {family} is not installed: apt-get install fonts-noto-core")
+    return frozenset(KIOSK_FONTS)
 
 
 @pytest.fixture

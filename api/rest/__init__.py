@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from . import alarms, citizen, clerk, kiosk_api, maintenance, open
+from . import alarms, announcements, citizen, clerk, kiosk_api, maintenance, open, runs
 
 
 class IdConverter(IntegerConverter):
@@ -17,5 +17,5 @@ class IdConverter(IntegerConverter):
 
 def register_rest(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    for bp in (citizen.bp, clerk.bp, kiosk_api.bp, maintenance.bp, open.bp, alarms.bp):
+    for bp in (citizen.bp, clerk.bp, kiosk_api.bp, maintenance.bp, open.bp, alarms.bp, announcements.bp, runs.bp):
         app.register_blueprint(bp)

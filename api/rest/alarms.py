@@ -20,7 +20,7 @@ TAGS = ["alarms"]
 
 
 class Alarm(BaseModel):
-    """An alarm: its kind, place, time and state (CONTRACT section 5), with how often it
+    """An alarm: its kind, place, time and state (docs/interface.md), with how often it
     repeated while open and what the system recorded about it."""
 
     id: int

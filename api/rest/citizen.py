@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from locker.errors import HardwareUnavailable, NoCompartmentAvailable
+
 from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
 from ..i18n import request_lang
+from ..kiosk.availability import HARDWARE
+from ..kiosk.guidance import add_help
 from ..openapi import endpoint
 from ..qr import with_receipt_qr
 from ..schemas import DoorOpened, Dropoff, DropoffRequest, Pickup, PickupRequest, load_body
+from .kiosk_api import current_availability
 
 bp = Blueprint("citizen", __name__, url_prefix="/api/v1")
+bp.after_request(add_help)
 TAGS = ["citizen"]
 RECEIPT_NOTE = ("Once `stored` (or `collected`), a recent operation carries its `receipt`: the lines it prints, "
                 "the QR (the dossier code, and as a PNG data URL in `qr_image`) and whether it was printed; "
@@ -20,16 +26,22 @@ RECEIPT_NOTE = ("Once `stored` (or `collected`), a recent operation carries its 
 @bp.post("/dropoffs")
 @endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
           body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 429, 503),
-          description="When the door closes again the drop-off becomes `stored`. A kiosk starts at most "
-                      "`kiosk.dropoffs_per_minute` drop-offs in any 60 seconds: one more is 429 "
-                      "`dropoff_rate_limited` with Retry-After.")
+          description="When the door closes again the drop-off becomes `stored`. No free compartment of "
+                      "that size or larger: 409 `no_compartment`; only on boards that do not answer: 503 "
+                      "`hardware_unavailable`. A kiosk starts at most `kiosk.dropoffs_per_minute` drop-offs "
+                      "in any 60 seconds: one more is 429 `dropoff_rate_limited` with Retry-After.")
 @citizen_only
 def create_dropoff():
     req = load_body(DropoffRequest)
     kiosk = current_kiosk()
     with kiosk_access().dropoff_slot(kiosk):
-        return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk, email=req.email,
-                                               language=request_lang()), 201
+        try:
+            return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk,
+                                                   email=req.email, language=request_lang()), 201
+        except NoCompartmentAvailable as exc:
+            if current_availability()["dropoff"]["sizes"].get(exc.details.get("size")) == HARDWARE:
+                raise HardwareUnavailable() from None
+            raise
 
 
 @bp.get("/dropoffs/<id:dropoff_id>")

@@ -1,4 +1,5 @@
-"""Kiosk helpers (kiosk clients only): the page's mode and scans at the QR scanner.
+"""Kiosk helpers (kiosk clients only): the page's mode, scans at the QR scanner, and what can
+start at the cabinet now.
 
 The cabinet has one QR scanner, mounted at its kiosk, and the domain keys its
 mode as ``"scanner"``: a scanned QR opens a door only while the kiosk page is idle
@@ -7,16 +8,55 @@ mode as ``"scanner"``: a scanned QR opens a door only while the kiosk page is id
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from flask import Blueprint
+from pydantic import BaseModel
 
 from locker.kiosk import SCANNER
 
 from ..auth import citizen_only, runtime
+from ..kiosk.availability import SIZES, availability, notices
+from ..kiosk.guidance import add_help, contact
 from ..openapi import endpoint
 from ..schemas import KioskActivity, KioskModeRequest, load_body
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
+bp.after_request(add_help)
 TAGS = ["kiosk"]
+Blocked = Literal["hardware_unavailable", "on_battery", "no_compartment"] | None
+
+
+class FlowAvailability(BaseModel):
+    available: bool
+    reason: Blocked
+    sizes: dict[Literal[SIZES], Blocked] | None = None
+
+
+class Notice(BaseModel):
+    flow: Literal["dropoff", "pickup"]
+    vi: str
+    en: str
+
+
+class Bilingual(BaseModel):
+    vi: str
+    en: str
+
+
+class KioskAvailability(BaseModel):
+    """``reason``: the error word the flow's request would get now, or null when it can start."""
+
+    dropoff: FlowAvailability
+    pickup: FlowAvailability
+    notices: list[Notice]
+    contact: Bilingual
+
+
+def current_availability() -> dict[str, Any]:
+    """What can start at the cabinet now (see :mod:`api.kiosk.availability`)."""
+    rt = runtime()
+    return availability(rt.service.health(), rt.service.list_compartments(), main_bus=rt.config.buses[0].name)
 
 
 @bp.post("/mode")
@@ -34,3 +74,15 @@ def set_mode():
 @citizen_only
 def activity():
     return runtime().service.kiosk_activity(SCANNER)
+
+
+@bp.get("/availability")
+@endpoint("What can start at the kiosk now, and why not: shown on the start screen before anyone types",
+          tags=TAGS, responses={200: KioskAvailability},
+          description="A board that does not answer is a hardware problem, never a full cabinet. `notices` "
+                      "and `contact` are in both languages, for the bilingual start screen.")
+@citizen_only
+def kiosk_availability():
+    found = current_availability()
+    office = runtime().config.office
+    return {**found, "notices": notices(found), "contact": {"vi": contact(office, "vi"), "en": contact(office, "en")}}

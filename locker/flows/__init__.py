@@ -54,7 +54,7 @@ class Flow(Protocol):
 
 def shown(db: Any, model: type, record_id: Any, *, name: str, view: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """What ``GET`` answers for one record: its view, or :class:`NotFound` naming it."""
-    with db.session() as s:
+    with db.read_session() as s:
         record = s.get(model, validation.whole_number("id", record_id))
         if record is None:
             raise NotFound(name, record_id)

@@ -1,5 +1,6 @@
 """A clerk takes out what a compartment holds: a drop-off (it becomes ``collected``,
-its dossier ``received``) or an uncollected result (``expired``, its codes revoked).
+its dossier ``received``) or an uncollected result (``expired``, its codes revoked; its
+dossier ``result_returned`` to the counter when its deadline had passed, else ``result_removed``).
 The compartment is free when the door closes again (where item sensors tell: on an
 empty compartment). With something still inside the collection is ``left_inside``,
 then ``uncollected`` with an alarm: what the compartment holds stays recorded."""
@@ -93,13 +94,17 @@ class CollectionFlow:
             kind, dossier = "dropoff_collected", dropoff.dossier.code
         else:
             result = s.get(Result, coll.result_id)
+            returned = result.status == ResultStatus.EXPIRED  # its deadline passed: back to the counter
             result.status, result.updated_at = ResultStatus.EXPIRED, now
-            result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_REMOVED, now
+            result.dossier.status = DossierStatus.RESULT_RETURNED if returned else DossierStatus.RESULT_REMOVED
+            result.dossier.updated_at = now
             credentials.revoke_all(s, result.id, now)
-            kind, dossier = "result_removed", result.dossier.code
+            kind, dossier = ("result_returned" if returned else "result_removed"), result.dossier.code
         self._allocator.release(s, comp)
         self._compartments.move(comp, states.FREE)
-        self._audit.event(s, kind, actor=coll.actor, compartment=comp.label, dossier=dossier, collection=coll.id)
+        where = {"to": "counter"} if kind == "result_returned" else {}
+        self._audit.event(s, kind, actor=coll.actor, compartment=comp.label, dossier=dossier, collection=coll.id,
+                          **where)
 
     def fail(self, s: Session, op: DoorOperation, coll: Collection, reason: str, *,
              relocate: bool) -> Unlock | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from locker import models_runs  # noqa: F401  (its tables join Base.metadata)
 from locker.models import Base
 
 

@@ -3,7 +3,8 @@
 ``kiosk_demo`` starts ``locker demo`` the way a new user does (``make run``), reads
 the demo clerk token from the data directory and the SMS messages from the demo's
 log (the demo sends them through ``LogNotifier``: ``SMS to <phone>: <text>``).
-``kiosk_page`` is a fresh 1280x800 touch screen on the kiosk page for each test.
+``kiosk_page`` is a fresh 1280x800 touch screen on the kiosk page for each test,
+rendered with the kiosk's own fonts (``kiosk_fonts``: skipped without them, an error in CI).
 """
 
 from __future__ import annotations
@@ -130,6 +131,20 @@ class KioskDemo:
         return label, self.sms_for(dossier_code)
 
 
+def platform_fonts(page, selector: str) -> set[str]:
+    """The font families Chromium really drew the text in and under ``selector`` with (fallbacks included)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": f"{selector}, {selector} *"})["nodeIds"]
+        return {font["familyName"] for node in nodes
+                for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+    finally:
+        cdp.detach()
+
+
 def show_kiosk(page, kiosk_url: str) -> None:
     """Load the kiosk page (the URL ``locker demo`` printed) and wait until it shows the home screen and has asked the
     service once for scanner activity (its baseline: only later scans are news)."""
@@ -163,7 +178,7 @@ def kiosk_demo(tmp_path_factory) -> KioskDemo:
 
 
 @pytest.fixture(scope="module")
-def kiosk_browser(chromium_path):
+def kiosk_browser(chromium_path, kiosk_fonts):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -145,6 +145,8 @@ def test_a_dossier_is_found_by_its_code_and_its_pickup_code_reissued(page, cab):
     wait_for(lambda: any(lock["door"] == "open" for b in requests.get(cab.sim + "/sim/state", timeout=10).json()["boards"]
                          if b["address"] == c["board"] for lock in b["locks"] if lock["lock"] == c["lock"]),
              message="the result's door opens")
+    put = requests.post(cab.sim + "/sim/item", json={"board": c["board"], "lock": c["lock"], "present": True}, timeout=10)
+    assert put.status_code == 200, put.text   # item sensors: the result is seen inside
     sim_door(cab, label, "close")
     wait_for(lambda: requests.get(cab.api + f"/api/v1/results/{loaded.json()['id']}", headers=cab.clerk,
                                   timeout=10).json()["status"] == "ready", message="ready")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.net import wait_for
 
-from tests.browser.conftest import KioskDemo, show_kiosk
+from tests.browser.conftest import KioskDemo, platform_fonts, show_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -197,6 +197,24 @@ def test_english_labels_and_error_messages(kiosk_page, kiosk_demo: KioskDemo):
     page.get_by_test_id("btn-back").tap()
     expect(page.get_by_test_id("btn-lang")).to_have_text("English")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
+
+
+def test_every_word_is_drawn_in_the_kiosk_fonts(kiosk_page, kiosk_fonts):
+    """Vietnamese and English text alike come from the fonts the layout was made for, with no other
+    font filling in a missing glyph (so a machine's other fonts cannot change what fits)."""
+    page = kiosk_page
+
+    def drawn_with(selectors: list[str]) -> dict[str, set[str]]:
+        return {selector: platform_fonts(page, selector) for selector in selectors}
+
+    home = drawn_with(["header h1", "#btn-lang", "#btn-dropoff", "#btn-pickup", "#scan-hint"])
+    assert home == {selector: {"Noto Sans"} for selector in home}
+    page.get_by_test_id("btn-dropoff").tap()
+    page.get_by_test_id("submit").tap()
+    expect(message(page)).to_have_text("Mã hồ sơ gồm 1-64 chữ cái, chữ số hoặc các ký tự . - _ / :")
+    form = drawn_with(["#dropoff-fields", "#status-message", "#status-help", "#btn-back", "#submit"])
+    assert form == {selector: {"Noto Sans"} for selector in form}
+    assert platform_fonts(page, "#keyboard") == set(kiosk_fonts)   # "⌫" from Noto Sans Symbols2
 
 
 def test_an_untouched_form_returns_home(kiosk_page, kiosk_demo: KioskDemo):

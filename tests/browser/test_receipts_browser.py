@@ -39,7 +39,7 @@ def drop_off_by_touch(page, kiosk_demo: KioskDemo, code: str) -> str:
         page.get_by_test_id("submit").tap()
     label = answer.value.json()["compartment"]
     kiosk_demo.wait_open_doors({label})
-    kiosk_demo.close_door(label)
+    kiosk_demo.close_door(label, item=True)   # item sensors: the dossier is seen inside
     expect(message(page)).to_contain_text(f"Đã nhận hồ sơ {code}")
     return label
 

@@ -158,11 +158,12 @@ def kerong_unlock_frame(board: int, lock: int) -> bytes:
 def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scanner_url: str,
                  sms_url: str, secret: Path, compartments: list[dict], extra: str = "",
                  open_timeout_ms: int = 2500, bus: dict | None = None, sms: dict | None = None,
-                 public_url: bool = True) -> None:
+                 security: dict | None = None, public_url: bool = True) -> None:
     """``bus`` holds the [bus] keys (as printed by ``locker sim``); Kerong CU16 by default.
     A ``gpio-relay`` bus gets no ``url`` (its locks are GPIO pins, listed in ``relay_locks``).
-    ``sms`` adds keys to [notify.sms] (e.g. a short ``retry_base_s``). Without ``public_url``
-    a pickup code comes without the SMS of its QR link."""
+    ``sms`` adds keys to [notify.sms] (e.g. a short ``retry_base_s``), ``security`` to [security]
+    (e.g. a short ``credential_ttl_days``). Without ``public_url`` a pickup code comes without
+    the SMS of its QR link."""
     bus = dict(bus or {"protocol": "kerong-cu16", "baudrate": 19200, "answer_timeout_ms": 200})
     if bus.get("protocol") != "gpio-relay":
         bus["url"] = bus_url
@@ -175,7 +176,8 @@ def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scann
         "[scanner]", f'url = "{scanner_url}"', "",
         "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"',
         *(f"{key} = {json.dumps(value)}" for key, value in (sms or {}).items()), "",
-        "[security]", f'secret_file = "{secret}"', "",
+        "[security]", f'secret_file = "{secret}"',
+        *(f"{key} = {json.dumps(value)}" for key, value in (security or {}).items()), "",
         extra,
     ]
     for c in compartments:
@@ -215,11 +217,12 @@ def printed_snippet(output: str) -> dict:
 def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
                     open_timeout_ms: int = 2500, board_type: str = "kerong-cu16",
                     sms: dict | None = None, gpio: bool = False, printer: bool = False,
-                    public_url: bool = True) -> Iterator[Cabinet]:
+                    security: dict | None = None, extra: str = "", public_url: bool = True) -> Iterator[Cabinet]:
     """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token.
 
     The service's [bus], [gpio] and [[compartment]] tables are the ones ``locker sim``
-    prints; ``sms`` adds keys to its [notify.sms] table. With ``gpio`` the simulator
+    prints; ``sms`` adds keys to its [notify.sms] table, ``security`` to [security], and
+    ``extra`` more tables (e.g. ``[expiry]``). With ``gpio`` the simulator
     serves its pins as a pigpio daemon and the service drives them through it;
     ``board_type="gpio-relay"`` (relay locks on GPIO pins, no RS485 bus) always does.
     With ``printer`` the simulator serves its receipt printer like a network printer,
@@ -240,7 +243,7 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         common = dict(db_url=db_url, http_port=http_port, bus_url=f"socket://127.0.0.1:{bus_port}",
                       scanner_url=f"socket://127.0.0.1:{scanner_port}", sms_url=sms_gateway.url,
                       secret=tmp_path / "locker.secret", open_timeout_ms=open_timeout_ms, sms=sms,
-                      public_url=public_url)
+                      security=security, public_url=public_url)
         write_config(config, compartments=[], **common)
         for args, stdin in ((("db", "upgrade"), None),
                             (("user", "add", "clerk1", "--role", "clerk", "--password-stdin"), "s3cret-pass\n")):
@@ -261,7 +264,7 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         if relay_only:
             bus["pulse_ms"] = 100
         gpio_table = "".join(f"{key} = {toml_value(value)}\n" for key, value in snippet.get("gpio", {}).items())
-        extra = "[gpio]\n" + gpio_table if gpio else ""
+        extra += "\n[gpio]\n" + gpio_table if gpio else ""
         if printer:
             extra += "\n[printer]\n" + "".join(f"{key} = {toml_value(value)}\n"
                                                for key, value in snippet["printer"].items())

@@ -225,6 +225,7 @@ def test_real_answers_match_the_published_document(app):
     api.call("GET", "/api/v1/events?limit=1000", "/api/v1/events", 200, headers=api.clerk)
     api.call("POST", "/api/v1/kiosk/mode", "/api/v1/kiosk/mode", 204, json={"mode": "busy"})
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
+    api.call("GET", "/api/v1/kiosk/availability", "/api/v1/kiosk/availability", 200)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
     maintenance_answers(api, dropoff["compartment"])
     api.call("GET", "/healthz", "/healthz", 200)
@@ -236,6 +237,9 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", f"/api/v1/alarms/{alarm['id']}/resolve", "/api/v1/alarms/{alarm_id}/resolve", 200,
              headers=api.clerk, json={})
     assert api.call("GET", "/healthz", "/healthz", 200)["alarms"]["open"] == 0
+    from tests.integration.test_clerk_runs_http import exercise_clerk_runs
+
+    exercise_clerk_runs(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
 
 

@@ -50,6 +50,7 @@ class FakeSerialPort:
         self.junk = b""
         self.echo = False  # some RS485 adapters hear what they send
         self.fail_reads = 0
+        self.read_calls = 0
         self.fail_writes = fail_writes
         self.opens = 0
         self.fail_opens = 0
@@ -79,6 +80,7 @@ class FakeSerialPort:
         return len(data)
 
     def read(self, size: int = 1) -> bytes:
+        self.read_calls += 1
         if self.fail_reads:
             self.fail_reads -= 1
             raise serial.SerialException("device reports readiness to read but returned no data")

@@ -1,4 +1,4 @@
-"""The keys of CONTRACT section 5 (kiosk, office, privacy, height_mm, item_sensors) and
+"""The keys of docs/interface.md section 5 (kiosk, office, privacy, height_mm, item_sensors) and
 issue 8's refusals: unknown ``LOCKER_*`` variables and unknown database URL schemes."""
 
 from __future__ import annotations

@@ -63,11 +63,26 @@ def test_page_renders_with_local_assets_only(client, path):
         assert not re.search(r"https?://", asset.get_data(as_text=True)), url
 
 
+def page_scripts(c, entry: str = "kiosk.js") -> dict[str, str]:
+    """The page's script modules: its entry and every module imported from there, by name."""
+    found: dict[str, str] = {}
+    waiting = [entry]
+    while waiting:
+        name = waiting.pop()
+        resp = c.get(f"/kiosk/static/{name}")
+        assert resp.status_code == 200 and "javascript" in resp.mimetype, name
+        found[name] = resp.get_data(as_text=True)
+        waiting += [n for n in re.findall(r'from "\./([a-z]+\.js)"', found[name]) if n not in found]
+    return found
+
+
 def test_script_calls_only_this_api(client):
     c, _ = client
-    script = c.get("/kiosk/static/kiosk.js").get_data(as_text=True)
-    used = set(re.findall(r"/api/v1/[a-z/]+", script))
-    assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity"}
+    scripts = page_scripts(c)
+    assert {"kiosk.js", "page.js", "form.js", "door.js", "home.js", "text.js"} <= set(scripts)
+    used = set(re.findall(r"/api/v1/[a-z/]+", "\n".join(scripts.values())))
+    assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity",
+                    "/api/v1/kiosk/availability"}
 
 
 # ---- a real browser against a real server (Debian's Chromium, via the chromium_path fixture) ----

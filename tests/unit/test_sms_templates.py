@@ -14,7 +14,7 @@ from locker import notice_templates as templates
 from locker.sms_segments import GSM7_BASIC, is_gsm7, segments, transliterate
 
 KINDS_SENT_TODAY = {"result_ready", "reissued", "pickup_link", "dropoff_receipt", "pickup_receipt", "printer_fallback"}
-KINDS_FOR_OTHER_PARTS = {"reminder", "expired", "code_entry_locked"}
+KINDS_FOR_OTHER_PARTS = {"reminder", "extended", "expired", "code_entry_locked"}
 DOC = Path(__file__).resolve().parents[2] / "docs" / "notifications.md"
 
 

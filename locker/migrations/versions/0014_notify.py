@@ -1,7 +1,7 @@
 """Citizens' language and email address; what the gateway said about each outbox message.
 
-Revision ID: 0013
-Revises: 0007
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0007"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,33 @@
+// Clerks' runs: swap in the live list every second; reload when the cabinet's scanner
+// brought an unannounced code (the page then asks for its phone and size); print button.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  var printButton = document.querySelector("[data-print]");
+  if (printButton) {
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+  if (!live) { return; }
+  var url = live.getAttribute("data-live");
+  var pending = live.getAttribute("data-pending") || "";
+  function refresh() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (resp) { return resp.ok ? resp.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var box = document.createElement("div");
+        box.innerHTML = html;
+        var inner = box.querySelector(".live-inner");
+        if (!inner) { return; }
+        var nowPending = inner.getAttribute("data-pending") || "";
+        if (inner.hasAttribute("data-pending") && nowPending !== pending) {
+          window.location.reload();
+          return;
+        }
+        live.replaceChildren(inner);
+        if (inner.getAttribute("data-status") === "closed") { window.clearInterval(timer); }
+      })
+      .catch(function () { /* the next tick tries again */ });
+  }
+  var timer = window.setInterval(refresh, 1000);
+}());

@@ -1,0 +1,65 @@
+"""What a citizen should do next after an error, and whom to ask: the office's name, help line
+and opening hours from ``[office]``. The citizen and kiosk endpoints add it to every error
+answer as ``help``, in the request's language, next to the error's own ``message``.
+
+>>> from types import SimpleNamespace
+>>> office = SimpleNamespace(name="Bộ phận Một cửa", hotline="0236 3822 000", hours="7:30 - 17:00")
+>>> help_text("no_compartment", office, "en")
+'Choose a larger size, or come back later. Help: Bộ phận Một cửa, phone 0236 3822 000, open 7:30 - 17:00.'
+>>> help_text("invalid_credentials", SimpleNamespace(name="Một cửa", hotline="", hours=""), "vi")
+'Kiểm tra lại mã hồ sơ và mã nhận 8 chữ số trong tin nhắn SMS. Hỗ trợ: Một cửa.'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, json
+
+from ..auth import runtime
+from ..i18n import request_lang
+
+NEXT_STEPS: dict[str, tuple[str, str]] = {
+    "invalid_input": ("Sửa ô được đánh dấu rồi thử lại.", "Correct the highlighted entry and try again."),
+    "invalid_credentials": ("Kiểm tra lại mã hồ sơ và mã nhận 8 chữ số trong tin nhắn SMS.",
+                            "Check the dossier code and the 8-digit pickup code in your SMS."),
+    "throttled": ("Chờ hết thời gian đếm ngược rồi thử lại.", "Wait for the countdown to end, then try again."),
+    "no_compartment": ("Chọn cỡ lớn hơn, hoặc quay lại sau.", "Choose a larger size, or come back later."),
+    "hardware_unavailable": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
+                             "Please come back later, or go to the office's counter during opening hours."),
+    "on_battery": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
+                   "Please come back later, or go to the office's counter during opening hours."),
+    "kiosk_only": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
+    "foreign_host": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
+    "dropoff_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
+}
+ANY_OTHER = ("Chạm “Về màn hình chính” rồi thử lại; nếu vẫn lỗi, hãy liên hệ bộ phận.",
+             "Tap “Back to start” and try again; if it fails again, contact the office.")
+
+
+def help_text(error: str, office: Any, lang: str) -> str:
+    """The next step for ``error`` and the office's contact, in ``lang`` (``vi`` or ``en``)."""
+    step = NEXT_STEPS.get(error, ANY_OTHER)[1 if lang == "en" else 0]
+    return f"{step} {contact(office, lang)}"
+
+
+def contact(office: Any, lang: str) -> str:
+    """``Help: <name>, phone <hotline>, open <hours>.``, leaving out what is not configured."""
+    en = lang == "en"
+    parts = [office.name]
+    if office.hotline:
+        parts.append(("phone " if en else "điện thoại ") + office.hotline)
+    if office.hours:
+        parts.append(("open " if en else "giờ làm việc ") + office.hours)
+    return ("Help: " if en else "Hỗ trợ: ") + ", ".join(parts) + "."
+
+
+def add_help(response: Response) -> Response:
+    """Give a JSON error answer its ``help`` (an ``after_request`` step of the citizen blueprints)."""
+    if response.status_code < 400 or not response.is_json:
+        return response
+    body = response.get_json(silent=True)
+    if isinstance(body, dict) and isinstance(body.get("error"), str) and "help" not in body:
+        body["help"] = help_text(body["error"], runtime().config.office, request_lang())
+        response.set_data(json.dumps(body))
+    return response

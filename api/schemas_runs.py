@@ -1,0 +1,134 @@
+"""Request and response models of announcements, clerks' runs and deadlines."""
+
+from __future__ import annotations
+
+
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from locker.statuses import AnnouncementStatus, ItemCheck, ItemState, RunKind, ClerkRunStatus
+
+from .schemas import RequestModel, Result, Text, one_of
+
+
+class AnnouncementRequest(RequestModel):
+    """The one-stop system announces a result before it reaches the cabinet."""
+
+    dossier_code: Text = Field(description="The dossier code on the receipt (case-insensitive).")
+    phone: Text = Field(description="The citizen's Vietnamese mobile number.")
+    due: Text = Field(description="The date the result is due, YYYY-MM-DD.")
+    size: Text = Field(description="Compartment size the result needs: S, M or L.")
+    procedure: Text = Field(description="The administrative procedure, e.g. 'Cấp giấy phép xây dựng'.")
+
+
+class Announcement(BaseModel):
+    """An announced result; the phone is masked."""
+
+    dossier_code: str
+    phone: str
+    due: str
+    size: str
+    procedure: str
+    status: one_of(AnnouncementStatus)  # type: ignore[valid-type]
+
+
+class RunStart(RequestModel):
+    scanner: bool = Field(False, description="The cabinet's scanner feeds this run (otherwise scans are sent by "
+                                             "the console page or this API).")
+
+
+class CabinetRunStart(RunStart):
+    kind: one_of(RunKind) = Field(description="collection: every drop-off; "  # type: ignore[valid-type]
+                                              "retrieval: every expired result.")
+
+
+class ScanRequest(RequestModel):
+    data: Text = Field(description="What the scanner read: the dossier code on the receipt.")
+
+
+class LoadDetails(RequestModel):
+    """Phone and size of a scanned dossier that nobody announced."""
+
+    phone: Text
+    size: Text
+
+
+class ExtendRequest(RequestModel):
+    reason: Text = Field(description="Why the deadline moves (for the audit log).")
+
+
+class Notice(BaseModel):
+    """What the last scan or action of a run did."""
+
+    model_config = ConfigDict(extra="allow")
+
+    at: str
+    ok: bool
+    dossier_code: str | None = None
+    word: str | None = Field(None, description="loading, needs_details, confirmed, mismatch, missing, unexpected, "
+                                               "or the error word.")
+
+
+class LoadItem(BaseModel):
+    n: int
+    dossier_code: str
+    result_id: int
+    compartment: str | None
+    size: str
+    phone: str = Field(description="Masked.")
+    announced: bool
+    state: one_of(ItemState)  # type: ignore[valid-type]
+    time: str
+
+
+class LoadRun(BaseModel):
+    """A loading batch and the running list of what it loaded."""
+
+    id: int
+    kind: str
+    clerk: str
+    scanner: bool
+    status: one_of(ClerkRunStatus)  # type: ignore[valid-type]
+    started_at: str
+    ended_at: str | None
+    pending_code: str | None = Field(description="A scanned code nobody announced, waiting for phone and size.")
+    notice: Notice | None
+    items: list[LoadItem]
+
+
+class RunItem(BaseModel):
+    id: int
+    n: int
+    compartment: str
+    dossier_code: str = Field(description="The dossier recorded in that compartment.")
+    state: one_of(ItemState)  # type: ignore[valid-type]
+    check: one_of(ItemCheck)  # type: ignore[valid-type]
+    scanned_code: str | None
+    note: str
+    time: str
+
+
+class CabinetRun(BaseModel):
+    """A collection or retrieval run; ``signed_by`` once the clerk ended it."""
+
+    id: int
+    kind: one_of(RunKind)  # type: ignore[valid-type]
+    clerk: str
+    scanner: bool
+    status: one_of(ClerkRunStatus)  # type: ignore[valid-type]
+    started_at: str
+    ended_at: str | None
+    signed_by: str | None
+    notice: Notice | None
+    items: list[RunItem]
+
+
+class Deadline(Result):
+    """A result with its deadline."""
+
+    deadline: str | None
+    extended: bool
+    extension_reason: str
+    phone: str = Field(description="Masked.")
+
+

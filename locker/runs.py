@@ -1,0 +1,61 @@
+"""The clerks' work at the cabinet, as one part of the service: announcements, loading
+batches, collection and retrieval runs, and result deadlines; and where a scan of the
+cabinet's scanner goes while a run holds it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .announcements import Announcements
+from .audit import AuditRecorder
+from .cabinet_runs import CabinetRuns
+from .config import Config
+from .notices import CitizenMessages
+from .errors import LockerError
+from .expiry import Expiry
+from .load_runs import LoadRuns
+from .ports import Clock
+from .run_support import scanner_holder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClerkRuns:
+    """``service.runs``: ``announcements``, ``load`` (batches), ``cabinet`` (collection and
+    retrieval runs) and ``expiry`` (deadlines); see each module."""
+
+    db: Any
+    announcements: Announcements
+    load: LoadRuns
+    cabinet: CabinetRuns
+    expiry: Expiry
+
+    @classmethod
+    def build(cls, *, config: Config, db: Any, clock: Clock, audit: AuditRecorder, messages: CitizenMessages,
+              load_result: Callable[..., dict], start_collection: Callable[..., dict],
+              holds_item: Callable[[Any], bool | None], scanner_on: Callable[[], None]) -> "ClerkRuns":
+        announcements = Announcements(db=db, clock=clock, audit=audit)
+        return cls(db=db, announcements=announcements,
+                   load=LoadRuns(db=db, clock=clock, audit=audit, announcements=announcements,
+                                 load_result=load_result, scanner_on=scanner_on),
+                   cabinet=CabinetRuns(db=db, clock=clock, audit=audit, holds_item=holds_item,
+                                       start_collection=start_collection, scanner_on=scanner_on),
+                   expiry=Expiry(config=config, db=db, clock=clock, audit=audit, messages=messages))
+
+    def scanned(self, data: Any) -> bool:
+        """Give a scan of the cabinet's scanner to the run it feeds (in the name of the run's clerk,
+        who holds the scanner); False when none does."""
+        with self.db.session() as s:
+            holder = scanner_holder(s)
+        if holder is None:
+            return False
+        kind, run_id, clerk = holder
+        part = self.load if kind == "load" else self.cabinet
+        try:
+            part.scan(run_id, data, actor=clerk)
+        except LockerError as exc:  # the run's notice shows it on the clerk's page
+            log.info("scan for %s run %s refused: %s", kind, run_id, exc.code)
+        return True
