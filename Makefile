@@ -2,7 +2,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-unit install install-test clean bench messages
+.PHONY: run test test-unit install install-test clean bench messages reliability reliability-crash \
+	reliability-load reliability-fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +43,17 @@ clean:
 messages: install
 	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete
+
+# The long forms of the reliability suites (docs/RELIABILITY.md); their short forms run in `make test`.
+reliability-crash: install-test
+	$(BIN)/python -m tests.reliability.crash --kills $(or $(KILLS),200) --seed $(or $(SEED),1)
+
+reliability-load: install-test
+	$(BIN)/python -m tests.reliability.load --clients 100 --seconds 60 --db sqlite
+	$(BIN)/python -m tests.reliability.load --clients 100 --seconds 60 --db postgresql
+
+reliability-fuzz: install-test
+	FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/unit/test_fuzz_frames.py tests/unit/test_fuzz_scanner.py \
+		tests/unit/test_fuzz_config.py tests/unit/test_fuzz_input_rules.py tests/integration/test_api_fuzz.py
+
+reliability: reliability-crash reliability-load reliability-fuzz

@@ -17,6 +17,7 @@ import click
 from locker.config import PROTOCOLS, SCANNER_MODELS
 
 from .cli_accounts import token, user
+from .cli_audit import audit
 from .cli_common import DEFAULT_CONFIG, _config, _database, config_option
 from .commissioning import commission_command
 
@@ -35,6 +36,7 @@ def cli(log_level: str) -> None:
 cli.add_command(commission_command, "commission")
 cli.add_command(user, "user")
 cli.add_command(token, "token")
+cli.add_command(audit, "audit")
 
 
 @cli.command()
@@ -118,44 +120,36 @@ def db() -> None:
 def db_upgrade(config_path: str | None) -> None:
     """Bring the database schema up to date."""
     from locker.db import Database
+    from locker.keyfile import load_or_create_secret
 
-    database = Database(_config(config_path).database.url)
+    config = _config(config_path)
+    database = Database(config.database.url)
     try:
+        database.seal_with(load_or_create_secret(config.security.secret_file))
         database.upgrade()
     finally:
         database.dispose()
     click.echo("Cơ sở dữ liệu đã cập nhật / database is up to date")
 
 
-@cli.group()
-def audit() -> None:
-    """The audit log."""
-
-
-@audit.command("verify")
+@cli.command()
 @config_option
-@click.option("--from-last", is_flag=True,
-              help="Check only events newer than the last successful verify (full check when there is none).")
-def audit_verify(config_path: str | None, from_last: bool) -> None:
-    """Check the audit log's hash chain; name the first broken link."""
-    from datetime import datetime, timezone
+@click.option("--dry-run", is_flag=True, help="Count what would be purged; change nothing.")
+def purge(config_path: str | None, dry_run: bool) -> None:
+    """Purge citizens' personal data kept longer than [privacy] retention_days after their flow ended."""
+    from locker.audit import AuditRecorder
+    from locker.ports import SystemClock
+    from locker.privacy import Privacy
 
-    from locker.audit import last_verified, remember_verified, verify_chain
-
+    days = _config(config_path).privacy.retention_days
     with _database(config_path) as database:
-        with database.read_session() as session:
-            after = last_verified(session) if from_last else None
-            report = verify_chain(session, after=after)
-        if report.ok:
-            with database.session() as session:
-                remember_verified(session, report, at=datetime.now(timezone.utc))
-    if report.ok:
-        since = f" sau sự kiện / after event {after[0]}" if after else ""
-        click.echo(f"Chuỗi nhật ký nguyên vẹn / audit chain intact: {report.checked} events{since}")
-        return
-    raise click.ClickException(
-        f"Chuỗi nhật ký bị hỏng tại sự kiện / audit chain broken at event {report.first_broken_seq}: {report.reason}"
-    )
+        clock = SystemClock()
+        report = Privacy(db=database, clock=clock, audit=AuditRecorder(clock=clock), retention_days=days).purge(
+            dry_run=dry_run, actor="cli")
+    counts = ", ".join(f"{table} {n}" for table, n in report.records.items())
+    verb = "sẽ xoá / would purge" if dry_run else "đã xoá / purged"
+    click.echo(f"{verb}: {counts}, outbox_messages {report.messages} "
+               f"(trước / before {report.cutoff.isoformat(timespec='seconds')})")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from firmware_sim.simulator import Simulator
 from locker.accounts import create_account, create_token
 from locker.config import Config, HttpConfig, config_from_dict
 from locker.db import Database
+from locker.keyfile import load_or_create_secret
 
 from .server import build_runtime, listen, serve_forever
 
@@ -85,6 +86,7 @@ def run_demo(*, host: str, port: int, data_dir: Path) -> None:
                              scanner_url=simulator.serve_scanner("inprocess"),
                              printer_url=simulator.serve_printer("inprocess"))
         database = Database(config.database.url)
+        database.seal_with(load_or_create_secret(config.security.secret_file))
         database.upgrade()
         tokens = ensure_demo_accounts(database, data_dir)
         database.dispose()

@@ -37,7 +37,7 @@ class LockerCollector:
         self.runtime = runtime
 
     def collect(self) -> Iterator[Metric]:
-        for section in (self._health, self._scanner, self._bus):
+        for section in (self._health, self._scanner, self._bus, self._webhooks):
             try:
                 metrics = list(section())
             except Exception:
@@ -75,6 +75,13 @@ class LockerCollector:
         ok = self.runtime.scanner_ok()
         if ok is not None:
             yield GaugeMetricFamily("locker_scanner_up", "1 when the QR scanner port is open.", value=1 if ok else 0)
+
+    def _webhooks(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily("locker_webhook_deliveries", "Webhook deliveries by status (docs/webhooks.md).",
+                                   labels=["status"])
+        for status, count in sorted(self.runtime.service.webhooks.totals().items()):
+            _add(family, [status], count)
+        yield family
 
     def _bus(self) -> Iterator[Metric]:
         stats = self.runtime.bus_stats() or {}

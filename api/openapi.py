@@ -26,6 +26,8 @@ from apispec import APISpec
 from flask import Flask
 from pydantic import BaseModel
 
+from locker.validation import PATTERNS
+
 from .schemas import ErrorBody
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,6 +50,13 @@ ERROR_STATUSES: dict[int, str] = {
 }
 
 
+#: Path parameters that mean the same everywhere: a compartment label, a dossier code.
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "label": {"type": "string", "maxLength": 40, "pattern": PATTERNS["compartment"]},
+    "code": {"type": "string", "maxLength": 200, "pattern": PATTERNS["dossier_code"]},
+}
+
+
 @dataclass(frozen=True)
 class EndpointDoc:
     summary: str
@@ -58,15 +67,18 @@ class EndpointDoc:
     errors: tuple[int, ...] = ()
     description: str = ""
     security: str | None = None
+    path: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def endpoint(summary: str, *, tags: list[str] | tuple[str, ...] = (), body: type[BaseModel] | None = None,
              responses: Mapping[int, Any] | None = None, query: Mapping[str, dict[str, Any]] | None = None,
-             errors: tuple[int, ...] = (), description: str = "") -> Callable[[F], F]:
+             errors: tuple[int, ...] = (), description: str = "",
+             path: Mapping[str, dict[str, Any]] | None = None) -> Callable[[F], F]:
     """Record how a view is documented.
 
     ``responses`` maps a status to a pydantic model, ``[Model]`` for a JSON array,
     ``None`` for an empty body, or a media type string such as ``"image/png"``.
+    ``path`` gives a path parameter a schema of its own (e.g. the pattern the view checks).
     Put it below the route decorator and above ``citizen_only``/``require_role``.
     """
 
@@ -74,7 +86,7 @@ def endpoint(summary: str, *, tags: list[str] | tuple[str, ...] = (), body: type
         view.openapi = EndpointDoc(  # type: ignore[attr-defined]
             summary=summary, tags=tuple(tags), body=body, responses=dict(responses or {}),
             query=dict(query or {}), errors=tuple(errors), description=description,
-            security=getattr(view, "security", None),
+            security=getattr(view, "security", None), path=dict(path or {}),
         )
         return view
 
@@ -105,7 +117,20 @@ def build_openapi(app: Flask, *, title: str = "Dossier locker API", version: str
             ops[method.lower()] = _operation(doc, params, components, rule.endpoint)
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)
-    return spec.to_dict()
+    hooks = _webhooks(components)
+    return {**spec.to_dict(), "webhooks": hooks}
+
+
+def _webhooks(components: "_Components") -> dict[str, Any]:
+    """The OpenAPI 3.1 ``webhooks`` section: one ``POST`` per event type."""
+    from .schemas_webhooks import SIGNATURE_HEADERS, WEBHOOK_EVENTS, WebhookPayload
+
+    body = {"required": True, "content": {"application/json": {"schema": components.add(WebhookPayload)}}}
+    return {name: {"post": {
+        "summary": f"{name}: {text}", "operationId": "webhook_" + name.replace(".", "_"),
+        "parameters": SIGNATURE_HEADERS, "requestBody": body,
+        "responses": {"2XX": {"description": "Received; anything else (or no answer) is retried with back-off."}},
+    }} for name, text in WEBHOOK_EVENTS.items()}
 
 
 class _Components:
@@ -130,8 +155,10 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params: list[dict[str, Any]] = []
 
     def replace(match: re.Match[str]) -> str:
-        kind = "integer" if match["conv"] in _INTEGER_CONVERTERS else "string"
-        params.append({"name": match["name"], "in": "path", "required": True, "schema": {"type": kind}})
+        schema: dict[str, Any] = {"type": "string"}
+        if match["conv"] in _INTEGER_CONVERTERS:
+            schema = {"type": "integer", **({"minimum": 1, "maximum": 2**63 - 1} if match["conv"] == "id" else {})}
+        params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
         return "{" + match["name"] + "}"
 
     return _RULE_ARG.sub(replace, rule), params
@@ -145,6 +172,8 @@ def _operation(doc: EndpointDoc, params: list[dict[str, Any]], components: _Comp
         op["description"] = doc.description
     query = [{"name": name, "in": "query", "required": False, "schema": schema}
              for name, schema in doc.query.items()]
+    params = [{**param, "schema": doc.path.get(param["name"], PATH_PARAMS.get(param["name"], param["schema"]))}
+              for param in params]
     if params or query:
         op["parameters"] = params + query
     if doc.body is not None:

@@ -25,6 +25,9 @@ from locker.models import Account
 from locker.email_sender import SmtpEmailSender
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
+from locker.audit_head import HeadExporter, load_or_create_signing_key
+from locker.webhooks import WebhookOutbox
+from locker.privacy import PurgeJob
 from drivers.errors import GpioError
 from drivers.gpio import CabinetIO
 from drivers.pin_factories import PinsWatch, open_pin_factory
@@ -96,8 +99,15 @@ class Runtime:
                                    email=self.email, alarms=self.service.alarms,
                                    backoff=(config.sms.retry_base_s, config.sms.retry_max_s),
                                    max_attempts=config.sms.max_attempts)
+        self.webhook_outbox = WebhookOutbox(db=self.db, secret=self.secret, clock=self.clock, config=config.webhooks)
+        self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
+                                        path=config.audit.export_file, clock=self.clock,
+                                        interval=config.audit.export_interval_s)
+        self.purge_job = PurgeJob(privacy=self.service.privacy)
         self.hub = EventHub()
-        self.live = LiveFeed(service=self.service, hub=self.hub, feed=ChangeFeed(self.db))
+        changes = ChangeFeed(self.db)
+        self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
+        changes.subscribe(self._audit_committed)
         self.started = False
         self.reconcile_report: dict | None = None
 
@@ -171,6 +181,11 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001 - the old connection is already gone
             log.debug("gpio: closing the lost pin factory: %s", exc)
 
+    def _audit_committed(self, changes: Any) -> None:
+        """New audit events were committed: the webhook outbox looks at them now, not at its next poll."""
+        if changes.audit:
+            self.webhook_outbox.wake()
+
     def request_shutdown(self) -> None:
         """Stop this process the way systemd would (SIGTERM): the server, then the runtime."""
         os.kill(os.getpid(), signal.SIGTERM)
@@ -193,6 +208,9 @@ class Runtime:
         if self.pins_watch is not None:
             self.pins_watch.start()
         self.outbox.start()
+        self.webhook_outbox.start()
+        self.audit_heads.start()
+        self.purge_job.start()
         self.live.start()
         self.service.receipts.start()
         if self.scanner is not None:
@@ -207,8 +225,11 @@ class Runtime:
             self.scanner.stop()
         self.service.receipts.stop()
         self.outbox.stop()
+        self.webhook_outbox.stop()
+        self.purge_job.stop()
         self.bus.stop()
         self.coordinator.stop()
+        self.audit_heads.stop()  # the last head, after the last event
         if self.io is not None:
             self.io.close()
         if self.pins_watch is not None:

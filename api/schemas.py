@@ -22,7 +22,9 @@ from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import UnsupportedMediaType
 
 from locker import states, validation
+from locker.alarms import NOTE_MAX
 from locker.errors import InvalidInput
+from locker.validation import PATTERNS
 from locker.kiosk import KioskMode
 from locker.statuses import (STARTED, CollectionStatus, DossierStatus, DropoffStatus, PickupStatus, ReceiptStatus,
                              ResultStatus)
@@ -41,6 +43,17 @@ def _encodable(value: str) -> str:
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_encodable)]
 
 
+def checked(field: str, max_length: int) -> Any:
+    """Text the domain checks (locker.validation), its rule stated in the document as a pattern."""
+    return Annotated[str, Field(max_length=max_length, json_schema_extra={"pattern": PATTERNS[field]}),
+                     AfterValidator(_encodable)]
+
+
+DossierCode, Phone, Size = checked("dossier_code", 200), checked("phone", 40), checked("size", 8)
+PickupCode, Label, Note = checked("code", 40), checked("compartment", 40), checked("note", NOTE_MAX)
+OptionalNote = checked("optional_note", NOTE_MAX)
+
+
 def one_of(words: Any) -> Any:
     """A ``Literal`` of a vocabulary's words, so a model names exactly what the domain uses.
 
@@ -57,9 +70,9 @@ class RequestModel(BaseModel):
 class DropoffRequest(RequestModel):
     """A citizen drops off a paper dossier."""
 
-    dossier_code: Text = Field(description="The dossier code printed on the receipt.")
-    phone: Text = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
-    size: Text = Field(description="Compartment size: S, M or L.")
+    dossier_code: DossierCode = Field(description="The dossier code printed on the receipt.")
+    phone: Phone = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
+    size: Size = Field(description="Compartment size: S, M or L.")
     email: Text | None = Field(None, description="Optional email address: the citizen's messages go there too. "
                                                  "The messages' language is the request's (`?lang=`).")
 
@@ -78,8 +91,8 @@ class PickupRequest(RequestModel):
         "oneOf": [{"required": ["dossier_code", "code"]}, {"required": ["qr"]}],
     })
 
-    dossier_code: Text | None = None
-    code: Text | None = Field(None, description="The 8-digit pickup code from the SMS.")
+    dossier_code: DossierCode | None = None
+    code: PickupCode | None = Field(None, description="The 8-digit pickup code from the SMS.")
     qr: Text | None = Field(None, description="The text of the pickup QR code.")
 
     @model_validator(mode="after")
@@ -92,7 +105,7 @@ class PickupRequest(RequestModel):
 
 
 class CollectionRequest(RequestModel):
-    compartment: Text = Field(description="Label of a compartment holding a drop-off, e.g. A05.")
+    compartment: Label = Field(description="Label of a compartment holding a drop-off, e.g. A05.")
 
 
 class KioskModeRequest(RequestModel):

@@ -13,16 +13,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from locker.statuses import CheckStatus, MaintenanceStatus, RunStatus
 
-from .schemas import RequestModel, Text, one_of
+from .schemas import Label, RequestModel, Text, checked, one_of
+
+
+#: A reason the document marks required while the domain says, in both languages, that it is missing.
+REASON = checked("name", 200)
 
 
 class OpeningRequest(RequestModel):
-    compartment: Text = Field(description="The compartment's label, e.g. A05.")
-    reason: Text | None = Field(None, description="Why it is opened (required; for the audit log).")
+    model_config = ConfigDict(json_schema_extra={"required": ["compartment", "reason"]})
+
+    compartment: Label = Field(description="The compartment's label, e.g. A05.")
+    reason: REASON = Field(None, description="Why it is opened (required; for the audit log).")  # type: ignore
 
 
 class ReasonRequest(RequestModel):
-    reason: Text | None = Field(None, description="Why (required; for the audit log).")
+    model_config = ConfigDict(json_schema_extra={"required": ["reason"]})
+
+    reason: REASON = Field(None, description="Why (required; for the audit log).")  # type: ignore[valid-type]
 
 
 class BackInServiceRequest(ReasonRequest):

@@ -8,17 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from locker.statuses import AnnouncementStatus, ItemCheck, ItemState, RunKind, ClerkRunStatus
 
-from .schemas import RequestModel, Result, Text, one_of
+from .schemas import DossierCode, Phone, RequestModel, Result, Size, Text, checked, one_of
 
 
 class AnnouncementRequest(RequestModel):
     """The one-stop system announces a result before it reaches the cabinet."""
 
-    dossier_code: Text = Field(description="The dossier code on the receipt (case-insensitive).")
-    phone: Text = Field(description="The citizen's Vietnamese mobile number.")
-    due: Text = Field(description="The date the result is due, YYYY-MM-DD.")
-    size: Text = Field(description="Compartment size the result needs: S, M or L.")
-    procedure: Text = Field(description="The administrative procedure, e.g. 'Cấp giấy phép xây dựng'.")
+    dossier_code: DossierCode = Field(description="The dossier code on the receipt (case-insensitive).")
+    phone: Phone = Field(description="The citizen's Vietnamese mobile number.")
+    due: Text = Field(description="The date the result is due, YYYY-MM-DD.", json_schema_extra={"format": "date"})
+    size: Size = Field(description="Compartment size the result needs: S, M or L.")
+    procedure: checked("name", 200) = Field(  # type: ignore[valid-type]
+        description="The administrative procedure, e.g. 'Cấp giấy phép xây dựng'.")
 
 
 class Announcement(BaseModel):
@@ -49,8 +50,8 @@ class ScanRequest(RequestModel):
 class LoadDetails(RequestModel):
     """Phone and size of a scanned dossier that nobody announced."""
 
-    phone: Text
-    size: Text
+    phone: Phone
+    size: Size
 
 
 class ExtendRequest(RequestModel):

@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'gpio', 'memory', 'recovery', 'unlock']
+['api', 'bus', 'gpio', 'memory', 'recovery', 'reports', 'unlock']
 """
 
 from __future__ import annotations
@@ -18,4 +18,5 @@ BENCHMARKS = {
     "memory": "bench.memory",
     "gpio": "bench.gpio",
     "recovery": "bench.recovery",
+    "reports": "bench.reports",
 }

@@ -220,7 +220,7 @@ def _note(value: Any, *, required: bool) -> str:
     note = value.strip()
     if required and not note:
         raise InvalidInput("note", "Hãy ghi chú việc đã làm hoặc sẽ làm.", "Write a note: what was or will be done.")
-    if len(note) > NOTE_MAX or not all(ch.isprintable() or ch in "\n\t" for ch in note):
+    if len(note) > NOTE_MAX or validation.NOTE_FORBIDDEN_RE.search(note):
         raise InvalidInput("note", f"Ghi chú tối đa {NOTE_MAX} ký tự in được.",
                            f"The note is at most {NOTE_MAX} printable characters.")
     return note

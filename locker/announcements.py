@@ -22,16 +22,17 @@ from .audit import AuditRecorder
 from .errors import Conflict, InvalidInput, NotFound
 from .models_runs import Announcement
 from .ports import Clock
+from .personal import mask_phone
 from .statuses import AnnouncementStatus
 
 
 def masked_phone(phone: str) -> str:
-    """A phone number as people see it: the first two and the last two digits.
+    """A phone number as people see it (:func:`locker.personal.mask_phone`).
 
     >>> masked_phone("0912345678"), masked_phone("+84912345678")
-    ('09******78', '+8********78')
+    ('09******78', '+84*******78')
     """
-    return phone[:2] + "*" * max(len(phone) - 4, 0) + phone[-2:]
+    return mask_phone(phone)
 
 
 def due_date(value: Any) -> date:

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import statistics
 from .models import AuditEvent, AuditHead, AuditVerified
 from .ports import Clock
 
@@ -63,6 +64,7 @@ def record(session: Session, kind: str, *, actor: str, compartment: str | None =
                        dossier_code=dossier_code, data=canonical(data), prev_hash=head.hash, hash=digest)
     session.add(event)
     head.seq, head.hash = seq, digest
+    statistics.observe(session, event, data)
     return event
 
 

@@ -115,7 +115,7 @@ class CabinetRuns:
 
     def get(self, run_id: Any) -> dict[str, Any]:
         with self._db.session() as s:
-            run = s.get(CabinetRun, validation.whole_number("id", run_id))
+            run = s.get(CabinetRun, validation.whole_number("id", run_id, 1, 2**63 - 1))
             if run is None:
                 raise NotFound("run", run_id)
             return run_view(s, run)

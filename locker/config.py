@@ -42,14 +42,15 @@ from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, Emai
                               check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
+from .config_webhooks import AuditConfig, WebhooksConfig, check_webhooks, resolve_audit
 from .errors import ConfigError
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
-    "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig", "EmailConfig",
-    "ExpiryConfig", "HttpConfig", "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig",
-    "SecurityConfig", "SmsConfig",
+    "AuditConfig", "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig",
+    "EmailConfig", "ExpiryConfig", "HttpConfig", "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig",
+    "ScannerConfig", "SecurityConfig", "SmsConfig", "WebhooksConfig",
     "config_from_dict", "load_config",
 ]
 
@@ -76,6 +77,8 @@ class Config:
     expiry: ExpiryConfig = field(default_factory=ExpiryConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
+    audit: AuditConfig = field(default_factory=lambda: resolve_audit(AuditConfig(), SecurityConfig().secret_file))
     #: ``[gpio]``: name -> pin number or table (``pin``, ``pull_up``, ``active_state``,
     #: ``invert``, ``bounce_time`` for inputs; ``pin``, ``active_high`` for outputs).
     #: The pins themselves are checked when the service opens them.
@@ -114,6 +117,8 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "expiry": ("expiry", ExpiryConfig),
     "layout": ("layout", LayoutConfig),
     "console": ("console", ConsoleConfig),
+    "webhooks": ("webhooks", WebhooksConfig),
+    "audit": ("audit", AuditConfig),
 }
 _TOP_LEVEL = {name.split(".")[0] for name in _SECTIONS} | {"bus", "gpio", "compartment"}
 
@@ -177,4 +182,6 @@ def _checked(cfg: Config) -> Config:
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     check_console(cfg.console)
-    return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http))
+    check_webhooks(cfg.webhooks)
+    return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http),
+                   audit=resolve_audit(cfg.audit, cfg.security.secret_file))

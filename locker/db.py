@@ -35,6 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from . import personal
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 READ_ONLY = "locker_read_only"
 log = logging.getLogger(__name__)
@@ -50,6 +52,12 @@ class Database:
         self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                            expire_on_commit=False)
         event.listen(self._read_sessions, "before_flush", _refuse_writes)
+        self._secret: bytes | None = None
+
+    def seal_with(self, secret: bytes) -> None:
+        """The cabinet's secret: seals the personal-data columns (and lets a migration seal old rows)."""
+        self._secret = secret
+        personal.seal_with(self.engine, secret)
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,6 +108,7 @@ class Database:
             try:
                 with conn.begin():
                     cfg.attributes["connection"] = conn
+                    cfg.attributes["secret"] = self._secret
                     command.upgrade(cfg, revision)
                     if self.is_sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                         raise SQLAlchemyError("a migration left rows that break a foreign key")
@@ -144,9 +153,15 @@ def _make_engine(url: str) -> Engine:
                                connect_args={"check_same_thread": False})
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5.0})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_S})
     _sqlite_events(engine)
     return engine
+
+
+#: How long an SQLite writer waits its turn before "database is locked". 100 concurrent
+#: clients (docs/RELIABILITY.md, load) kept writers queued beyond 5 s, and the wait then
+#: reached a person as 503; waiting as long as PostgreSQL's pool does keeps it inside.
+SQLITE_BUSY_S = 30.0
 
 
 def _sqlite_events(engine: Engine) -> None:
@@ -157,7 +172,7 @@ def _sqlite_events(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_S * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")

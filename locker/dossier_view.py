@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import validation
 from .audit import as_dict, iso
 from .errors import NotFound
-from .masks import mask_phone
+from .personal import mask_phone  # noqa: F401 - the view's masking, also imported from here
 from .models import Assignment, AuditEvent, Dossier, Dropoff, OutboxMessage, Result
 from .statuses import ResultStatus
 

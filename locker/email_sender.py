@@ -15,7 +15,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from .config_sections import EmailConfig
-from .masks import mask_email
+from .personal import mask_email
 from .ports import Delivery, NotifierError
 
 log = logging.getLogger("locker.email")

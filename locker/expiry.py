@@ -54,7 +54,7 @@ class Expiry:
         actor = validation.name("actor", actor)
         reason = validation.name("reason", reason, 200)
         with self._db.session() as s:
-            result = s.execute(select(Result).where(Result.id == validation.whole_number("id", result_id))
+            result = s.execute(select(Result).where(Result.id == validation.whole_number("id", result_id, 1, 2**63 - 1))
                                .with_for_update(of=Result)).scalar_one_or_none()
             if result is None:
                 raise NotFound("result", result_id)

@@ -154,7 +154,7 @@ class MaintenanceRuns:
                               .order_by(MaintenanceCheck.position)).scalars())
 
     def _find(self, s: Session, run_id: Any) -> MaintenanceRun:
-        run = s.get(MaintenanceRun, validation.whole_number("id", run_id))
+        run = s.get(MaintenanceRun, validation.whole_number("id", run_id, 1, 2**63 - 1))
         if run is None:
             raise NotFound("run", run_id)
         return run

@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .model_base import Base, UtcDateTime
+from .personal import Sealed
 
 
 class Compartment(Base):
@@ -65,13 +66,14 @@ class Dropoff(_Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     compartment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("compartments.id"), nullable=True)
-    phone: Mapped[str] = mapped_column(String(16))
+    #: Sealed at rest (:mod:`locker.personal`); "" once purged.
+    phone: Mapped[str] = mapped_column(Sealed())
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     kiosk: Mapped[str] = mapped_column(String(64))
     #: The kiosk screen's language at the drop-off: the language of the citizen's messages.
     language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
-    email: Mapped[Optional[str]] = mapped_column(String(254), nullable=True)
+    email: Mapped[Optional[str]] = mapped_column(Sealed(), nullable=True)  # sealed at rest, like phone
 
     dossier: Mapped[Dossier] = relationship(lazy="joined")
     compartment: Mapped[Optional[Compartment]] = relationship(lazy="joined")
@@ -83,12 +85,13 @@ class Result(_Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     compartment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("compartments.id"), nullable=True)
-    phone: Mapped[str] = mapped_column(String(16))
+    #: Sealed at rest (:mod:`locker.personal`); "" once purged.
+    phone: Mapped[str] = mapped_column(Sealed())
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     loaded_by: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
-    email: Mapped[Optional[str]] = mapped_column(String(254), nullable=True)
+    email: Mapped[Optional[str]] = mapped_column(Sealed(), nullable=True)  # sealed at rest, like phone
     #: When its pickup credentials expire: set when the first code is issued, moved by an extension.
     deadline: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     reminded_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
@@ -281,3 +284,6 @@ class KioskThrottle(Base):
 
 
 from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base
+from .models_stats import CounterTotal, DailyStat, PickupWait  # noqa: E402,F401 - the reports' tables
+from .models_webhooks import (AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent,  # noqa: E402,F401
+                              WebhookSubscription)

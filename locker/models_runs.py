@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, Collection, Compartment, Result, UtcDateTime
+from .personal import Sealed
 
 
 class Announcement(Base):
@@ -19,7 +20,8 @@ class Announcement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_code: Mapped[str] = mapped_column(String(64), unique=True)
-    phone: Mapped[str] = mapped_column(String(16))
+    #: Sealed at rest (:mod:`locker.personal`); "" once purged.
+    phone: Mapped[str] = mapped_column(Sealed())
     due: Mapped[date] = mapped_column(Date)
     size: Mapped[str] = mapped_column(String(1))
     procedure: Mapped[str] = mapped_column(String(200))

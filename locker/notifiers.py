@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable, Mapping
 
-from .masks import mask_phone, redact
+from .personal import mask_phone, redact
 from .ports import Delivery, NotifierError
 
 log = logging.getLogger("locker.sms")

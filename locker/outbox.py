@@ -35,16 +35,18 @@ from sqlalchemy.orm import Session
 from . import audit
 from .alarm_kinds import AlarmKind
 from .alarms import Alarms
-from .masks import mask_email, redact
 from .models import OutboxMessage
+from .models import OutboxMessage
+from .personal import mask_email, mask_phone, redact  # noqa: F401 - redact: also imported from here
 from .ports import Clock, Delivery, EmailSender, Notifier, NotifierError
 from .statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
 
-def fernet(secret: bytes) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"locker outbox v1").derive(secret)
+def fernet(secret: bytes, *, info: bytes = b"locker outbox v1") -> Fernet:
+    """A Fernet key derived from the locker's secret; ``info`` keeps each use's key apart."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -59,7 +61,7 @@ def unseal(secret: bytes, payload: str) -> dict[str, str]:
 
 
 def enqueue_sms(session: Session, to: str, text: str, *, secret: bytes, clock: Clock, kind: str = "") -> OutboxMessage:
-    return _enqueue(session, "sms", to, to, seal(secret, to, text), clock=clock, kind=kind)
+    return _enqueue(session, "sms", to, mask_phone(to), seal(secret, to, text), clock=clock, kind=kind)
 
 
 def enqueue_email(session: Session, to: str, subject: str, body: str, *, secret: bytes, clock: Clock,

@@ -49,7 +49,7 @@ def open_run(s: Session, model: type, run_id: Any) -> Any:
     """The open run (locked), or NotFound / Conflict."""
     from .errors import NotFound
 
-    run = s.get(model, validation.whole_number("id", run_id), with_for_update=True)
+    run = s.get(model, validation.whole_number("id", run_id, 1, 2**63 - 1), with_for_update=True)
     if run is None:
         raise NotFound("run", run_id)
     if run.status != ClerkRunStatus.OPEN:

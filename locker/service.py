@@ -58,7 +58,9 @@ from .models import AuditEvent, Compartment, Result
 from .alarm_digest import AlarmDigest
 from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
+from .privacy import Privacy
 from .receipts import Receipts
+from .reports import Reports
 from .reconcile import Reconciler
 from .runs import ClerkRuns
 from .unlocks import Unlocker
@@ -66,6 +68,7 @@ from .sensors import CabinetSensors
 from .throttle import PickupThrottle
 from .signin import SignIns
 from .account_admin import AccountAdmin
+from .webhooks import Webhooks
 
 __all__ = ["LockerService"]
 
@@ -80,6 +83,7 @@ class LockerService:
                  panel: Panel | None = None, shutdown: Callable[[], None] | None = None,
                  printer: ReceiptPrinter | None = None) -> None:
         self.config, self.db, self.bus, self.secret = config, db, bus, secret
+        db.seal_with(secret)
         self.clock = clock = clock or SystemClock()
         recorder = AuditRecorder(clock=clock)
         self._boards = Boards(config)
@@ -125,6 +129,12 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
+        #: The supervisors' reports and the office's counter totals (public parts, like the two below).
+        self.reports = Reports(db=db, clock=clock, audit=recorder)
+        #: Purging and erasing citizens' personal data.
+        self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
+        #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
+        self.webhooks = Webhooks(db=db, secret=secret, clock=clock, audit=recorder)
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
         #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.

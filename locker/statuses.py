@@ -211,3 +211,12 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class DeliveryStatus(StrEnum):
+    """A webhook delivery: ``pending`` (retried with back-off) -> ``delivered``, or ``failed``
+    once given up; a redelivery makes it ``pending`` again."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

@@ -23,6 +23,28 @@ PHONE_SEPARATORS = re.compile(r"[ .\-]")
 PHONE_RE = re.compile(r"(?:0|\+84|84)[35789]\d{8}")
 PICKUP_RE = re.compile(r"[0-9]{8}")
 SIZES = ("S", "M", "L")
+#: What a free-text note (an alarm's) may not hold: control characters other than tab and
+#: newline, invisible format characters (bidi controls, zero-width marks) and line separators.
+NOTE_FORBIDDEN = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\xad\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb"
+NOTE_FORBIDDEN_RE = re.compile(f"[{NOTE_FORBIDDEN}]")
+
+#: The same rules as JSON Schema patterns, so that the OpenAPI document states every
+#: constraint the checks below enforce (the values are trimmed first).
+PATTERNS = {
+    "dossier_code": r"^\s*[A-Za-z0-9.\-_/:]{1,64}\s*$",
+    "phone": r"^\s*[ .\-]*(?:0|\+[ .\-]*8[ .\-]*4|8[ .\-]*4)[ .\-]*[35789](?:[ .\-]*\d){8}[ .\-]*\s*$",
+    "size": r"^\s*[SMLsml]\s*$",
+    "code": r"^\s*[0-9]{8}\s*$",
+    "compartment": r"^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,15}\s*$",
+    "note": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
+    "optional_note": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
+    "name": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
+    "url": r"^\s*https?://[A-Za-z0-9.\-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
+           r"|6553[0-5]))?(?:[/?#]\S*)?\s*$",
+    # blank: no reason given
+    "reason": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
+}
+NAME_FORBIDDEN_RE = re.compile(f"[\\t\\n{NOTE_FORBIDDEN}]")
 
 
 def _string(field: str, value: Any, vi_name: str, en_name: str, limit: int = 200) -> str:
@@ -114,9 +136,9 @@ def label(value: Any) -> str:
 
 
 def name(field: str, value: Any, limit: int = 64) -> str:
-    """A kiosk or actor name: 1-``limit`` printable characters."""
+    """A kiosk or actor name (or a reason): 1-``limit`` characters on one line, none invisible."""
     s = _string(field, value, field, field, limit)
-    if not s or not s.isprintable():
+    if not s or NAME_FORBIDDEN_RE.search(s):
         raise InvalidInput(field, f"{field} không hợp lệ.", f"The {field} is not valid.")
     return s
 

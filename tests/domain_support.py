@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from locker import outbox
+from locker import audit, outbox
+from locker.audit import event_hash
 from locker.config import config_from_dict
 from locker.db import Database
-from locker.models import Base, Compartment, OutboxMessage
+from locker.models import AuditEvent, Base, Compartment, OutboxMessage
 from locker.ports import BoardReading, DoorChanged, ItemChanged, LockReading, UnlockOutcome
 from locker.service import LockerService
 
@@ -91,6 +93,23 @@ def drop_audit_triggers(db: Database) -> None:
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
 
 
+def rewrite_and_recompute(db, seq: int, data: dict) -> None:
+    """What a database owner could do: change one event and recompute every hash after it."""
+    drop_audit_triggers(db)
+    with db.session() as s:
+        rows = s.execute(select(AuditEvent).where(AuditEvent.seq >= seq).order_by(AuditEvent.seq)).scalars().all()
+        prev = s.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)).scalar_one_or_none() \
+            or audit.GENESIS
+        for row in rows:
+            new_data = data if row.seq == seq else json.loads(row.data)
+            digest = event_hash(prev, row.seq, row.time, row.kind, row.actor, row.compartment, row.dossier_code,
+                                new_data)
+            s.execute(text("UPDATE audit_events SET data = :d, prev_hash = :p, hash = :h WHERE seq = :q"),
+                      {"d": audit.canonical(new_data), "p": prev, "h": digest, "q": row.seq})
+            prev = digest
+        s.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
+
+
 def all_stored_values(db: Database) -> list[tuple[str, Any]]:
     """(table, value) for every column of every row of every table."""
     out = []
@@ -145,7 +164,12 @@ class Harness:
         return next(c for c in self.svc.list_compartments() if c["label"] == label)
 
     def kinds(self) -> list[str]:
-        return [e["kind"] for e in self.svc.events_after(0, 1000)]
+        """Every audit event's kind, in order (paged: the service answers at most 1000 at a time)."""
+        kinds, after = [], 0
+        while page := self.svc.events_after(after, 1000):
+            kinds += [e["kind"] for e in page]
+            after = page[-1]["seq"]
+        return kinds
 
     def dropoff(self, code: str = "HS-001", size: str = "S") -> dict:
         d = self.svc.start_dropoff(code, "0912345678", size, kiosk="k1")

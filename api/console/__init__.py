@@ -17,14 +17,14 @@ from flask_login import current_user
 from locker.messages import VN_TIME
 
 from . import (account, admin, alarms, cabinet, collecting, deadlines, dossiers, events, home, loading,
-               maintenance, signin, technician)
+               maintenance, reports, signin, technician, webhooks)
 from ..i18n import request_lang
 from .errors import register_page_errors
 from .nav import nav_for, role_label
 from .sessions import PAGE_PREFIXES, init_sessions
 
-PAGE_GROUPS = (home, cabinet, alarms, loading, collecting, deadlines, dossiers, events, account, admin, maintenance,
-               technician)
+PAGE_GROUPS = (home, cabinet, alarms, loading, collecting, deadlines, dossiers, events, reports, account, admin,
+               maintenance, technician, webhooks)
 
 
 def register_console(app: Flask, runtime: Any) -> None:

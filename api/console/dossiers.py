@@ -52,3 +52,15 @@ def reissue(code: str) -> Any:
     except LockerError as exc:
         flash(exc.message(request_lang()), "error")
     return redirect(url_for("dossiers.search", code=code))
+
+
+@bp.post("/<path:code>/erase")
+@role_required("admin")
+def erase(code: str) -> Any:
+    """A citizen asked for their data to be erased (the supervisor's decision, with its reason)."""
+    try:
+        runtime().service.privacy.erase(code, actor=current_user.name, reason=request.form.get("reason", ""))
+        flash(_("The citizen's phone numbers and addresses for this dossier are erased."), "success")
+    except LockerError as exc:
+        flash(exc.message(request_lang()), "error")
+    return redirect(url_for("dossiers.search", code=code))

@@ -13,7 +13,7 @@ from locker.statuses import AlarmState
 
 from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
-from ..schemas import RequestModel, Text, load_body, one_of
+from ..schemas import Note, OptionalNote, RequestModel, load_body, one_of
 
 bp = Blueprint("alarms_api", __name__, url_prefix="/api/v1")
 TAGS = ["alarms"]
@@ -40,11 +40,11 @@ class Alarm(BaseModel):
 
 
 class AckRequest(RequestModel):
-    note: Text = Field(description="What was or will be done (required, at most 500 characters).")
+    note: Note = Field(description="What was or will be done (required, at most 500 characters).")
 
 
 class ResolveRequest(RequestModel):
-    note: Text | None = Field(None, description="How it was dealt with (optional).")
+    note: OptionalNote | None = Field(None, description="How it was dealt with (optional).")
 
 
 @bp.get("/alarms")

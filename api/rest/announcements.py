@@ -9,9 +9,11 @@ from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
 from ..schemas_runs import Announcement, AnnouncementRequest
 from ..schemas import load_body
+from locker.validation import PATTERNS
 
 bp = Blueprint("announcements", __name__, url_prefix="/api/v1")
 TAGS = ["one-stop system"]
+CODE = {"code": {"type": "string", "maxLength": 200, "pattern": PATTERNS["dossier_code"]}}
 
 
 @bp.post("/announcements")
@@ -30,14 +32,14 @@ def announce():
 
 @bp.get("/announcements/<path:code>")
 @endpoint("An announcement and whether its result was loaded", tags=TAGS, responses={200: Announcement},
-          errors=(404,))
+          errors=(400, 404), path=CODE)
 @require_role("system")
 def get_announcement(code: str):
     return runtime().service.runs.announcements.get(code)
 
 
 @bp.delete("/announcements/<path:code>")
-@endpoint("Withdraw an announcement", tags=TAGS, responses={204: None}, errors=(404, 409),
+@endpoint("Withdraw an announcement", tags=TAGS, responses={204: None}, errors=(400, 404, 409), path=CODE,
           description="204 also when it was already withdrawn; 409 once its result is loaded (a clerk retrieves "
                       "it from the cabinet).")
 @require_role("system")

@@ -7,10 +7,11 @@ from flask import Blueprint, request
 from pydantic import Field
 
 from locker.errors import InvalidInput
+from locker.validation import PATTERNS
 
 from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
-from ..schemas import (Collection, CollectionRequest, Compartment, DoorOpened, Dossier, Event, RequestModel, Result,
+from ..schemas import (checked, Collection, CollectionRequest, Compartment, DoorOpened, Dossier, Event, RequestModel, Result,
                        ResultRequest, Text, load_body)
 
 bp = Blueprint("clerk", __name__, url_prefix="/api/v1")
@@ -75,7 +76,7 @@ class ServiceRequest(RequestModel):
     """
 
     in_service: bool = Field(description="false: out of service (maintenance); true: back in use.")
-    reason: Text | None = Field(None, description="Why, for the audit log (e.g. 'latch replaced').")
+    reason: checked("reason", 200) | None = Field(None, description="Why, for the audit log (e.g. 'latch replaced').")
     emptied: bool = Field(False, description="Returning to service: the clerk took out what the compartment "
                                              "held (it becomes free). Otherwise its contents stay inside and "
                                              "a pickup code for them stays valid.")
@@ -84,35 +85,42 @@ class ServiceRequest(RequestModel):
 @bp.post("/compartments/<path:label>/service")
 @endpoint("Take a compartment out of service, or return it to service", tags=TAGS, body=ServiceRequest,
           responses={200: Compartment}, errors=(400, 404, 409),
+          path={"label": {"type": "string", "maxLength": 40, "pattern": PATTERNS["compartment"]}},
           description="A compartment that still holds a drop-off or a result goes back to holding it unless "
                       "`emptied` is true. The door must be closed.")
 @require_role("clerk")
 def set_service(label: str):
     req = load_body(ServiceRequest)
     service, actor = runtime().service, current_actor()
+    reason = (req.reason or "").strip() or None  # a blank reason is no reason
     if not req.in_service:
-        return service.set_out_of_service(label, actor=actor, reason=req.reason or "maintenance")
+        return service.set_out_of_service(label, actor=actor, reason=reason or "maintenance")
     return service.return_to_service(label, actor=actor, emptied=req.emptied, keep_contents=not req.emptied,
-                                     reason=req.reason)
+                                     reason=reason)
 
 
 @bp.get("/dossiers/<path:code>")
-@endpoint("A dossier and its history", tags=TAGS, responses={200: Dossier}, errors=(404,),
+@endpoint("A dossier and its history", tags=TAGS, responses={200: Dossier}, errors=(400, 404),
+          path={"code": {"type": "string", "maxLength": 200, "pattern": PATTERNS["dossier_code"]}},
           description="The code may contain '/', e.g. `/api/v1/dossiers/H01.2025/000123`.")
 @require_role("clerk")
 def get_dossier(code: str):
     return runtime().service.get_dossier(code)
 
 
+#: The largest audit sequence number a request may name (what the domain's check takes).
+SEQ_MAX = 2**31 - 1
+
+
 @bp.get("/events")
 @endpoint("The audit log in order, after a sequence number", tags=TAGS, responses={200: [Event]},
           errors=(400,), query={
-              "after": {"type": "integer", "minimum": 0, "default": 0},
+              "after": {"type": "integer", "minimum": 0, "maximum": SEQ_MAX, "default": 0},
               "limit": {"type": "integer", "minimum": 1, "maximum": EVENTS_MAX_LIMIT, "default": 500},
           })
 @require_role("clerk")
 def events():
-    after = _int_arg("after", 0, 0, 2**63 - 1)
+    after = _int_arg("after", 0, 0, SEQ_MAX)
     limit = _int_arg("limit", 500, 1, EVENTS_MAX_LIMIT)
     return runtime().service.events_after(after, limit=limit)
 

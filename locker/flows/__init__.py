@@ -55,7 +55,7 @@ class Flow(Protocol):
 def shown(db: Any, model: type, record_id: Any, *, name: str, view: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """What ``GET`` answers for one record: its view, or :class:`NotFound` naming it."""
     with db.read_session() as s:
-        record = s.get(model, validation.whole_number("id", record_id))
+        record = s.get(model, validation.whole_number("id", record_id, 1, 2**63 - 1))
         if record is None:
             raise NotFound(name, record_id)
         return view(record)
@@ -79,7 +79,7 @@ def code_shown(record: Any, kiosk: str | None, now: datetime) -> bool:
 def kiosk_record(s: Session, model: type, record_id: Any, kiosk: Any, *, name: str) -> Any:
     """A record started at ``kiosk``, locked; another kiosk's is not found."""
     kiosk = validation.name("kiosk", kiosk, 58)
-    record = s.get(model, validation.whole_number("id", record_id), with_for_update={"of": model})
+    record = s.get(model, validation.whole_number("id", record_id, 1, 2**63 - 1), with_for_update={"of": model})
     if record is None or record.kiosk != kiosk:
         raise NotFound(name, record_id)
     return record

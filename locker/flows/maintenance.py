@@ -34,9 +34,10 @@ LOCK_TEST = "lock test"
 
 
 def reason_of(value: Any) -> str:
-    """The reason a person gave: required, at most 200 printable characters."""
+    """The reason a person gave: required, at most 200 characters on one line, none invisible
+    (the rule of :func:`locker.validation.name`, stated in the API's document)."""
     text = value.strip() if isinstance(value, str) else ""
-    if not text or len(text) > 200 or not text.isprintable():
+    if not text or len(text) > 200 or validation.NAME_FORBIDDEN_RE.search(text):
         raise InvalidInput("reason", "Hãy nhập lý do (tối đa 200 ký tự).",
                            "Give a reason (at most 200 characters).")
     return text

@@ -135,7 +135,7 @@ class ResultLoadFlow:
         """Revoke the result's credentials and send a new code by SMS."""
         actor = validation.name("actor", actor)
         with self._db.session() as s:
-            result = s.get(Result, validation.whole_number("id", result_id))
+            result = s.get(Result, validation.whole_number("id", result_id, 1, 2**63 - 1))
             if result is None:
                 raise NotFound("result", result_id)
             if result.status != ResultStatus.READY:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import BENCHMARKS, api, bus, gpio, memory, recovery, unlock
+from bench import BENCHMARKS, api, bus, gpio, memory, recovery, reports, unlock
 from bench.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +49,12 @@ def test_unlock_benchmark():
     [table] = unlock.run(2)
     assert_sane(table, unlock.COLUMNS, 2)
     assert table.column("path") == ["service", "REST"]
+
+
+def test_reports_benchmark():
+    [table] = reports.run(3000)
+    assert_sane(table, reports.COLUMNS, 3)
+    assert table.column("dossiers") == [3000] * 3 and table.column("days") == [30, 30, 365]
 
 
 def test_api_benchmark():

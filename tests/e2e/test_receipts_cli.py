@@ -40,7 +40,7 @@ def drop_off(cab, code: str) -> dict:
     assert started.status_code == 201, started.text
     label = started.json()["compartment"]
     cab.wait_door(label, "open")
-    cab.close_door(label)
+    cab.close_door(label, item=True)  # the dossier goes in: item sensors decide
     path = f"/api/v1/dropoffs/{started.json()['id']}"
     cab.wait_status(path, "stored")
     return wait_for(lambda: (lambda body: body if body["receipt"]["status"] != "printing" else None)(

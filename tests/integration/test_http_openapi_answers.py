@@ -94,12 +94,15 @@ def app(tmp_path):
     with runtime.db.session() as s:
         accounts.create_account(s, "ann", "clerk", "a long password")
         token = accounts.create_token(s, "ann")
+        accounts.create_account(s, "ada", "admin", "a long password")
+        admin_token = accounts.create_token(s, "ada")
         accounts.create_account(s, "tom", "technician", "a long password")
         tech_token = accounts.create_token(s, "tom")
     runtime.start()
     try:
         wait_for(lambda: runtime.health()["status"] == "ok", message="healthy")
         api = Api(create_app(runtime=runtime), runtime, sim, token)
+        api.admin = {"Authorization": f"Bearer {admin_token}"}
         api.tech = {"Authorization": f"Bearer {tech_token}"}
         yield api
     finally:
@@ -237,10 +240,31 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", f"/api/v1/alarms/{alarm['id']}/resolve", "/api/v1/alarms/{alarm_id}/resolve", 200,
              headers=api.clerk, json={})
     assert api.call("GET", "/healthz", "/healthz", 200)["alarms"]["open"] == 0
+    webhook_answers(api)
     from tests.integration.test_clerk_runs_http import exercise_clerk_runs
 
     exercise_clerk_runs(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def webhook_answers(api: Api) -> None:
+    """The webhook endpoints, with a subscription that has had deliveries (to a closed port)."""
+    hook = api.call("POST", "/api/v1/webhooks", "/api/v1/webhooks", 201, headers=api.admin,
+                    json={"url": "http://127.0.0.1:9/hooks", "events": ["result.ready", "audit.head"]})
+    api.runtime.audit_heads.export()
+    path = f"/api/v1/webhooks/{hook['id']}"
+    wait_for(lambda: api.runtime.service.webhooks.get(hook["id"])["deliveries"], message="a delivery")
+    api.call("GET", "/api/v1/webhooks", "/api/v1/webhooks", 200, headers=api.admin)
+    api.call("GET", path, "/api/v1/webhooks/{webhook_id}", 200, headers=api.admin)
+    api.call("PATCH", path, "/api/v1/webhooks/{webhook_id}", 200, headers=api.admin, json={"paused": True})
+    log = api.call("GET", f"{path}/deliveries", "/api/v1/webhooks/{webhook_id}/deliveries", 200, headers=api.admin)
+    api.call("POST", f"/api/v1/webhooks/deliveries/{log[0]['id']}/redeliver",
+             "/api/v1/webhooks/deliveries/{delivery_id}/redeliver", 200, headers=api.admin)
+    api.call("GET", f"{path}/deliveries", "/api/v1/webhooks/{webhook_id}/deliveries", 200, headers=api.admin)
+    metrics = api.client.get("/metrics").get_data(as_text=True)
+    assert 'locker_webhook_deliveries{status="pending"}' in metrics
+    api.call("DELETE", path, "/api/v1/webhooks/{webhook_id}", 204, headers=api.admin)
+    api.call("GET", path, "/api/v1/webhooks/{webhook_id}", 404, headers=api.admin)
 
 
 def maintenance_answers(api: Api, out_of_service: str) -> None:

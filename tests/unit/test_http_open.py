@@ -160,7 +160,8 @@ def test_openapi_document_covers_every_route_and_resolves(client):
     assert set(dropoff["responses"]) >= {"201", "400", "403", "413"}
     assert doc["paths"]["/api/v1/results"]["post"]["security"] == [{"bearer": []}]
     assert doc["paths"]["/api/v1/dossiers/{code}"]["get"]["parameters"][0]["name"] == "code"
-    assert doc["paths"]["/api/v1/pickups/{pickup_id}"]["get"]["parameters"][0]["schema"] == {"type": "integer"}
+    assert doc["paths"]["/api/v1/pickups/{pickup_id}"]["get"]["parameters"][0]["schema"] == {"type": "integer", "minimum": 1,
+                                                                                         "maximum": 2**63 - 1}
     request_schema = _resolve(doc, dropoff["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     assert request_schema["additionalProperties"] is False
 
@@ -212,3 +213,18 @@ def test_qr_image_checks_the_domain_signature(monkeypatch):
     assert c.get(f"/q/LK1.5.{nonce}.{qr_mac(rt.secret, 5, nonce)}").status_code == 200
     assert_error(c.get(f"/q/LK1.5.{nonce}.{qr_mac(b'other' * 8, 5, nonce)}"), 404, "not_found")
     assert_error(c.get(f"/q/LK1.6.{nonce}.{qr_mac(rt.secret, 5, nonce)}"), 404, "not_found")
+
+
+def test_openapi_document_describes_every_webhook_event_and_its_signature(client):
+    from locker.webhooks import EVENT_TYPES
+
+    c, _ = client
+    doc = c.get("/api/v1/openapi.json", environ_base={"REMOTE_ADDR": "10.1.1.1"}).get_json()
+    assert set(doc["webhooks"]) == set(EVENT_TYPES)
+    for name, item in doc["webhooks"].items():
+        post = item["post"]
+        assert {p["name"] for p in post["parameters"]} == {"X-Locker-Timestamp", "X-Locker-Signature"}
+        payload = _resolve(doc, post["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+        assert set(payload["required"]) == {"id", "type", "time", "data"}
+        assert name in str(_resolve(doc, "#/components/schemas/WebhookPayload")["properties"]["type"])
+    assert doc["paths"]["/api/v1/webhooks"]["post"]["security"] == [{"bearer": []}]

@@ -74,7 +74,7 @@
     const locale = cfg.lang === "vi" ? "vi-VN" : "en-GB";
     (root || document).querySelectorAll("time[data-local-time]").forEach(function (el) {
       const when = new Date(el.getAttribute("datetime"));
-      if (!isNaN(when)) el.textContent = when.toLocaleString(locale);
+      if (!isNaN(when)) el.textContent = when.toLocaleString(locale, {timeZone: "Asia/Ho_Chi_Minh"});  // the office's time, as the server renders it
     });
   }
 

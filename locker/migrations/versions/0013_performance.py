@@ -2,7 +2,7 @@
 point up to which the audit chain was last verified (``locker audit verify --from-last``).
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0006"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Citizens' language and email address; what the gateway said about each outbox message.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0012
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -20,7 +20,7 @@ def upgrade() -> None:
     for table in ("dropoffs", "results"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("language", sa.String(2), nullable=False, server_default="vi"))
-            batch.add_column(sa.Column("email", sa.String(254), nullable=True))
+            batch.add_column(sa.Column("email", sa.Text(), nullable=True))  # sealed (locker.personal.Sealed)
     with op.batch_alter_table("outbox_messages") as batch:
         batch.alter_column("recipient", existing_type=sa.String(16), type_=sa.String(64))
         batch.add_column(sa.Column("kind", sa.String(24), nullable=False, server_default=""))

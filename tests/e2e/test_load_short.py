@@ -1,0 +1,17 @@
+"""The load suite's short form: 100 concurrent HTTP clients for 5 s on SQLite against
+``locker serve`` and ``locker sim`` (the full form: ``make reliability-load``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reliability.load import run
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_hundred_clients_get_no_error_and_leave_the_cabinet_consistent(tmp_path):
+    tally = run(clients=100, seconds=5, seed=3, workdir=tmp_path)
+    assert tally.errors == [] and tally.problems == []
+    assert sum(tally.requests.values()) > 300
+    assert {"list", "health", "dropoff", "result"} <= set(tally.requests)
