@@ -306,6 +306,18 @@ def test_a_citizen_is_erased_on_request(migrated_db_url):
     h.db.dispose()
 
 
+def test_an_email_address_is_sealed_at_rest_and_erased_on_request(migrated_db_url):
+    h = Harness(migrated_db_url)
+    d = h.svc.start_dropoff("HS-11", "0912345678", "S", kiosk="k1", email="lan.nguyen@example.vn")
+    assert not any("lan.nguyen" in str(v) for _t, _c, v in raw_values(h.db))
+    with h.db.session() as s:
+        assert s.get(Dropoff, d["id"]).email == "lan.nguyen@example.vn"
+    h.svc.privacy.erase("HS-11", actor="admin", reason="request 2025/18")
+    with h.db.session() as s:
+        assert (s.get(Dropoff, d["id"]).phone, s.get(Dropoff, d["id"]).email) == ("", None)
+    h.db.dispose()
+
+
 def test_a_day_of_traffic_on_any_database(migrated_db_url):
     """A few results and their pickups: the statistics' upserts and percentiles on this database."""
     h = Harness(migrated_db_url)
