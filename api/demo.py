@@ -116,7 +116,7 @@ def _print_banner(host: str, port: int, data_dir: Path, tokens: dict[str, str]) 
         lines.append(f"  {name:<11} {password:<11} {tokens.get(name, '')}")
     lines += [
         f"Dữ liệu / data: {data_dir.resolve()}",
-        "Tin nhắn SMS được ghi vào nhật ký này / SMS messages are printed in this log.",
+        f"Tin nhắn SMS (đầy đủ) / SMS messages in full: GET {base}/sim/sms (nhật ký che mã / the log masks codes)",
         f"Biên nhận in ra / printed receipts: {base}/sim/ (GET {base}/sim/receipts)",
         "Nhấn Ctrl-C để dừng / press Ctrl-C to stop.",
         "",

@@ -22,6 +22,7 @@ from locker.coordinator import Coordinator
 from locker.db import Database
 from locker.keyfile import load_or_create_secret
 from locker.models import Account
+from locker.email_sender import SmtpEmailSender
 from locker.notifiers import HttpSmsNotifier, LogNotifier
 from locker.outbox import OutboxWorker
 from locker.audit_head import HeadExporter, load_or_create_signing_key
@@ -93,9 +94,11 @@ class Runtime:
                                      scanner=self.scanner, panel=self.panel, shutdown=self.request_shutdown,
                                      printer=self.printer)
         self.coordinator = Coordinator(self.service, tick_interval=1.0)
+        self.email = SmtpEmailSender(config.email) if config.email.enabled else None
         self.outbox = OutboxWorker(db=self.db, notifier=self.notifier, secret=self.secret, clock=self.clock,
-                                   alarms=self.service.alarms,
-                                   backoff=(config.sms.retry_base_s, config.sms.retry_max_s))
+                                   email=self.email, alarms=self.service.alarms,
+                                   backoff=(config.sms.retry_base_s, config.sms.retry_max_s),
+                                   max_attempts=config.sms.max_attempts)
         self.webhook_outbox = WebhookOutbox(db=self.db, secret=self.secret, clock=self.clock, config=config.webhooks)
         self.audit_heads = HeadExporter(db=self.db, key=load_or_create_signing_key(config.audit.signing_key_file),
                                         path=config.audit.export_file, clock=self.clock,
@@ -113,10 +116,15 @@ class Runtime:
         return cls(config, **options)
 
     def _make_notifier(self) -> Notifier:
-        """The configured SMS gateway; ``kind = "log"`` logs each message and keeps the last few."""
-        if self.config.sms.kind == "http":
-            return HttpSmsNotifier(self.config.sms.url, timeout=self.config.sms.timeout_s)
-        return LogNotifier()
+        """The configured SMS gateway; ``kind = "log"`` logs each message masked and keeps the last few."""
+        sms = self.config.sms
+        if sms.kind == "http":
+            return HttpSmsNotifier(sms.url, timeout=sms.timeout_s, headers=sms.headers,
+                                   body_template=sms.body_template, content_type=sms.content_type,
+                                   message_id_path=sms.message_id_path, success_path=sms.success_path,
+                                   success_value=sms.success_value)
+        phones = getattr(self.simulator, "phones", None)
+        return LogNotifier(forward=phones.receive if phones is not None else None)
 
     def _make_bus(self) -> CabinetBus | NoLockBus:
         used = [bus for bus in self.config.buses

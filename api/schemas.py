@@ -73,10 +73,15 @@ class DropoffRequest(RequestModel):
     dossier_code: DossierCode = Field(description="The dossier code printed on the receipt.")
     phone: Phone = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
     size: Size = Field(description="Compartment size: S, M or L.")
+    email: Text | None = Field(None, description="Optional email address: the citizen's messages go there too. "
+                                                 "The messages' language is the request's (`?lang=`).")
 
 
 class ResultRequest(DropoffRequest):
     """A clerk loads a result for a citizen to collect."""
+
+    language: Literal["vi", "en"] | None = Field(
+        None, description="Language of the citizen's SMS; absent: the language of the dossier's drop-off, else vi.")
 
 
 class PickupRequest(RequestModel):

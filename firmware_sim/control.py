@@ -181,6 +181,10 @@ def create_control_blueprint(sim: Simulator, *, service_view: ServiceView | None
     def receipts():
         return jsonify(sim.printer.receipts(_whole_number("after", 0)))
 
+    @bp.get("/sms")
+    def sms():
+        return jsonify(sim.phones.messages(_whole_number("after", 0)))
+
     @bp.get("/faults")
     def faults():
         return jsonify({"faults": sim.faults_active()})
@@ -224,7 +228,7 @@ def _index(sim: Simulator) -> dict:
             "fault_kinds": kinds, "last_frame": sim.log.last_n,
             "endpoints": ["GET /sim/state", "GET /sim/compartments", "POST /sim/door", "POST /sim/item", "POST /sim/scan",
                           "POST /sim/gpio", "POST /sim/fault", "GET /sim/faults", "GET /sim/frames?after=<n>",
-                          "GET /sim/receipts?after=<n>",
+                          "GET /sim/receipts?after=<n>", "GET /sim/sms?after=<n>",
                           "GET /sim/ (Accept: text/html) the simulator page"]}
 
 

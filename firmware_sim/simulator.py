@@ -15,6 +15,7 @@ from .gpio import SimGpio
 from .inprocess import InProcessTransport
 from .layout import FamilyCabinet
 from .line import SimLine
+from .phones import SimPhones
 from .printer import PRINTER_FAULTS, SimPrinter
 from .scanner import SCANNER_MODELS, SimScanner
 from .transports import PtyTransport, TcpTransport
@@ -81,6 +82,8 @@ class Simulator:
         self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
         #: The thermal receipt printer (ESC/POS); reachable once :meth:`serve_printer` was called.
         self.printer = SimPrinter(width=printer_width)
+        #: The phones the demo's SMS reach (``GET /sim/sms``), kept whole where the log masks them.
+        self.phones = SimPhones()
         self._transports: list = []
         self._mutex = threading.Lock()
         #: The cabinet's GPIO pins (``firmware_sim.gpio``); its relay locks answer as board ``gpio.relay_board``.

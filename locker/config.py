@@ -36,9 +36,9 @@ from .config_hardware import (GPIO_NAMES, LABEL_RE, NAME_RE, PIN_FACTORIES, SCAN
                               SIZES, BusConfig, CompartmentConfig, PrinterConfig, ScannerConfig, bus_where,
                               check_bus, check_printer, check_scanner, read_buses, read_compartments, read_gpio,
                               read_pin_factory)
-from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, ExpiryConfig, HttpConfig,
+from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, EmailConfig, ExpiryConfig, HttpConfig,
                               KioskConfig, LayoutConfig, OfficeConfig, PrivacyConfig, SecurityConfig, SmsConfig,
-                              check_database, check_doors, check_expiry, check_http, check_kiosk, check_layout,
+                              check_database, check_doors, check_email, check_expiry, check_http, check_kiosk, check_layout,
                               check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
@@ -49,9 +49,8 @@ __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
     "RESERVED_ENV", "SCANNER_MODELS", "SERIAL_PROTOCOLS", "SETTING_MODELS", "SIZES",
     "AuditConfig", "BusConfig", "CompartmentConfig", "Config", "ConsoleConfig", "DatabaseConfig", "DoorConfig",
-    "ExpiryConfig", "HttpConfig",
-    "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig", "ScannerConfig", "SecurityConfig", "SmsConfig",
-    "WebhooksConfig",
+    "EmailConfig", "ExpiryConfig", "HttpConfig", "KioskConfig", "OfficeConfig", "PrinterConfig", "PrivacyConfig",
+    "ScannerConfig", "SecurityConfig", "SmsConfig", "WebhooksConfig",
     "config_from_dict", "load_config",
 ]
 
@@ -72,6 +71,7 @@ class Config:
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     doors: DoorConfig = field(default_factory=DoorConfig)
     expiry: ExpiryConfig = field(default_factory=ExpiryConfig)
@@ -111,6 +111,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "scanner": ("scanner", ScannerConfig),
     "printer": ("printer", PrinterConfig),
     "notify.sms": ("sms", SmsConfig),
+    "notify.email": ("email", EmailConfig),
     "security": ("security", SecurityConfig),
     "doors": ("doors", DoorConfig),
     "expiry": ("expiry", ExpiryConfig),
@@ -173,6 +174,7 @@ def _checked(cfg: Config) -> Config:
     check_scanner(cfg.scanner)
     check_printer(cfg.printer)
     check_sms(cfg.sms)
+    check_email(cfg.email)
     check_security(cfg.security)
     check_doors(cfg.doors)
     check_expiry(cfg.expiry)

@@ -18,6 +18,7 @@ locker.errors.ConfigError: configuration error in demo.prot: unknown key
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import fields
 from typing import Any, Mapping
@@ -33,9 +34,14 @@ def env_prefix(section: str) -> str:
     return "LOCKER_" + section.replace(".", "_").upper() + "_"
 
 
+def key_of(field_name: str) -> str:
+    """The TOML key of a field: its name, less a trailing ``_`` (``from_`` is the key ``from``)."""
+    return field_name.removesuffix("_")
+
+
 def env_names(cls: type, prefix: str) -> set[str]:
     """The variables that may set a field of ``cls``."""
-    return {prefix + f.name.upper() for f in fields(cls)}
+    return {prefix + key_of(f.name).upper() for f in fields(cls)}
 
 
 def table(raw: Mapping[str, Any], dotted: str) -> Mapping[str, Any]:
@@ -51,18 +57,18 @@ def table(raw: Mapping[str, Any], dotted: str) -> Mapping[str, Any]:
 def read_section(name: str, cls: type, values: Mapping[str, Any], env: Mapping[str, str], *,
                  prefix: str | None = None) -> Any:
     """``cls`` built from a table and the environment (``prefix`` "" reads no variables)."""
-    names = {f.name: f for f in fields(cls)}
+    names = {key_of(f.name): f for f in fields(cls)}
     for key in values:
         if key not in names:
             raise ConfigError(f"{name}.{key}", "unknown key")
     prefix = env_prefix(name) if prefix is None else prefix
     given: dict[str, Any] = {}
-    for fname, f in names.items():
-        key = f"{name}.{fname}"
-        if prefix and prefix + fname.upper() in env:
-            given[fname] = coerce(key, env[prefix + fname.upper()], f.type, from_env=True)
-        elif fname in values:
-            given[fname] = coerce(key, values[fname], f.type, from_env=False)
+    for tkey, f in names.items():
+        key = f"{name}.{tkey}"
+        if prefix and prefix + tkey.upper() in env:
+            given[f.name] = coerce(key, env[prefix + tkey.upper()], f.type, from_env=True)
+        elif tkey in values:
+            given[f.name] = coerce(key, values[tkey], f.type, from_env=False)
     return cls(**given)
 
 
@@ -78,6 +84,8 @@ def coerce(key: str, value: Any, type_name: Any, *, from_env: bool) -> Any:
         return _float(key, value)
     if kind == "tuple[str, ...]":
         return _strings(key, value, from_env)
+    if kind == "dict[str, str]":
+        return _string_table(key, value, from_env)
     if not isinstance(value, str):
         raise ConfigError(key, "must be a string")
     return value
@@ -117,3 +125,15 @@ def _strings(key: str, value: Any, from_env: bool) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(key, "must be a list of strings" + (" (comma-separated)" if from_env else ""))
     return tuple(value)
+
+
+def _string_table(key: str, value: Any, from_env: bool) -> dict[str, str]:
+    """A table of strings; in the environment, a JSON object."""
+    if from_env and isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ConfigError(key, "must be a JSON object of strings") from None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(key, "must be a table of strings" + (" (a JSON object)" if from_env else ""))
+    return dict(value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .errors import ConfigError
 
@@ -22,6 +22,9 @@ _WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 _HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{1,22}[0-9]$")
 _TEXT_LIMIT = 120
+#: An email address as people type them (the domain has a dot); see :func:`locker.validation.email`.
+EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,44 @@ class SmsConfig:
     #: Outbox back-off: the first retry waits retry_base_s, doubling up to retry_max_s.
     retry_base_s: float = 5.0
     retry_max_s: float = 600.0
+    #: Attempts before a message is given up (``failed``; an SMS raises ``sms_undeliverable``).
+    max_attempts: int = 12
+    #: ``gsm7``: one 160-character segment without diacritics; ``unicode``: with diacritics (70 a segment).
+    encoding: str = "gsm7"
+    #: The gateway request: extra headers, and the body with ``{to}``, ``{to_intl}`` (84...) and
+    #: ``{text}`` (empty: ``{"to": ..., "text": ...}``), sent as ``json`` or ``form``.
+    headers: dict[str, str] = field(default_factory=dict)
+    body_template: str = ""
+    content_type: str = "json"
+    #: Where the gateway's answer (JSON) holds its message id, dotted (``data.id``, ``messages.0.id``).
+    message_id_path: str = ""
+    #: For gateways that answer 200 to a refusal: the answer's value at ``success_path`` must be ``success_value``.
+    success_path: str = ""
+    success_value: str = ""
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """SMTP for citizens who give an address and for clerks' alarm digests; no host: no email."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password: str = ""
+    #: A file holding the password (kept out of the configuration file); wins over ``password``.
+    password_file: str = ""
+    from_: str = ""
+    #: A PEM file of the certificate authority that signed the server's certificate; "" trusts the system's.
+    ca_file: str = ""
+    timeout_s: float = 10.0
+    #: Clerks' addresses that get a digest of new alarms every ``digest_interval_s`` seconds.
+    alarm_recipients: tuple[str, ...] = ()
+    digest_interval_s: int = 3600
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
 
 
 @dataclass(frozen=True)
@@ -211,6 +252,16 @@ def check_privacy(privacy: PrivacyConfig) -> None:
 
 
 def check_sms(sms: SmsConfig) -> None:
+    if sms.encoding not in ("gsm7", "unicode"):
+        raise ConfigError("notify.sms.encoding", "must be gsm7 or unicode")
+    if sms.content_type not in ("json", "form"):
+        raise ConfigError("notify.sms.content_type", "must be json or form")
+    if not 1 <= sms.max_attempts <= 1000:
+        raise ConfigError("notify.sms.max_attempts", "must be a whole number from 1 to 1000")
+    if sms.success_path and not sms.success_value:
+        raise ConfigError("notify.sms.success_value", "must be set with success_path")
+    if sms.body_template and "{text}" not in sms.body_template:
+        raise ConfigError("notify.sms.body_template", "must contain {text}")
     if sms.kind not in ("http", "log"):
         raise ConfigError("notify.sms.kind", "must be http or log")
     if sms.kind == "http" and not sms.url.startswith(("http://", "https://")):
@@ -220,6 +271,24 @@ def check_sms(sms: SmsConfig) -> None:
             raise ConfigError(f"notify.sms.{key}", "must be a finite number greater than 0")
     if sms.retry_base_s > sms.retry_max_s:
         raise ConfigError("notify.sms.retry_base_s", "must not be greater than retry_max_s")
+
+
+def check_email(email: EmailConfig) -> None:
+    if email.security not in ("starttls", "tls", "none"):
+        raise ConfigError("notify.email.security", "must be starttls, tls or none")
+    if not 1 <= email.port <= 65535:
+        raise ConfigError("notify.email.port", "must be between 1 and 65535")
+    if not 0 < email.timeout_s < float("inf"):
+        raise ConfigError("notify.email.timeout_s", "must be a finite number greater than 0")
+    if email.digest_interval_s < 60:
+        raise ConfigError("notify.email.digest_interval_s", "must be at least 60")
+    if email.enabled and not EMAIL_RE.fullmatch(email.from_):
+        raise ConfigError("notify.email.from", "must be an email address when notify.email.host is set")
+    for address in email.alarm_recipients:
+        if not EMAIL_RE.fullmatch(address):
+            raise ConfigError("notify.email.alarm_recipients", f"{address!r} is not an email address")
+    if email.alarm_recipients and not email.enabled:
+        raise ConfigError("notify.email.alarm_recipients", "need notify.email.host")
 
 
 def check_security(sec: SecurityConfig) -> None:

@@ -1,5 +1,5 @@
 """A dossier as a clerk looks it up (by its code, in any case): where it is now, its
-drop-off and results, the SMS sent about it, its whole history, and what may be done
+drop-off and results, the SMS and email sent about it (kind, status, what the gateway said), its whole history, and what may be done
 from there.
 
 >>> mask_phone("0912345678"), mask_phone("+84912345678"), mask_phone("123")
@@ -71,14 +71,17 @@ def _record(record: Dropoff | Result, what: str) -> dict[str, Any]:
 
 def _sms(s: Session, events: list[AuditEvent]) -> list[dict[str, Any]]:
     """The messages queued about the dossier and what became of each."""
-    ids = [_data(e).get("message") for e in events if e.kind == "sms_queued"]
+    ids = [_data(e).get("message") for e in events if e.kind in ("sms_queued", "email_queued")]
     ids = [i for i in ids if isinstance(i, int)]
     if not ids:
         return []
     rows = s.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).scalars()
-    return [{"message": m.id, "status": m.status, "attempts": m.attempts, "to": mask_phone(m.recipient),
+    # An email's recipient is stored masked already.
+    return [{"message": m.id, "channel": m.channel, "kind": m.kind, "status": m.status, "attempts": m.attempts,
+             "to": mask_phone(m.recipient) if m.channel == "sms" else m.recipient,
              "queued_at": iso(m.created_at), "sent_at": iso(m.sent_at) if m.sent_at else None,
-             "last_error": m.last_error or None} for m in rows]
+             "last_error": m.last_error or None, "gateway_status": m.gateway_status,
+             "gateway_id": m.gateway_id or None} for m in rows]
 
 
 def _actions(results: list[Result]) -> list[dict[str, Any]]:

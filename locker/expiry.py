@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import credentials, messages, outbox, validation, views
+from . import credentials, validation, views
 from .announcements import masked_phone
 from .audit import AuditRecorder, iso
 from .config import Config
 from .errors import Conflict, NotFound
 from .journal import ACTIVE
 from .models import Credential, DoorOperation, Result
+from .notices import CitizenMessages
 from .ports import Clock
 from .statuses import DossierStatus, ResultStatus
 
@@ -29,9 +30,10 @@ def result_deadline_view(r: Result) -> dict[str, Any]:
 
 
 class Expiry:
-    def __init__(self, *, config: Config, db: Any, secret: bytes, clock: Clock, audit: AuditRecorder) -> None:
+    def __init__(self, *, config: Config, db: Any, clock: Clock, audit: AuditRecorder,
+                 messages: CitizenMessages) -> None:
         self._db = db
-        self._secret = secret
+        self._messages = messages
         self._clock = clock
         self._audit = audit
         self._remind_before = timedelta(hours=config.expiry.reminder_hours)
@@ -71,7 +73,7 @@ class Expiry:
             label = result.compartment.label if result.compartment else "?"
             self._audit.event(s, "deadline_extended", actor=actor, compartment=label, dossier=result.dossier.code,
                               result=result.id, reason=reason, old=iso(old), new=iso(result.deadline))
-            self._sms(s, result, messages.extension_sms(result.dossier.code, label, result.deadline), actor)
+            self._messages.about_result(s, "extended", result, actor=actor, at=result.deadline)
             return result_deadline_view(result)
 
     def awaiting_return(self) -> list[dict[str, Any]]:
@@ -108,7 +110,7 @@ class Expiry:
         label = result.compartment.label if result.compartment else "?"
         self._audit.event(s, "result_expiring", compartment=label, dossier=result.dossier.code, result=result.id,
                           deadline=iso(result.deadline))
-        self._sms(s, result, messages.reminder_sms(result.dossier.code, label, result.deadline), "system")
+        self._messages.about_result(s, "reminder", result, at=result.deadline)
 
     def _expire(self, s: Session, result: Result, now: datetime) -> None:
         result.status, result.updated_at = ResultStatus.EXPIRED, now
@@ -117,8 +119,3 @@ class Expiry:
         label = result.compartment.label if result.compartment else None
         self._audit.event(s, "result_expired", compartment=label, dossier=result.dossier.code, result=result.id,
                           revoked=revoked)
-
-    def _sms(self, s: Session, result: Result, text: str, actor: str) -> None:
-        msg = outbox.enqueue_sms(s, result.phone, text, secret=self._secret, clock=self._clock)
-        self._audit.event(s, "sms_queued", actor=actor, compartment=result.compartment.label if result.compartment
-                          else None, dossier=result.dossier.code, message=msg.id)

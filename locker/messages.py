@@ -1,12 +1,8 @@
-"""Every text the cabinet sends or prints for a citizen: SMS and receipts.
-
-Vietnamese first, then English. Kept in one module so that the SMS wording can be
-reworked (for instance into one GSM-7 segment) in one place.
+"""What a receipt says, line by line: Vietnamese first, then English. The SMS and email
+texts are in :mod:`locker.notice_templates`.
 
 >>> from datetime import datetime, timezone
 >>> t = datetime(2026, 11, 29, 2, 5, tzinfo=timezone.utc)
->>> dropoff_sms("H01/7", "A07", t)[:61]
-'Tủ hồ sơ: đã nhận hồ sơ H01/7 lúc 09:05 29/11/2026, ngăn A07.'
 >>> [line.text for line in receipt_lines("dropoff", office="UBND P.6", number="G-3", dossier_code="H01/7",
 ...                                        compartment="A07", time=t)][:3]
 ['UBND P.6', 'BIÊN NHẬN GỬI HỒ SƠ', 'Drop-off receipt']
@@ -14,11 +10,12 @@ reworked (for instance into one GSM-7 segment) in one place.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from .notice_templates import VN_TIME, local_time
 from .ports import ReceiptKind, ReceiptLine
 
-VN_TIME = timezone(timedelta(hours=7))
+__all__ = ["NEXT_STEPS", "TITLES", "VN_TIME", "local_time", "receipt_lines"]
 
 #: What happens next, by receipt kind: (Vietnamese, English).
 NEXT_STEPS: dict[str, tuple[str, str]] = {
@@ -31,55 +28,6 @@ TITLES: dict[str, tuple[str, str]] = {
     "dropoff": ("BIÊN NHẬN GỬI HỒ SƠ", "Drop-off receipt"),
     "pickup": ("BIÊN NHẬN TRẢ KẾT QUẢ", "Pickup receipt"),
 }
-
-
-def local_time(t: datetime) -> str:
-    """``HH:MM dd/mm/yyyy`` in Vietnam's time."""
-    return t.astimezone(VN_TIME).strftime("%H:%M %d/%m/%Y")
-
-
-def credential_sms(dossier_code: str, label: str, code: str, expires_at: datetime, qr: str, public_url: str) -> str:
-    """Vietnamese first, then English; the pickup code is the only 8-digit number."""
-    until = expires_at.astimezone(VN_TIME).strftime("%d/%m/%Y")
-    text = (f"Hồ sơ {dossier_code} đã có kết quả tại tủ, ngăn {label}. Mã nhận: {code}. "
-            f"Hết hạn {until}. / Dossier {dossier_code}: the result is ready in locker compartment {label}; "
-            f"use the pickup code above before {until}.")
-    if public_url:
-        text += f" {public_url.rstrip('/')}/q/{qr}"
-    return text
-
-
-def reminder_sms(dossier_code: str, label: str, deadline: datetime) -> str:
-    """Sent once, ``[expiry] reminder_hours`` before a waiting result's deadline."""
-    until = local_time(deadline)
-    return (f"Hồ sơ {dossier_code}: kết quả ở ngăn {label} cần được nhận trước {until}. / Dossier {dossier_code}: "
-            f"please pick up the result in compartment {label} before {until}.")
-
-
-def extension_sms(dossier_code: str, label: str, deadline: datetime) -> str:
-    """Sent when a clerk extends a result's deadline."""
-    until = local_time(deadline)
-    return (f"Hồ sơ {dossier_code}: hạn nhận kết quả ở ngăn {label} được gia hạn đến {until}. / "
-            f"Dossier {dossier_code}: the result in compartment {label} can now be picked up until {until}.")
-
-
-def dropoff_sms(dossier_code: str, label: str, time: datetime) -> str:
-    at = local_time(time)
-    return (f"Tủ hồ sơ: đã nhận hồ sơ {dossier_code} lúc {at}, ngăn {label}. {NEXT_STEPS['dropoff'][0]} / "
-            f"Dossier {dossier_code} received {at}, compartment {label}. We will text you when it is ready.")
-
-
-def pickup_sms(dossier_code: str, label: str, time: datetime) -> str:
-    at = local_time(time)
-    return (f"Tủ hồ sơ: bạn đã nhận kết quả hồ sơ {dossier_code} tại ngăn {label} lúc {at}. / "
-            f"You collected the result of dossier {dossier_code} from compartment {label} at {at}.")
-
-
-def receipt_sms(number: str, dossier_code: str, label: str, time: datetime) -> str:
-    """The receipt as a short SMS, when the printer could not print it."""
-    at = local_time(time)
-    return (f"Biên nhận {number} (máy in hỏng): hồ sơ {dossier_code}, ngăn {label}, {at}. / "
-            f"Receipt {number} (printer down): dossier {dossier_code}, compartment {label}, {at}.")
 
 
 def receipt_lines(kind: ReceiptKind, *, office: str, number: str, dossier_code: str, compartment: str,

@@ -71,6 +71,9 @@ class Dropoff(_Timestamps, Base):
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     kiosk: Mapped[str] = mapped_column(String(64))
+    #: The kiosk screen's language at the drop-off: the language of the citizen's messages.
+    language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
+    email: Mapped[Optional[str]] = mapped_column(Sealed(), nullable=True)  # sealed at rest, like phone
 
     dossier: Mapped[Dossier] = relationship(lazy="joined")
     compartment: Mapped[Optional[Compartment]] = relationship(lazy="joined")
@@ -87,6 +90,8 @@ class Result(_Timestamps, Base):
     size: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(12))
     loaded_by: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
+    email: Mapped[Optional[str]] = mapped_column(Sealed(), nullable=True)  # sealed at rest, like phone
     #: When its pickup credentials expire: set when the first code is issued, moved by an extension.
     deadline: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
     reminded_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
@@ -253,7 +258,10 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
-    recipient: Mapped[str] = mapped_column(String(16))
+    #: The phone number; for email, the address masked (the address itself is in the sealed payload).
+    recipient: Mapped[str] = mapped_column(String(64))
+    #: The message kind (``locker.notice_templates``), ``alarm_digest``, or "" for older rows.
+    kind: Mapped[str] = mapped_column(String(24), default="", server_default="")
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -261,6 +269,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
+    #: The gateway's last answer: HTTP status (None before any answer) and its message id.
+    gateway_status: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    gateway_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class KioskThrottle(Base):

@@ -123,13 +123,30 @@ class Panel(Protocol):
         """The tower: ``ready``, ``degraded``, ``on_battery`` or ``alarm``."""
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What a gateway answered to a message it accepted: HTTP status and its message id ("" if none)."""
+
+    status: int | None = None
+    message_id: str = ""
+
+
 class Notifier(Protocol):
-    def send_sms(self, to: str, text: str) -> None:
+    def send_sms(self, to: str, text: str) -> Delivery | None:
         """Deliver one SMS or raise :class:`NotifierError`."""
 
 
+class EmailSender(Protocol):
+    def send_email(self, to: str, subject: str, body: str) -> Delivery | None:
+        """Deliver one plain-text UTF-8 email or raise :class:`NotifierError`."""
+
+
 class NotifierError(Exception):
-    """The message was not delivered; it will be retried."""
+    """The message was not delivered; it will be retried. ``status``: the gateway's HTTP status, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 ReceiptKind = Literal["dropoff", "pickup"]

@@ -41,6 +41,8 @@ ANNOUNCEMENT_DONE = (AnnouncementStatus.LOADED, AnnouncementStatus.WITHDRAWN)
 #: What an erased outbox message becomes (the worker delivers only ``pending`` ones).
 ERASED = "erased"
 REASON_MAX = 500
+#: The audit events that name an outbox message queued about a dossier.
+QUEUED_KINDS = ("sms_queued", "email_queued")
 
 
 @dataclass
@@ -137,9 +139,9 @@ def _blank(s: Session, model: Any, ids: list[int]) -> None:
 
 
 def _messages_of(s: Session, code: str) -> list[int]:
-    """The outbox messages queued about a dossier (its ``sms_queued`` audit events name them)."""
+    """The outbox messages queued about a dossier (its ``sms_queued`` and ``email_queued`` audit events name them)."""
     rows = s.execute(select(AuditEvent.data).where(AuditEvent.dossier_code == code,
-                                                   AuditEvent.kind == "sms_queued")).scalars()
+                                                   AuditEvent.kind.in_(QUEUED_KINDS))).scalars()
     ids = [json.loads(data).get("message") for data in rows]
     return [i for i in ids if isinstance(i, int)]
 

@@ -15,17 +15,18 @@ import queue
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import messages, outbox
+from . import messages
 from .alarm_kinds import AlarmKind
 from .alarms import Alarms
 from .audit import AuditRecorder
 from .config import Config
 from .models import Dropoff, Pickup
+from .notices import CitizenMessages
 from .ports import Clock, Receipt, ReceiptKind, ReceiptPrinter
 from .statuses import ReceiptStatus
 
@@ -39,17 +40,17 @@ NUMBER_PREFIX = {"dropoff": "G", "pickup": "N"}
 @dataclass
 class _Kept:
     receipt: Receipt
-    phone: str
+    citizen: dict[str, Any]  # phone, email, language: where the receipt goes if it cannot be printed
     status: ReceiptStatus
 
 
 class Receipts:
-    def __init__(self, *, db: Any, config: Config, secret: bytes, clock: Clock, audit: AuditRecorder,
-                 alarms: Alarms, printer: ReceiptPrinter | None = None) -> None:
+    def __init__(self, *, db: Any, config: Config, clock: Clock, audit: AuditRecorder, alarms: Alarms,
+                 messages: CitizenMessages, printer: ReceiptPrinter | None = None) -> None:
         self._alarms = alarms
         self._db = db
         self._config = config
-        self._secret = secret
+        self._messages = messages
         self._clock = clock
         self._audit = audit
         self._printer = printer
@@ -61,14 +62,16 @@ class Receipts:
     # ---- called by the flows, in their transaction ----------------------------------------
 
     def dropoff_stored(self, s: Session, dropoff: Dropoff, label: str) -> None:
-        self._issue(s, "dropoff", dropoff.id, dropoff.dossier.code, label, dropoff.phone, messages.dropoff_sms)
+        citizen = {"phone": dropoff.phone, "email": dropoff.email, "language": dropoff.language}
+        self._issue(s, "dropoff", dropoff.id, dropoff.dossier.code, label, citizen)
 
     def pickup_collected(self, s: Session, pickup: Pickup, label: str) -> None:
         result = pickup.result
-        self._issue(s, "pickup", pickup.id, result.dossier.code, label, result.phone, messages.pickup_sms)
+        citizen = {"phone": result.phone, "email": result.email, "language": result.language}
+        self._issue(s, "pickup", pickup.id, result.dossier.code, label, citizen)
 
-    def _issue(self, s: Session, kind: ReceiptKind, record_id: int, code: str, label: str, phone: str,
-               sms: Callable[[str, str, Any], str]) -> None:
+    def _issue(self, s: Session, kind: ReceiptKind, record_id: int, code: str, label: str,
+               citizen: dict[str, Any]) -> None:
         now = self._clock.now()
         number = f"{NUMBER_PREFIX[kind]}-{record_id}"
         lines = messages.receipt_lines(kind, office=self._config.office.name, number=number, dossier_code=code,
@@ -76,9 +79,8 @@ class Receipts:
         receipt = Receipt(number=number, kind=kind, office=self._config.office.name, dossier_code=code,
                           compartment=label, time=now, next_steps=messages.NEXT_STEPS[kind][0],
                           lines=tuple(lines))
-        msg = outbox.enqueue_sms(s, phone, sms(code, label, now), secret=self._secret, clock=self._clock)
-        self._audit.event(s, "sms_queued", compartment=label, dossier=code, message=msg.id)
-        kept = _Kept(receipt, phone, ReceiptStatus.PRINTING if self._printer else ReceiptStatus.NO_PRINTER)
+        self._messages.send(s, f"{kind}_receipt", dossier=code, label=label, at=now, number=number, **citizen)
+        kept = _Kept(receipt, citizen, ReceiptStatus.PRINTING if self._printer else ReceiptStatus.NO_PRINTER)
         event.listen(s, "after_commit", lambda _session: self._committed((kind, record_id), kept), once=True)
 
     def _committed(self, key: tuple[str, int], kept: _Kept) -> None:
@@ -140,10 +142,8 @@ class Receipts:
         receipt = kept.receipt
         self._alarms.raise_(s, AlarmKind.PRINTER, event="printer", compartment=receipt.compartment,
                             dossier=receipt.dossier_code, cabinet_wide=True, reason=status, receipt=receipt.number)
-        text = messages.receipt_sms(receipt.number, receipt.dossier_code, receipt.compartment, receipt.time)
-        msg = outbox.enqueue_sms(s, kept.phone, text, secret=self._secret, clock=self._clock)
-        self._audit.event(s, "sms_queued", compartment=receipt.compartment, dossier=receipt.dossier_code,
-                          message=msg.id, receipt=receipt.number)
+        self._messages.send(s, "printer_fallback", dossier=receipt.dossier_code, label=receipt.compartment,
+                            at=receipt.time, number=receipt.number, **kept.citizen)
 
     def start(self) -> None:
         if self._printer is not None and self._thread is None:

@@ -12,6 +12,7 @@ from .announcements import Announcements
 from .audit import AuditRecorder
 from .cabinet_runs import CabinetRuns
 from .config import Config
+from .notices import CitizenMessages
 from .errors import LockerError
 from .expiry import Expiry
 from .load_runs import LoadRuns
@@ -33,7 +34,7 @@ class ClerkRuns:
     expiry: Expiry
 
     @classmethod
-    def build(cls, *, config: Config, db: Any, secret: bytes, clock: Clock, audit: AuditRecorder,
+    def build(cls, *, config: Config, db: Any, clock: Clock, audit: AuditRecorder, messages: CitizenMessages,
               load_result: Callable[..., dict], start_collection: Callable[..., dict],
               holds_item: Callable[[Any], bool | None], scanner_on: Callable[[], None]) -> "ClerkRuns":
         announcements = Announcements(db=db, clock=clock, audit=audit)
@@ -42,7 +43,7 @@ class ClerkRuns:
                                  load_result=load_result, scanner_on=scanner_on),
                    cabinet=CabinetRuns(db=db, clock=clock, audit=audit, holds_item=holds_item,
                                        start_collection=start_collection, scanner_on=scanner_on),
-                   expiry=Expiry(config=config, db=db, secret=secret, clock=clock, audit=audit))
+                   expiry=Expiry(config=config, db=db, clock=clock, audit=audit, messages=messages))
 
     def scanned(self, data: Any) -> bool:
         """Give a scan of the cabinet's scanner to the run it feeds (in the name of the run's clerk,

@@ -55,7 +55,8 @@ from .left_open import ALARM, LeftOpenEscalation
 from .maintenance import Maintenance
 from .maintenance_runs import MaintenanceRuns
 from .models import AuditEvent, Compartment, Result
-from .notices import CredentialSender
+from .alarm_digest import AlarmDigest
+from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .privacy import Privacy
 from .receipts import Receipts
@@ -97,9 +98,13 @@ class LockerService:
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
         #: Receipts and SMS after each drop-off and pickup; the runtime starts and stops its printing thread.
-        self.receipts = Receipts(db=db, config=config, secret=secret, clock=clock, audit=recorder, alarms=alarms,
-                                 printer=printer)
-        sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder)
+        #: The one way a part sends a citizen an SMS (and an email when they gave an address).
+        self.messages = CitizenMessages(config=config, secret=secret, clock=clock, audit=recorder)
+        #: Clerks' digest of new alarms by email, checked on each tick.
+        self.alarm_digest = AlarmDigest(config=config, secret=secret, clock=clock, audit=recorder)
+        self.receipts = Receipts(db=db, config=config, clock=clock, audit=recorder, alarms=alarms,
+                                 messages=self.messages, printer=printer)
+        sender = CredentialSender(config=config, secret=secret, clock=clock, audit=recorder, messages=self.messages)
         self._dropoffs = DropoffFlow(**parts, sensors=self._sensors, receipts=self.receipts)
         self._results = ResultLoadFlow(**parts, sensors=self._sensors, sender=sender)
         self._pickups = PickupFlow(**parts, secret=secret, receipts=self.receipts, alarms=alarms,
@@ -133,16 +138,18 @@ class LockerService:
         self._kiosk = KioskDesk(db=db, clock=clock, audit=recorder, left_open=self._left_open, sensors=self._sensors,
                                 scanner=scanner, start_pickup=self.start_pickup, badge_scanned=self.signins.badge_scanned)
         #: The clerks' runs: announcements, loading batches, collection and retrieval runs, deadlines.
-        self.runs = ClerkRuns.build(config=config, db=db, secret=secret, clock=clock, audit=recorder,
+        self.runs = ClerkRuns.build(config=config, db=db, clock=clock, audit=recorder, messages=self.messages,
                                     load_result=self.load_result, start_collection=self.start_collection,
                                     holds_item=compartments.holds_item,
                                     scanner_on=lambda: self._kiosk.set_mode(SCANNER, KioskMode.IDLE))
 
     # ---- flows ----------------------------------------------------------------------------
 
-    def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any) -> dict[str, Any]:
-        """Reserve and unlock a compartment for a citizen's dossier."""
-        return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk))
+    def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
+                      language: Any = "vi") -> dict[str, Any]:
+        """Reserve and unlock a compartment for a citizen's dossier (``language``: the kiosk screen's)."""
+        return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk, email=email,
+                                                        language=language))
 
     def get_dropoff(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
         """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;
@@ -157,9 +164,11 @@ class LockerService:
         """The person left the kiosk: a drop-off closed on nothing is cancelled."""
         return self._dropoffs.end(dropoff_id, kiosk=kiosk)
 
-    def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
-        """Reserve and unlock a compartment for a dossier's result."""
-        return self._unlocks.start(self._results.start(dossier_code, phone, size, actor=actor))
+    def load_result(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any, email: Any = None,
+                    language: Any = None) -> dict[str, Any]:
+        """Reserve and unlock a compartment for a dossier's result (``language`` None: the drop-off's)."""
+        return self._unlocks.start(self._results.start(dossier_code, phone, size, actor=actor, email=email,
+                                                       language=language))
 
     def get_result(self, result_id: Any) -> dict[str, Any]:
         return self._results.get(result_id)
@@ -294,6 +303,7 @@ class LockerService:
         unlocks: list[Unlock] = []
         if isinstance(event, Tick):
             self._left_open.tick(s)
+            self.alarm_digest.tick(s)
             self._flows.expire(s, window_s=self.config.doors.reopen_window_s)
             unlocks = self._doors.settle_unconfirmed(s)
             self.runs.expiry.tick(s)

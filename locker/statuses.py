@@ -205,6 +205,14 @@ class ReceiptStatus(StrEnum):
     NO_PRINTER = "no_printer"      # the cabinet has no printer: shown on screen
 
 
+class OutboxStatus(StrEnum):
+    """A queued SMS or email: ``pending`` until ``sent``, or ``failed`` once its attempts ran out."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class DeliveryStatus(StrEnum):
     """A webhook delivery: ``pending`` (retried with back-off) -> ``delivered``, or ``failed``
     once given up; a redelivery makes it ``pending`` again."""

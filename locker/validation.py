@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .config_sections import EMAIL_RE
 from .errors import InvalidInput
 
 DOSSIER_RE = re.compile(r"[A-Za-z0-9.\-_/:]{1,64}")
@@ -83,6 +84,31 @@ def phone(value: Any) -> str:
             "Not a valid Vietnamese mobile number (for example 0912345678 or +84912345678).",
         )
     return s
+
+
+def email(value: Any) -> str | None:
+    """An email address (a citizen's, optional): None for absent or blank, else lower-cased in its domain.
+
+    >>> email(" Lan.Nguyen@Example.VN "), email(""), email(None)
+    ('Lan.Nguyen@example.vn', None, None)
+    """
+    if value is None:
+        return None
+    s = _string("email", value, "Địa chỉ email", "email address", 254)
+    if not s:
+        return None
+    if not EMAIL_RE.fullmatch(s):
+        raise InvalidInput("email", "Địa chỉ email không hợp lệ (ví dụ ten@example.vn).",
+                           "Not a valid email address (for example name@example.vn).")
+    local, _, domain = s.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def language(value: Any) -> str:
+    """The language of a citizen's messages: ``vi`` or ``en``."""
+    if value not in ("vi", "en"):
+        raise InvalidInput("language", "Ngôn ngữ phải là vi hoặc en.", "The language must be vi or en.")
+    return value
 
 
 def size(value: Any) -> str:

@@ -58,12 +58,14 @@ class FakeBus:
         return {}
 
 
-def config(layout: list[dict] | None = None, *, item_sensors: bool = False, **security: Any):
+def config(layout: list[dict] | None = None, *, item_sensors: bool = False, notify: dict | None = None,
+           **security: Any):
     """Door-only rules unless ``item_sensors`` (a Kerong CU16 bus has them by default)."""
     return config_from_dict({
         "bus": {"url": "loop://", "item_sensors": item_sensors},
         "http": {"public_url": "http://kiosk.test"},
         "security": {"secret_file": "/nonexistent", **security},
+        "notify": notify or {},
         "compartment": layout if layout is not None else LAYOUT,
     }, env={})
 
@@ -120,14 +122,14 @@ def all_stored_values(db: Database) -> list[tuple[str, Any]]:
 
 class Harness:
     def __init__(self, url: str, layout: list[dict] | None = None, *, item_sensors: bool = False,
-                 printer: Any = None, **security: Any) -> None:
+                 printer: Any = None, notify: dict | None = None, **security: Any) -> None:
         self.layout = layout if layout is not None else LAYOUT
         self.printer = printer
         self.db = Database(url)
         self.db.upgrade()
         self.bus = FakeBus()
         self.clock = FakeClock()
-        self.config = config(self.layout, item_sensors=item_sensors, **security)
+        self.config = config(self.layout, item_sensors=item_sensors, notify=notify, **security)
         self.svc = self.new_service()
         self.svc.sync_compartments()
         self.svc.reconcile(readings(self.layout))
@@ -162,7 +164,12 @@ class Harness:
         return next(c for c in self.svc.list_compartments() if c["label"] == label)
 
     def kinds(self) -> list[str]:
-        return [e["kind"] for e in self.svc.events_after(0, 1000)]
+        """Every audit event's kind, in order (paged: the service answers at most 1000 at a time)."""
+        kinds, after = [], 0
+        while page := self.svc.events_after(after, 1000):
+            kinds += [e["kind"] for e in page]
+            after = page[-1]["seq"]
+        return kinds
 
     def dropoff(self, code: str = "HS-001", size: str = "S") -> dict:
         d = self.svc.start_dropoff(code, "0912345678", size, kiosk="k1")
@@ -173,8 +180,15 @@ class Harness:
         """Load a result and close its door; returns (start answer, pickup code, QR token)."""
         r = self.svc.load_result(code, "0987654321", size, actor="clerk1")
         self.cycle(r["compartment"])
-        text = self.sms_texts()[-1]
-        return r, re.search(r"\b(\d{8})\b", text).group(1), re.search(r"/q/(\S+)", text).group(1)
+        return r, self.last_code(), self.last_qr()
+
+    def last_code(self) -> str:
+        """The pickup code of the latest SMS that carries one (on its own line)."""
+        return next(m.group(1) for t in reversed(self.sms_texts()) if (m := re.search(r"^[^\n]*: (\d{8})$", t, re.M)))
+
+    def last_qr(self) -> str:
+        """The QR token of the latest SMS link."""
+        return next(m.group(1) for t in reversed(self.sms_texts()) if (m := re.search(r"/q/(\S+)", t)))
 
     def sms_texts(self) -> list[str]:
         with self.db.session() as s:

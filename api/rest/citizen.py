@@ -7,6 +7,7 @@ from flask import Blueprint
 from locker.errors import HardwareUnavailable, NoCompartmentAvailable
 
 from ..auth import citizen_only, current_kiosk, kiosk_access, runtime
+from ..i18n import request_lang
 from ..kiosk.availability import HARDWARE
 from ..kiosk.guidance import add_help
 from ..openapi import endpoint
@@ -35,7 +36,8 @@ def create_dropoff():
     kiosk = current_kiosk()
     with kiosk_access().dropoff_slot(kiosk):
         try:
-            return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk), 201
+            return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk,
+                                                   email=req.email, language=request_lang()), 201
         except NoCompartmentAvailable as exc:
             if current_availability()["dropoff"]["sizes"].get(exc.details.get("size")) == HARDWARE:
                 raise HardwareUnavailable() from None

@@ -26,7 +26,8 @@ EVENTS_MAX_LIMIT = 1000
 @require_role("clerk")
 def create_result():
     req = load_body(ResultRequest)
-    return runtime().service.load_result(req.dossier_code, req.phone, req.size, actor=current_actor()), 201
+    return runtime().service.load_result(req.dossier_code, req.phone, req.size, actor=current_actor(),
+                                         email=req.email, language=req.language), 201
 
 
 @bp.get("/results/<id:result_id>")

@@ -32,6 +32,7 @@
     paused: false,
     maxLock: 0,
     lastReceipt: 0,
+    lastSms: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -354,6 +355,20 @@
     while (list.children.length > RECEIPTS_SHOWN) list.lastElementChild.remove();
   }
 
+  async function pollSms() {
+    const batch = await api("GET", `sms?after=${view.lastSms}`);
+    if (batch.length === 0) return;
+    view.lastSms = batch[batch.length - 1].n;
+    const list = $("sms-list");
+    if (list.querySelector(".muted")) list.replaceChildren();
+    for (const sms of batch) {
+      const time = new Date(sms.time * 1000).toLocaleTimeString("vi-VN");
+      list.prepend(el("li", { "data-testid": "sms" }, [el("time", { text: `#${sms.n} ${time} → ${sms.to}` }),
+                                                       el("pre", { text: sms.text })]));
+    }
+    while (list.children.length > RECEIPTS_SHOWN) list.lastElementChild.remove();
+  }
+
   /* ---- scanner ---------------------------------------------------------------- */
 
   async function scan(event) {
@@ -415,6 +430,7 @@
       renderFaults(faults.faults);
       renderPrinter(state.printer);
       await pollReceipts();
+      await pollSms();
       if (!view.paused) await pollFrames();
       setLink(true);
     } catch (err) {

@@ -46,9 +46,13 @@ class DropoffFlow:
         self._sensors = sensors
         self._receipts = receipts
 
-    def start(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any) -> tuple[dict[str, Any], Unlock]:
-        """Reserve a compartment for a citizen's dossier; returns the answer and the unlock to send."""
+    def start(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
+              language: Any = "vi") -> tuple[dict[str, Any], Unlock]:
+        """Reserve a compartment for a citizen's dossier; returns the answer and the unlock to send.
+
+        ``language``: the kiosk screen's (``vi``/``en``), the language of the citizen's messages."""
         code, phone_no, size_ = validation.dossier_code(dossier_code), validation.phone(phone), validation.size(size)
+        address, language = validation.email(email), validation.language(language)
         kiosk = validation.name("kiosk", kiosk, 58)
         if self._sensors.on_battery:
             raise OnBattery()
@@ -57,7 +61,7 @@ class DropoffFlow:
             now = self._clock.now()
             dossier = dossiers.touch(s, code, new_status=DossierStatus.DROPOFF_PENDING, now=now)
             dropoff = Dropoff(dossier_id=dossier.id, phone=phone_no, size=size_, status=DropoffStatus.OPENING,
-                              kiosk=kiosk, created_at=now, updated_at=now)
+                              kiosk=kiosk, email=address, language=language, created_at=now, updated_at=now)
             s.add(dropoff)
             s.flush()
             comp = self._allocator.allocate(s, size_, dropoff_id=dropoff.id)

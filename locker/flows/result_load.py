@@ -18,13 +18,20 @@ from ..audit import AuditRecorder
 from ..compartments import Compartments
 from ..errors import Conflict, NotFound, OnBattery
 from ..journal import Journal, Unlock
-from ..models import Compartment, Dossier, DoorOperation, Result
+from ..models import Compartment, Dossier, DoorOperation, Dropoff, Result
 from ..notices import CredentialSender
 from ..ports import Clock
 from ..sensors import CabinetSensors
 from ..statuses import PENDING_DOSSIER, UNDER_WAY, DossierStatus, ResultStatus
 from . import shown
 from .placing import move_elsewhere
+
+
+def dropoff_language(s: Session, dossier_id: int) -> str:
+    """The kiosk language of the dossier's latest drop-off, else ``vi``."""
+    found = s.execute(select(Dropoff.language).where(Dropoff.dossier_id == dossier_id)
+                      .order_by(Dropoff.id.desc()).limit(1)).scalar()
+    return found or "vi"
 
 
 class ResultLoadFlow:
@@ -43,9 +50,15 @@ class ResultLoadFlow:
         self._sensors = sensors
         self._sender = sender
 
-    def start(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any) -> tuple[dict[str, Any], Unlock]:
-        """Reserve a compartment for a dossier's result; returns the answer and the unlock to send."""
+    def start(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any, email: Any = None,
+              language: Any = None) -> tuple[dict[str, Any], Unlock]:
+        """Reserve a compartment for a dossier's result; returns the answer and the unlock to send.
+
+        Without a ``language``, the citizen's messages are in the language of the dossier's
+        latest drop-off at the kiosk, else Vietnamese."""
         code, phone_no, size_ = validation.dossier_code(dossier_code), validation.phone(phone), validation.size(size)
+        address = validation.email(email)
+        language = None if language is None else validation.language(language)
         actor = validation.name("actor", actor)
         if self._sensors.on_battery:
             raise OnBattery()
@@ -58,7 +71,8 @@ class ResultLoadFlow:
             now = self._clock.now()
             dossier = dossiers.touch(s, code, new_status=DossierStatus.RESULT_PENDING, now=now)
             result = Result(dossier_id=dossier.id, phone=phone_no, size=size_, status=ResultStatus.OPENING,
-                            loaded_by=actor, created_at=now, updated_at=now)
+                            loaded_by=actor, email=address, language=language or dropoff_language(s, dossier.id),
+                            created_at=now, updated_at=now)
             s.add(result)
             s.flush()
             comp = self._allocator.allocate(s, size_, result_id=result.id)
@@ -130,5 +144,5 @@ class ResultLoadFlow:
             label = result.compartment.label if result.compartment else None
             self._audit.event(s, "credential_reissued", actor=actor, compartment=label, dossier=result.dossier.code,
                               result=result.id, revoked=revoked)
-            issued = self._sender.issue_and_send(s, result, actor=actor)
+            issued = self._sender.issue_and_send(s, result, actor=actor, reissued=True)
             return {**views.result_view(result), "expires_at": issued.expires_at.isoformat()}

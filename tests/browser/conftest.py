@@ -31,7 +31,7 @@ BANNER_URL = re.compile(r"^\s*(?P<what>Kiosk|Simulator) \(.*?\):\s+(?P<url>\S+)"
 class KioskSms:
     """One SMS the demo logged: the pickup code and QR token are read from the text.
 
-    >>> sms = KioskSms("0912345678", "Hồ sơ H1 ... Mã nhận: 12345678. Hết hạn 01/02/2026. http://x/q/LK1.a.b")
+    >>> sms = KioskSms("0912345678", "Ma nhan: 12345678\nHo so H1 ... 01/02/2026.\nMa QR: http://x/q/LK1.a.b")
     >>> sms.code, sms.qr, sms.link
     ('12345678', 'LK1.a.b', 'http://x/q/LK1.a.b')
     """
@@ -105,10 +105,18 @@ class KioskDemo:
         return wait_for(reached, timeout=timeout, message=f"{path} status {status}")
 
     def sms_for(self, dossier_code: str, timeout: float = 10) -> KioskSms:
+        """The pickup code's SMS and the QR link's SMS for ``dossier_code``, read from ``GET /sim/sms``
+        (the demo's log masks them), as one ``KioskSms``."""
         def found() -> KioskSms | None:
-            messages = [KioskSms(m["to"], m["text"]) for m in SMS_LINE.finditer(self.process.output())]
-            return next((m for m in reversed(messages) if f" {dossier_code} " in m.text), None)
+            about = [m for m in self.get("/sim/sms").json() if f" {dossier_code}" in m["text"]]
+            code = next((m for m in reversed(about) if STANDALONE_CODE.search(m["text"])), None)
+            link = next((m for m in reversed(about) if "/q/" in m["text"]), None)
+            return KioskSms(code["to"], code["text"] + "\n" + link["text"]) if code and link else None
         return wait_for(found, timeout=timeout, message=f"an SMS for {dossier_code}")
+
+    def logged_sms(self) -> list[KioskSms]:
+        """The SMS lines of the demo's log (masked)."""
+        return [KioskSms(m["to"], m["text"]) for m in SMS_LINE.finditer(self.process.output())]
 
     def load_result(self, dossier_code: str, phone: str, size: str) -> tuple[str, KioskSms]:
         """A clerk puts a result into a compartment and shuts the door; returns the label and the SMS."""

@@ -102,6 +102,10 @@ def test_dropoff_by_touch(kiosk_page, kiosk_demo: KioskDemo):
 def test_pickup_with_the_sms_code(kiosk_page, kiosk_demo: KioskDemo):
     label, sms = kiosk_demo.load_result("KQ-2025-0002", "0987654321", "S")
     assert sms.to == "0987654321" and label in sms.text
+    # The demo's log shows the SMS masked: no pickup code, no QR link, no whole number.
+    logged = [m for m in kiosk_demo.logged_sms() if "KQ-2025-0002" in m.text]
+    assert logged and {m.to for m in logged} == {"09******21"}
+    assert all(sms.code not in m.text and sms.qr not in m.text and "0987654321" not in m.text for m in logged)
     wrong = sms.code[:-1] + str((int(sms.code[-1]) + 1) % 10)
     page = kiosk_page
     page.get_by_test_id("btn-pickup").tap()

@@ -161,6 +161,11 @@ def test_the_page_follows_the_bus_and_shows_its_frames(browser, served, sim):
         log = page.get_by_test_id("frame-log")
         expect(log.locator("tr").first).to_have_attribute("data-dir", "board>host")
         expect(log).to_contain_text(UNLOCK_0_3.hex(" ").upper())
+        sim.phones.receive("0912345678", "Ma nhan: 12345678\nHo so HS-1 da co ket qua.")  # as the demo's notifier does
+        sms = page.get_by_test_id("sms-list").get_by_test_id("sms")
+        expect(sms).to_have_count(1)
+        expect(sms).to_contain_text("0912345678")
+        expect(sms.locator("pre")).to_have_text("Ma nhan: 12345678\nHo so HS-1 da co ket qua.")
         assert page.errors == []
     finally:
         port.close()

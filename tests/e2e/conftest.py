@@ -158,18 +158,20 @@ def kerong_unlock_frame(board: int, lock: int) -> bytes:
 def write_config(path: Path, *, db_url: str, http_port: int, bus_url: str, scanner_url: str,
                  sms_url: str, secret: Path, compartments: list[dict], extra: str = "",
                  open_timeout_ms: int = 2500, bus: dict | None = None, sms: dict | None = None,
-                 security: dict | None = None) -> None:
+                 security: dict | None = None, public_url: bool = True) -> None:
     """``bus`` holds the [bus] keys (as printed by ``locker sim``); Kerong CU16 by default.
     A ``gpio-relay`` bus gets no ``url`` (its locks are GPIO pins, listed in ``relay_locks``).
     ``sms`` adds keys to [notify.sms] (e.g. a short ``retry_base_s``), ``security`` to [security]
-    (e.g. a short ``credential_ttl_days``)."""
+    (e.g. a short ``credential_ttl_days``). Without ``public_url`` a pickup code comes without
+    the SMS of its QR link."""
     bus = dict(bus or {"protocol": "kerong-cu16", "baudrate": 19200, "answer_timeout_ms": 200})
     if bus.get("protocol") != "gpio-relay":
         bus["url"] = bus_url
     bus.update(poll_interval_ms=100, open_timeout_ms=open_timeout_ms)
     lines = [
         "[database]", f'url = "{db_url}"', "",
-        "[http]", 'host = "127.0.0.1"', f"port = {http_port}", f'public_url = "http://127.0.0.1:{http_port}"', "",
+        "[http]", 'host = "127.0.0.1"', f"port = {http_port}",
+        f'public_url = "http://127.0.0.1:{http_port}"' if public_url else "", "",
         "[bus]", *(f"{key} = {toml_value(value)}" for key, value in bus.items()), "",
         "[scanner]", f'url = "{scanner_url}"', "",
         "[notify.sms]", 'kind = "http"', f'url = "{sms_url}"',
@@ -215,7 +217,7 @@ def printed_snippet(output: str) -> dict:
 def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
                     open_timeout_ms: int = 2500, board_type: str = "kerong-cu16",
                     sms: dict | None = None, gpio: bool = False, printer: bool = False,
-                    security: dict | None = None, extra: str = "") -> Iterator[Cabinet]:
+                    security: dict | None = None, extra: str = "", public_url: bool = True) -> Iterator[Cabinet]:
     """``locker sim`` and ``locker serve`` as separate processes over TCP, with a clerk token.
 
     The service's [bus], [gpio] and [[compartment]] tables are the ones ``locker sim``
@@ -241,7 +243,7 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         common = dict(db_url=db_url, http_port=http_port, bus_url=f"socket://127.0.0.1:{bus_port}",
                       scanner_url=f"socket://127.0.0.1:{scanner_port}", sms_url=sms_gateway.url,
                       secret=tmp_path / "locker.secret", open_timeout_ms=open_timeout_ms, sms=sms,
-                      security=security)
+                      security=security, public_url=public_url)
         write_config(config, compartments=[], **common)
         for args, stdin in ((("db", "upgrade"), None),
                             (("user", "add", "clerk1", "--role", "clerk", "--password-stdin"), "s3cret-pass\n")):

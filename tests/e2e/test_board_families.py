@@ -107,8 +107,8 @@ def test_every_flow_on_every_board_family(family_cabinet):
     cab.close_door(label, item=put)
     cab.wait_status(f"/api/v1/results/{result.json()['id']}", "ready", clerk=True)
     # The drop-off above sent its own SMS: the code is in the one about this result.
-    text = wait_for(lambda: [m["text"] for m in cab.sms.messages if "KQ-F-1" in m["text"]], message="the SMS")[-1]
-    code = re.findall(r"(?<!\d)\d{8}(?!\d)", text.split("http")[0])[0]
+    text = wait_for(lambda: cab.sms.code_texts("KQ-F-1"), message="the SMS")[-1]
+    code = re.findall(r"(?<!\d)\d{8}(?!\d)", text)[0]
 
     before = unlock_mark(cab)
     pickup = cab.post("/api/v1/pickups", {"dossier_code": "KQ-F-1", "code": code})

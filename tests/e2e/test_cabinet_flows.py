@@ -56,7 +56,7 @@ def test_result_sms_pickup_and_single_use(cabinet):
     cabinet.close_door(label, item=True)
     cabinet.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
 
-    message = wait_for(lambda: [m for m in cabinet.sms.messages if "KQ-77/2026" in m["text"]],
+    message = wait_for(lambda: [m for m in cabinet.sms.messages if m["text"] in cabinet.sms.code_texts("KQ-77/2026")],
                        message="SMS at the gateway")[-1]
     assert message["to"] == "+84987654321"
     assert "KQ-77/2026" in message["text"]

@@ -58,8 +58,8 @@ def test_a_result_left_inside_is_not_collected_and_its_compartment_not_reused(sq
     label = loaded["compartment"]
     cab.close_door(label, item=True)
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "ready", clerk=True)
-    text = wait_for(lambda: [m["text"] for m in cab.sms.messages if "KQ-LEFT-1" in m["text"]], message="SMS")[-1]
-    code = re.findall(r"(?<!\d)\d{8}(?!\d)", text.split("http")[0])[0]
+    text = wait_for(lambda: cab.sms.code_texts("KQ-LEFT-1"), message="SMS")[-1]
+    code = re.findall(r"(?<!\d)\d{8}(?!\d)", text)[0]
 
     pickup = open_and_seen(cab, cab.post("/api/v1/pickups", {"dossier_code": "KQ-LEFT-1", "code": code}))
     cab.close_door(label)  # the citizen walks away with the result still inside

@@ -58,7 +58,7 @@ def test_a_dropoff_receipt_comes_out_of_the_simulated_network_printer(cabinet):
     [receipt] = receipts(cabinet)
     assert set(receipt) == {"n", "time", "png_base64", "text"} and receipt["n"] == 1
     assert qr_of(receipt) == ["HS-E2E-PRINT"] and "HS-E2E-PRINT" in receipt["text"]
-    wait_for(lambda: any("HS-E2E-PRINT received" in m["text"] for m in cabinet.sms.messages),
+    wait_for(lambda: any("da nhan ho so HS-E2E-PRINT" in m["text"] for m in cabinet.sms.messages),
              message="the drop-off SMS")
 
 
@@ -68,7 +68,7 @@ def test_out_of_paper_through_the_control_api_gives_an_alarm_and_the_receipt_by_
     body = drop_off(cabinet, "HS-E2E-PAPER")
     assert body["receipt"]["status"] == "not_printed" and receipts(cabinet) == []
     assert [a["data"]["reason"] for a in cabinet.alarms("printer")] == ["out_of_paper"]
-    wait_for(lambda: any("(máy in hỏng): hồ sơ HS-E2E-PAPER," in m["text"]
+    wait_for(lambda: any("(may in hong): ho so HS-E2E-PAPER," in m["text"]
                          for m in cabinet.sms.messages), message="the receipt by SMS")
     cabinet.sim_post("/sim/fault", {"kind": "clear"})
     assert drop_off(cabinet, "HS-E2E-PAPER-2")["receipt"]["status"] == "printed"

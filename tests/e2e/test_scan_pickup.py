@@ -24,7 +24,7 @@ def ready_result(cab: Cabinet, code: str, size: str) -> tuple[dict, str]:
     cab.wait_door(result["compartment"], "open")
     cab.close_door(result["compartment"], item=True)
     cab.wait_status(f"/api/v1/results/{result['id']}", "ready", clerk=True)
-    text = wait_for(lambda: [m["text"] for m in cab.sms.messages if code in m["text"]], message="SMS")[-1]
+    text = wait_for(lambda: cab.sms.link_texts(code), message="SMS")[-1]
     links = re.findall(re.escape(cab.api) + r"/q/\S+", text)
     assert len(links) == 1, text
     return result, links[0]

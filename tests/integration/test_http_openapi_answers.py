@@ -161,7 +161,7 @@ class Api:
         with self.runtime.db.session() as s:
             rows = s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
             texts = [outbox.unseal(self.runtime.secret, m.payload)["text"] for m in rows]
-        return re.search(r"\b(\d{8})\b", texts[-1]).group(1)
+        return next(m.group(1) for t in reversed(texts) if (m := re.search(r"^[^\n]*: (\d{8})$", t, re.M)))
 
 
 def test_real_answers_match_the_published_document(app):

@@ -94,7 +94,7 @@ def test_a_dropoff_prints_a_receipt_whose_qr_is_the_dossier_code(cabinet):
     shown = body["receipt"]
     assert shown["lines"][0] == OFFICE["name"] and f"Ngăn / Compartment: {body['compartment']}" in shown["lines"]
     assert qr_of(base64.b64decode(shown["qr_image"].removeprefix("data:image/png;base64,"))) == ["H01.2026/0042"]
-    wait_for(lambda: any("H01.2026/0042 received" in text for text in cabinet.sms()), message="the drop-off SMS")
+    wait_for(lambda: any("da nhan ho so H01.2026/0042" in text for text in cabinet.sms()), message="the drop-off SMS")
     assert cabinet.events("printer") == []
 
 
@@ -108,7 +108,7 @@ def test_out_of_paper_shows_the_receipt_sends_it_by_sms_and_raises_an_alarm(cabi
     assert alarm["data"] == {"alarm": True, "alarm_kind": "printer", "alarm_id": inbox["id"], "reason": "out_of_paper",
                              "receipt": body["receipt"]["number"]}
     assert alarm["dossier_code"] == "HS-PAPER-1"
-    wait_for(lambda: any("(máy in hỏng): hồ sơ HS-PAPER-1" in text for text in cabinet.sms()),
+    wait_for(lambda: any("(may in hong): ho so HS-PAPER-1" in text for text in cabinet.sms()),
              message="the receipt by SMS")
 
     cabinet.sim.fault("clear")
@@ -126,8 +126,9 @@ def test_a_pickup_prints_its_receipt_and_the_sms_link_opens_a_page_for_a_phone(c
     rt = cabinet.runtime
     loaded = rt.service.load_result("HS-LINK-1", "0987654321", "S", actor="clerk")
     cabinet.door_cycle(loaded["compartment"], item=True)
-    text = wait_for(lambda: next((t for t in cabinet.sms() if "Mã nhận" in t), None), message="the code SMS")
-    token = re.search(r"/q/(\S+)", text).group(1)
+    text = wait_for(lambda: next((t for t in cabinet.sms() if t.startswith("Ma nhan: ")), None), message="the code SMS")
+    link = wait_for(lambda: next((t for t in cabinet.sms() if "/q/" in t), None), message="the link SMS")
+    token = re.search(r"/q/(\S+)", link).group(1)
     code = re.search(r"\b(\d{8})\b", text).group(1)
 
     page = cabinet.client.get(f"/q/{token}", headers={"Accept": "text/html,*/*;q=0.8"})

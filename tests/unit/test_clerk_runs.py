@@ -208,7 +208,8 @@ def test_reminder_then_expiry_then_retrieval_returns_it_to_the_counter(h):
     h.svc.handle_event(Tick())
     h.svc.handle_event(Tick())
     texts = h.sms_texts()
-    assert len(texts) == 2 and "HS-1" in texts[1] and "A01" in texts[1]
+    # the code, its QR link, then the reminder
+    assert len(texts) == 3 and "HS-1" in texts[2] and "A01" in texts[2] and texts[2].startswith("Nhac: ")
     h.clock.advance(24 * 3600 + 1)
     h.svc.handle_event(Tick())
     assert h.svc.get_result(r["id"])["status"] == "expired"

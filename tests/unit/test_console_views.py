@@ -71,8 +71,10 @@ def test_a_dossier_overview_says_where_it_is_its_sms_and_what_may_be_done(h):
     assert view["where"]["compartment"] == r["compartment"] and view["where"]["holds"] == "result"
     [result] = view["results"]
     assert result["phone"] == "09******78" and result["by"] == "clerk1"
-    [sms] = view["sms"]
-    assert sms["status"] == "pending" and sms["to"] == "09******78"
+    code_sms, link_sms = view["sms"]  # the pickup code, then the QR link in an SMS of its own
+    assert [(m["kind"], m["channel"]) for m in (code_sms, link_sms)] == [("result_ready", "sms"), ("pickup_link", "sms")]
+    for sms in (code_sms, link_sms):
+        assert sms["status"] == "pending" and sms["to"] == "09******78" and sms["gateway_status"] is None
     assert view["actions"] == [{"action": "reissue", "result": r["id"]}]
     kinds = [e["kind"] for e in view["history"]]
     assert "credential_issued" in kinds and "sms_queued" in kinds

@@ -102,10 +102,11 @@ def test_result_ready_queues_an_encrypted_sms_and_stores_no_plain_code(h):
     r, code, qr = h.result("H01.2025/000123")
     assert h.svc.get_result(r["id"])["status"] == "ready"
     assert h.compartment(r["compartment"])["state"] == "holding_result"
-    text = h.sms_texts()[-1]
-    assert text.startswith("Hồ sơ H01.2025/000123") and "Mã nhận" in text and "Dossier" in text
+    text, link = h.sms_texts()[-2:]
+    # Vietnamese (the default) without diacritics, the code alone on the first line.
+    assert text.startswith(f"Ma nhan: {code}\nHo so H01.2025/000123 da co ket qua") and "ngan A01" in text
     assert re.findall(r"(?<!\d)\d{8}(?!\d)", text) == [code]
-    assert f"http://kiosk.test/q/{qr}" in text
+    assert f"http://kiosk.test/q/{qr}" in link and not re.search(r"(?<!\d)\d{8}(?!\d)", link)
     values = all_stored_values(h.db)
     assert any(table == "credentials" for table, _ in values)
     for table, value in values:
@@ -171,7 +172,7 @@ def test_wrong_codes_are_counted_and_revoke_at_the_limit(h):
     assert len(revoked) == 1 and revoked[0]["data"]["alarm"] is True
     again = h.svc.reissue_credential(r["id"], actor="clerk1")
     assert again["status"] == "ready"
-    new_code = re.search(r"\b(\d{8})\b", h.sms_texts()[-1]).group(1)
+    new_code = h.last_code()
     with pytest.raises(InvalidCredentials):
         h.svc.start_pickup(dossier_code="HS-1", code=code, kiosk="other")
     assert h.svc.start_pickup(dossier_code="HS-1", code=new_code, kiosk="other")["status"] == "opening"
@@ -181,7 +182,8 @@ def test_wrong_codes_are_counted_and_revoke_at_the_limit(h):
 def test_reissue_revokes_the_old_code(h):
     r, code, qr = h.result("HS-1")
     h.svc.reissue_credential(r["id"], actor="clerk1")
-    new_code = re.search(r"\b(\d{8})\b", h.sms_texts()[-1]).group(1)
+    new_code = h.last_code()
+    assert h.sms_texts()[-2].startswith(f"Ma nhan moi: {new_code}\nHo so HS-1, ngan A01.")
     for kwargs in ({"dossier_code": "HS-1", "code": code}, {"qr": qr}):
         with pytest.raises(InvalidCredentials):
             h.svc.start_pickup(kiosk="k1", **kwargs)
@@ -371,8 +373,8 @@ def test_dossier_codes_are_one_code_whatever_the_case(h):
     collected by typing upper case, and a stored dossier is not dropped off twice."""
     r = h.svc.load_result("  hs-case/1 ", "0987654321", "S", actor="clerk1")
     h.cycle(r["compartment"])
-    code = re.search(r"\b(\d{8})\b", h.sms_texts()[-1]).group(1)
-    assert "HS-CASE/1" in h.sms_texts()[-1] and h.svc.get_dossier("hs-case/1")["code"] == "HS-CASE/1"
+    code = h.last_code()
+    assert "HS-CASE/1" in h.sms_texts()[-2] and h.svc.get_dossier("hs-case/1")["code"] == "HS-CASE/1"
     assert h.svc.start_pickup(dossier_code="HS-CASE/1", code=code, kiosk="k1")["compartment"] == r["compartment"]
     d = h.dropoff("kq-9")
     assert h.svc.get_dropoff(d["id"])["dossier_code"] == "KQ-9"

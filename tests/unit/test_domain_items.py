@@ -5,7 +5,6 @@ explains takes its compartment out of service."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
@@ -40,7 +39,7 @@ def ready_result(h, code="HS-9"):
     r = h.svc.load_result(code, "0987654321", "S", actor="clerk1")
     cycle(h, r["compartment"], item=True)
     assert h.svc.get_result(r["id"])["status"] == "ready"
-    return r, re.search(r"\b(\d{8})\b", h.sms_texts()[-1]).group(1)
+    return r, h.last_code()
 
 
 def test_a_dropoff_closed_on_an_empty_compartment_is_not_stored_and_can_be_reopened(h):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -106,23 +108,25 @@ def test_sync_retires_and_rewires_compartments(h):
 
 
 def test_outbox_retries_with_backoff_and_redacts_after_sending(h):
-    h.result("HS-1")
-    notifier = FlakyNotifier(failures=3)
+    h.result("HS-1")  # two SMS: the code, then the QR link
+    notifier = FlakyNotifier(failures=6)
     worker = outbox.OutboxWorker(db=h.db, notifier=notifier, secret=SECRET, clock=h.clock, backoff=(5, 15))
     delays = []
     for _ in range(3):
         assert worker.run_once() == 0
         with h.db.session() as s:
-            msg = s.execute(select(OutboxMessage)).scalar_one()
-            delays.append((msg.next_attempt_at - h.clock.now()).total_seconds())
-            assert msg.status == "pending" and msg.last_error.endswith("gateway down")
+            msgs = s.execute(select(OutboxMessage)).scalars().all()
+            assert len({m.next_attempt_at for m in msgs}) == 1
+            delays.append((msgs[0].next_attempt_at - h.clock.now()).total_seconds())
+            assert all(m.status == "pending" and m.last_error.endswith("gateway down") for m in msgs)
         assert worker.run_once() == 0  # not due yet
         h.clock.advance(delays[-1])
     assert delays == [5, 10, 15]
-    assert worker.run_once() == 1 and len(notifier.sent) == 1
+    assert worker.run_once() == 2 and len(notifier.sent) == 2
     with h.db.session() as s:
-        msg = s.execute(select(OutboxMessage)).scalar_one()
-        assert (msg.status, msg.attempts) == ("sent", 4)
-        redacted = outbox.unseal(SECRET, msg.payload)["text"]
-    assert "********" in redacted and "/q/[redacted]" in redacted and "HS-1" in redacted
+        msgs = s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+        assert [(m.status, m.attempts) for m in msgs] == [("sent", 4)] * 2
+        code_text, link_text = (outbox.unseal(SECRET, m.payload)["text"] for m in msgs)
+    assert "********" in code_text and "HS-1" in code_text and not re.search(r"[0-9]{8}", code_text)
+    assert "/q/[redacted]" in link_text and "HS-1" in link_text
     assert worker.run_once() == 0

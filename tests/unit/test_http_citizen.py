@@ -22,7 +22,11 @@ def test_dropoff_opens_a_compartment_and_can_be_followed(client):
     assert resp.status_code == 201
     assert resp.get_json() == {"id": 1, "compartment": "A05", "status": "door_open"}
     assert rt.service.calls[-1] == ("start_dropoff", ("H01.2025/000123", "0912345678", "M"),
-                                    {"kiosk": "kiosk:local"})
+                                    {"kiosk": "kiosk:local", "email": None, "language": "vi"})
+    # The kiosk screen's language and an optional address reach the domain.
+    resp = c.post("/api/v1/dropoffs?lang=en", json={**DROPOFF, "email": "lan@example.vn"})
+    assert resp.status_code == 201
+    assert rt.service.calls[-1][2] == {"kiosk": "kiosk:local", "email": "lan@example.vn", "language": "en"}
     assert c.get("/api/v1/dropoffs/1").get_json() == {
         "id": 1, "dossier_code": "H01.2025/000123", "compartment": "A05", "status": "door_open"}
 
@@ -108,7 +112,7 @@ def test_kiosk_token_admits_a_remote_kiosk(monkeypatch):
     c, rt = make_client(monkeypatch, kiosk_token="k-secret", loopback=False)
     resp = c.post("/api/v1/dropoffs", json=DROPOFF, environ_base=REMOTE, headers={"X-Kiosk-Token": "k-secret"})
     assert resp.status_code == 201
-    assert rt.service.calls[-1][2] == {"kiosk": "kiosk-token"}
+    assert rt.service.calls[-1][2] == {"kiosk": "kiosk-token", "email": None, "language": "vi"}
     assert_error(c.post("/api/v1/dropoffs", json=DROPOFF, environ_base=REMOTE,
                         headers={"X-Kiosk-Token": "wrong"}), 403, "kiosk_only")
     # loopback_is_kiosk = false: loopback alone is not enough behind a reverse proxy

@@ -27,7 +27,8 @@ def test_load_result_follow_and_reissue(client):
     resp = c.post("/api/v1/results", json=RESULT, headers=CLERK)
     assert resp.status_code == 201
     assert resp.get_json() == {"id": 1, "compartment": "C01", "status": "door_open"}
-    assert rt.service.calls[-1] == ("load_result", ("H01.2025/000123", "+84912345678", "L"), {"actor": "ann"})
+    assert rt.service.calls[-1] == ("load_result", ("H01.2025/000123", "+84912345678", "L"),
+                                    {"actor": "ann", "email": None, "language": None})
     assert c.get("/api/v1/results/1", headers=CLERK).get_json()["dossier_code"] == "H01.2025/000123"
     resp = c.post("/api/v1/results/1/reissue", headers=CLERK)
     assert resp.status_code == 200 and resp.get_json()["id"] == 1

@@ -160,7 +160,8 @@ def test_openapi_document_covers_every_route_and_resolves(client):
     assert set(dropoff["responses"]) >= {"201", "400", "403", "413"}
     assert doc["paths"]["/api/v1/results"]["post"]["security"] == [{"bearer": []}]
     assert doc["paths"]["/api/v1/dossiers/{code}"]["get"]["parameters"][0]["name"] == "code"
-    assert doc["paths"]["/api/v1/pickups/{pickup_id}"]["get"]["parameters"][0]["schema"] == {"type": "integer"}
+    assert doc["paths"]["/api/v1/pickups/{pickup_id}"]["get"]["parameters"][0]["schema"] == {"type": "integer", "minimum": 1,
+                                                                                         "maximum": 2**63 - 1}
     request_schema = _resolve(doc, dropoff["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     assert request_schema["additionalProperties"] is False
 

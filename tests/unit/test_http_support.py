@@ -53,8 +53,9 @@ class FakeService:
             raise NotFound(kind, op_id)
         return dict(self.ops[kind][op_id])
 
-    def start_dropoff(self, dossier_code: str, phone: str, size: str, *, kiosk: str) -> dict:
-        self._enter("start_dropoff", dossier_code, phone, size, kiosk=kiosk)
+    def start_dropoff(self, dossier_code: str, phone: str, size: str, *, kiosk: str, email: str | None = None,
+                      language: str = "vi") -> dict:
+        self._enter("start_dropoff", dossier_code, phone, size, kiosk=kiosk, email=email, language=language)
         if size not in ("S", "M", "L"):
             raise InvalidInput("size", "Cỡ phải là S, M hoặc L.", "Size must be S, M or L.")
         return self._new("dropoff", dossier_code, "A05")
@@ -74,8 +75,9 @@ class FakeService:
         self._enter("get_pickup", op_id, kiosk=kiosk)
         return self._get("pickup", op_id)
 
-    def load_result(self, dossier_code: str, phone: str, size: str, *, actor: str) -> dict:
-        self._enter("load_result", dossier_code, phone, size, actor=actor)
+    def load_result(self, dossier_code: str, phone: str, size: str, *, actor: str, email: str | None = None,
+                    language: str | None = None) -> dict:
+        self._enter("load_result", dossier_code, phone, size, actor=actor, email=email, language=language)
         return self._new("result", dossier_code, "C01")
 
     def get_result(self, op_id: int) -> dict:

@@ -52,8 +52,7 @@ def test_a_stored_dropoff_sends_an_sms_and_prints_a_receipt_after_the_commit(h, 
     assert printer.printed == []  # printing waits for its own thread, never the coordinator's
     assert h.svc.get_dropoff(d["id"])["receipt"]["status"] == "printing"
     text = h.sms_texts()[-1]
-    assert text.startswith("Tủ hồ sơ: đã nhận hồ sơ HS-R1") and "ngăn A01" in text and "15:00 01/03/2025" in text
-    assert "/ Dossier HS-R1 received" in text
+    assert text.startswith("Tu ho so: da nhan ho so HS-R1") and "ngan A01" in text and "15:00 01/03/2025" in text
 
     assert h.svc.receipts.run_once() is True
     [receipt] = printer.printed
@@ -75,8 +74,8 @@ def test_a_collected_pickup_sends_an_sms_and_prints_a_receipt(h, printer):
     p = h.svc.start_pickup(dossier_code="HS-R2", code=code, kiosk="k1")
     h.cycle(r["compartment"])
     [text] = h.sms_texts()[sent_before:]
-    assert "bạn đã nhận kết quả hồ sơ HS-R2" in text and "You collected the result of dossier HS-R2" in text
-    assert text.startswith("Tủ hồ sơ") and not re.search(r"(?<![0-9])[0-9]{8}(?![0-9])", text)
+    assert "ban da nhan ket qua ho so HS-R2" in text
+    assert text.startswith("Tu ho so") and not re.search(r"(?<![0-9])[0-9]{8}(?![0-9])", text)
     h.svc.receipts.run_once()
     assert [(x.kind, x.dossier_code) for x in printer.printed] == [("pickup", "HS-R2")]
     assert h.svc.get_pickup(p["id"])["receipt"]["lines"][1] == "BIÊN NHẬN TRẢ KẾT QUẢ"
@@ -93,8 +92,7 @@ def test_a_printer_that_cannot_print_raises_an_alarm_and_sends_the_receipt_by_sm
     assert alarm["data"]["reason"] == answer
     [text] = h.sms_texts()[sent_before:]
     number = h.svc.get_dropoff(d["id"])["receipt"]["number"]
-    assert text == (f"Biên nhận {number} (máy in hỏng): hồ sơ HS-R3, ngăn A01, 15:00 01/03/2025. / "
-                    f"Receipt {number} (printer down): dossier HS-R3, compartment A01, 15:00 01/03/2025.")
+    assert text == f"Bien nhan {number} (may in hong): ho so HS-R3, ngan A01, 15:00 01/03/2025."
     assert h.svc.get_dropoff(d["id"])["receipt"]["status"] == "not_printed"
     [inbox] = h.svc.list_alarms("open")
     assert (inbox["kind"], inbox["compartment"], inbox["board"]) == ("printer", None, None)
@@ -122,7 +120,7 @@ def test_without_a_printer_the_receipt_is_for_the_screen_only(migrated_db_url):
         receipt = h.svc.get_dropoff(d["id"])["receipt"]
         assert receipt["status"] == "no_printer" and receipt["qr"] == "HS-R4"
         assert h.svc.receipts.run_once() is False and alarms(h) == []
-        assert "received" in h.sms_texts()[-1]
+        assert "da nhan ho so HS-R4" in h.sms_texts()[-1]
     finally:
         h.db.dispose()
 
@@ -136,3 +134,23 @@ def test_a_failed_dropoff_gets_no_receipt_and_no_sms(h, printer):
     assert h.svc.get_dropoff(d["id"])["status"] == "failed"
     assert "receipt" not in h.svc.get_dropoff(d["id"])
     assert h.sms_texts() == [] and h.svc.receipts.run_once() is False
+
+
+def test_a_citizen_at_an_english_kiosk_gets_every_message_in_english(h, printer):
+    """The drop-off's language carries over to the result loaded for the same dossier."""
+    printer.answer = "out_of_paper"
+    d = h.svc.start_dropoff("HS-EN1", "0912345678", "S", kiosk="k1", language="en")
+    h.cycle(d["compartment"])
+    h.svc.receipts.run_once()
+    number = h.svc.get_dropoff(d["id"])["receipt"]["number"]
+    stored, fallback = h.sms_texts()[-2:]
+    assert stored.startswith("Locker: dossier HS-EN1 received 15:00 01/03/2025, compartment A01.")
+    assert fallback == f"Receipt {number} (printer down): dossier HS-EN1, compartment A01, 15:00 01/03/2025."
+    h.svc.start_collection(d["compartment"], actor="clerk1")
+    h.cycle(d["compartment"])
+    printer.answer = "ok"
+    r, code, _ = h.result("HS-EN1")
+    assert h.sms_texts()[-2].startswith(f"Pickup code: {code}\nDossier HS-EN1: the result is in locker compartment")
+    h.svc.start_pickup(dossier_code="HS-EN1", code=code, kiosk="k1")
+    h.cycle(r["compartment"])
+    assert h.sms_texts()[-1].startswith("Locker: you collected the result of dossier HS-EN1 from compartment")

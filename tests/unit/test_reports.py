@@ -83,17 +83,20 @@ class Month:
         code, number = self._next()
         r = self.h.svc.load_result(code, number, "M", actor="clerk1")
         self.h.cycle(r["compartment"])
-        pin = re.search(r"\b(\d{8})\b", self._last_sms()).group(1)
+        pin = self._last_code()
         wait = self.rng.choice([None, 1800, 4 * 3600, 26 * 3600, 3 * 86400])
         # None: never collected; a clerk takes it back after five days.
         due = self.h.clock.now() + timedelta(seconds=wait or 5 * 86400)
         self.waiting.append((due, code, None if wait is None else pin, r["compartment"]))
         self.h.clock.advance(120)
 
-    def _last_sms(self) -> str:
+    def _last_code(self) -> str:
+        """The pickup code of the latest SMS carrying one (the QR link comes in an SMS of its own)."""
         with self.h.db.session() as s:
-            msg = s.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
-            return unseal(SECRET, msg.payload)["text"]
+            msgs = s.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms")
+                             .order_by(OutboxMessage.id.desc()).limit(5)).scalars()
+            texts = [unseal(SECRET, msg.payload)["text"] for msg in msgs]
+        return next(m.group(1) for text in texts if (m := re.search(r"\b(\d{8})\b", text)))
 
     def _pickups_due(self) -> None:
         due = [w for w in self.waiting if w[0] <= self.h.clock.now() + timedelta(hours=20)]
@@ -288,8 +291,9 @@ def test_a_citizen_is_erased_on_request(migrated_db_url):
     with pytest.raises(InvalidInput):
         h.svc.privacy.erase("HS-10", actor="admin", reason=" ")
     answer = h.svc.privacy.erase("hs-10", actor="admin", reason="request 2025/17")
+    # Two messages: the result's pickup code and, in an SMS of its own, its QR link.
     assert answer == {"dossier_code": "HS-10", "records": {"dropoffs": 0, "results": 1, "announcements": 0},
-                      "messages": 1}
+                      "messages": 2}
     with h.db.session() as s:
         assert s.get(Result, r["id"]).phone == ""
         assert s.get(Dropoff, 1).phone == "0912345678"  # another dossier keeps its number
@@ -299,6 +303,18 @@ def test_a_citizen_is_erased_on_request(migrated_db_url):
     assert (event["kind"], event["actor"], event["dossier_code"], event["data"]["reason"]) == (
         "personal_data_erased", "admin", "HS-10", "request 2025/17")
     assert h.svc.dossier_overview("HS-10")["results"][0]["phone"] == ""
+    h.db.dispose()
+
+
+def test_an_email_address_is_sealed_at_rest_and_erased_on_request(migrated_db_url):
+    h = Harness(migrated_db_url)
+    d = h.svc.start_dropoff("HS-11", "0912345678", "S", kiosk="k1", email="lan.nguyen@example.vn")
+    assert not any("lan.nguyen" in str(v) for _t, _c, v in raw_values(h.db))
+    with h.db.session() as s:
+        assert s.get(Dropoff, d["id"]).email == "lan.nguyen@example.vn"
+    h.svc.privacy.erase("HS-11", actor="admin", reason="request 2025/18")
+    with h.db.session() as s:
+        assert (s.get(Dropoff, d["id"]).phone, s.get(Dropoff, d["id"]).email) == ("", None)
     h.db.dispose()
 
 
