@@ -48,7 +48,7 @@ class ClerkRuns:
     def scanned(self, data: Any) -> bool:
         """Give a scan of the cabinet's scanner to the run it feeds (in the name of the run's clerk,
         who holds the scanner); False when none does."""
-        with self.db.session() as s:
+        with self.db.read_session() as s:  # every scan passes here: no write lock
             holder = scanner_holder(s)
         if holder is None:
             return False
