@@ -29,7 +29,7 @@ BANNER_URL = re.compile(r"^\s*(?P<what>Kiosk|Simulator) \(.*?\):\s+(?P<url>\S+)"
 
 @dataclass(frozen=True)
 class KioskSms:
-    """One SMS the demo logged: the pickup code and QR token are read from the text.
+    r"""One SMS the demo logged: the pickup code and QR token are read from the text.
 
     >>> sms = KioskSms("0912345678", "Ma nhan: 12345678\nHo so H1 ... 01/02/2026.\nMa QR: http://x/q/LK1.a.b")
     >>> sms.code, sms.qr, sms.link
