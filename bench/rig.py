@@ -62,15 +62,18 @@ def free_port() -> int:
 
 
 def pickup_code(sent: list[tuple[str, str]], dossier_code: str) -> str | None:
-    """The 8-digit pickup code in the last SMS (``(to, text)``) about that dossier, if any.
+    """The 8-digit pickup code in the last SMS (``(to, text)``) about that dossier that holds one.
 
     >>> sent = [("0912345678", "Hồ sơ BENCH-1 ... Mã nhận: 01234567")]
     >>> pickup_code(sent, "BENCH-1"), pickup_code(sent, "BENCH-2")
     ('01234567', None)
     """
-    texts = [text for _, text in sent if dossier_code in text]
-    found = re.search(r"(?<!\d)\d{8}(?!\d)", texts[-1]) if texts else None
-    return found.group(0) if found else None
+    texts = [re.sub(r"\S+/q/\S+", "", text) for _, text in sent if dossier_code in text]  # the link SMS has none
+    for text in reversed(texts):
+        found = re.search(r"(?<!\d)\d{8}(?!\d)", text)
+        if found:
+            return found.group(0)
+    return None
 
 
 def service_config(data_dir: Path, *, bus_url: str, db_url: str | None = None, port: int = 0,
