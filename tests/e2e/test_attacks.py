@@ -41,9 +41,12 @@ def ready_result(cab: Cabinet, dossier: str) -> tuple[str, str, str]:
     cab.wait_door(label, "open")
     cab.close_door(label, item=True)
     cab.wait_status(f"/api/v1/results/{loaded.json()['id']}", "ready", clerk=True)
-    text = wait_for(lambda: [m["text"] for m in cab.sms.messages if dossier in m["text"]], message="SMS")[-1]
-    [code] = re.findall(r"(?<!\d)\d{8}(?!\d)", text)
-    [link] = re.findall(re.escape(cab.api) + r"/q/\S+", text)
+    def both() -> tuple[str, str] | None:  # the code SMS, then the QR link in an SMS of its own
+        texts = [m["text"] for m in cab.sms.messages if dossier in m["text"]]
+        codes = [c for text in texts if "/q/" not in text for c in re.findall(r"(?<!\d)\d{8}(?!\d)", text)]
+        links = [link for text in texts for link in re.findall(re.escape(cab.api) + r"/q/\S+", text)]
+        return (codes[-1], links[-1]) if codes and links else None
+    code, link = wait_for(both, message="the code and link SMS")
     return label, code, link
 
 
@@ -133,7 +136,8 @@ def test_guessing_codes_is_bounded_per_dossier_kiosk_address_and_restart(cab):
     replay = cab.post("/api/v1/pickups", {"dossier_code": "KQ-ATT-BF", "code": code})
     assert replay.status_code == 429
     assert cab.unlock_frames_since(mark) == []
-    wait_for(lambda: [m for m in cab.sms.messages if "Dossier KQ-ATT-BF:" in m["text"] and "locked" in m["text"]],
+    # one language, the citizen's (Vietnamese here), one GSM-7 segment: no diacritics
+    wait_for(lambda: [m for m in cab.sms.messages if "Ho so KQ-ATT-BF:" in m["text"] and "khoa nhap ma" in m["text"]],
              message="the owner told by SMS that code entry is locked")
 
     cab.sim_post("/sim/scan", {"data": link})  # the owner's QR still opens (code entry alone is locked)
