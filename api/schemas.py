@@ -73,7 +73,7 @@ class DropoffRequest(RequestModel):
     dossier_code: DossierCode = Field(description="The dossier code printed on the receipt.")
     phone: Phone = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
     size: Size = Field(description="Compartment size: S, M or L.")
-    email: Text | None = Field(None, description="Optional email address: the citizen's messages go there too. "
+    email: checked("email", 254) | None = Field(None, description="Optional email address: the citizen's messages go there too. "
                                                  "The messages' language is the request's (`?lang=`).")
 
 

@@ -41,6 +41,8 @@ PATTERNS = {
     "name": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
     "url": r"^\s*https?://[A-Za-z0-9.\-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
            r"|6553[0-5]))?(?:[/?#]\S*)?\s*$",
+    # blank: no address given
+    "email": f"^\\s*(?:{EMAIL_RE.pattern})?\\s*$",
     # blank: no reason given
     "reason": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
 }
