@@ -244,7 +244,18 @@ def test_real_answers_match_the_published_document(app):
     from tests.integration.test_clerk_runs_http import exercise_clerk_runs
 
     exercise_clerk_runs(api)
+    reports_answers(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def reports_answers(api: Api) -> None:
+    """The reports, the office's counter total for a day, and a citizen's data erased on request."""
+    day = api.runtime.clock.now().date().isoformat()
+    api.call("POST", "/api/v1/counter-totals", "/api/v1/counter-totals", 200, headers=api.admin,
+             json={"date": day, "count": 12})
+    api.call("GET", f"/api/v1/reports?from={day}&to={day}", "/api/v1/reports", 200, headers=api.clerk)
+    api.call("POST", "/api/v1/dossiers/HS-1/erase", "/api/v1/dossiers/{code}/erase", 200, headers=api.admin,
+             json={"reason": "request no. 1"})
 
 
 def webhook_answers(api: Api) -> None:
