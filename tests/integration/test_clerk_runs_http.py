@@ -40,8 +40,12 @@ def exercise_clerk_runs(api: Api) -> None:
     typed = api.call("POST", f"{path}/details", route + "/details", 200, headers=api.clerk,
                      json={"phone": "0987654321", "size": "S"})
     api.door_cycle(typed["items"][1]["compartment"], item=True)
-    wait_for(lambda: [i["state"] for i in api.runtime.service.runs.load.get(run["id"])["items"]] == ["ready"] * 2,
-             message="both ready")
+    try:
+        wait_for(lambda: [i["state"] for i in api.runtime.service.runs.load.get(run["id"])["items"]] == ["ready"] * 2,
+                 message="both ready")
+    except AssertionError as exc:  # say where each stood, and why, if they never got there
+        raise AssertionError(f"{exc}: {api.runtime.service.runs.load.get(run['id'])['items']}, "
+                             f"open alarms {api.runtime.service.list_alarms('open')}") from None
     api.call("GET", path, route, 200, headers=api.clerk)
     api.call("GET", "/api/v1/load-runs", "/api/v1/load-runs", 200, headers=api.clerk)
     api.call("POST", f"{path}/close", route + "/close", 200, headers=api.clerk)

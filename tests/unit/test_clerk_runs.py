@@ -165,6 +165,16 @@ def test_a_morning_collection_opens_one_after_another_and_flags_a_mismatch(h):
     assert h.svc.get_dossier("HS-1")["status"] == "received"
 
 
+def test_a_wrong_dossier_scanned_after_the_next_door_opened_is_flagged_on_the_one_just_emptied(h):
+    filled(h, "HS-1", "HS-2")
+    run = h.svc.runs.cabinet.start("collection", actor="clerk1")
+    h.cycle("A01")  # taken out and closed: the next door opens before the clerk scans
+    assert h.bus.unlocks[-1] == (0, 2)
+    h.released("A02")
+    view = h.svc.runs.cabinet.scan(run["id"], "HS-77", actor="clerk1")
+    assert [(i["compartment"], i["check"]) for i in view["items"]] == [("A01", "mismatch"), ("A02", "unchecked")]
+
+
 def test_next_opens_without_waiting_and_an_empty_compartment_is_flagged(migrated_db_url):
     h = Harness(migrated_db_url, item_sensors=True)
     try:
