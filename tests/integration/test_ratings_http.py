@@ -17,6 +17,7 @@ from firmware_sim.simulator import Simulator
 from locker import accounts
 from locker.config import config_from_dict
 from locker.statistics import office_day
+from tests.support.console import ConsoleBrowser
 from tests.support.net import wait_for
 
 KIOSK = {"REMOTE_ADDR": "127.0.0.1"}
@@ -134,3 +135,9 @@ def test_a_pickup_is_rated_and_the_reports_carry_the_satisfaction(cabinet):
                                            .get_data(as_text=True))))
     assert (rows[-1]["ratings"], rows[-1]["satisfied"], rows[-1]["satisfaction_share"], rows[-1]["chips_door"]) == (
         "3", "1", "0.3333", "2")
+    clerk = ConsoleBrowser(cabinet.runtime)
+    clerk.sign_in("clerk", "a long password")
+    html = clerk.get(f"/console/reports/?from={today}&to={today}&lang=en").get_data(as_text=True)
+    assert 'data-testid="satisfaction-chart"' in html and 'class="satisfied"' in html
+    assert re.search(r'data-figure="rating_average">3\.33<', html)
+    assert "Door hard to open or close: 2" in html and "Quick: 1" in html
