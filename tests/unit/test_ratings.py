@@ -4,11 +4,14 @@ while recent; bad input refused with nothing changed; audited; counted for the r
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from api.console.reports import CHIP_WORDS
 from locker.errors import AlreadyRated, Conflict, InvalidInput, NotFound
 from locker.models_ratings import Rating
 from locker.models_stats import DailyStat
@@ -129,3 +132,12 @@ def test_a_rating_survives_the_purge_and_an_erasure(h):
     h.svc.privacy.erase("HS-1", actor="admin", reason="request 2025/3")
     assert rows(h) == [(1, d["id"], None, 1, "confusing")]
     assert h.svc.reports.figures(DAY, DAY) == before
+
+
+def test_the_kiosk_and_the_console_name_exactly_the_service_s_chips():
+    static = Path(__file__).resolve().parents[2] / "api" / "kiosk" / "static"
+    shown = re.search(r"const CHIPS = \[([^\]]*)\]", (static / "rating.js").read_text(encoding="utf-8")).group(1)
+    assert re.findall(r'"(\w+)"', shown) == list(CHIPS)
+    words = dict(re.findall(r'rating_chip_(\w+): \["([^"]+)", "[^"]+"\]', (static / "text.js").read_text(encoding="utf-8")))
+    assert list(words) == list(CHIPS) and all(words.values())
+    assert list(CHIP_WORDS) == list(CHIPS)
