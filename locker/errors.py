@@ -81,6 +81,16 @@ class AlreadyInCabinet(Conflict):
         )
 
 
+class AlreadyRated(Conflict):
+    """One rating per drop-off or pickup: a second is refused."""
+
+    code = "already_rated"
+
+    def __init__(self) -> None:
+        super().__init__("Lượt giao dịch này đã được đánh giá. Xin cảm ơn!",
+                         "This drop-off or pickup has already been rated. Thank you!")
+
+
 class InvalidCredentials(LockerError):
     """``attempts_left``: for a typed code, how many wrong codes remain before code entry
     for that dossier is locked (None for a QR code).

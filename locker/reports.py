@@ -11,14 +11,14 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, inspect, select, text
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from . import report_periods, validation
 from .audit import AuditRecorder
 from .models_stats import CounterTotal, DailyStat, PickupWait
 from .ports import Clock
-from .statistics import ALARMS
+from .statistics import ALARMS, RATING_CHIPS, RATING_SCORES
 
 COUNTS = ("dropoffs", "results_loaded", "pickups", "expired", "returned")
 #: The most dossiers a counter total may state for one day.
@@ -40,13 +40,11 @@ class Reports:
         with self._db.session() as s:
             counts = _counts(s, first, last)
             totals = _counter_totals(s, first, last)
-            has_ratings = inspect(s.connection()).has_table("ratings")
-            rows = [_figures(s, a, b, counts, totals, has_ratings)
-                    for a, b in report_periods.periods(first, last, period)]
-            total = _figures(s, first, last, counts, totals, has_ratings)
+            rows = [_figures(s, a, b, counts, totals) for a, b in report_periods.periods(first, last, period)]
+            total = _figures(s, first, last, counts, totals)
         notes = []
-        if not has_ratings:
-            notes.append("satisfaction: no ratings are recorded by this cabinet yet")
+        if total["satisfaction"] is None:
+            notes.append("satisfaction: no ratings were given at the kiosk in this range")
         missing = (last - first).days + 1 - len(totals)
         if missing:
             notes.append(f"machine_share: {missing} day(s) without the office's counter total are left out")
@@ -85,8 +83,7 @@ def _counter_totals(s: Session, first: date, last: date) -> dict[date, int]:
     return dict(rows)
 
 
-def _figures(s: Session, first: date, last: date, counts: dict, totals: dict[date, int],
-             has_ratings: bool) -> dict[str, Any]:
+def _figures(s: Session, first: date, last: date, counts: dict, totals: dict[date, int]) -> dict[str, Any]:
     inside = {k: n for k, n in counts.items() if first <= k[0] <= last}
     out: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat()}
     for metric in COUNTS:
@@ -97,7 +94,7 @@ def _figures(s: Session, first: date, last: date, counts: dict, totals: dict[dat
             alarms[key] = alarms.get(key, 0) + n
     out["alarms"] = dict(sorted(alarms.items()))
     out.update(_waits(s, first, last))
-    out["satisfaction"] = _satisfaction(s, first, last) if has_ratings else None
+    out["satisfaction"] = _satisfaction(inside)
     out.update(_machine_share(first, last, inside, totals))
     return out
 
@@ -127,14 +124,19 @@ def _machine_share(first: date, last: date, inside: dict, totals: dict[date, int
             "machine_share": round(machine / office, 4) if office else None}
 
 
-def _satisfaction(s: Session, first: date, last: date) -> dict[str, Any] | None:
-    """From the kiosk's ratings table (score 1-5, ``created_at``), where that table exists."""
-    columns = {c["name"] for c in inspect(s.connection()).get_columns("ratings")}
-    if not {"score", "created_at"} <= columns:
+def _satisfaction(inside: dict[tuple[date, str, str], int]) -> dict[str, Any] | None:
+    """The kiosk's ratings (score 1-5 and comment chips), None where there are none."""
+    scores = {str(k): 0 for k in range(1, 6)}
+    chips: dict[str, int] = {}
+    for (_, metric, key), n in inside.items():
+        if metric == RATING_SCORES:
+            scores[key] = scores.get(key, 0) + n
+        elif metric == RATING_CHIPS:
+            chips[key] = chips.get(key, 0) + n
+    ratings = sum(scores.values())
+    if not ratings:
         return None
-    start, end = report_periods.utc_bounds(first, last)
-    n, happy = s.execute(text(
-        "SELECT count(*), sum(CASE WHEN score >= :good THEN 1 ELSE 0 END) FROM ratings "
-        "WHERE created_at >= :a AND created_at < :b"),
-        {"good": SATISFIED_FROM, "a": start.replace(tzinfo=None), "b": end.replace(tzinfo=None)}).one()
-    return {"ratings": n, "satisfied": int(happy or 0), "share": round(int(happy or 0) / n, 4) if n else None}
+    satisfied = sum(n for key, n in scores.items() if int(key) >= SATISFIED_FROM)
+    return {"ratings": ratings, "satisfied": satisfied, "share": round(satisfied / ratings, 4),
+            "average": round(sum(int(key) * n for key, n in scores.items()) / ratings, 2), "scores": scores,
+            "chips": dict(sorted(chips.items()))}

@@ -59,6 +59,7 @@ from .alarm_digest import AlarmDigest
 from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .privacy import Privacy
+from .ratings import Ratings
 from .receipts import Receipts
 from .reports import Reports
 from .reconcile import Reconciler
@@ -131,6 +132,8 @@ class LockerService:
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         #: The supervisors' reports and the office's counter totals (public parts, like the two below).
         self.reports = Reports(db=db, clock=clock, audit=recorder)
+        #: Citizens' satisfaction ratings of their drop-offs and pickups, from the kiosk.
+        self.ratings = Ratings(db=db, clock=clock, audit=recorder)
         #: Purging and erasing citizens' personal data.
         self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
         #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).

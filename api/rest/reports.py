@@ -21,9 +21,14 @@ TAGS = ["reports"]
 
 
 class Satisfaction(BaseModel):
+    """The kiosk's ratings (faces 1-5 and optional comment chips) given in the period."""
+
     ratings: int
-    satisfied: int
-    share: float | None
+    satisfied: int = Field(description="Ratings of 4 or 5.")
+    share: float = Field(description="satisfied / ratings.")
+    average: float = Field(description="The mean score, 1 to 5.")
+    scores: dict[str, int] = Field(description="Ratings by score, \"1\" to \"5\".")
+    chips: dict[str, int] = Field(description="How often each comment chip was chosen.")
 
 
 class Figures(BaseModel):
@@ -42,7 +47,7 @@ class Figures(BaseModel):
     wait_p90_s: int | None = Field(description="90th percentile of the wait, in seconds (nearest rank).")
     pickups_on_time: int = Field(description="Pickups before the result's deadline.")
     on_time_share: float | None
-    satisfaction: Satisfaction | None = Field(description="From the kiosk's ratings; null where none are recorded.")
+    satisfaction: Satisfaction | None = Field(description="From the kiosk's ratings; null where none were given.")
     counter_total: int | None = Field(description="The office's dossiers in all on the days that have a total.")
     machine_dossiers: int | None = Field(description="Drop-offs plus results loaded, on those days.")
     machine_share: float | None = Field(description="machine_dossiers / counter_total.")

@@ -174,6 +174,10 @@ def test_real_answers_match_the_published_document(app):
     wait_for(lambda: api.runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
     seen.add(api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"])
     assert "stored" in seen and seen <= {"opening", "door_open", "stored"}
+    rating = "/api/v1/dropoffs/{dropoff_id}/rating"
+    api.call("POST", f"/api/v1/dropoffs/{dropoff['id']}/rating", rating, 201, json={"score": 5, "chips": ["quick"]})
+    assert api.call("POST", f"/api/v1/dropoffs/{dropoff['id']}/rating", rating, 409,
+                    json={"score": 4})["error"] == "already_rated"
     other_kiosk = api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200,
                            headers={"X-Kiosk-Token": OTHER_KIOSK_TOKEN})  # a kiosk other than the local one
     assert other_kiosk["dossier_code"] is None and other_kiosk["status"] == "stored"
@@ -201,6 +205,8 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", f"/api/v1/pickups/{pickup['id']}/reopen", "/api/v1/pickups/{pickup_id}/reopen", 200)
     api.door_cycle(pickup["compartment"], item=False)
     assert api.wait_pickup(pickup, "collected")["status"] == "collected"
+    api.call("POST", f"/api/v1/pickups/{pickup['id']}/rating", "/api/v1/pickups/{pickup_id}/rating", 201,
+             json={"score": 2, "chips": []})
 
     empty = api.call("POST", "/api/v1/dropoffs", "/api/v1/dropoffs", 201, json={"dossier_code": "HS-4", **person})
     api.door_cycle(empty["compartment"], item=False)

@@ -55,6 +55,7 @@ async function pollOperation() {
     if (WAITING.has(status)) followDoor(op, status, compartment);
     else if (REOPENABLE[status]) offerReopen(op, status);
     else if (FINISHED.has(status)) {
+      op.status = status;
       showReceipt(op, result.body.receipt);
       return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: dossier }));
     } else return finish("error", T[ENDED[status] || "failed"]);

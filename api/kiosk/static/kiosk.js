@@ -1,12 +1,13 @@
 // Kiosk page: drop-off and pickup flows for citizens. Vanilla JS modules, no dependencies.
 // This module holds the screens and wires the page; page.js what the parts share, form.js the
-// form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, home.js
-// the start screen.
+// form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, rating.js
+// the satisfaction screen after that, home.js the start screen.
 
 import { REOPENABLE, backToStart, endFlow, retry } from "./door.js";
 import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
+import { RATING_MS, offerRating } from "./rating.js";
 import { hideReceipt } from "./receipt.js";
 import { T } from "./text.js";
 
@@ -23,11 +24,12 @@ function show(screen) {
   if (screen !== "status") hideReceipt();
   state.screen = screen;
   body.dataset.screen = screen;
-  for (const name of ["home", "form", "status"]) $(`screen-${name}`).hidden = name !== screen;
+  for (const name of ["home", "form", "status", "rating"]) $(`screen-${name}`).hidden = name !== screen;
   resetIdle();
 }
 
 function goHome() {
+  if (offerRating(state.op)) return;  // a finished drop-off or pickup is rated (or skipped) first
   endFlow(state.op);
   stopTimers();
   state.op = null;
@@ -54,7 +56,7 @@ function resetIdle() {
   wake();
   const op = state.screen === "status" && state.op && state.op.waiting ? state.op : null;
   const waited = op ? (REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS) : DONE_MS;
-  const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waited }[state.screen];
+  const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waited, rating: RATING_MS }[state.screen];
   state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
 }
 
