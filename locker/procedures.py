@@ -138,12 +138,13 @@ def _procedure(table: Any, where: _Where) -> Procedure:
     unknown = sorted(set(table) - set(FIELDS))
     if unknown:
         raise where.error(unknown[0], f"unknown key (known: {', '.join(FIELDS)})")
+    name = _text(table, "name", where)
     documents = table.get("documents")
     if not isinstance(documents, list) or not 1 <= len(documents) <= MAX_DOCUMENTS:
         raise where.error("documents", f"missing, or not a list of 1 to {MAX_DOCUMENTS} documents "
                                        "({ vi = \"...\", en = \"...\" } each)")
     return Procedure(
-        code=code, name=_text(table, "name", where),
+        code=code, name=name,
         documents=tuple(_text({"documents": d}, "documents", where, f"documents[{i}]")
                         for i, d in enumerate(documents, start=1)),
         fee=_text(table, "fee", where), processing_time=_text(table, "processing_time", where),

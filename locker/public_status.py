@@ -6,8 +6,8 @@ the time until which it may be collected. Never a phone number, an email address
 compartment, a name, or when anything happened; a dossier still being dropped off, whose
 drop-off failed or was cancelled, is not known to the cabinet, like one it never saw.
 
->>> public_word("result_ready"), public_word("dropoff_pending"), public_word("result_returned")
-('ready', None, 'expired')
+>>> [public_word(s) for s in ("result_ready", "dropoff_pending", "result_returned")] == ["ready", None, "expired"]
+True
 """
 
 from __future__ import annotations
