@@ -66,7 +66,7 @@ def list_procedures():
     return [p.summary() for p in runtime().config.procedures.items]
 
 
-@bp.get("/procedures/<procedure>")
+@bp.get("/procedures/<path:procedure>")
 @endpoint("One procedure: the documents to bring, fee, processing time, and a QR of its portal page", tags=TAGS,
           responses={200: Procedure}, errors=(404,), path=PROCEDURE_PARAM)
 @citizen_only
