@@ -27,6 +27,8 @@ from .server import build_runtime, listen, serve_forever
 
 #: Shown with every error at the demo kiosk (0123 numbers are no longer assigned in Vietnam).
 DEMO_OFFICE = {"name": "Bộ phận Một cửa (demo)", "hotline": "0123 456 789", "hours": "Thứ Hai - Thứ Sáu, 7:30 - 17:00"}
+#: The demo's list of procedures, shipped with the kiosk (docs/procedures.md): a district's starting point.
+DEMO_PROCEDURES = Path(__file__).resolve().parent / "kiosk" / "procedures.toml"
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"), ("onestop", "system", "onestop-demo"))
 
@@ -43,6 +45,7 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
         "office": DEMO_OFFICE,
+        "kiosk": {"procedures_file": str(DEMO_PROCEDURES)},
         "gpio": DEMO_GPIO,
         "compartment": demo_compartments(2),
     }, env={})

@@ -48,7 +48,8 @@ RECONCILE_TIMEOUT = 5.0
 
 
 #: The alarms the HTTP layer raises: both are repeated refused attempts at a kiosk.
-API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES}
+API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES,
+              "lookup_rate_limited": AlarmKind.FAILED_CODES}
 
 
 class SchemaOutOfDate(RuntimeError):

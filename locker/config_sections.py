@@ -51,6 +51,10 @@ class KioskConfig:
     allowed_hosts: tuple[str, ...] | None = None
     #: Drop-offs one kiosk may start in any 60 seconds (a client cannot open every free door at once).
     dropoffs_per_minute: int = 6
+    #: Dossier status lookups one kiosk may make in any 60 seconds (codes cannot be tried in bulk).
+    lookups_per_minute: int = 10
+    #: The procedures the kiosk lists (a TOML file, docs/procedures.md); empty: no list.
+    procedures_file: str = ""
 
     def allows(self, host: str) -> bool:
         """Whether a ``Host`` header (or an ``Origin``'s host), with or without a port, is allowed."""
@@ -220,6 +224,8 @@ def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
     """The kiosk section with its host names canonical, and the defaults filled in."""
     if not 1 <= kiosk.dropoffs_per_minute <= 600:
         raise ConfigError("kiosk.dropoffs_per_minute", "must be a whole number from 1 to 600")
+    if not 1 <= kiosk.lookups_per_minute <= 600:
+        raise ConfigError("kiosk.lookups_per_minute", "must be a whole number from 1 to 600")
     if kiosk.allowed_hosts is None:
         defaults = LOOPBACK_HOSTS + (() if http.host.strip() in _WILDCARD_HOSTS else (http.host,))
         return replace(kiosk, allowed_hosts=tuple(dict.fromkeys(host_name(h) or h for h in defaults)))

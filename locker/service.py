@@ -60,6 +60,7 @@ from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .privacy import Privacy
 from .ratings import Ratings
+from .public_status import StatusLookup
 from .receipts import Receipts
 from .reports import Reports
 from .reconcile import Reconciler
@@ -126,6 +127,7 @@ class LockerService:
         self._maintenance = Maintenance(**parts)
         self._grid = CabinetGrid(db=db, config=config, alarms=alarms)
         self._dossier_view = DossierView(db=db)
+        self.status_lookup = StatusLookup(db=db)  # the kiosk's lookup by dossier code
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)

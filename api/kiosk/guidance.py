@@ -32,6 +32,9 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "kiosk_only": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
     "foreign_host": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
     "dropoff_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
+    "lookup_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
+    "dossier_unknown": ("Kiểm tra lại mã hồ sơ; tủ chỉ biết hồ sơ đã gửi hoặc trả qua tủ.",
+                        "Check the dossier code; the locker knows only dossiers dropped off or returned through it."),
 }
 ANY_OTHER = ("Chạm “Về màn hình chính” rồi thử lại; nếu vẫn lỗi, hãy liên hệ bộ phận.",
              "Tap “Back to start” and try again; if it fails again, contact the office.")

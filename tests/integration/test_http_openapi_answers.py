@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from api.app import create_app
+from api.demo import DEMO_PROCEDURES
 from api.runtime import Runtime
 from firmware_sim.layout import demo_compartments
 from firmware_sim.simulator import Simulator
@@ -87,6 +88,7 @@ def app(tmp_path):
         "bus": {"url": sim.serve_bus("inprocess"), "poll_interval_ms": 50},
         "http": {"public_url": "http://kiosk.test", "kiosk_token": OTHER_KIOSK_TOKEN},
         "security": {"secret_file": str(tmp_path / "secret")},
+        "kiosk": {"procedures_file": str(DEMO_PROCEDURES)},
         "compartment": demo_compartments(1),
     }, env={})
     runtime = Runtime.from_config(config)
@@ -235,6 +237,7 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", "/api/v1/kiosk/mode", "/api/v1/kiosk/mode", 204, json={"mode": "busy"})
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/kiosk/availability", "/api/v1/kiosk/availability", 200)
+    info_answers(api)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
     maintenance_answers(api, dropoff["compartment"])
     api.call("GET", "/healthz", "/healthz", 200)
@@ -255,6 +258,15 @@ def test_real_answers_match_the_published_document(app):
     exercise_clerk_runs(api)
     reports_answers(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def info_answers(api: Api) -> None:
+    """The kiosk's procedures and its status lookup (a dossier that went through the cabinet, and one not)."""
+    [first, *_] = api.call("GET", "/api/v1/kiosk/procedures", "/api/v1/kiosk/procedures", 200)
+    api.call("GET", f"/api/v1/kiosk/procedures/{first['code']}", "/api/v1/kiosk/procedures/{procedure}", 200)
+    api.call("GET", "/api/v1/kiosk/procedures/0.000000", "/api/v1/kiosk/procedures/{procedure}", 404)
+    api.call("POST", "/api/v1/kiosk/lookups", "/api/v1/kiosk/lookups", 200, json={"dossier_code": "HS-1"})
+    api.call("POST", "/api/v1/kiosk/lookups", "/api/v1/kiosk/lookups", 404, json={"dossier_code": "HS-NEVER"})
 
 
 def reports_answers(api: Api) -> None:

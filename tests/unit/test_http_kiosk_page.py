@@ -79,10 +79,11 @@ def page_scripts(c, entry: str = "kiosk.js") -> dict[str, str]:
 def test_script_calls_only_this_api(client):
     c, _ = client
     scripts = page_scripts(c)
-    assert {"kiosk.js", "page.js", "form.js", "door.js", "home.js", "text.js"} <= set(scripts)
+    assert {"kiosk.js", "page.js", "form.js", "door.js", "home.js", "text.js", "info.js"} <= set(scripts)
     used = set(re.findall(r"/api/v1/[a-z/]+", "\n".join(scripts.values())))
     assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity",
-                    "/api/v1/kiosk/availability"}
+                    "/api/v1/kiosk/availability", "/api/v1/kiosk/procedures", "/api/v1/kiosk/procedures/",
+                    "/api/v1/kiosk/lookups"}
 
 
 # ---- a real browser against a real server (Debian's Chromium, via the chromium_path fixture) ----

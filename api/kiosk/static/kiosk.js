@@ -1,13 +1,15 @@
 // Kiosk page: drop-off and pickup flows for citizens. Vanilla JS modules, no dependencies.
 // This module holds the screens and wires the page; page.js what the parts share, form.js the
 // form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, rating.js
-// the satisfaction screen after that, home.js the start screen.
+// the satisfaction screen after that, home.js the start screen, info.js the procedures and the
+// status lookup.
 
 import { REOPENABLE, backToStart, endFlow, retry } from "./door.js";
 import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
 import { RATING_MS, offerRating } from "./rating.js";
+import { wireInfo } from "./info.js";
 import { hideReceipt } from "./receipt.js";
 import { T } from "./text.js";
 
@@ -24,7 +26,7 @@ function show(screen) {
   if (screen !== "status") hideReceipt();
   state.screen = screen;
   body.dataset.screen = screen;
-  for (const name of ["home", "form", "status", "rating"]) $(`screen-${name}`).hidden = name !== screen;
+  for (const section of document.querySelectorAll("main > .screen")) section.hidden = section.id !== `screen-${screen}`;
   resetIdle();
 }
 
@@ -56,7 +58,7 @@ function resetIdle() {
   wake();
   const op = state.screen === "status" && state.op && state.op.waiting ? state.op : null;
   const waited = op ? (REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS) : DONE_MS;
-  const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waited, rating: RATING_MS }[state.screen];
+  const ms = { home: SLEEP_MS, status: waited, rating: RATING_MS }[state.screen] || INACTIVITY_MS;  // forms and information
   state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
 }
 
@@ -83,6 +85,7 @@ function wire() {
   $("btn-dropoff").addEventListener("click", () => openForm("dropoff"));
   $("btn-pickup").addEventListener("click", () => openForm("pickup"));
   $("btn-back").addEventListener("click", goHome);
+  wireInfo();
   $("btn-home").addEventListener("click", backToStart);
   $("btn-retry").addEventListener("click", retry);
   $("btn-lang").addEventListener("click", () => setLang(state.lang === "vi" ? "en" : "vi"));
