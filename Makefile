@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-unit install install-test clean bench messages reliability reliability-crash \
+.PHONY: run test test-unit install install-test clean bench messages sounds reliability reliability-crash \
 	reliability-load reliability-fuzz
 
 $(BIN)/activate:
@@ -43,6 +43,11 @@ clean:
 messages: install
 	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete
+
+# The kiosk's spoken prompts and cues (api/kiosk/sounds.py): needs espeak-ng, sox and opusenc
+# (Debian: apt-get install espeak-ng sox opus-tools); the files are committed.
+sounds: install
+	$(BIN)/python -m api.kiosk.sounds
 
 # The long forms of the reliability suites (docs/RELIABILITY.md); their short forms run in `make test`.
 reliability-crash: install-test

@@ -67,8 +67,8 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class DropoffRequest(RequestModel):
-    """A citizen drops off a paper dossier."""
+class DepositRequest(RequestModel):
+    """What goes into a compartment, and for whom."""
 
     dossier_code: DossierCode = Field(description="The dossier code printed on the receipt.")
     phone: Phone = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
@@ -77,7 +77,15 @@ class DropoffRequest(RequestModel):
                                                  "The messages' language is the request's (`?lang=`).")
 
 
-class ResultRequest(DropoffRequest):
+class DropoffRequest(DepositRequest):
+    """A citizen drops off a paper dossier."""
+
+    low: bool = Field(False, description="Only a compartment within wheelchair reach (its floor at most "
+                                         "`[kiosk] reach_mm` above the ground, 1200 mm by default); none free: "
+                                         "409 `no_low_compartment`.")
+
+
+class ResultRequest(DepositRequest):
     """A clerk loads a result for a citizen to collect."""
 
     language: Literal["vi", "en"] | None = Field(

@@ -42,6 +42,7 @@ from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, Emai
                               check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
+from .config_reach import check_floors
 from .config_webhooks import AuditConfig, WebhooksConfig, check_webhooks, resolve_audit
 from .errors import ConfigError
 from .procedures import Procedures, load_procedures
@@ -182,6 +183,7 @@ def _checked(cfg: Config) -> Config:
     check_doors(cfg.doors)
     check_expiry(cfg.expiry)
     check_layout(cfg.layout)
+    check_floors(cfg.layout, cfg.compartments)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     check_console(cfg.console)

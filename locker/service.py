@@ -61,6 +61,7 @@ from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRe
 from .privacy import Privacy
 from .ratings import Ratings
 from .public_status import StatusLookup
+from .reach import Reach
 from .receipts import Receipts
 from .reports import Reports
 from .reconcile import Reconciler
@@ -96,7 +97,9 @@ class LockerService:
         self._compartments_part = compartments = Compartments(config=config, audit=recorder, clock=clock,
                                                               alarms=alarms)
         journal = Journal(audit=recorder, clock=clock)
-        allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
+        #: Which compartments a person in a wheelchair can reach (``low`` drop-offs, the kiosk's offer).
+        self.reach = Reach.of(config)
+        allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock, reach=self.reach)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
         #: Receipts and SMS after each drop-off and pickup; the runtime starts and stops its printing thread.
@@ -151,10 +154,11 @@ class LockerService:
     # ---- flows ----------------------------------------------------------------------------
 
     def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
-                      language: Any = "vi") -> dict[str, Any]:
-        """Reserve and unlock a compartment for a citizen's dossier (``language``: the kiosk screen's)."""
+                      language: Any = "vi", low: Any = False) -> dict[str, Any]:
+        """Reserve and unlock a compartment for a citizen's dossier (``language``: the kiosk screen's;
+        ``low``: within wheelchair reach)."""
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk, email=email,
-                                                        language=language))
+                                                        language=language, low=low))
 
     def get_dropoff(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
         """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;

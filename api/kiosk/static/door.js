@@ -8,6 +8,7 @@ import { $, ask, bilingual, recordPath, screens, setMode, showApiMessage, showDe
   state, stopTimers, tr } from "./page.js";
 import { showReceipt } from "./receipt.js";
 import { T, fill } from "./text.js";
+import { say } from "./sound.js";
 
 const POLL_MS = 1000;
 const WAITING = new Set(["opening", "door_open"]);
@@ -36,6 +37,8 @@ function showDoor() {
   const moved = fill(T.moved, { p: op.movedFrom });
   const pair = op.movedFrom ? door.map((text, i) => moved[i] + text) : door;
   showMessage("info", pair, op.compartment);
+  if (op.status === "door_open") say(`door_${op.kind}`, "door_open");
+  else say("opening");
 }
 
 async function pollOperation() {
@@ -80,6 +83,7 @@ function offerReopen(op, status) {
   op.leaving = false;
   showDetail("");
   showMessage("error", fill(T[REOPENABLE[status]], { c: op.compartment }), op.compartment);
+  say(REOPENABLE[status], "error");
   showRetry(true, fill(T.reopen_button, { c: op.compartment }));
   screens.resetIdle();
 }
@@ -117,6 +121,8 @@ function finish(kind, pair, apiBody) {
   if (!pair) showApiMessage(apiBody, "error");
   else if (kind === "error") showKioskError(pair);
   else showMessage(kind, pair);
+  if (kind === "success") say(op.kind === "dropoff" ? "stored" : "collected", "done");
+  else say("error", "error");
   showRetry(kind !== "success" && op.kind !== "scan");
   screens.resetIdle();
 }

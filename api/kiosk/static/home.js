@@ -4,6 +4,7 @@
 import { showRetry, startWaiting } from "./door.js";
 import { $, ask, bilingual, body, screens, setMode, showDetail, showKioskError, state, stopTimers } from "./page.js";
 import { T } from "./text.js";
+import { say } from "./sound.js";
 
 export async function pollAvailability() {
   const result = await ask("GET", "/api/v1/kiosk/availability");
@@ -71,4 +72,5 @@ function showScanError(code) {
   screens.show("status");
   setMode("busy");
   showKioskError(T[`scan_${code}`] || T.scan_other);
+  say("error", "error");
 }

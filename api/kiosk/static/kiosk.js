@@ -5,13 +5,16 @@
 // status lookup.
 
 import { REOPENABLE, backToStart, endFlow, retry } from "./door.js";
-import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
+import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit,
+  toggleLow } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
 import { RATING_MS, offerRating } from "./rating.js";
 import { wireInfo } from "./info.js";
 import { hideReceipt } from "./receipt.js";
 import { T } from "./text.js";
+import { resetAccess, timeFactor, wireAccess } from "./access.js";
+import { forgetSound, say, sayAgain, stopSound } from "./sound.js";
 
 const INACTIVITY_MS = (Number(body.dataset.inactivity) || 90) * 1000;
 const MODE_REFRESH_MS = (Number(body.dataset.modeRefresh) || 20) * 1000;
@@ -37,6 +40,8 @@ function goHome() {
   state.op = null;
   resetForm();
   hideMessage();
+  resetAccess();
+  forgetSound();
   setLang("vi");
   show("home");
   setMode("idle");
@@ -51,6 +56,7 @@ function openForm(flow) {
   show("form");
   setMode("busy");
   showFields(flow);
+  say(`form_${flow}`);
 }
 
 function resetIdle() {
@@ -59,17 +65,23 @@ function resetIdle() {
   const op = state.screen === "status" && state.op && state.op.waiting ? state.op : null;
   const waited = op ? (REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS) : DONE_MS;
   const ms = { home: SLEEP_MS, status: waited, rating: RATING_MS }[state.screen] || INACTIVITY_MS;  // forms and information
-  state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
+  state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms * timeFactor());
 }
 
-// A prompt to close a door left open is never dimmed away.
+// A prompt to close a door left open is never dimmed away. Whoever turned a setting on and left
+// without starting leaves it to nobody.
 function sleep() {
-  if ($("door-alert").hidden) body.classList.add("asleep");
-  else resetIdle();
+  if (!$("door-alert").hidden) return resetIdle();
+  body.classList.add("asleep");
+  resetAccess();
+  forgetSound();
 }
 
+// Someone came (a touch, the presence sensor): the start screen's prompt greets them.
 function wake() {
+  if (!body.classList.contains("asleep")) return;
   body.classList.remove("asleep");
+  if (state.screen === "home") say("home");
 }
 
 function setLang(lang) {
@@ -78,6 +90,12 @@ function setLang(lang) {
   document.documentElement.dataset.lang = lang;
   $("btn-lang").textContent = T.lang_button[lang === "en" ? 1 : 0];
   renderKeyboard();
+  sayAgain();
+}
+
+function accessChanged(name) {
+  if (name === "slow") resetIdle();
+  if (name === "muted") stopSound();
 }
 
 function wire() {
@@ -90,6 +108,8 @@ function wire() {
   $("btn-retry").addEventListener("click", retry);
   $("btn-lang").addEventListener("click", () => setLang(state.lang === "vi" ? "en" : "vi"));
   $("form").addEventListener("submit", submit);
+  $("btn-low").addEventListener("click", toggleLow);
+  wireAccess(accessChanged);
   for (const button of document.querySelectorAll(".size")) {
     button.addEventListener("click", () => selectSize(button.dataset.size));
   }

@@ -6,7 +6,7 @@ export const $ = (id) => document.getElementById(id);
 export const body = document.body;
 
 export const state = {
-  lang: "vi", screen: "home", flow: "dropoff", size: "", mode: "idle", activeInput: null,
+  lang: "vi", screen: "home", flow: "dropoff", size: "", low: false, mode: "idle", activeInput: null,
   op: null, pollTimer: 0, idleTimer: 0, countdownTimer: 0, submitting: false, lastScan: null,
   // The last answer of /api/v1/kiosk/availability: what can start now, and the office's contact.
   availability: null,

@@ -76,12 +76,20 @@ export const T = {
   lookup_expired: ["Kết quả hồ sơ {d} đã quá hạn nhận tại tủ. Vui lòng liên hệ bộ phận một cửa.",
     "The result of dossier {d} was not collected in time. Please contact the one-stop office."],
   lang_button: ["English", "Tiếng Việt"],
+  // Accessibility (access.js): each button says what a tap does; a pressed one stays lit.
+  access_large: ["Chữ lớn", "Large text"],
+  access_slow: ["Tôi cần thêm thời gian", "I need more time"],
+  sound_off: ["Tắt tiếng", "Sound off"],
+  sound_on: ["Bật tiếng", "Sound on"],
+  low: ["Ngăn thấp — trong tầm với khi ngồi xe lăn", "Low compartment — within reach from a wheelchair"],
   key_back: ["⌫ Xoá", "⌫ Delete"],
   key_clear: ["Xoá hết", "Clear all"],
 };
 
+// Dossier codes are mostly digits: the digits come first, then the letters in alphabetical order,
+// eight keys a row so that every key is at least 80 px wide on a 1280x800 screen.
 export const LAYOUTS = {
-  code: ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM", ".-/_:"].map((row) => row.split("")),
+  code: ["12345678", "90.-/_:", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ"].map((row) => row.split("")),
   digits: [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["0"]],
 };
 
