@@ -93,7 +93,7 @@ class LockerService:
                                              panel=panel)
         self._compartments_part = compartments = Compartments(config=config, audit=recorder, clock=clock,
                                                               alarms=alarms)
-        journal = Journal(audit=recorder, clock=clock)
+        journal = Journal(audit=recorder, clock=clock, boards=self._boards)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
