@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test test-unit install install-test clean bench messages sounds reliability reliability-crash \
-	reliability-load reliability-fuzz
+	reliability-faults reliability-load reliability-fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ sounds: install
 reliability-crash: install-test
 	$(BIN)/python -m tests.reliability.crash --kills $(or $(KILLS),200) --seed $(or $(SEED),1)
 
+reliability-faults: install-test
+	FAULT_MATRIX=1 $(BIN)/python -m pytest -q -rf tests/e2e/test_fault_matrix.py
+
 reliability-load: install-test
 	$(BIN)/python -m tests.reliability.load --clients 100 --seconds 60 --db sqlite
 	$(BIN)/python -m tests.reliability.load --clients 100 --seconds 60 --db postgresql
@@ -61,4 +64,4 @@ reliability-fuzz: install-test
 	FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/unit/test_fuzz_frames.py tests/unit/test_fuzz_scanner.py \
 		tests/unit/test_fuzz_config.py tests/unit/test_fuzz_input_rules.py tests/integration/test_api_fuzz.py
 
-reliability: reliability-crash reliability-load reliability-fuzz
+reliability: reliability-crash reliability-faults reliability-load reliability-fuzz

@@ -17,7 +17,7 @@ import json
 from typing import Annotated, Any, Literal, TypeVar
 
 from flask import request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import UnsupportedMediaType
 
@@ -48,6 +48,18 @@ def checked(field: str, max_length: int) -> Any:
     return Annotated[str, Field(max_length=max_length, json_schema_extra={"pattern": PATTERNS[field]}),
                      AfterValidator(_encodable)]
 
+
+def _integral(value: Any) -> Any:
+    """JSON has one kind of number: ``1.0`` is the whole number one, as JSON Schema's ``integer`` says.
+
+    >>> _integral(2.0), _integral(2.5), _integral(True)
+    (2, 2.5, True)
+    """
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: A request's whole number (``type: integer``): ``3`` and ``3.0`` alike, never ``3.5``, ``"3"`` or ``true``.
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
 
 DossierCode, Phone, Size = checked("dossier_code", 200), checked("phone", 40), checked("size", 8)
 PickupCode, Label, Note = checked("code", 40), checked("compartment", 40), checked("note", NOTE_MAX)

@@ -174,7 +174,8 @@ def create_control_blueprint(sim: Simulator, *, service_view: ServiceView | None
         body = _body()
         (kind,) = _required(body, "kind")
         count = body.get("count")
-        sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count, body.get("target"))
+        sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count, body.get("target"),
+                  body.get("frames"))
         return jsonify({"faults": sim.faults_active()})
 
     @bp.get("/receipts")

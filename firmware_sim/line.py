@@ -54,6 +54,8 @@ class SimLine(Endpoint):
         self.family = type(self.framing)
         frame_gap = self.family.frame_gap if frame_gap is None else frame_gap
         self.faults = faults
+        #: Called with the board when a power failure armed for an unlock frame strikes.
+        self.on_power_cut = None
         self.log = log
         self.reply_delay = reply_delay
         self.frame_gap_ns = int(frame_gap * 1e9)
@@ -129,12 +131,18 @@ class SimLine(Endpoint):
     def _dispatch(self, frame: bytes) -> None:
         board = self.framing.address_of(frame)
         target = self.firmware.get(board)
-        if target is None or self.faults.silenced(board):
+        if target is None:
+            return
+        unlock = target.pulses(frame)
+        silencing = self.faults.silenced(board, unlock)
+        if silencing:
+            if unlock and "power_failure" in silencing and self.on_power_cut is not None:
+                self.on_power_cut(board)
             return
         reply = target.handle(frame)
         if reply is None:
             return
-        data, extra = self.faults.distort(board, reply)
+        data, extra = self.faults.distort(board, reply, unlock)
         if data is not None:
             extra += target.reply_delay(frame) + len(frame) * self.char_time
             self._courier.schedule(time.monotonic() + self.reply_delay + extra,

@@ -96,7 +96,7 @@ class LockerService:
                                              panel=panel)
         self._compartments_part = compartments = Compartments(config=config, audit=recorder, clock=clock,
                                                               alarms=alarms)
-        journal = Journal(audit=recorder, clock=clock)
+        journal = Journal(audit=recorder, clock=clock, boards=self._boards)
         #: Which compartments a person in a wheelchair can reach (``low`` drop-offs, the kiosk's offer).
         self.reach = Reach.of(config)
         allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock, reach=self.reach)

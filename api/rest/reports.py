@@ -14,7 +14,7 @@ from locker.report_output import as_csv
 
 from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
-from ..schemas import RequestModel, Text, load_body
+from ..schemas import RequestModel, Text, WholeNumber, load_body
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 TAGS = ["reports"]
@@ -64,7 +64,7 @@ class Report(BaseModel):
 
 class CounterTotalRequest(RequestModel):
     date: Text = Field(description="The office day, YYYY-MM-DD.", json_schema_extra={"format": "date"})
-    count: int = Field(ge=0, le=COUNTER_MAX,
+    count: WholeNumber = Field(ge=0, le=COUNTER_MAX,
                        description="Dossiers the office handled that day in all (counters and machine).")
 
 
