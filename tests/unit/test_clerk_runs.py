@@ -30,8 +30,8 @@ def test_the_same_announcement_twice_changes_nothing(h):
     events = h.svc.events_after(0)
     again, created_again = announce(h, "HS-1")
     assert created and not created_again and first == again
-    assert first == {"dossier_code": "HS-1", "phone": "09******78", "due": "2025-03-05", "size": "M",
-                     "procedure": "Cấp phép xây dựng", "status": "announced"}
+    assert first == {"dossier_code": "HS-1", "phone": "09******78", "email": None, "language": None,
+                     "due": "2025-03-05", "size": "M", "procedure": "Cấp phép xây dựng", "status": "announced"}
     assert h.svc.events_after(0) == events
 
 
@@ -48,6 +48,19 @@ def test_a_corrected_announcement_replaces_it_until_loaded(h):
     assert h.svc.runs.announcements.get("hs-1")["status"] == "loaded"
 
 
+def test_an_address_or_language_given_again_is_the_same_announcement_and_a_new_one_replaces_it(h):
+    first, _ = announce(h, "HS-1", email="Lan@Example.VN", language="en")
+    assert (first["email"], first["language"]) == ("L**@example.vn", "en")
+    events = h.svc.events_after(0)
+    assert announce(h, "HS-1", email="Lan@example.vn", language="en") == (first, False)
+    assert h.svc.events_after(0) == events
+    corrected, created = announce(h, "HS-1", email="lan.nguyen@example.vn", language="vi")
+    assert not created and (corrected["email"], corrected["language"]) == ("l*********@example.vn", "vi")
+    dropped, _ = announce(h, "HS-1")
+    assert (dropped["email"], dropped["language"]) == (None, None)
+    assert h.kinds().count("announcement_updated") == 2
+
+
 def test_withdrawal_is_idempotent_and_a_withdrawn_result_is_not_matched(h):
     announce(h, "HS-1")
     h.svc.runs.announcements.withdraw("hs-1", actor="onestop")
@@ -60,7 +73,9 @@ def test_withdrawal_is_idempotent_and_a_withdrawn_result_is_not_matched(h):
     assert announce(h, "HS-1")[1] is True
 
 
-@pytest.mark.parametrize("bad", [dict(due="5/3/2025"), dict(phone="123"), dict(size="XL"), dict(procedure_="")])
+@pytest.mark.parametrize("bad", [dict(due="5/3/2025"), dict(phone="123"), dict(size="XL"), dict(procedure_=""),
+                                 dict(email="lan@"), dict(email=["lan@example.vn"]), dict(language="fr"),
+                                 dict(language="")])
 def test_a_bad_announcement_changes_nothing(h, bad):
     with pytest.raises(InvalidInput):
         announce(h, "HS-1", **bad)
