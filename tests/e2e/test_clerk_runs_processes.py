@@ -103,9 +103,11 @@ def test_an_expired_result_is_retrieved_and_its_history_says_returned(short_dead
     cab.close_door(loaded["compartment"])
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "ready", clerk=True)
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "expired", clerk=True, timeout=15)
-    # the code, the QR link, the reminder
-    wait_for(lambda: len([m for m in cab.sms.messages if "HS-301" in m["text"]]) == 3,
-             message="the pickup code, its link and the reminder")
+    # the code, the QR link, the reminder, then that the deadline passed
+    wait_for(lambda: len([m for m in cab.sms.messages if "HS-301" in m["text"]]) == 4,
+             message="the pickup code, its link, the reminder and the expiry")
+    told = [m["text"] for m in cab.sms.messages if "HS-301" in m["text"]]
+    assert told[2].startswith("Nhac: ") and told[3].startswith("Ho so HS-301 da het han"), told
     assert [r["dossier_code"] for r in cab.get("/api/v1/results/expired", clerk=True).json()] == ["HS-301"]
     run = cab.post("/api/v1/collection-runs", {"kind": "retrieval"}, clerk=True).json()
     cab.wait_door(loaded["compartment"], "open")

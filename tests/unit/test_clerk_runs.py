@@ -228,6 +228,12 @@ def test_reminder_then_expiry_then_retrieval_returns_it_to_the_counter(h):
     h.clock.advance(24 * 3600 + 1)
     h.svc.handle_event(Tick())
     assert h.svc.get_result(r["id"])["status"] == "expired"
+    h.clock.advance(3600)
+    h.svc.handle_event(Tick())
+    texts = h.sms_texts()  # told once that the deadline passed
+    assert len(texts) == 4 and texts[3].startswith("Ho so HS-1 da het han nhan tai tu")
+    queued = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "sms_queued"]
+    assert [(e["dossier_code"], e["data"]["message_kind"]) for e in queued][-1] == ("HS-1", "expired")
     assert h.svc.get_dossier("HS-1")["status"] == "result_expired"
     assert [x["dossier_code"] for x in h.svc.runs.expiry.awaiting_return()] == ["HS-1"]
     with pytest.raises(InvalidCredentials):
@@ -244,6 +250,15 @@ def test_reminder_then_expiry_then_retrieval_returns_it_to_the_counter(h):
     returned = [e for e in dossier["history"] if e["kind"] == "result_returned"]
     assert returned and returned[0]["data"]["to"] == "counter"
     assert h.svc.runs.expiry.awaiting_return() == [] and h.state_of("A01") == "free"
+
+
+def test_a_citizen_erased_on_request_gets_no_message_when_the_deadline_passes(h):
+    r, _code, _ = h.result("HS-1")
+    h.svc.privacy.erase("HS-1", actor="admin", reason="request 2025/20")
+    sent = h.kinds().count("sms_queued")  # the erased messages' texts are gone
+    h.clock.advance(2 * 24 * 3600 + 1)
+    h.svc.handle_event(Tick())
+    assert h.svc.get_result(r["id"])["status"] == "expired" and h.kinds().count("sms_queued") == sent == 2
 
 
 def test_a_deadline_is_extended_once_with_a_reason(h):

@@ -13,7 +13,7 @@ from locker.alarm_kinds import AlarmKind
 from locker.errors import InvalidInput
 from locker.models import OutboxMessage, Result
 from locker.notifiers import LogNotifier
-from locker.ports import Delivery, NotifierError
+from locker.ports import Delivery, NotifierError, Tick
 from tests.domain_support import SECRET, Harness
 
 EMAIL = {"email": {"host": "smtp.example.vn", "from": "tuhoso@example.vn",
@@ -156,6 +156,20 @@ def test_an_announcement_without_a_language_keeps_the_drop_offs(h):
     assert outbox.unseal(SECRET, sent[0].payload)["text"].startswith("Pickup code: ")
     sent = announce_and_load(h, "HS-8", language="vi")
     assert outbox.unseal(SECRET, sent[0].payload)["text"].startswith("Ma nhan: ")
+
+
+def test_the_deadline_passing_is_told_once_by_sms_and_email(h):
+    r = h.svc.load_result("HS-9", "0987654321", "S", actor="clerk1", email="lan@example.vn", language="en")
+    h.cycle(r["compartment"])
+    for _ in range(2):
+        h.clock.advance(40 * 24 * 3600)
+        h.svc.handle_event(Tick())
+    told = [m for m in messages(h) if m.kind == "expired"]
+    assert [m.channel for m in told] == ["sms", "email"]
+    sms, mail = (outbox.unseal(SECRET, m.payload) for m in told)
+    assert sms["text"].startswith("Dossier HS-9: the pickup time is over")
+    assert mail["subject"] == "Hồ sơ HS-9 đã hết hạn nhận tại tủ / Dossier HS-9: pickup time over"
+    assert [e["data"]["message_kind"] for e in events(h, "email_queued")][-1] == "expired"
 
 
 def test_bad_addresses_and_languages_change_nothing(h):
