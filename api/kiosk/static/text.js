@@ -32,6 +32,7 @@ export const T = {
     "The printer could not print. Here is your receipt; it was also sent to you by SMS."],
   receipt_no_printer: ["Biên nhận của bạn (thông tin cũng đã được gửi qua SMS):",
     "Your receipt (the details were also sent to you by SMS):"],
+  email_label: ["Email (không bắt buộc)", "Email (optional)"],
   lang_button: ["English", "Tiếng Việt"],
   key_back: ["⌫ Xoá", "⌫ Delete"],
   key_clear: ["Xoá hết", "Clear all"],
@@ -40,6 +41,7 @@ export const T = {
 export const LAYOUTS = {
   code: ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM", ".-/_:"].map((row) => row.split("")),
   digits: [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["0"]],
+  email: ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "@.-_+"].map((row) => row.split("")),
 };
 
 // Fill "{c}"-style blanks in both texts of a pair.
