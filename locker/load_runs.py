@@ -102,8 +102,9 @@ class LoadRuns:
                 run.notice = notice(self._clock.now(), ok=True, code=code, word="needs_details")
                 self._audit.event(s, "load_scan_unannounced", actor=actor, dossier=code, run=run.id)
                 return run_view(s, run)
+            contact = {"email": announced.email, "language": announced.language}
             phone, size = announced.phone, announced.size
-        return self._load(run_id, code, phone, size, actor=actor, announced=True)
+        return self._load(run_id, code, phone, size, actor=actor, announced=True, **contact)
 
     def details(self, run_id: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
         """The phone and size of the scanned dossier nobody announced, typed once."""
@@ -126,9 +127,10 @@ class LoadRuns:
                               ready=states.count(ItemState.READY), failed=states.count(ItemState.FAILED))
             return run_view(s, run)
 
-    def _load(self, run_id: Any, code: str, phone: str, size: str, *, actor: str, announced: bool) -> dict:
+    def _load(self, run_id: Any, code: str, phone: str, size: str, *, actor: str, announced: bool,
+              email: str | None = None, language: str | None = None) -> dict:
         try:
-            started = self._load_result(code, phone, size, actor=actor)
+            started = self._load_result(code, phone, size, actor=actor, email=email, language=language)
         except LockerError as exc:
             self._note(run_id, ok=False, code=code, error=exc)
             raise

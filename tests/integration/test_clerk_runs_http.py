@@ -28,8 +28,9 @@ def exercise_clerk_runs(api: Api) -> None:
                     json=body)["dossier_code"] == "HS-10"
     api.call("POST", "/api/v1/announcements", "/api/v1/announcements", 200, headers=onestop, json=body)
     api.call("GET", "/api/v1/announcements/HS-10", "/api/v1/announcements/{code}", 200, headers=onestop)
-    api.call("POST", "/api/v1/announcements", "/api/v1/announcements", 201, headers=onestop,
-             json={**body, "dossier_code": "HS-11"})
+    contact = api.call("POST", "/api/v1/announcements", "/api/v1/announcements", 201, headers=onestop,
+                       json={**body, "dossier_code": "HS-11", "email": "lan@example.vn", "language": "en"})
+    assert (contact["email"], contact["language"]) == ("l**@example.vn", "en")
     api.call("DELETE", "/api/v1/announcements/HS-11", "/api/v1/announcements/{code}", 204, headers=onestop)
 
     run = api.call("POST", "/api/v1/load-runs", "/api/v1/load-runs", 201, headers=api.clerk, json={})
@@ -113,4 +114,8 @@ def test_announcements_refuse_clerks_and_technicians(app):
     assert app.client.post("/api/v1/announcements", json=body, headers=admin).status_code == 201
     assert app.client.post("/api/v1/announcements", json={**body, "size": "XL"}, headers=admin).get_json()[
         "field"] == "size"
+    for bad in ({"email": "lan@"}, {"email": 7}, {"language": "fr"}):
+        answer = app.client.post("/api/v1/announcements", json={**body, **bad}, headers=admin)
+        assert answer.status_code == 400 and answer.get_json()["field"] == next(iter(bad))
     assert app.runtime.service.runs.announcements.get("HS-1")["size"] == "S"
+    assert app.runtime.service.runs.announcements.get("HS-1")["email"] is None

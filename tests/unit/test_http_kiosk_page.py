@@ -9,7 +9,7 @@ import pytest
 
 from tests.unit.test_http_support import make_client
 
-IDS = ["btn-dropoff", "btn-pickup", "dossier-code", "phone", "size-S", "size-M", "size-L", "submit",
+IDS = ["btn-dropoff", "btn-pickup", "dossier-code", "phone", "email", "size-S", "size-M", "size-L", "submit",
        "pickup-dossier-code", "pickup-code", "status-message", "compartment-label", "btn-lang", "btn-home",
        "keyboard", "scan-hint"]
 

@@ -21,6 +21,7 @@ from locker.audit import verify_chain
 from locker.errors import InvalidInput
 from locker.messages import VN_TIME
 from locker.models import Base, Dropoff, OutboxMessage, Result
+from locker.models_runs import Announcement
 from locker.notifiers import LogNotifier
 from locker.ratings import CHIPS
 from locker.outbox import OutboxWorker, unseal
@@ -359,6 +360,23 @@ def test_an_email_address_is_sealed_at_rest_and_erased_on_request(migrated_db_ur
     h.svc.privacy.erase("HS-11", actor="admin", reason="request 2025/18")
     with h.db.session() as s:
         assert (s.get(Dropoff, d["id"]).phone, s.get(Dropoff, d["id"]).email) == ("", None)
+    h.db.dispose()
+
+
+def test_an_announced_address_is_sealed_at_rest_and_purged_with_the_number(migrated_db_url):
+    h = Harness(migrated_db_url)
+    runs = h.svc.runs.announcements
+    runs.announce("HS-12", "0912345678", "2025-03-05", "S", "Cấp phép", actor="onestop", email="lan.nguyen@example.vn")
+    assert not any("lan.nguyen" in str(v) for _t, _c, v in raw_values(h.db))
+    runs.withdraw("HS-12", actor="onestop")
+    h.clock.advance(91 * 24 * 3600)
+    assert h.svc.privacy.purge().records["announcements"] == 1
+    with h.db.session() as s:
+        assert s.execute(select(Announcement.phone, Announcement.email)).one() == ("", None)
+    runs.announce("HS-13", "0912345678", "2025-03-05", "S", "Cấp phép", actor="onestop", email="lan@example.vn")
+    assert h.svc.privacy.erase("HS-13", actor="admin", reason="request 2025/19")["records"]["announcements"] == 1
+    with h.db.session() as s:
+        assert s.execute(select(Announcement.email).where(Announcement.dossier_code == "HS-13")).scalar_one() is None
     h.db.dispose()
 
 

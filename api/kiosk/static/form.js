@@ -8,15 +8,16 @@ import { LAYOUTS, T } from "./text.js";
 import { say } from "./sound.js";
 
 const FIELDS = {
-  dropoff: { dossier_code: "dossier-code", phone: "phone" },
+  dropoff: { dossier_code: "dossier-code", phone: "phone", email: "email" },
   pickup: { dossier_code: "pickup-dossier-code", code: "pickup-code" },
 };
-const ALLOWED = { digits: /[^0-9]/g, phone: /[^0-9+ ]/g };
+const ALLOWED = { digits: /[^0-9]/g, phone: /[^0-9+ ]/g, email: /\s/g };
 
 export function showFields(flow) {
   state.flow = flow;
   $("dropoff-fields").hidden = flow !== "dropoff";
   $("pickup-fields").hidden = flow !== "pickup";
+  bilingual($("email-label"), T.email_label);
   offerSizes();
   focusInput($(flow === "dropoff" ? "dossier-code" : "pickup-dossier-code"));
 }
@@ -65,7 +66,8 @@ export async function submit(event) {
   if (state.submitting || $("submit").disabled) return;
   const dropoff = state.flow === "dropoff";
   const data = dropoff
-    ? { dossier_code: $("dossier-code").value.trim(), phone: $("phone").value.trim(), size: state.size }
+    ? { dossier_code: $("dossier-code").value.trim(), phone: $("phone").value.trim(), size: state.size,
+        email: $("email").value.trim() || undefined }
     : { dossier_code: $("pickup-dossier-code").value.trim(), code: $("pickup-code").value.trim() };
   if (dropoff && state.low) data.low = true;
   state.submitting = true;
@@ -162,6 +164,6 @@ export function pressKey(key) {
 }
 
 export function cleanInput(input) {
-  const pattern = input.id === "phone" ? ALLOWED.phone : input.dataset.keys === "digits" ? ALLOWED.digits : null;
+  const pattern = input.id === "phone" ? ALLOWED.phone : ALLOWED[input.dataset.keys] || null;
   if (pattern && pattern.test(input.value)) input.value = input.value.replace(pattern, "");
 }

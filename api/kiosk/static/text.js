@@ -75,6 +75,7 @@ export const T = {
   lookup_collected: ["Kết quả hồ sơ {d} đã được nhận.", "The result of dossier {d} has been collected."],
   lookup_expired: ["Kết quả hồ sơ {d} đã quá hạn nhận tại tủ. Vui lòng liên hệ bộ phận một cửa.",
     "The result of dossier {d} was not collected in time. Please contact the one-stop office."],
+  email_label: ["Email (không bắt buộc)", "Email (optional)"],
   lang_button: ["English", "Tiếng Việt"],
   // Accessibility (access.js): each button says what a tap does; a pressed one stays lit.
   access_large: ["Chữ lớn", "Large text"],
@@ -91,6 +92,7 @@ export const T = {
 export const LAYOUTS = {
   code: ["12345678", "90.-/_:", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ"].map((row) => row.split("")),
   digits: [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["0"]],
+  email: ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "@.-_+"].map((row) => row.split("")),
 };
 
 // Fill "{c}"-style blanks in both texts of a pair.
