@@ -197,3 +197,17 @@ def test_signed_out_browsers_are_refused_every_action_of_these_pages(cab):
             assert "/login" in response.headers["Location"], (method, path)
     after = requests.get(cab.api + "/api/v1/alarms", headers=cab.clerk, timeout=10).json()
     assert after == before, "nothing changed"
+
+
+def test_a_stream_away_shows_reconnecting_and_the_grid_catches_up(page, cab):
+    stream = "**/console/events/stream*"
+    page.route(stream, lambda route: route.abort())  # the stream cannot be reached
+    sign_in(page, cab, then="/console/cabinet/")
+    page.locator("[data-testid=live-status][data-live=no]").wait_for()
+    assert page.get_by_test_id("live-status").inner_text() == "Đang kết nối lại…"
+    sim_door(cab, "A10", "open")  # while this page hears nothing
+    page.unroute(stream)
+    page.locator("[data-testid=live-status][data-live=yes]").wait_for(timeout=20_000)  # it comes back by itself
+    page.locator("[data-testid=cell][data-label=A10][data-door=open]").wait_for()  # read again on reconnecting
+    sim_door(cab, "A10", "close")
+    page.locator("[data-testid=cell][data-label=A10][data-door=closed]").wait_for()
