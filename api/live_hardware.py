@@ -16,13 +16,11 @@ False
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any, Callable
 
-from .events import EventHub
+from locker.periodic import Periodic
 
-log = logging.getLogger(__name__)
+from .events import EventHub
 
 INTERVAL_S = 2.0
 #: Readings that grow with every look; a change of these alone is not news.
@@ -33,22 +31,14 @@ class HardwareWatch:
     def __init__(self, *, read: Callable[[], dict[str, Any]], hub: EventHub, interval_s: float = INTERVAL_S) -> None:
         self._read = read
         self._hub = hub
-        self._interval_s = interval_s
         self._last: Any = None
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._job = Periodic(self.check, interval_s=interval_s, name="locker-hardware-events")
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stopped.clear()
-            self._thread = threading.Thread(target=self._loop, name="locker-hardware-events", daemon=True)
-            self._thread.start()
+        self._job.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopped.set()
-            thread.join(timeout)
+    def stop(self) -> None:
+        self._job.stop()
 
     def check(self) -> bool:
         """Publish the report if a page listens and it changed; True when published."""
@@ -62,13 +52,6 @@ class HardwareWatch:
         self._last = key
         self._hub.publish("hardware", report)
         return True
-
-    def _loop(self) -> None:
-        while not self._stopped.wait(self._interval_s):
-            try:
-                self.check()
-            except Exception:  # noqa: BLE001 - the page's figures must not stop for one bad reading
-                log.exception("hardware events: reading the report failed")
 
 
 def _without_ages(value: Any) -> Any:
