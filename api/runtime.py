@@ -38,7 +38,9 @@ from locker.service import LockerService
 from .events import EventHub
 from .health import health_report
 from .live import LiveFeed
+from .live_hardware import HardwareWatch
 from .printing import ReceiptPrinterAdapter
+from .technician import hardware_report
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ class Runtime:
         self.hub = EventHub()
         changes = ChangeFeed(self.db)
         self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
+        self.hardware_watch = HardwareWatch(read=lambda: hardware_report(self), hub=self.hub)
         changes.subscribe(self._audit_committed)
         self.started = False
         self.reconcile_report: dict | None = None
@@ -213,6 +216,7 @@ class Runtime:
         self.audit_heads.start()
         self.purge_job.start()
         self.live.start()
+        self.hardware_watch.start()
         self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
@@ -222,6 +226,7 @@ class Runtime:
     def stop(self) -> None:
         self.hub.close()
         self.live.stop()
+        self.hardware_watch.stop()
         if self.scanner is not None:
             self.scanner.stop()
         self.service.receipts.stop()

@@ -8,16 +8,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import select
+
 from .announcements import Announcements
 from .audit import AuditRecorder
 from .cabinet_runs import CabinetRuns
+from .changes import Changes
 from .config import Config
 from .notices import CitizenMessages
 from .errors import LockerError
 from .expiry import Expiry
 from .load_runs import LoadRuns
+from .models_runs import CabinetRun, LoadItem, LoadRun, RunItem
 from .ports import Clock
 from .run_support import scanner_holder
+from .statuses import ClerkRunStatus
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +64,20 @@ class ClerkRuns:
         except LockerError as exc:  # the run's notice shows it on the clerk's page
             log.info("scan for %s run %s refused: %s", kind, run_id, exc.code)
         return True
+
+    def touched(self, changes: Changes) -> list[dict[str, Any]]:
+        """The runs committed ``changes`` concern, as ``{"kind", "id", "status"}``: those changed
+        themselves, and the open ones holding a result or a collection that changed (a door of
+        theirs moved)."""
+        with self.db.read_session() as s:
+            load = changes.ids("load_run") | set(s.scalars(
+                select(LoadItem.run_id).join(LoadRun).where(LoadItem.result_id.in_(changes.ids("result")),
+                                                            LoadRun.status == ClerkRunStatus.OPEN)))
+            cabinet = changes.ids("cabinet_run") | set(s.scalars(
+                select(RunItem.run_id).join(CabinetRun).where(RunItem.collection_id.in_(changes.ids("collection")),
+                                                              CabinetRun.status == ClerkRunStatus.OPEN)))
+            found = s.execute(select(LoadRun.id, LoadRun.status).where(LoadRun.id.in_(load))).all()
+            rows = [{"kind": "load", "id": run_id, "status": status} for run_id, status in found]
+            found = s.execute(select(CabinetRun.id, CabinetRun.kind, CabinetRun.status)
+                              .where(CabinetRun.id.in_(cabinet))).all()
+            return rows + [{"kind": kind, "id": run_id, "status": status} for run_id, kind, status in found]
