@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'gpio', 'memory', 'recovery', 'reports', 'unlock', 'wire']
+['api', 'bus', 'doors', 'gpio', 'memory', 'recovery', 'reports', 'unlock', 'wire']
 """
 
 from __future__ import annotations
@@ -20,4 +20,5 @@ BENCHMARKS = {
     "recovery": "bench.recovery",
     "reports": "bench.reports",
     "wire": "bench.wire",
+    "doors": "bench.doors",
 }

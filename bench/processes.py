@@ -126,8 +126,9 @@ class Cabinet:
 
 
 @contextmanager
-def cabinet_processes(workdir: Path, *, boards: int = 2, pace: bool = True) -> Iterator[Cabinet]:
-    """``locker sim`` (paced at the family's baud rate, or not) and ``locker serve`` on SQLite."""
+def cabinet_processes(workdir: Path, *, boards: int = 2, pace: bool = True, extra: str = "") -> Iterator[Cabinet]:
+    """``locker sim`` (paced at the family's baud rate, or not) and ``locker serve`` on SQLite;
+    ``extra``: more tables for ``locker.toml``."""
     bus_port, scanner_port, control_port, http_port = (free_port() for _ in range(4))
     sms = SmsGateway()
     sim = Process("sim", "--boards", str(boards), "--serial", f"tcp://127.0.0.1:{bus_port}",
@@ -145,8 +146,8 @@ def cabinet_processes(workdir: Path, *, boards: int = 2, pace: bool = True) -> I
         sim.wait_http(sim_url + "/sim/state")
         snippet = _printed_snippet(sim.output())
         bus = dict(snippet["bus"])
-        config.write_text(_config_toml(workdir, http_port, sms.url, _table("bus", bus) + _table(
-            "scanner", snippet["scanner"]), snippet["compartment"]), encoding="utf-8")
+        hardware = _table("bus", bus) + _table("scanner", snippet["scanner"]) + extra
+        config.write_text(_config_toml(workdir, http_port, sms.url, hardware, snippet["compartment"]), encoding="utf-8")
         service = Process("serve", "--config", str(config), cwd=workdir, name="serve")
         api = f"http://127.0.0.1:{http_port}"
         service.wait_http(api + "/healthz")

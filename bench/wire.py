@@ -127,7 +127,7 @@ class Pickups:
     def measure(self, per_path: int) -> dict[str, list[dict]]:
         figures: dict[str, list[dict]] = {"scan": [], "REST": []}
         while min(len(v) for v in figures.values()) < per_path:
-            ready = self._ready_round()
+            ready = self._ready_round(2 * per_path - sum(len(v) for v in figures.values()))
             for i, result in enumerate(ready):
                 path = "scan" if i % 2 == 0 else "REST"
                 if len(figures[path]) < per_path:
@@ -173,11 +173,13 @@ class Pickups:
 
     # ---- rounds ---------------------------------------------------------------------------
 
-    def _ready_round(self) -> list[tuple[str, str, str, str]]:
-        """One result per compartment, loaded, closed in, ready: (dossier, label, code, QR link)."""
+    def _ready_round(self, wanted: int) -> list[tuple[str, str, str, str]]:
+        """Up to one result per compartment, loaded, closed in, ready: (dossier, label, code, QR link)."""
         loaded = []
         for size, count in self.sizes.items():
             for _ in range(count):
+                if len(loaded) == wanted:
+                    break
                 self.serial += 1
                 dossier = f"BW-{self.serial:06d}"
                 status, answer = self.cab.post("/api/v1/results", {"dossier_code": dossier, "phone": PHONE,
