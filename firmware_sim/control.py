@@ -155,8 +155,9 @@ def create_control_blueprint(sim: Simulator, *, service_view: ServiceView | None
     @bp.post("/scan")
     def scan():
         (data,) = _required(_body(), "data")
-        sim.scan(data)
-        return jsonify({"data": data})
+        wire = sim.scan(data)
+        first, last = wire or (None, None)
+        return jsonify({"data": data, "t_first_ns": first, "t_last_ns": last})
 
     @bp.post("/gpio")
     def gpio():

@@ -200,15 +200,16 @@ class Simulator:
                                  vi="present phải là true hoặc false")
         self.cabinet.set_item(board, lock, present)
 
-    def scan(self, data: str) -> None:
-        """The QR scanner reads ``data``."""
+    def scan(self, data: str) -> tuple[int, int] | None:
+        """The QR scanner reads ``data``; when the code went out at once, the monotonic ns of
+        its first and last byte (see :meth:`SimScanner.scan`)."""
         if not isinstance(data, str) or not data or len(data) > MAX_SCAN_CHARS:
             raise SimulatorError(f"data must be text of 1 to {MAX_SCAN_CHARS} characters",
                                  code="invalid_field", vi=f"data phải là chuỗi từ 1 đến {MAX_SCAN_CHARS} ký tự")
         if "\r" in data or "\n" in data:
             raise SimulatorError("data must not contain line breaks", code="invalid_field",
                                  vi="data không được chứa ký tự xuống dòng")
-        self.scanner.scan(data)
+        return self.scanner.scan(data)
 
     def fault(self, kind: str, board: int | None = None, lock: int | None = None, count: int = 0,
               target: str | None = None, frames: str | None = None) -> None:

@@ -93,8 +93,9 @@ def holdings(s: Session, kind: str) -> list[tuple[Compartment, str]]:
 class CabinetRuns:
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder,
                  holds_item: Callable[[Compartment], bool | None], start_collection: Callable[..., dict[str, Any]],
-                 scanner_on: Callable[[], None]) -> None:
+                 scanner_on: Callable[[], None], scanner_changed: Callable[[], None]) -> None:
         self._db = db
+        self._scanner_changed = scanner_changed
         self._holds_item = holds_item
         self._clock = clock
         self._audit = audit
@@ -123,6 +124,7 @@ class CabinetRuns:
             self._audit.event(s, "cabinet_run_started", actor=actor, run=run.id, run_kind=kind, compartments=len(found))
             run_id = run.id
         if scanner:
+            self._scanner_changed()
             self._scanner_on()
         self._open_next(run_id)
         return self.get(run_id)
@@ -196,7 +198,9 @@ class CabinetRuns:
             self._audit.event(s, "cabinet_run_signed", actor=actor, run=run.id, run_kind=run.kind,
                               confirmed=checks.count(ItemCheck.CONFIRMED), mismatch=checks.count(ItemCheck.MISMATCH),
                               missing=checks.count(ItemCheck.MISSING))
-            return run_view(s, run)
+            answer = run_view(s, run)
+        self._scanner_changed()
+        return answer
 
     # ---- inside ------------------------------------------------------------------------
 

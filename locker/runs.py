@@ -21,7 +21,7 @@ from .expiry import Expiry
 from .load_runs import LoadRuns
 from .models_runs import CabinetRun, LoadItem, LoadRun, RunItem
 from .ports import Clock
-from .run_support import scanner_holder
+from .run_support import ScannerHolder
 from .statuses import ClerkRunStatus
 
 log = logging.getLogger(__name__)
@@ -37,24 +37,27 @@ class ClerkRuns:
     load: LoadRuns
     cabinet: CabinetRuns
     expiry: Expiry
+    holder: ScannerHolder
 
     @classmethod
     def build(cls, *, config: Config, db: Any, clock: Clock, audit: AuditRecorder, messages: CitizenMessages,
               load_result: Callable[..., dict], start_collection: Callable[..., dict],
               holds_item: Callable[[Any], bool | None], scanner_on: Callable[[], None]) -> "ClerkRuns":
         announcements = Announcements(db=db, clock=clock, audit=audit)
+        holder = ScannerHolder(read_session=db.read_session)
         return cls(db=db, announcements=announcements,
                    load=LoadRuns(db=db, clock=clock, audit=audit, announcements=announcements,
-                                 load_result=load_result, scanner_on=scanner_on),
+                                 load_result=load_result, scanner_on=scanner_on, scanner_changed=holder.changed),
                    cabinet=CabinetRuns(db=db, clock=clock, audit=audit, holds_item=holds_item,
-                                       start_collection=start_collection, scanner_on=scanner_on),
-                   expiry=Expiry(config=config, db=db, clock=clock, audit=audit, messages=messages))
+                                       start_collection=start_collection, scanner_on=scanner_on,
+                                       scanner_changed=holder.changed),
+                   expiry=Expiry(config=config, db=db, clock=clock, audit=audit, messages=messages),
+                   holder=holder)
 
     def scanned(self, data: Any) -> bool:
         """Give a scan of the cabinet's scanner to the run it feeds (in the name of the run's clerk,
         who holds the scanner); False when none does."""
-        with self.db.read_session() as s:  # every scan passes here: no write lock
-            holder = scanner_holder(s)
+        holder = self.holder.current()  # every scan passes here: kept in memory
         if holder is None:
             return False
         kind, run_id, clerk = holder

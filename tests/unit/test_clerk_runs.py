@@ -146,6 +146,22 @@ def test_the_cabinet_scanner_feeds_the_run_that_holds_it(h):
 
 # ---- collection and retrieval runs ---------------------------------------------------
 
+def test_a_scan_goes_where_the_scanner_is_held_now_not_where_it_was(h):
+    filled(h, "HS-1")
+    h.svc.handle_event(ScanRead("HS-1"))  # nobody holds the scanner yet: the kiosk's
+    run = h.svc.runs.cabinet.start("collection", actor="clerk1", scanner=True)
+    h.released("A01")
+    h.door("A01", True)
+    h.svc.handle_event(ScanRead("HS-1"))  # now the run's
+    assert h.svc.runs.cabinet.get(run["id"])["items"][0]["check"] == "confirmed"
+    h.door("A01", False)
+    h.svc.runs.cabinet.close(run["id"], actor="clerk1")
+    before = h.kinds().count("scan_read")
+    h.svc.handle_event(ScanRead("HS-1"))  # the kiosk's again
+    assert h.kinds().count("scan_read") == before + 1
+
+
+
 def filled(h, *codes):
     """Drop-offs whose papers the item sensors see."""
     for code in codes:
