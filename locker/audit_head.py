@@ -44,6 +44,7 @@ from .models_webhooks import AuditMark
 from .ports import Clock
 from .webhooks.events import AUDIT_HEAD
 from .webhooks.outbox import enqueue
+from .worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 KEY = "audit.signing_key_file"
@@ -96,8 +97,8 @@ class HeadExporter:
         self.path = Path(path)
         self.clock = clock
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(name="locker-audit-head", job=self.export, interval_s=interval,
+                                      first_after_s=interval, log=log, failed="audit head export failed")
         self._lock = threading.Lock()
 
     def export(self) -> dict[str, Any] | None:
@@ -125,29 +126,14 @@ class HeadExporter:
             os.fsync(f.fileno())
 
     def start(self) -> None:
-        """Export now (what happened while the service was down shows at once), then every interval."""
-        self._export_logged()
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="locker-audit-head", daemon=True)
-            self._thread.start()
+        """Export now (what happened while the service was down shows at once), then every interval;
+        an export that failed is tried again at the next one."""
+        self._worker.run_now()
+        self._worker.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-        self._export_logged()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._export_logged()
-
-    def _export_logged(self) -> None:
-        try:
-            self.export()
-        except Exception:  # noqa: BLE001 - an export that failed is tried again at the next interval
-            log.exception("audit head export failed")
+        self._worker.stop(timeout)
+        self._worker.run_now()
 
 
 def check_against(s: Session, path: str | os.PathLike[str], public_key: Ed25519PublicKey) -> list[str]:

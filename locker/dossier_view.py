@@ -1,9 +1,6 @@
 """A dossier as a clerk looks it up (by its code, in any case): where it is now, its
 drop-off and results, the SMS and email sent about it (kind, status, what the gateway said), its whole history, and what may be done
-from there.
-
->>> mask_phone("0912345678"), mask_phone("+84912345678"), mask_phone("123")
-('09******78', '+84*******78', '***')
+from there; phone numbers masked (:func:`locker.personal.mask_phone`).
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from sqlalchemy.orm import Session
 from . import validation
 from .audit import as_dict, iso
 from .errors import NotFound
-from .personal import mask_phone  # noqa: F401 - the view's masking, also imported from here
+from .personal import mask_phone
 from .models import Assignment, AuditEvent, Dossier, Dropoff, OutboxMessage, Result
 from .statuses import ResultStatus
 
@@ -76,9 +73,9 @@ def _sms(s: Session, events: list[AuditEvent]) -> list[dict[str, Any]]:
     if not ids:
         return []
     rows = s.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).scalars()
-    # An email's recipient is stored masked already.
+    # The outbox stores every recipient masked (enqueue_sms, enqueue_email).
     return [{"message": m.id, "channel": m.channel, "kind": m.kind, "status": m.status, "attempts": m.attempts,
-             "to": mask_phone(m.recipient) if m.channel == "sms" else m.recipient,
+             "to": m.recipient,
              "queued_at": iso(m.created_at), "sent_at": iso(m.sent_at) if m.sent_at else None,
              "last_error": m.last_error or None, "gateway_status": m.gateway_status,
              "gateway_id": m.gateway_id or None} for m in rows]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -36,10 +35,10 @@ from . import audit
 from .alarm_kinds import AlarmKind
 from .alarms import Alarms
 from .models import OutboxMessage
-from .models import OutboxMessage
 from .personal import mask_email, mask_phone, redact  # noqa: F401 - redact: also imported from here
 from .ports import Clock, Delivery, EmailSender, Notifier, NotifierError
 from .statuses import OutboxStatus
+from .worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -104,28 +103,15 @@ class OutboxWorker:
         self.poll_interval = poll_interval
         self.backoff = backoff
         self.batch = batch
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(name="locker-outbox", job=self.run_once,
+                                      interval_s=min(poll_interval, backoff[0]), log=log,
+                                      failed="outbox pass failed")
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="locker-outbox", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
-                log.exception("outbox pass failed")
-            self._stop.wait(min(self.poll_interval, self.backoff[0]))
+        self._worker.stop(timeout)
 
     def run_once(self) -> int:
         """Try every due message once; returns how many were sent."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
@@ -27,6 +26,7 @@ from .models import Assignment, AuditEvent, Dossier, Dropoff, OutboxMessage, Res
 from .models_runs import Announcement
 from .ports import Clock
 from .statuses import STARTED, SEEN_OPEN, AnnouncementStatus, DropoffStatus, ResultStatus
+from .worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -174,30 +174,16 @@ class PurgeJob:
 
     def __init__(self, *, privacy: Privacy, interval_s: float = 3600.0, first_after_s: float = 60.0) -> None:
         self._privacy = privacy
-        self._interval = interval_s
-        self._first = first_after_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(name="locker-purge", job=self._purge, interval_s=interval_s,
+                                      first_after_s=first_after_s, log=log, failed="purge failed")
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="locker-purge", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._worker.stop(timeout)
 
-    def _loop(self) -> None:
-        wait = self._first
-        while not self._stop.wait(wait):
-            try:
-                report = self._privacy.purge()
-                if any(report.records.values()) or report.messages:
-                    log.info("personal data purged: %s", report.as_dict())
-            except Exception:  # noqa: BLE001 - the job must survive a database hiccup
-                log.exception("purge failed")
-            wait = self._interval
+    def _purge(self) -> None:
+        report = self._privacy.purge()
+        if any(report.records.values()) or report.messages:
+            log.info("personal data purged: %s", report.as_dict())

@@ -20,8 +20,8 @@ from typing import Any, Callable, Iterable, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import states, validation
-from ..audit import AuditRecorder
+from .. import states, validation, views
+from ..audit import AuditRecorder, kiosk_actor
 from ..compartments import Compartments
 from ..errors import Conflict, HardwareUnavailable, NotFound
 from ..journal import Journal, OpStatus, Unlock
@@ -97,6 +97,45 @@ def reopen_door(s: Session, record: Any, *, purpose: str, actor: str, dossier: s
     record.status = STARTED
     audit.event(s, f"{purpose}_reopened", actor=actor, compartment=comp.label, dossier=dossier, record=record.id)
     return journal.open(s, comp, purpose, record.id, actor=actor, dossier=dossier)
+
+
+class KioskReturn:
+    """A citizen's flow waiting at its kiosk with the door closed on the wrong contents: the
+    kiosk opens the same compartment again, or ends it (``flow.abandon``). Given by keyword what
+    differs: ``name`` (the record's, in errors), ``dossier`` (a record's dossier code), ``view``
+    (the record's answer) and ``not_now`` (the refusal, Vietnamese then English, of a record
+    that does not wait)."""
+
+    def __init__(self, *, flow: Flow, name: str, dossier: Callable[[Any], str], view: Callable[[Any], dict[str, Any]],
+                 not_now: tuple[str, str], db: Any, clock: Clock, journal: Journal, audit: AuditRecorder) -> None:
+        self._flow = flow
+        self._name = name
+        self._dossier = dossier
+        self._view = view
+        self._not_now = not_now
+        self._db = db
+        self._clock = clock
+        self._journal = journal
+        self._audit = audit
+
+    def reopen(self, record_id: Any, *, kiosk: Any) -> tuple[dict[str, Any], Unlock]:
+        """The answer and the unlock to send."""
+        with self._db.session() as s:
+            record = kiosk_record(s, self._flow.model, record_id, kiosk, name=self._name)
+            if record.status != self._flow.waiting:
+                raise Conflict(*self._not_now)
+            unlock = reopen_door(s, record, purpose=self._flow.purpose, actor=kiosk_actor(record.kiosk),
+                                 dossier=self._dossier(record), journal=self._journal, audit=self._audit)
+            return views.started(record.id, record.compartment), unlock
+
+    def end(self, record_id: Any, *, kiosk: Any) -> dict[str, Any]:
+        """The kiosk's person left: a waiting record is abandoned; any other is answered unchanged."""
+        with self._db.session() as s:
+            record = kiosk_record(s, self._flow.model, record_id, kiosk, name=self._name)
+            if record.status == self._flow.waiting:
+                record.updated_at = self._clock.now()
+                self._flow.abandon(s, record, "ended at the kiosk")
+            return self._view(record)
 
 
 class FlowTable:

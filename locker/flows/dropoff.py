@@ -12,22 +12,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import dossiers, states, validation, views
+from .. import states, validation, views
 from ..allocator import Allocator
 from ..audit import AuditRecorder, kiosk_actor
 from ..compartments import Compartments
-from ..errors import AlreadyInCabinet, Conflict, OnBattery
+from ..errors import AlreadyInCabinet, Conflict
 from ..journal import Journal, Unlock
 from ..models import Compartment, Dossier, DoorOperation, Dropoff
 from ..ports import Clock
 from ..receipts import Receipts
 from ..sensors import CabinetSensors
-from ..statuses import PENDING_DOSSIER, UNDER_WAY, DossierStatus, DropoffStatus
-from . import code_shown, kiosk_record, reopen_door, shown
+from ..statuses import UNDER_WAY, DossierStatus, DropoffStatus
+from . import KioskReturn, code_shown, shown
+from .placing import Placing
 
 #: A drop-off under way, waiting for its door to be reopened, or stored: its dossier takes no other.
 BUSY = (*UNDER_WAY, DropoffStatus.CLOSED_EMPTY, DropoffStatus.STORED)
-from .placing import move_elsewhere
 
 
 class DropoffFlow:
@@ -40,11 +40,14 @@ class DropoffFlow:
         self._db = db
         self._clock = clock
         self._audit = audit
-        self._journal = journal
-        self._allocator = allocator
         self._compartments = compartments
-        self._sensors = sensors
         self._receipts = receipts
+        self._placing = Placing(purpose=self.purpose, ref="dropoff", db=db, clock=clock, audit=audit,
+                                journal=journal, allocator=allocator, sensors=sensors)
+        self._at_kiosk = KioskReturn(flow=self, name="dropoff", dossier=lambda d: d.dossier.code,
+                                     view=views.dropoff_view, db=db, clock=clock, journal=journal, audit=audit,
+                                     not_now=("Không thể mở lại ngăn cho lượt gửi này.",
+                                              "This drop-off cannot be reopened now."))
 
     def start(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
               language: Any = "vi", low: Any = False) -> tuple[dict[str, Any], Unlock]:
@@ -56,22 +59,12 @@ class DropoffFlow:
         low = validation.low(low)
         address, language = validation.email(email), validation.language(language)
         kiosk = validation.name("kiosk", kiosk, 58)
-        if self._sensors.on_battery:
-            raise OnBattery()
-        with self._db.session() as s:
+        with self._placing.session() as s:
             self._refuse_a_second(s, code)
-            now = self._clock.now()
-            dossier = dossiers.touch(s, code, new_status=DossierStatus.DROPOFF_PENDING, now=now)
-            dropoff = Dropoff(dossier_id=dossier.id, phone=phone_no, size=size_, status=DropoffStatus.OPENING,
-                              kiosk=kiosk, email=address, language=language, created_at=now, updated_at=now)
-            s.add(dropoff)
-            s.flush()
-            comp = self._allocator.allocate(s, size_, dropoff_id=dropoff.id, low=low)
-            dropoff.compartment_id = comp.id
-            self._audit.event(s, "dropoff_started", actor=kiosk_actor(kiosk), compartment=comp.label, dossier=code,
-                              dropoff=dropoff.id, size=size_, **({"low": True} if low else {}))
-            unlock = self._journal.open(s, comp, self.purpose, dropoff.id, actor=kiosk_actor(kiosk), dossier=code)
-            return views.started(dropoff.id, comp), unlock
+            dropoff = self._placing.new(s, Dropoff, code, pending=DossierStatus.DROPOFF_PENDING, phone=phone_no,
+                                        size=size_, status=DropoffStatus.OPENING, kiosk=kiosk, email=address,
+                                        language=language)
+            return self._placing.open(s, dropoff, kind="dropoff_started", actor=kiosk_actor(kiosk), low=low)
 
     def _refuse_a_second(self, s: Session, code: str) -> None:
         """One drop-off of a dossier at a time, and none while it is in the cabinet."""
@@ -114,42 +107,18 @@ class DropoffFlow:
 
     def reopen(self, dropoff_id: Any, *, kiosk: Any) -> tuple[dict[str, Any], Unlock]:
         """Open the same compartment again after the door closed on it empty."""
-        with self._db.session() as s:
-            dropoff = kiosk_record(s, Dropoff, dropoff_id, kiosk, name="dropoff")
-            if dropoff.status != DropoffStatus.CLOSED_EMPTY:
-                raise Conflict("Không thể mở lại ngăn cho lượt gửi này.",
-                               "This drop-off cannot be reopened now.")
-            unlock = reopen_door(s, dropoff, purpose=self.purpose, actor=kiosk_actor(dropoff.kiosk),
-                                 dossier=dropoff.dossier.code, journal=self._journal, audit=self._audit)
-            return views.started(dropoff.id, dropoff.compartment), unlock
+        return self._at_kiosk.reopen(dropoff_id, kiosk=kiosk)
 
     def end(self, dropoff_id: Any, *, kiosk: Any) -> dict[str, Any]:
         """The kiosk's person left: a drop-off whose door closed on nothing is cancelled."""
-        with self._db.session() as s:
-            dropoff = kiosk_record(s, Dropoff, dropoff_id, kiosk, name="dropoff")
-            if dropoff.status == DropoffStatus.CLOSED_EMPTY:
-                dropoff.updated_at = self._clock.now()
-                self.abandon(s, dropoff, "ended at the kiosk")
-            return views.dropoff_view(dropoff)
+        return self._at_kiosk.end(dropoff_id, kiosk=kiosk)
 
     def abandon(self, s: Session, dropoff: Dropoff, reason: str) -> None:
-        dropoff.status = DropoffStatus.CANCELLED
-        if dropoff.dossier.status in PENDING_DOSSIER:
-            dropoff.dossier.status, dropoff.dossier.updated_at = DossierStatus.DROPOFF_CANCELLED, self._clock.now()
-        self._allocator.give_back(s, dropoff.compartment)
-        self._audit.event(s, "dropoff_cancelled", compartment=dropoff.compartment.label,
-                          dossier=dropoff.dossier.code, dropoff=dropoff.id, reason=reason)
+        self._placing.cancel(s, dropoff, reason, status=DropoffStatus.CANCELLED,
+                             dossier_status=DossierStatus.DROPOFF_CANCELLED, kind="dropoff_cancelled")
 
     def fail(self, s: Session, op: DoorOperation, dropoff: Dropoff, reason: str, *, relocate: bool) -> Unlock | None:
-        self._allocator.give_back(s, op.compartment)
-        if relocate:
-            moved = move_elsewhere(s, op, dropoff, allocator=self._allocator, journal=self._journal,
-                                   audit=self._audit, moved_kind="dropoff_moved", dropoff_id=dropoff.id)
-            if moved is not None:
-                return moved
-        dropoff.status = DropoffStatus.FAILED
-        if dropoff.dossier.status in PENDING_DOSSIER:
-            dropoff.dossier.status, dropoff.dossier.updated_at = DossierStatus.DROPOFF_FAILED, self._clock.now()
-        self._audit.event(s, "dropoff_failed", compartment=op.compartment.label, dossier=dropoff.dossier.code,
-                          reason=reason, record=dropoff.id)
-        return None
+        """Another compartment, else the drop-off ``failed``."""
+        return self._placing.fail(s, op, dropoff, reason, relocate=relocate, status=DropoffStatus.FAILED,
+                                  dossier_status=DossierStatus.DROPOFF_FAILED,
+                                  kinds=("dropoff_moved", "dropoff_failed"))

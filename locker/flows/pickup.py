@@ -27,7 +27,7 @@ from ..ports import Clock
 from ..receipts import Receipts
 from ..statuses import DossierStatus, PickupStatus, ResultStatus
 from ..throttle import NO_DOSSIER, PickupThrottle
-from . import code_shown, kiosk_record, reopen_door, shown
+from . import KioskReturn, code_shown, shown
 
 
 class PickupFlow:
@@ -48,6 +48,10 @@ class PickupFlow:
         self._receipts = receipts
         self._throttle = throttle
         self._alarms = alarms
+        self._at_kiosk = KioskReturn(flow=self, name="pickup", dossier=lambda p: p.result.dossier.code,
+                                     view=views.pickup_view, db=db, clock=clock, journal=journal, audit=audit,
+                                     not_now=("Không thể mở lại ngăn cho lượt nhận này.",
+                                              "This pickup cannot be reopened now."))
 
     def start(self, *, dossier_code: Any = None, code: Any = None, qr: Any = None,
               kiosk: Any) -> tuple[dict[str, Any], Unlock]:
@@ -172,23 +176,11 @@ class PickupFlow:
 
     def reopen(self, pickup_id: Any, *, kiosk: Any) -> tuple[dict[str, Any], Unlock]:
         """Open the same compartment again after the door closed with the result inside."""
-        with self._db.session() as s:
-            pickup = kiosk_record(s, Pickup, pickup_id, kiosk, name="pickup")
-            if pickup.status != PickupStatus.LEFT_INSIDE:
-                raise Conflict("Không thể mở lại ngăn cho lượt nhận này.",
-                               "This pickup cannot be reopened now.")
-            unlock = reopen_door(s, pickup, purpose=self.purpose, actor=kiosk_actor(pickup.kiosk),
-                                 dossier=pickup.result.dossier.code, journal=self._journal, audit=self._audit)
-            return views.started(pickup.id, pickup.compartment), unlock
+        return self._at_kiosk.reopen(pickup_id, kiosk=kiosk)
 
     def end(self, pickup_id: Any, *, kiosk: Any) -> dict[str, Any]:
         """The kiosk's citizen left: a pickup whose door closed on the result is uncollected."""
-        with self._db.session() as s:
-            pickup = kiosk_record(s, Pickup, pickup_id, kiosk, name="pickup")
-            if pickup.status == PickupStatus.LEFT_INSIDE:
-                pickup.updated_at = self._clock.now()
-                self.abandon(s, pickup, "ended at the kiosk")
-            return views.pickup_view(pickup)
+        return self._at_kiosk.end(pickup_id, kiosk=kiosk)
 
     def abandon(self, s: Session, pickup: Pickup, reason: str) -> None:
         """The result stays ``ready`` where it is; its credential may open it once more."""

@@ -12,24 +12,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import credentials, dossiers, states, validation, views
+from .. import credentials, states, validation, views
 from ..allocator import Allocator
 from ..audit import AuditRecorder
 from ..compartments import Compartments
-from ..errors import Conflict, NotFound, OnBattery
+from ..errors import Conflict, NotFound
 from ..journal import Journal, Unlock
 from ..models import Compartment, Dossier, DoorOperation, Dropoff, Result
 from ..notices import CredentialSender
 from ..ports import Clock
 from ..sensors import CabinetSensors
-from ..statuses import PENDING_DOSSIER, UNDER_WAY, DossierStatus, ResultStatus
+from ..statuses import UNDER_WAY, DossierStatus, ResultStatus
 from . import shown
-from .placing import move_elsewhere
+from .placing import Placing
 
 
-def dropoff_language(s: Session, dossier_id: int) -> str:
+def dropoff_language(s: Session, code: str) -> str:
     """The kiosk language of the dossier's latest drop-off, else ``vi``."""
-    found = s.execute(select(Dropoff.language).where(Dropoff.dossier_id == dossier_id)
+    found = s.execute(select(Dropoff.language).join(Dossier).where(Dossier.code == code)
                       .order_by(Dropoff.id.desc()).limit(1)).scalar()
     return found or "vi"
 
@@ -44,11 +44,10 @@ class ResultLoadFlow:
         self._db = db
         self._clock = clock
         self._audit = audit
-        self._journal = journal
-        self._allocator = allocator
         self._compartments = compartments
-        self._sensors = sensors
         self._sender = sender
+        self._placing = Placing(purpose=self.purpose, ref="result", db=db, clock=clock, audit=audit, journal=journal,
+                                allocator=allocator, sensors=sensors)
 
     def start(self, dossier_code: Any, phone: Any, size: Any, *, actor: Any, email: Any = None,
               language: Any = None) -> tuple[dict[str, Any], Unlock]:
@@ -60,27 +59,16 @@ class ResultLoadFlow:
         address = validation.email(email)
         language = None if language is None else validation.language(language)
         actor = validation.name("actor", actor)
-        if self._sensors.on_battery:
-            raise OnBattery()
-        with self._db.session() as s:
+        with self._placing.session() as s:
             busy = s.execute(select(Result.id).join(Dossier).where(
                 Dossier.code == code, Result.status.in_((*UNDER_WAY, ResultStatus.READY)))).first()
             if busy is not None:
                 raise Conflict(f"Kết quả của hồ sơ {code} đã ở trong tủ.",
                                f"The result of dossier {code} is already in the locker.")
-            now = self._clock.now()
-            dossier = dossiers.touch(s, code, new_status=DossierStatus.RESULT_PENDING, now=now)
-            result = Result(dossier_id=dossier.id, phone=phone_no, size=size_, status=ResultStatus.OPENING,
-                            loaded_by=actor, email=address, language=language or dropoff_language(s, dossier.id),
-                            created_at=now, updated_at=now)
-            s.add(result)
-            s.flush()
-            comp = self._allocator.allocate(s, size_, result_id=result.id)
-            result.compartment_id = comp.id
-            self._audit.event(s, "result_loading", actor=actor, compartment=comp.label, dossier=code,
-                              result=result.id, size=size_)
-            unlock = self._journal.open(s, comp, self.purpose, result.id, actor=actor, dossier=code)
-            return views.started(result.id, comp), unlock
+            result = self._placing.new(s, Result, code, pending=DossierStatus.RESULT_PENDING, phone=phone_no,
+                                       size=size_, status=ResultStatus.OPENING, loaded_by=actor, email=address,
+                                       language=language or dropoff_language(s, code))
+            return self._placing.open(s, result, kind="result_loading", actor=actor)
 
     def get(self, result_id: Any) -> dict[str, Any]:
         return shown(self._db, Result, result_id, name="result", view=views.result_view)
@@ -110,26 +98,14 @@ class ResultLoadFlow:
 
     def abandon(self, s: Session, result: Result, reason: str) -> None:
         """Reported to the clerk by the result's status and the audit log; no SMS was sent."""
-        result.status = ResultStatus.CANCELLED
-        if result.dossier.status in PENDING_DOSSIER:
-            result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_CANCELLED, self._clock.now()
-        self._allocator.give_back(s, result.compartment)
-        self._audit.event(s, "result_load_cancelled", actor=result.loaded_by, compartment=result.compartment.label,
-                          dossier=result.dossier.code, result=result.id, reason=reason)
+        self._placing.cancel(s, result, reason, status=ResultStatus.CANCELLED,
+                             dossier_status=DossierStatus.RESULT_CANCELLED, kind="result_load_cancelled",
+                             actor=result.loaded_by)
 
     def fail(self, s: Session, op: DoorOperation, result: Result, reason: str, *, relocate: bool) -> Unlock | None:
-        self._allocator.give_back(s, op.compartment)
-        if relocate:
-            moved = move_elsewhere(s, op, result, allocator=self._allocator, journal=self._journal,
-                                   audit=self._audit, moved_kind="result_moved", result_id=result.id)
-            if moved is not None:
-                return moved
-        result.status = ResultStatus.FAILED
-        if result.dossier.status in PENDING_DOSSIER:
-            result.dossier.status, result.dossier.updated_at = DossierStatus.RESULT_FAILED, self._clock.now()
-        self._audit.event(s, "result_failed", compartment=op.compartment.label, dossier=result.dossier.code,
-                          reason=reason, record=result.id)
-        return None
+        """Another compartment, else the loading ``failed``."""
+        return self._placing.fail(s, op, result, reason, relocate=relocate, status=ResultStatus.FAILED,
+                                  dossier_status=DossierStatus.RESULT_FAILED, kinds=("result_moved", "result_failed"))
 
     def reissue(self, result_id: Any, *, actor: Any) -> dict[str, Any]:
         """Revoke the result's credentials and send a new code by SMS."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from ..models import AuditEvent, AuditHead
 from ..models_webhooks import AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from ..ports import Clock
 from ..statuses import DeliveryStatus
+from ..worker import PeriodicWorker
 from .events import alarm_ref, derive, wanted
 from .http import DeliveryError, post_json
 from .signing import retry_delay, signed_headers
@@ -75,39 +75,26 @@ class WebhookOutbox:
         self.config = config
         self.post = post
         self.batch = batch
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._pruned_at: float | None = None
+        self._worker = PeriodicWorker(name="locker-webhooks", job=self._pass, interval_s=config.poll_s, log=log,
+                                      failed="webhook pass failed")
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="locker-webhooks", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._worker.stop(timeout)
 
     def wake(self) -> None:
         """Look again now (a redelivery was asked for, an event was committed)."""
-        self._wake.set()
+        self._worker.wake()
 
-    def _loop(self) -> None:
-        pruned_at = None
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_S:
-                    pruned_at = time.monotonic()
-                    self.prune()
-            except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
-                log.exception("webhook pass failed")
-            self._wake.wait(self.config.poll_s)
-            self._wake.clear()
+    def _pass(self) -> None:
+        """Deliver; once in a while, prune as well."""
+        self.run_once()
+        if self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_S:
+            self._pruned_at = time.monotonic()
+            self.prune()
 
     def run_once(self) -> int:
         """Derive, then deliver; returns how many deliveries succeeded."""
