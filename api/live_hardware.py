@@ -16,11 +16,14 @@ False
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
-from locker.periodic import Periodic
+from locker.worker import PeriodicWorker
 
 from .events import EventHub
+
+log = logging.getLogger(__name__)
 
 INTERVAL_S = 2.0
 #: Readings that grow with every look; a change of these alone is not news.
@@ -32,7 +35,8 @@ class HardwareWatch:
         self._read = read
         self._hub = hub
         self._last: Any = None
-        self._job = Periodic(self.check, interval_s=interval_s, name="locker-hardware-events")
+        self._job = PeriodicWorker(name="locker-hardware-events", job=self.check, interval_s=interval_s,
+                                   first_after_s=interval_s, log=log, failed="hardware events: a turn failed")
 
     def start(self) -> None:
         self._job.start()
