@@ -268,13 +268,17 @@ def build_postgres(n: int, url: str, log: Callable[[str], None] = print) -> dict
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         labels = [c["label"] for c in compartments()]
+        source = _sqlite_source(n)
         _copy(conn, "compartments", COMPARTMENT_COLUMNS, compartment_rows(n, labels))
         for table, (columns, rows) in COLUMNS.items():
-            _copy(conn, table, columns, (_pg_row(r) for r in rows(n, labels)))
+            _copy(conn, table, columns, source(table, columns) if source else (_pg_row(r) for r in rows(n, labels)))
             log(f"  postgresql: {table} written ({time.perf_counter() - began:.0f} s)")
         head: dict[str, Any] = {}
-        _copy(conn, "audit_events", AUDIT_COLUMNS,
-              (_pg_row(r) for r in audit_rows(n, labels, done=lambda s, h: head.update(seq=s, hash=h))))
+        events = audit_rows(n, labels, done=lambda s, h: head.update(seq=s, hash=h))
+        if source:  # the chain already computed for SQLite: the same rows, not hashed again
+            events = source("audit_events", AUDIT_COLUMNS, key="seq")
+            head.update(seq=built("sqlite", n)["events"], hash=built("sqlite", n)["head"])
+        _copy(conn, "audit_events", AUDIT_COLUMNS, (_pg_row(r) for r in events))
         log(f"  postgresql: audit_events written ({time.perf_counter() - began:.0f} s)")
         conn.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", (head["seq"], head["hash"]))
         for table in ("compartments",) + TABLES[:-1]:
@@ -289,6 +293,21 @@ def build_postgres(n: int, url: str, log: Callable[[str], None] = print) -> dict
         conn.execute("VACUUM ANALYZE")
     _fill_statistics(url, n)
     return _mark("postgresql", n, head, time.perf_counter() - began, 0)
+
+
+def _sqlite_source(n: int) -> Callable[..., Iterator[tuple]] | None:
+    """Rows read back from the cached SQLite build (cheaper than making and hashing them again)."""
+    if built("sqlite", n) is None:
+        return None
+
+    def rows(table: str, columns: str, key: str = "id") -> Iterator[tuple]:
+        conn = sqlite3.connect(CACHE / f"scale-{n}.db")
+        try:
+            yield from conn.execute(f"SELECT {columns} FROM {table} WHERE {key} <= ? ORDER BY {key}",
+                                    (built("sqlite", n)["events"] if table == "audit_events" else 2 * n,))
+        finally:
+            conn.close()
+    return rows
 
 
 def _pg_row(row: tuple) -> tuple:

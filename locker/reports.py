@@ -8,6 +8,7 @@ machine. Every figure is an indexed query over a range of office days; see docs/
 from __future__ import annotations
 
 import math
+from itertools import chain
 from datetime import date
 from typing import Any
 
@@ -41,9 +42,10 @@ class Reports:
             counts = _counts(s, first, last)
             totals = _counter_totals(s, first, last)
             has_ratings = inspect(s.connection()).has_table("ratings")
-            rows = [_figures(s, a, b, counts, totals, has_ratings)
-                    for a, b in report_periods.periods(first, last, period)]
-            total = _figures(s, first, last, counts, totals, has_ratings)
+            spans = list(report_periods.periods(first, last, period))
+            waits = _waits(s, first, last, spans)
+            rows = [_figures(s, a, b, counts, totals, has_ratings, waits[a, b]) for a, b in spans]
+            total = _figures(s, first, last, counts, totals, has_ratings, waits[first, last])
         notes = []
         if not has_ratings:
             notes.append("satisfaction: no ratings are recorded by this cabinet yet")
@@ -86,7 +88,7 @@ def _counter_totals(s: Session, first: date, last: date) -> dict[date, int]:
 
 
 def _figures(s: Session, first: date, last: date, counts: dict, totals: dict[date, int],
-             has_ratings: bool) -> dict[str, Any]:
+             has_ratings: bool, waits: dict[str, Any]) -> dict[str, Any]:
     inside = {k: n for k, n in counts.items() if first <= k[0] <= last}
     out: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat()}
     for metric in COUNTS:
@@ -96,27 +98,45 @@ def _figures(s: Session, first: date, last: date, counts: dict, totals: dict[dat
         if metric == ALARMS:
             alarms[key] = alarms.get(key, 0) + n
     out["alarms"] = dict(sorted(alarms.items()))
-    out.update(_waits(s, first, last))
+    out.update(waits)
     out["satisfaction"] = _satisfaction(s, first, last) if has_ratings else None
     out.update(_machine_share(first, last, inside, totals))
     return out
 
 
-def _waits(s: Session, first: date, last: date) -> dict[str, Any]:
-    where = PickupWait.day.between(first, last)
-    n, on_time = s.execute(select(func.count(), func.sum(cast(PickupWait.on_time, Integer))).where(where)).one()
-    on_time = int(on_time or 0)
-    return {"waits": n, "wait_median_s": _rank(s, where, n, 0.5), "wait_p90_s": _rank(s, where, n, 0.9),
+def _waits(s: Session, first: date, last: date, spans: list[tuple[date, date]]) -> dict[tuple[date, date], dict]:
+    """The wait figures of each span and of the whole range (the spans cover it). Each span's
+    waits are read once from the index on (day, wait_s) and sorted here; the whole range
+    merges the spans' sorted runs. One sorted query per percentile and span, as before,
+    made a year by month take 3.4 s over a million dossiers."""
+    out, runs, on_time = {}, [], 0
+    for a, b in spans:
+        where = PickupWait.day.between(a, b)
+        ordered = s.connection().execute(select(PickupWait.wait_s).where(where)).scalars().all()
+        ordered.sort()
+        in_time = int(s.execute(select(func.sum(cast(PickupWait.on_time, Integer))).where(where)).scalar() or 0)
+        out[a, b] = _wait_figures(ordered, in_time)
+        runs.append(ordered)
+        on_time += in_time
+    everything = list(chain.from_iterable(runs))
+    everything.sort()  # sorted runs: close to linear
+    out[first, last] = _wait_figures(everything, on_time)
+    return out
+
+
+def _wait_figures(ordered: list[int], on_time: int) -> dict[str, Any]:
+    """
+    >>> _wait_figures([10, 20, 30, 40], 3)["wait_median_s"], _wait_figures([], 0)["wait_p90_s"]
+    (20, None)
+    """
+    n = len(ordered)
+    return {"waits": n, "wait_median_s": _rank(ordered, 0.5), "wait_p90_s": _rank(ordered, 0.9),
             "pickups_on_time": on_time, "on_time_share": round(on_time / n, 4) if n else None}
 
 
-def _rank(s: Session, where: Any, n: int, share: float) -> int | None:
-    """The nearest-rank percentile, found by the index on (day, wait_s)."""
-    if not n:
-        return None
-    offset = max(0, math.ceil(share * n) - 1)
-    return s.execute(select(PickupWait.wait_s).where(where).order_by(PickupWait.wait_s)
-                     .offset(offset).limit(1)).scalar_one()
+def _rank(ordered: list[int], share: float) -> int | None:
+    """The nearest-rank percentile of sorted values."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else None
 
 
 def _machine_share(first: date, last: date, inside: dict, totals: dict[date, int]) -> dict[str, Any]:
