@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'gpio', 'memory', 'recovery', 'reports', 'scale', 'unlock']
+['api', 'bus', 'gpio', 'http', 'memory', 'recovery', 'reports', 'scale', 'unlock']
 """
 
 from __future__ import annotations
@@ -20,4 +20,5 @@ BENCHMARKS = {
     "recovery": "bench.recovery",
     "reports": "bench.reports",
     "scale": "bench.scale",
+    "http": "bench.http_load",
 }
