@@ -22,3 +22,5 @@ BENCHMARKS = {
     "scale": "bench.scale",
     "http": "bench.http_load",
 }
+#: Run only when named: ``scale`` builds (once) a database of a million dossiers.
+ON_REQUEST = {"scale"}
