@@ -31,7 +31,8 @@ from .table import Table, percentile
 
 NAME = "http"
 CLIENTS = (1, 4, 16)
-COLUMNS = ["request", "clients", "client", "requests", "requests/s", "p50 ms", "p99 ms", "x of 1 client"]
+COLUMNS = ["request", "clients", "client", "requests", "requests/s", "p50 ms", "p99 ms", "x of 1 client",
+           "service cpu ms/req"]
 DOSSIERS = 1000
 
 
@@ -58,9 +59,11 @@ def run(n: int | None = None) -> list[Table]:
                     _check(service.base + path, headers)
                     single = None
                     for clients in CLIENTS:
+                        cpu = service.cpu_s()
                         client, done, rate, p50, p99 = _load(service.base + path, headers, clients, seconds)
+                        cpu_ms = (service.cpu_s() - cpu) * 1000 / max(done, 1)
                         single = single or rate
-                        table.add(what, clients, client, done, rate, p50, p99, rate / single)
+                        table.add(what, clients, client, done, rate, p50, p99, rate / single, cpu_ms)
             finally:
                 service.stop()
         finally:
@@ -68,6 +71,9 @@ def run(n: int | None = None) -> list[Table]:
     table.notes += [
         "requests/s over the whole row; p50/p99 per request as the client sees it (wrk --latency)",
         "target (read-only requests): 16 clients at least 3x the requests/s of 1, on 2 cores",
+        "service cpu ms/req: the service process's CPU time (all its threads, the bus polling included) "
+        "over the row, per request; one process's Python runs one thread at a time (the GIL), so "
+        "about 1000 / that figure is its ceiling in requests/s, whatever the number of clients",
     ]
     return [table]
 
