@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'doors', 'gpio', 'memory', 'recovery', 'reports', 'unlock', 'wire']
+['api', 'bus', 'doors', 'gpio', 'http', 'memory', 'recovery', 'reports', 'scale', 'unlock', 'wire']
 """
 
 from __future__ import annotations
@@ -21,4 +21,8 @@ BENCHMARKS = {
     "reports": "bench.reports",
     "wire": "bench.wire",
     "doors": "bench.doors",
+    "scale": "bench.scale",
+    "http": "bench.http_load",
 }
+#: Run only when named: ``scale`` builds (once) a database of a million dossiers.
+ON_REQUEST = {"scale"}

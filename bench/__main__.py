@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 
-from . import BENCHMARKS
+from . import BENCHMARKS, ON_REQUEST
 from .publish import machine, publish
 from .rig import BenchError
 
@@ -19,7 +19,7 @@ PUBLISHED = ("wire", "doors")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
+                        help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all but {', '.join(sorted(ON_REQUEST))})")
     parser.add_argument("--n", type=int, default=None,
                         help="work per benchmark: reads, runs, requests or cycles (default: each one's own)")
     parser.add_argument("--publish", action="store_true",
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--n must be 1 or more")
     logging.basicConfig(level=logging.ERROR)
     failed = False
-    for name in args.names or list(BENCHMARKS):
+    for name in args.names or [name for name in BENCHMARKS if name not in ON_REQUEST]:
         module = importlib.import_module(BENCHMARKS[name])
         began, started = time.perf_counter(), machine()
         try:

@@ -78,6 +78,7 @@ def _cabinet(workdir: Path, db_url: str, server: str, boards: int) -> Iterator[C
         in_process = server != "waitress"
         raw = service_config(workdir, bus_url=sim.serve_bus("inprocess" if in_process else "tcp"), db_url=db_url,
                              boards=boards, poll_interval_ms=POLL_MS)
+        raw["kiosk"] = {"dropoffs_per_minute": 600}  # one client stands for a whole office: the highest limit
         token = prepare_database(raw["database"]["url"])
         if in_process:
             runtime = start_runtime(config_from_dict(raw, env={}), simulator=sim, pulse_gap=0.0)

@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -53,6 +54,10 @@ class Database:
                                            expire_on_commit=False)
         event.listen(self._read_sessions, "before_flush", _refuse_writes)
         self._secret: bytes | None = None
+        #: This process's SQLite writers queue here, woken the moment the writer before them ends;
+        #: SQLite's own busy handler only polls (sleeping up to 100 ms a turn), so that concurrent
+        #: writers were slower than one. Other processes still meet the busy timeout.
+        self._writers = threading.RLock() if self.is_sqlite else None
 
     def seal_with(self, secret: bytes) -> None:
         """The cabinet's secret: seals the personal-data columns (and lets a migration seal old rows)."""
@@ -66,6 +71,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session committed when the block ends normally, rolled back otherwise."""
+        queued = self._writers is not None and self._writers.acquire(timeout=SQLITE_BUSY_S)
         session = self._sessions()
         try:
             yield session
@@ -75,6 +81,8 @@ class Database:
             raise
         finally:
             session.close()
+            if queued:
+                self._writers.release()
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

@@ -26,8 +26,10 @@ class DossierView:
     def overview(self, code: Any) -> dict[str, Any]:
         code = validation.dossier_code(code).upper()
         with self._db.read_session() as s:
-            dossier = s.execute(select(Dossier).where(func.upper(Dossier.code) == code)
-                                .order_by(Dossier.id).limit(1)).scalar_one_or_none()
+            dossier = s.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+            if dossier is None:  # a code stored before codes were upper-cased: a scan, only on a miss
+                dossier = s.execute(select(Dossier).where(func.upper(Dossier.code) == code)
+                                    .order_by(Dossier.id).limit(1)).scalar_one_or_none()
             if dossier is None:
                 raise NotFound("dossier", code)
             code = dossier.code

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import BENCHMARKS, api, bus, doors, gpio, memory, recovery, reports, unlock, wire
+from bench import BENCHMARKS, api, bus, doors, gpio, http_load, memory, recovery, reports, scale, scale_data, unlock, wire
 from bench.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +92,24 @@ def test_memory_benchmark():
     assert_sane(table, memory.COLUMNS, 3)
     assert table.column("drop-offs") == [0, 1, 2]
     assert all(later >= rss for rss, later in zip(table.column("RSS MiB"), table.column("peak RSS MiB")))
+    assert any(note.startswith("flatness: too few cycles") for note in table.notes)
+
+
+def test_scale_benchmark_on_a_small_cached_database():
+    [table] = scale.run(150, backends=("sqlite",))
+    assert_sane(table, scale.COLUMNS, 10)
+    assert set(table.column("dossiers")) == {150}
+    facts = scale_data.built("sqlite", 150)
+    assert facts["events"] == 150 * scale_data.EVENTS_PER_DOSSIER - 3 * scale_data.HOLDING
+    assert set(table.column("met")) <= {"yes", "NO", "-"}
+    assert any("audit chain intact: " in note for note in table.notes)  # the command checked the built chain
+
+
+def test_http_benchmark():
+    [table] = http_load.run(1)
+    assert_sane(table, http_load.COLUMNS, 9)
+    assert table.column("clients") == list(http_load.CLIENTS) * 3
+    assert table.column("x of 1 client")[::3] == [1.0, 1.0, 1.0]
 
 
 def test_gpio_benchmark():
