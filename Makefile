@@ -24,9 +24,11 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/locker demo
 
-# Everything: the folders of tests/ and the doctests of the packages.
+# Everything: the folders of tests/ and the doctests of the packages, on $(WORKERS) workers
+# (pytest-xdist; a module's tests stay on one worker, so a module's server is started once).
+WORKERS ?= 2
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The fast part: pure unit tests (the doctests start threads and servers, so they run in `make test`).
 test-unit: install-test
