@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 import time
@@ -45,6 +46,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: Every wait lasts this many times its stated timeout (``TEST_PATIENCE``, default 2): the suite
+#: runs on two workers on two cores, where a process under test may wait for the CPU. Waiting
+#: longer costs time only when a test is failing anyway.
+PATIENCE = float(os.environ.get("TEST_PATIENCE", "2"))
+
+
 def wait_for(predicate: Callable[[], T], timeout: float = 10.0, *, interval: float | None = None,
              message: str = "condition") -> T:
     """Poll ``predicate`` until it returns a truthy value, and return that value; fail with
@@ -54,6 +61,7 @@ def wait_for(predicate: Callable[[], T], timeout: float = 10.0, *, interval: flo
     check took when that is longer (a request to a process under test), so that a short
     pulse is not missed and waiting leaves the machine to the code being waited for.
     """
+    timeout *= PATIENCE
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while True:
