@@ -131,6 +131,7 @@ class Matrix:
         self.serial = 0
         self.codes: dict[str, str] = {}
         self.seen: dict[tuple[str, str, str], Observed] = {}
+        self.targets: list[str] = []
 
     # -- preparation: what pickups, collections and maintenance act on
 
@@ -210,7 +211,7 @@ class Matrix:
     def batch(self, kind: str, step: str) -> dict[str, Observed]:
         dossier, to_collect, to_open = self.prepared()
         mark, seq = self.cab.last_frame_number(), self.last_seq()
-        targets = self.next_free("S", 2) + [self.holding(dossier), to_collect, to_open]
+        targets = self.targets = self.next_free("S", 2) + [self.holding(dossier), to_collect, to_open]
         if step == "before_unlock":
             self.inject(kind, targets)
             self.felt(kind)
@@ -223,6 +224,7 @@ class Matrix:
             flows.append(self.start(name, target, dossier=dossier))
             if step == "unlock_answer" and flows[-1].answer == 201:
                 self.struck(kind, mark)
+                self.unlock_known(flows[-1], seq)
             elif step == "unlock_answer" and kind != "jam":
                 self.cab.sim_post("/sim/fault", {"kind": "clear"})  # not pulsed: nothing to strike
         started = [f for f in flows if f.answer == 201]
@@ -283,9 +285,13 @@ class Matrix:
         return len(flow.labels) > 1
 
     def next_free(self, size: str, n: int) -> list[str]:
-        """The compartments the allocator offers next (free, closed, empty, by label)."""
+        """The compartments the allocator offers next (free, closed, empty; ``size`` or larger,
+        smallest first, then by label: ``locker.allocator``)."""
+        from locker.allocator import SIZE_ORDER
         comps = self.cab.service_compartments().values()
-        return sorted(c["label"] for c in comps if c["size"] == size and c["state"] == "free")[:n]
+        free = sorted(((SIZE_ORDER[c["size"]], c["label"]) for c in comps if SIZE_ORDER[c["size"]] >= SIZE_ORDER[size]
+                       and c["state"] == "free" and c["door"] == "closed"))
+        return [label for _, label in free if not self.cab.sim_lock(label).get("item")][:n]
 
     def holding(self, dossier: str) -> str:
         [label] = [c["label"] for c in self.cab.service_compartments().values() if c["dossier_code"] == dossier]
@@ -315,6 +321,15 @@ class Matrix:
             faults = lambda: requests.get(self.cab.sim + "/sim/faults", timeout=10).json()["faults"]  # noqa: E731
             wait_for(lambda: not any(f.get("frames") for f in faults()), timeout=5, interval=0.01,
                      message="the armed fault strikes")
+
+    def unlock_known(self, flow: Flow, seq: int) -> None:
+        """Until the service knows what the struck unlock did (its door seen open, or an alarm):
+        the next flow's fault must not take the answers this one is waiting for."""
+        def known() -> bool:
+            self.status(flow)
+            return (self.cab.service_compartments()[flow.label]["door"] == "open"
+                    or bool(self.alarm_for(flow.labels[0], seq)))
+        wait_for(known, timeout=20, interval=0.05, message=f"the outcome of the {flow.name}'s unlock")
 
     def felt(self, kind: str) -> None:
         """Until the service feels a fault injected before the request."""
@@ -354,7 +369,7 @@ class Matrix:
         kinds = {label: self.alarm_for(label, seq) for label in flow.labels}
         alarmed = {label for label, found in kinds.items() if found}
         states = {label: comps[label]["state"] for label in flow.labels}
-        detail = f"{status}; {states}; unlock frames {frames}; alarms {kinds}"
+        detail = f"{status}; {states}; unlock frames {frames}; alarms {kinds}; batch targets {self.targets}"
         return Observed(self.classify(flow, status, states, frames, alarmed), detail)
 
     def classify(self, flow: Flow, status: str, states: dict, frames: dict, alarmed: set) -> str:
