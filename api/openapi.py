@@ -68,17 +68,21 @@ class EndpointDoc:
     description: str = ""
     security: str | None = None
     path: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    #: The query parameters a request must carry.
+    required_query: tuple[str, ...] = ()
 
 
 def endpoint(summary: str, *, tags: list[str] | tuple[str, ...] = (), body: type[BaseModel] | None = None,
              responses: Mapping[int, Any] | None = None, query: Mapping[str, dict[str, Any]] | None = None,
              errors: tuple[int, ...] = (), description: str = "",
-             path: Mapping[str, dict[str, Any]] | None = None) -> Callable[[F], F]:
+             path: Mapping[str, dict[str, Any]] | None = None,
+             required_query: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Record how a view is documented.
 
     ``responses`` maps a status to a pydantic model, ``[Model]`` for a JSON array,
     ``None`` for an empty body, or a media type string such as ``"image/png"``.
     ``path`` gives a path parameter a schema of its own (e.g. the pattern the view checks).
+    ``required_query`` names the ``query`` parameters a request must carry.
     Put it below the route decorator and above ``citizen_only``/``require_role``.
     """
 
@@ -87,6 +91,7 @@ def endpoint(summary: str, *, tags: list[str] | tuple[str, ...] = (), body: type
             summary=summary, tags=tuple(tags), body=body, responses=dict(responses or {}),
             query=dict(query or {}), errors=tuple(errors), description=description,
             security=getattr(view, "security", None), path=dict(path or {}),
+            required_query=tuple(required_query),
         )
         return view
 
@@ -170,7 +175,7 @@ def _operation(doc: EndpointDoc, params: list[dict[str, Any]], components: _Comp
                           "tags": list(doc.tags), "responses": {}}
     if doc.description:
         op["description"] = doc.description
-    query = [{"name": name, "in": "query", "required": False, "schema": schema}
+    query = [{"name": name, "in": "query", "required": name in doc.required_query, "schema": schema}
              for name, schema in doc.query.items()]
     params = [{**param, "schema": doc.path.get(param["name"], PATH_PARAMS.get(param["name"], param["schema"]))}
               for param in params]

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 #: Threads for ordinary requests; the console's event streams get their own on top.
 HTTP_THREADS = 8
+#: Open connections served at once (waitress's default, 100, stops accepting beyond it: with
+#: a hundred keep-alive clients a new connection waited in the backlog until one closed, 30 s
+#: and more). poll() instead of select(), which cannot watch descriptors beyond 1023.
+CONNECTION_LIMIT = 1000
 
 
 def listen(http: HttpConfig) -> list[socket.socket]:
@@ -87,7 +91,7 @@ def serve_forever(runtime: Runtime, sockets: list[socket.socket], *,
     try:
         # Each console page's live stream holds a thread (at most runtime.hub.max_clients of them).
         server = create_server(create_app(runtime), sockets=sockets, threads=HTTP_THREADS + runtime.hub.max_clients,
-                               ident="dossier-locker")
+                               ident="dossier-locker", connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True)
         if banner is not None:
             banner()
         click.echo(f"Đang phục vụ / serving on http://{http.host}:{http.port}/", err=True)

@@ -314,7 +314,8 @@ class LockBusDriver:
             answer, problem = self._traffic.unlock(job.board, job.lock)
         finally:
             self._unlocks.pulse_ended(time.monotonic())
-        if problem is not None:
+        if answer is None or problem is not None:
+            # Unanswered or unreadable: whether the board acted is unknown, so never resend.
             self._unlocks.blind(job.board)
         if isinstance(answer, BoardStatus):
             self._accept(job.board, answer)

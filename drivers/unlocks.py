@@ -8,8 +8,9 @@ the bus thread.
 Evidence that the door opened ends an unlock as ``released``, and the lock is never
 pulsed again for it: the latch read released (or an unlock answer saying so), or
 the lock's item sensor changed since the pulse. A latch still read engaged earns
-one resend, but only while every answer of the board since the pulse was read: after
-a lost or unreadable one the door may have opened and closed unseen.
+one resend, but only while every answer of the board since the pulse was read, the
+unlock's own answer included: after a lost or unreadable one the door may have
+opened and closed unseen (a board that never answers unlocks is never resent to).
 
 >>> from drivers.protocol import BoardStatus
 >>> unlocks = Unlocks(open_timeout=3.0, pulse_time=0.5, pulse_gap=0.2, resend_after=0.65)

@@ -1,8 +1,12 @@
 """Start-up reconciliation of the door-operation journal with what the boards report.
 
-Never pulses a lock on its own: an intent that was committed but never pulsed is
-abandoned, and anything the sensors cannot explain takes the compartment out of
-service with an alarm."""
+Never pulses a lock on its own. The sensors are the evidence: a door found open, or
+(where items are sensed) an item come or gone since the last record, proves that an
+operation's unlock went out and opened the door, even one whose pulse was never
+recorded (the service stopped between the committed intent and the record), so the
+operation is opened and its flow goes on or completes as live. An intent without such
+evidence is abandoned, and anything the sensors cannot explain takes the compartment
+out of service with an alarm."""
 
 from __future__ import annotations
 
@@ -69,10 +73,12 @@ class Reconciler:
             report["doors_unknown"] += 1
             self._settle_pending(s, comp, report)
             return
+        item_before = comp.item
         comp.door, comp.item = ("open" if lock.door_open else "closed"), bool(lock.item)
-        op = self._settle_pending(s, comp, report)
+        proof = self._proof_of_opening(comp, item_before)
+        op = self._settle_pending(s, comp, report, proof)
         if op is not None:
-            self._settle_active(s, comp, op, report)
+            self._settle_active(s, comp, op, report, proof)
         elif comp.door == "open" and comp.state != states.OUT_OF_SERVICE:
             self._unexplained(s, comp, DOOR_OPEN_UNEXPLAINED, report)
         elif self._flows.item_seen(s, comp, comp.item):
@@ -82,10 +88,29 @@ class Reconciler:
         elif self._compartments.unexplained_item(s, comp):
             report["out_of_service"].append(comp.label)
 
-    def _settle_pending(self, s: Session, comp: Compartment, report: dict[str, Any]) -> DoorOperation | None:
-        """Abandon an intent that never reached the bus; return the op still in flight, if any."""
+    def _proof_of_opening(self, comp: Compartment, item_before: bool | None) -> str | None:
+        """``door`` or ``item`` when the reading proves the door opened since the last record."""
+        if comp.door == "open":
+            return "door"
+        if item_before is not None and self._compartments.senses_items(comp) and comp.item != item_before:
+            return "item"
+        return None
+
+    def _opened(self, s: Session, comp: Compartment, op: DoorOperation, proof: str) -> None:
+        if self._journal.advance(op, OpStatus.OPENED):
+            self._flows.opened(s, op)
+            self._audit.event(s, "reconcile_opened", compartment=comp.label, op=op.id, purpose=op.purpose,
+                              evidence=proof)
+
+    def _settle_pending(self, s: Session, comp: Compartment, report: dict[str, Any],
+                        proof: str | None = None) -> DoorOperation | None:
+        """Abandon an intent with no evidence that it reached the bus; return the op still in
+        flight, if any (a pending one the sensors prove opened is opened now)."""
         op = self._journal.active(s, comp)
         if op is None or op.status != OpStatus.PENDING:
+            return op
+        if proof is not None:
+            self._opened(s, comp, op, proof)
             return op
         self._journal.advance(op, OpStatus.ABANDONED)
         self._audit.event(s, "reconcile_abandoned", compartment=comp.label, op=op.id, purpose=op.purpose)
@@ -93,7 +118,10 @@ class Reconciler:
         report["abandoned"] += 1
         return None
 
-    def _settle_active(self, s: Session, comp: Compartment, op: DoorOperation, report: dict[str, Any]) -> None:
+    def _settle_active(self, s: Session, comp: Compartment, op: DoorOperation, report: dict[str, Any],
+                       proof: str | None) -> None:
+        if proof is not None and not self._journal.confirmed_open(op):
+            self._opened(s, comp, op, proof)
         if comp.door == "open":
             report["waiting"] += 1
             self._audit.event(s, "reconcile_waiting", compartment=comp.label, op=op.id, purpose=op.purpose)

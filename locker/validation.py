@@ -39,8 +39,12 @@ PATTERNS = {
     "note": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
     "optional_note": f"^\\s*(?:[^\\s{NOTE_FORBIDDEN}](?:[^{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?)?\\s*$",
     "name": f"^\\s*[^\\s{NOTE_FORBIDDEN}](?:[^\\t\\n{NOTE_FORBIDDEN}]*[^\\s{NOTE_FORBIDDEN}])?\\s*$",
-    "url": r"^\s*https?://[A-Za-z0-9.\-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
-           r"|6553[0-5]))?(?:[/?#]\S*)?\s*$",
+    # printable ASCII only (percent-encode the rest), so that \s and \S mean nothing here: Python
+    # and JSON Schema (ECMA-262) disagree on which characters are white space
+    "url": r"^[ \t\n\r\f\v]*https?://[A-Za-z0-9.\-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}"
+           r"|655[0-2][0-9]|6553[0-5]))?(?:[/?#][!-~]*)?[ \t\n\r\f\v]*$",
+    # blank: one is made; printable ASCII (16-200), like the URL free of white-space disputes
+    "secret": r"^(?:[ -~]{16,200})?$",
     # blank: no address given
     "email": f"^\\s*(?:{EMAIL_RE.pattern})?\\s*$",
     # blank: no reason given

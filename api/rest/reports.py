@@ -88,9 +88,10 @@ class Erased(BaseModel):
 @endpoint("Figures for a range of office days", tags=TAGS, responses={200: Report},
           query={"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
                  "period": {"type": "string", "enum": ["day", "week", "month"]},
-                 "format": {"type": "string", "enum": ["json", "csv"]}},
+                 "format": {"type": "string", "enum": ["json", "csv"]}}, required_query=("from", "to"),
           errors=(400,), description="From anonymous statistics: a purge of personal data does not change them. "
-                      "`format=csv` answers `text/csv`: one row per period, then the total.")
+                      "`format=csv` answers `text/csv`: one row per period, then the total. `to` is not before "
+                      "`from`, and the range is at most three years (400 otherwise).")
 @require_role("clerk")
 def report() -> Any:
     fmt = request.args.get("format", "json")

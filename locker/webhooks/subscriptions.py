@@ -13,12 +13,13 @@ change is audited. Also the delivery log of a subscription and the manual redeli
 >>> hooks.create("ftp://x", "*", None, actor="admin")
 Traceback (most recent call last):
 ...
-locker.errors.InvalidInput: The URL must start with http:// or https:// and name a host.
+locker.errors.InvalidInput: The URL must start with http:// or https://, name a host and hold only printable ASCII characters (percent-encode the rest).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,9 +32,14 @@ from ..models_webhooks import WebhookAttempt, WebhookDelivery, WebhookEvent, Web
 from ..outbox import fernet
 from ..ports import Clock
 from ..statuses import DeliveryStatus
+from ..validation import PATTERNS
 from .events import ALL, EVENT_TYPES
 
 URL_MAX = 500
+#: The white space trimmed around a URL, and the URL's rule (the OpenAPI document's pattern).
+URL_BLANKS = " \t\n\r\f\v"
+URL_RE = re.compile(PATTERNS["url"])
+SECRET_RE = re.compile(PATTERNS["secret"])
 SECRET_MIN, SECRET_MAX = 16, 200
 _INFO = b"locker webhooks v1"
 LOG_MAX = 200
@@ -50,7 +56,7 @@ def open_secret(key: bytes, sealed: str) -> str:
 
 
 def check_url(url: Any) -> str:
-    """An http(s) URL with a host, no credentials in it, at most 500 characters.
+    """An http(s) URL with a host, no credentials in it, printable ASCII, at most 500 characters.
 
     >>> check_url(" http://10.0.0.5:8080/in ")
     'http://10.0.0.5:8080/in'
@@ -59,21 +65,23 @@ def check_url(url: Any) -> str:
     ...
     locker.errors.InvalidInput: The URL must not hold a user name or password; sign with the secret instead.
     """
-    bad = InvalidInput("url", "Địa chỉ phải bắt đầu bằng http:// hoặc https:// và có tên máy.",
-                       "The URL must start with http:// or https:// and name a host.")
-    if not isinstance(url, str) or not url.strip() or len(url.strip()) > URL_MAX:
+    bad = InvalidInput("url", "Địa chỉ phải bắt đầu bằng http:// hoặc https://, có tên máy và chỉ gồm ký tự "
+                              "ASCII in được (mã hóa phần còn lại bằng %).",
+                       "The URL must start with http:// or https://, name a host and hold only printable ASCII "
+                       "characters (percent-encode the rest).")
+    if not isinstance(url, str):
         raise bad
-    url = url.strip()
+    url = url.strip(URL_BLANKS)
     try:
         parts = urlsplit(url)
-        _ = parts.port
+        credentials = parts.username is not None or parts.password is not None
     except ValueError:
-        raise bad from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        raise bad
-    if parts.username is not None or parts.password is not None:
+        credentials = False
+    if credentials:
         raise InvalidInput("url", "Địa chỉ không được chứa tên người dùng hay mật khẩu; hãy dùng khóa ký.",
                            "The URL must not hold a user name or password; sign with the secret instead.")
+    if not url or len(url) > URL_MAX or not URL_RE.fullmatch(url):
+        raise bad
     return url
 
 
@@ -98,9 +106,9 @@ def check_events(events: Any) -> list[str]:
 def check_secret(secret: Any) -> str:
     if secret is None or secret == "":
         return secrets.token_urlsafe(32)
-    if not isinstance(secret, str) or not SECRET_MIN <= len(secret) <= SECRET_MAX or not secret.isprintable():
-        raise InvalidInput("secret", f"Khóa ký phải dài {SECRET_MIN} đến {SECRET_MAX} ký tự in được.",
-                           f"The secret must be {SECRET_MIN} to {SECRET_MAX} printable characters.")
+    if not isinstance(secret, str) or not SECRET_RE.fullmatch(secret):
+        raise InvalidInput("secret", f"Khóa ký phải dài {SECRET_MIN} đến {SECRET_MAX} ký tự ASCII in được.",
+                           f"The secret must be {SECRET_MIN} to {SECRET_MAX} printable ASCII characters.")
     return secret
 
 

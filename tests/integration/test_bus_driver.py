@@ -86,6 +86,7 @@ def test_unlock_fires_even_when_the_latch_already_reads_released(make_bus, fake_
 
 def test_jammed_lock_is_pulsed_exactly_twice(make_bus, fake_bus_port):
     fake_bus_port.boards[0].jammed.add(3)
+    fake_bus_port.boards[0].replies_to_unlock = True  # the answer proves the pulse was heard
     bus, heard = make_bus()
     assert wait_for(lambda: bus.online(0))
     started = time.monotonic()
@@ -93,6 +94,15 @@ def test_jammed_lock_is_pulsed_exactly_twice(make_bus, fake_bus_port):
     assert time.monotonic() - started >= 0.55
     assert fake_bus_port.unlock_frames(0, 3) == 2
     assert heard.of(UnlockDone) == [UnlockDone(0, 3, "jammed")]
+
+
+def test_a_jam_on_a_board_that_does_not_answer_unlocks_is_unknown_and_never_resent(make_bus, fake_bus_port):
+    fake_bus_port.boards[0].jammed.add(3)  # every read answers, the latch stays engaged
+    bus, heard = make_bus()
+    assert wait_for(lambda: bus.online(0))
+    assert bus.unlock(0, 3).result(timeout=3) == "unknown"
+    assert fake_bus_port.unlock_frames(0, 3) == 1
+    assert heard.of(UnlockDone) == [UnlockDone(0, 3, "unknown")]
 
 
 def test_unlock_without_any_answer_is_unknown_and_never_resent(make_bus, fake_bus_port):

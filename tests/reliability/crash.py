@@ -50,6 +50,8 @@ PUTS_IN = {"dropoff": True, "result": True, "pickup": False, "collection": False
 HOLDING = ("holding_dropoff", "holding_result")
 PHONE = "0912345678"
 SETTLE_S = 30.0
+#: How long the sensors and the database may disagree before it counts (a poll or two late).
+AGREE_S = 1.0
 EXTRA = "[kiosk]\ndropoffs_per_minute = 600\n"
 
 
@@ -233,18 +235,16 @@ class CrashRun:
             self.verify_audit()
 
     def check_consistency(self) -> None:
-        """The simulator's items against the database, and no double assignment or pickup."""
-        comps = self.cab.service_compartments()
-        items = self.sim_items()
-        alarmed = {a.get("compartment") for state in ("open", "acknowledged") for a in self.cab.inbox(state)}
-        for label, comp in comps.items():
-            item = items[label]
-            if item and comp["state"] not in HOLDING and not (comp["state"] == "out_of_service" and label in alarmed):
-                self.problem(f"{label} holds an item the database does not know ({comp['state']})")
-            if comp["state"] in HOLDING and not item:
-                self.problem(f"{label} is {comp['state']} ({comp['dossier_code']}) but empty")
-            if comp["state"] == "out_of_service":
-                self.tally.outcomes["out of service"] += 1
+        """The simulator's items against the database, and no double assignment or pickup.
+
+        The service learns of an item taken out on its next poll, which may come after it saw
+        the door shut: a disagreement counts once it has lasted ``AGREE_S`` (a few polls)."""
+        found = self.items_disagree(count=True)
+        if found:
+            time.sleep(AGREE_S)
+            found = self.items_disagree() & found
+        for text in sorted(found):
+            self.problem(text)
         for query, what in (
             ("SELECT compartment_id FROM assignments WHERE active = TRUE GROUP BY compartment_id HAVING count(*) > 1",
              "a compartment assigned twice"),
@@ -256,6 +256,21 @@ class CrashRun:
              "HAVING count(*) > 1", "a credential that opened twice")):
             if self.db_rows(query):
                 self.problem(f"{what}: {self.db_rows(query)}")
+
+    def items_disagree(self, *, count: bool = False) -> set[str]:
+        comps = self.cab.service_compartments()
+        items = self.sim_items()
+        alarmed = {a.get("compartment") for state in ("open", "acknowledged") for a in self.cab.inbox(state)}
+        found = set()
+        for label, comp in comps.items():
+            item = items[label]
+            if item and comp["state"] not in HOLDING and not (comp["state"] == "out_of_service" and label in alarmed):
+                found.add(f"{label} holds an item the database does not know ({comp['state']})")
+            if comp["state"] in HOLDING and not item:
+                found.add(f"{label} is {comp['state']} ({comp['dossier_code']}) but empty")
+        if count:
+            self.tally.outcomes["out of service"] += sum(c["state"] == "out_of_service" for c in comps.values())
+        return found
 
     def verify_audit(self) -> None:
         verified = self.cab.locker("audit", "verify")

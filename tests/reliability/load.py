@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import socket
 import sys
 import tempfile
 import threading
@@ -25,6 +26,7 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -173,11 +175,22 @@ class Load:
         return comp["state"] in ("reserved", "free")
 
 
-def run(*, clients: int, seconds: float, seed: int, workdir: Path, db_url: str | None = None) -> LoadTally:
+def idle_connections(cab: Cabinet, count: int) -> list[socket.socket]:
+    """Connections that stay open and ask nothing (idle keep-alive clients, console pages)."""
+    address = urlsplit(cab.api)
+    return [socket.create_connection((address.hostname, address.port), timeout=10) for _ in range(count)]
+
+
+def run(*, clients: int, seconds: float, seed: int, workdir: Path, db_url: str | None = None,
+        idle: int = 0) -> LoadTally:
+    """``idle`` more connections stay open, asking nothing, while the clients run."""
     gateway = SmsGateway()
     sqlite_path = workdir / "locker.db"
     try:
-        with running_cabinet(workdir, db_url or f"sqlite:///{sqlite_path}", gateway, extra=EXTRA) as cab:
+        with running_cabinet(workdir, db_url or f"sqlite:///{sqlite_path}", gateway, extra=EXTRA) as cab, \
+                ExitStack() as held:
+            for connection in idle_connections(cab, idle):
+                held.callback(connection.close)
             load = Load(cab, seed=seed)
             threads = [threading.Thread(target=load.client, args=(n,), daemon=True) for n in range(clients)]
             people = threading.Thread(target=load.people, daemon=True)

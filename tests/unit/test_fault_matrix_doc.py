@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from tests.reliability.fault_matrix import FLOWS, KINDS, STEPS, doc_table, expected, table
+from collections import Counter
+
+from tests.reliability.fault_matrix import FLOWS, KINDS, SHORT, STEPS, doc_table, expected, table
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "RELIABILITY.md"
 
@@ -19,3 +21,12 @@ def test_every_fault_kind_of_the_simulator_at_every_step_of_every_flow():
     assert set(KINDS) == set(SIM_KINDS) - ending and set(PLUG_KINDS) - ending <= set(KINDS)
     assert len(table()) == len(KINDS) * len(STEPS) * len(FLOWS) == len({row[:3] for row in table()})
     assert all(expected(kind, step, flow) for kind, step, flow, _ in table())
+
+
+def test_the_short_form_covers_every_row_every_column_and_every_outcome():
+    short = table(short=True)
+    assert Counter(kind for kind, *_ in short) == {kind: len(FLOWS) for kind in KINDS}
+    assert Counter(step for _, step, *_ in short) == {step: 2 * len(FLOWS) for step in STEPS}
+    assert {flow for _, _, flow, _ in short} == set(FLOWS)
+    assert {outcome for *_, outcome in short} == {outcome for *_, outcome in table()}
+    assert len(SHORT) == len(set(SHORT)) == len(KINDS)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from locker import validation
 from locker.errors import InvalidInput
+from locker.webhooks.subscriptions import check_secret, check_url
 from tests.support.fuzz import examples
 
 RULES = {
@@ -22,8 +23,13 @@ RULES = {
     "code": (validation.pickup_code, 40),
     "compartment": (validation.label, 40),
     "reason": (lambda v: not v.strip() or validation.name("reason", v, 200), 200),  # blank: no reason
+    "url": (check_url, 500),
+    "secret": (check_secret, 200),  # blank: one is made
 }
 NEAR = st.text(alphabet=st.sampled_from(list("0123456789+84 .-\t\nSMLsmlAZaz/:_\u00ad\u200b\u0007é")), max_size=16)
+URLS = st.builds("".join, st.lists(st.sampled_from(["http", "s", "://", "x.vn", ":", "80", "0", "/", "?", "#", "@",
+                                                    "\x1f", " ", "\n", "\ufeff", "é", "[", "\\", "a" * 16]),
+                                   max_size=8))
 
 
 def accepted(field: str, value: str) -> bool:
@@ -36,14 +42,15 @@ def accepted(field: str, value: str) -> bool:
 
 
 def stated(field: str, value: str) -> bool:
-    return re.search(validation.PATTERNS[field], value) is not None and len(value) <= RULES[field][1]
+    """JSON Schema's ``$`` ends the text (Python's also stands before a last newline)."""
+    return re.fullmatch(validation.PATTERNS[field], value) is not None and len(value) <= RULES[field][1]
 
 
 @pytest.mark.parametrize("field", sorted(RULES))
 @settings(max_examples=examples(80))
 @given(data=st.data())
 def test_the_document_states_exactly_what_the_domain_takes(field, data):
-    value = data.draw(st.one_of(st.text(max_size=30), NEAR, st.from_regex(validation.PATTERNS[field])))
+    value = data.draw(st.one_of(st.text(max_size=30), NEAR, URLS, st.from_regex(validation.PATTERNS[field])))
     assert stated(field, value) == accepted(field, value), repr(value)
 
 
