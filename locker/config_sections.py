@@ -51,6 +51,10 @@ class KioskConfig:
     allowed_hosts: tuple[str, ...] | None = None
     #: Drop-offs one kiosk may start in any 60 seconds (a client cannot open every free door at once).
     dropoffs_per_minute: int = 6
+    #: A form or a door screen left untouched this long asks "Need more time?" ...
+    inactivity_s: int = 90
+    #: ... and goes back to the start screen when nobody answers within this long.
+    more_time_s: int = 20
 
     def allows(self, host: str) -> bool:
         """Whether a ``Host`` header (or an ``Origin``'s host), with or without a port, is allowed."""
@@ -220,6 +224,9 @@ def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
     """The kiosk section with its host names canonical, and the defaults filled in."""
     if not 1 <= kiosk.dropoffs_per_minute <= 600:
         raise ConfigError("kiosk.dropoffs_per_minute", "must be a whole number from 1 to 600")
+    for key, low, high in (("inactivity_s", 3, 900), ("more_time_s", 3, 300)):
+        if not low <= getattr(kiosk, key) <= high:
+            raise ConfigError(f"kiosk.{key}", f"must be a whole number of seconds from {low} to {high}")
     if kiosk.allowed_hosts is None:
         defaults = LOOPBACK_HOSTS + (() if http.host.strip() in _WILDCARD_HOSTS else (http.host,))
         return replace(kiosk, allowed_hosts=tuple(dict.fromkeys(host_name(h) or h for h in defaults)))
