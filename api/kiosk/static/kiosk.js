@@ -1,26 +1,26 @@
 // Kiosk page: drop-off and pickup flows for citizens. Vanilla JS modules, no dependencies.
 // This module holds the screens and wires the page; page.js what the parts share, form.js the
-// form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, home.js
-// the start screen.
+// form and its keyboard, door.js the wait for a door, where.js the cabinet's picture, receipt.js
+// the receipt after it, home.js the start screen, scans.js the scanner's reads (stream.js their
+// stream), idle.js how long each screen waits.
 
-import { REOPENABLE, backToStart, endFlow, retry } from "./door.js";
+import { backToStart, endFlow, retry } from "./door.js";
 import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
+import { moreTime, resetIdle, showTimeLeft } from "./idle.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
 import { hideReceipt } from "./receipt.js";
+import { listenToScanner } from "./scans.js";
 import { T } from "./text.js";
+import { hideWhere, loadLayout } from "./where.js";
 
-const INACTIVITY_MS = (Number(body.dataset.inactivity) || 90) * 1000;
 const MODE_REFRESH_MS = (Number(body.dataset.modeRefresh) || 20) * 1000;
-const DOOR_WAIT_MS = 5 * 60 * 1000;   // a door left open: give up the screen after 5 minutes
-const DONE_MS = 20 * 1000;
-// The home screen dims after this long untouched; a touch or the presence sensor wakes it.
-const SLEEP_MS = (Number(body.dataset.sleep) || 120) * 1000;
 const ACTIVITY_MS = 1500;
 const AVAILABILITY_MS = 5000;
 
 function show(screen) {
   if (screen !== "status") hideReceipt();
+  hideWhere();
   state.screen = screen;
   body.dataset.screen = screen;
   for (const name of ["home", "form", "status"]) $(`screen-${name}`).hidden = name !== screen;
@@ -36,9 +36,9 @@ function goHome() {
   setLang("vi");
   show("home");
   setMode("idle");
-  state.lastScan = null;
   pollActivity();
   pollAvailability();
+  loadLayout();
 }
 
 function openForm(flow) {
@@ -47,25 +47,6 @@ function openForm(flow) {
   show("form");
   setMode("busy");
   showFields(flow);
-}
-
-function resetIdle() {
-  clearTimeout(state.idleTimer);
-  wake();
-  const op = state.screen === "status" && state.op && state.op.waiting ? state.op : null;
-  const waited = op ? (REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS) : DONE_MS;
-  const ms = { home: SLEEP_MS, form: INACTIVITY_MS, status: waited }[state.screen];
-  state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms);
-}
-
-// A prompt to close a door left open is never dimmed away.
-function sleep() {
-  if ($("door-alert").hidden) body.classList.add("asleep");
-  else resetIdle();
-}
-
-function wake() {
-  body.classList.remove("asleep");
 }
 
 function setLang(lang) {
@@ -84,6 +65,7 @@ function wire() {
   $("btn-home").addEventListener("click", backToStart);
   $("btn-retry").addEventListener("click", retry);
   $("btn-lang").addEventListener("click", () => setLang(state.lang === "vi" ? "en" : "vi"));
+  $("more-time").addEventListener("click", moreTime);
   $("form").addEventListener("submit", submit);
   for (const button of document.querySelectorAll(".size")) {
     button.addEventListener("click", () => selectSize(button.dataset.size));
@@ -99,7 +81,11 @@ function wire() {
     const key = event.target.closest("[data-key]");
     if (key) pressKey(key.dataset.key);
   });
-  for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, resetIdle, true);
+  // Any touch or key keeps the screen waiting; on the "Need more time?" question, its own tap does.
+  for (const type of ["pointerdown", "keydown", "input"]) {
+    document.addEventListener(type, (event) => { if (!$("more-time").contains(event.target)) resetIdle(); }, true);
+  }
+  setInterval(showTimeLeft, 1000);
   setInterval(() => setMode(state.mode), MODE_REFRESH_MS);
   setInterval(pollActivity, ACTIVITY_MS);
   setInterval(() => { if (state.screen === "home") pollAvailability(); }, AVAILABILITY_MS);
@@ -107,3 +93,4 @@ function wire() {
 
 wire();
 goHome();
+listenToScanner();
