@@ -82,7 +82,8 @@ def test_script_calls_only_this_api(client):
     assert {"kiosk.js", "page.js", "form.js", "door.js", "home.js", "text.js"} <= set(scripts)
     used = set(re.findall(r"/api/v1/[a-z/]+", "\n".join(scripts.values())))
     assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity",
-                    "/api/v1/kiosk/availability"}
+                    "/api/v1/kiosk/availability", "/api/v1/kiosk/layout"}
+    assert "\"/kiosk/events\"" in scripts["scans.js"]   # the scanner's reads come on the kiosk's own stream
 
 
 # ---- a real browser against a real server (Debian's Chromium, via the chromium_path fixture) ----
