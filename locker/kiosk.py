@@ -172,6 +172,8 @@ class KioskDesk:
                 self._note(False, error="not_a_pickup_code")
             return
         if dossier_code is not None:
+            with self._db.session() as s:
+                self._audit.event(s, "scan_read", actor=SCANNER, dossier=dossier_code, ok=True, reason="receipt code")
             self._note(True, dossier_code=dossier_code)
             return
         try:

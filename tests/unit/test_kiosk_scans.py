@@ -29,6 +29,8 @@ def test_a_receipt_code_read_while_idle_is_told_to_the_page_and_opens_nothing(h,
     assert (scan["ok"], scan["dossier_code"], scan["pickup"], scan["error"]) == (True, "HS.2025/0042", None, None)
     assert h.svc.kiosk_activity()["last_scan"] == scan
     assert h.bus.unlocks == [] and "dropoff_started" not in h.kinds()
+    [read] = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "scan_read"]
+    assert (read["dossier_code"], read["data"]["ok"], read["data"]["reason"]) == ("HS.2025/0042", True, "receipt code")
 
 
 def test_while_a_form_is_on_screen_a_receipt_code_is_not_news(h, seen):
