@@ -2,8 +2,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-unit install install-test clean bench messages reliability reliability-crash \
-	reliability-load reliability-fuzz
+.PHONY: run test test-unit install install-test clean bench messages sounds reliability reliability-crash \
+	reliability-faults reliability-load reliability-fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,17 @@ messages: install
 	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete
 
+# The kiosk's spoken prompts and cues (api/kiosk/sounds.py): needs espeak-ng, sox and opusenc
+# (Debian: apt-get install espeak-ng sox opus-tools); the files are committed.
+sounds: install
+	$(BIN)/python -m api.kiosk.sounds
+
 # The long forms of the reliability suites (docs/RELIABILITY.md); their short forms run in `make test`.
 reliability-crash: install-test
 	$(BIN)/python -m tests.reliability.crash --kills $(or $(KILLS),200) --seed $(or $(SEED),1)
+
+reliability-faults: install-test
+	FAULT_MATRIX=1 $(BIN)/python -m pytest -q -rf tests/e2e/test_fault_matrix.py
 
 reliability-load: install-test
 	$(BIN)/python -m tests.reliability.load --clients 100 --seconds 60 --db sqlite
@@ -56,4 +64,4 @@ reliability-fuzz: install-test
 	FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/unit/test_fuzz_frames.py tests/unit/test_fuzz_scanner.py \
 		tests/unit/test_fuzz_config.py tests/unit/test_fuzz_input_rules.py tests/integration/test_api_fuzz.py
 
-reliability: reliability-crash reliability-load reliability-fuzz
+reliability: reliability-crash reliability-faults reliability-load reliability-fuzz

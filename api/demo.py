@@ -27,6 +27,11 @@ from .server import build_runtime, listen, serve_forever
 
 #: Shown with every error at the demo kiosk (0123 numbers are no longer assigned in Vietnam).
 DEMO_OFFICE = {"name": "Bộ phận Một cửa (demo)", "hotline": "0123 456 789", "hours": "Thứ Hai - Thứ Sáu, 7:30 - 17:00"}
+#: The demo's list of procedures, shipped with the kiosk (docs/procedures.md): a district's starting point.
+DEMO_PROCEDURES = Path(__file__).resolve().parent / "kiosk" / "procedures.toml"
+#: The demo cabinet's floor heights (mm above the ground) of its 16 rows, top row first: rows 7-16
+#: are within wheelchair reach (1200 mm).
+DEMO_ROW_FLOORS = [1800 - 110 * row for row in range(16)]
 DEMO_ACCOUNTS = (("clerk", "clerk", "clerk-demo"), ("technician", "technician", "tech-demo"),
                  ("admin", "admin", "admin-demo"), ("onestop", "system", "onestop-demo"))
 
@@ -43,6 +48,8 @@ def demo_config(*, host: str, port: int, data_dir: Path, bus_url: str, scanner_u
         "notify": {"sms": {"kind": "log"}},
         "security": {"secret_file": str(data_dir / "locker.secret")},
         "office": DEMO_OFFICE,
+        "kiosk": {"procedures_file": str(DEMO_PROCEDURES)},
+        "layout": {"row_floor_mm": DEMO_ROW_FLOORS},
         "gpio": DEMO_GPIO,
         "compartment": demo_compartments(2),
     }, env={})

@@ -4,8 +4,14 @@ server-sent-event stream each signed-in browser reads.
 Any part of the service publishes with ``hub.publish(type, data)``; the runtime feeds
 the hub from the domain's committed changes (:class:`locker.changes.ChangeFeed`):
 ``audit`` (every audit event), ``alarm`` (an alarm raised, folded, acknowledged or
-resolved) and ``compartment`` (a grid cell that changed). Pages listen with
-``EventSource("/console/events/stream")``.
+resolved), ``compartment`` (a grid cell that changed), ``run`` (``{"kind", "id",
+"status"}`` of a loading batch, a collection or retrieval run, or a weekly check
+(``kind`` ``load``, ``collection``, ``retrieval``, ``check``) that changed, or whose
+door moved: its page reads it afresh) and ``opening`` (a maintenance opening as
+``service.get_maintenance_opening`` answers). The type ``hardware`` (the technician's
+report, see :mod:`api.live_hardware`) goes only to streams that asked for it
+(:data:`ON_REQUEST`). Pages listen with ``EventSource("/console/events/stream")``, and
+``?topic=hardware`` for the opt-in types; every stream starts with ``hello``.
 
 A stream holds one waitress thread, so the hub admits at most ``max_clients`` at once
 (503 beyond), sends a comment as heartbeat every ``heartbeat_s`` (which is how a
@@ -20,6 +26,8 @@ True
 >>> hub.publish("alarm", {"id": 1})
 >>> sub.next(timeout=0)
 ('alarm', {'id': 1})
+>>> hub.listening("hardware"), hub.listening("alarm")
+(False, True)
 >>> sub.close(); hub.clients
 0
 """
@@ -40,11 +48,14 @@ QUEUE_SIZE = 500
 HEARTBEAT_S = 15.0
 LIFETIME_S = 300.0
 RETRY_MS = 3000
+#: Event types sent only to the streams that asked for them: they come often and one page needs them.
+ON_REQUEST = frozenset({"hardware"})
 
 
 class Subscription:
-    def __init__(self, hub: "EventHub") -> None:
+    def __init__(self, hub: "EventHub", topics: frozenset[str]) -> None:
         self._hub = hub
+        self.topics = topics
         self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=QUEUE_SIZE)
         self.dropped = False
 
@@ -83,9 +94,10 @@ class EventHub:
         with self._lock:
             return len(self._subs)
 
-    def subscribe(self) -> Subscription | None:
-        """A new subscription, or None when ``max_clients`` streams are open (or the hub closed);
-        with ``newest_wins`` the oldest stream ends instead.
+    def subscribe(self, topics: Any = ()) -> Subscription | None:
+        """A new subscription (with the :data:`ON_REQUEST` types among ``topics``), or None when
+        ``max_clients`` streams are open (or the hub closed); with ``newest_wins`` the oldest
+        stream ends instead.
 
         >>> hub = EventHub(max_clients=1, newest_wins=True)
         >>> old = hub.subscribe(); new = hub.subscribe()
@@ -101,7 +113,7 @@ class EventHub:
                 oldest = self._subs.pop(0)
                 oldest.dropped = True
                 oldest.offer(None)  # wakes its stream, which then ends
-            sub = Subscription(self)
+            sub = Subscription(self, ON_REQUEST.intersection(topics))
             self._subs.append(sub)
             return sub
 
@@ -110,10 +122,15 @@ class EventHub:
             if sub in self._subs:
                 self._subs.remove(sub)
 
+    def listening(self, event_type: str) -> bool:
+        """Whether some stream would receive ``event_type`` now."""
+        with self._lock:
+            return any(event_type not in ON_REQUEST or event_type in sub.topics for sub in self._subs)
+
     def publish(self, event_type: str, data: Any) -> None:
         """Never blocks: a subscriber whose queue is full is dropped instead."""
         with self._lock:
-            subs = list(self._subs)
+            subs = [sub for sub in self._subs if event_type not in ON_REQUEST or event_type in sub.topics]
         for sub in subs:
             sub.offer((event_type, data))
             if sub.dropped:

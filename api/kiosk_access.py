@@ -18,8 +18,9 @@ a row from one address, that address is refused (429 ``throttled``) for
 
 A kiosk starts at most ``kiosk.dropoffs_per_minute`` drop-offs in any 60 seconds;
 one more is refused (429 ``dropoff_rate_limited`` with ``Retry-After``, an alarm
-``dropoff_rate_limited`` once per minute). Counts live in the service process and
-start afresh when it restarts.
+``dropoff_rate_limited`` once per minute); likewise at most ``kiosk.lookups_per_minute``
+dossier status lookups (429 ``lookup_rate_limited``). Counts live in the service process
+and start afresh when it restarts.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from locker.config import KioskConfig
@@ -82,6 +83,18 @@ class TooManyDropoffs(LockerError):
         self.retry_after = retry_after
 
 
+class TooManyLookups(LockerError):
+    code = "lookup_rate_limited"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Máy kiosk này vừa tra cứu nhiều mã hồ sơ. Vui lòng chờ {retry_after} giây rồi thử lại.",
+            f"This kiosk has just looked up many dossier codes. Please wait {retry_after} seconds and try again.",
+        )
+        self.retry_after = retry_after
+
+
 def check_host(kiosk: KioskConfig, host: str, origin: str | None) -> None:
     """Raise ForeignHost unless ``host`` and ``origin`` (when sent) name an allowed host.
 
@@ -124,34 +137,49 @@ class KioskAccess:
         self._runtime = runtime
         self._lock = threading.Lock()
         self._strikes: dict[str, _Strikes] = {}
-        self._dropoffs: dict[str, deque[float]] = {}
-        self._alarmed: dict[str, float] = {}
+        self._paces: dict[tuple[str, str], deque[float]] = {}
+        self._alarmed: dict[tuple[str, str], float] = {}
 
     @contextmanager
     def dropoff_slot(self, kiosk: str) -> Iterator[None]:
         """Count one drop-off start of ``kiosk`` (given back when the start fails); TooManyDropoffs
         when it has used every start of the last 60 seconds."""
-        limit, now = self._runtime.config.kiosk.dropoffs_per_minute, self._runtime.clock.monotonic()
+        give_back = self._take("dropoff_rate_limited", kiosk, self._runtime.config.kiosk.dropoffs_per_minute,
+                               TooManyDropoffs)
+        try:
+            yield
+        except BaseException:
+            give_back()
+            raise
+
+    def count_lookup(self, kiosk: str) -> None:
+        """Count one dossier status lookup of ``kiosk``; TooManyLookups when it has made
+        ``kiosk.lookups_per_minute`` in the last 60 seconds."""
+        self._take("lookup_rate_limited", kiosk, self._runtime.config.kiosk.lookups_per_minute, TooManyLookups)
+
+    def _take(self, kind: str, kiosk: str, limit: int, refusal: Callable[[int], LockerError]) -> Callable[[], None]:
+        """Count one ``kind`` of ``kiosk`` in its 60-second window; returns how to give it back.
+        Over ``limit``: ``refusal(seconds to wait)``, and the alarm ``kind`` at most once a minute."""
+        now = self._runtime.clock.monotonic()
         with self._lock:
-            starts = self._dropoffs.setdefault(kiosk, deque())
+            starts = self._paces.setdefault((kind, kiosk), deque())
             while starts and starts[0] <= now - PACE_WINDOW_S:
                 starts.popleft()
             wait = starts[0] + PACE_WINDOW_S - now if len(starts) >= limit else 0.0
-            alarm = wait > 0 and self._alarmed.get(kiosk, -PACE_WINDOW_S) <= now - PACE_WINDOW_S
+            alarm = wait > 0 and self._alarmed.get((kind, kiosk), -PACE_WINDOW_S) <= now - PACE_WINDOW_S
             if alarm:
-                self._alarmed[kiosk] = now
+                self._alarmed[(kind, kiosk)] = now
             if not wait:
                 starts.append(now)
         if wait:
             if alarm:
-                self._runtime.audit("dropoff_rate_limited", actor=kiosk, alarm=True, limit=limit)
-            raise TooManyDropoffs(max(1, math.ceil(wait)))
-        try:
-            yield
-        except BaseException:
+                self._runtime.audit(kind, actor=kiosk, alarm=True, limit=limit)
+            raise refusal(max(1, math.ceil(wait)))
+
+        def give_back() -> None:
             with self._lock:
                 starts.remove(now)
-            raise
+        return give_back
 
     def kiosk_of(self, address: str, token: str) -> str:
         """The kiosk key of a client at ``address`` presenting ``token`` ("" for none).

@@ -3,7 +3,9 @@
 The change feed hands each commit's changes over at once (the event thread and the
 request threads never wait for a browser); this part's thread turns them into hub
 events: ``audit`` and ``alarm`` as they are, ``compartment`` as the grid cell read
-afresh. Nothing is queued while no console is listening.
+afresh, ``run`` for each run the changes concern and ``opening`` as the maintenance
+opening read afresh (see :mod:`api.events`). Nothing is queued while no console is
+listening.
 """
 
 from __future__ import annotations
@@ -73,22 +75,36 @@ class LiveFeed:
     def _publish(self, batch: list[Changes]) -> None:
         labels: set[str] = set()
         alarms: dict[int, dict[str, Any]] = {}
+        followed = Changes()
         for changes in batch:
             for event in changes.audit:
                 self._hub.publish("audit", event)
             alarms.update(changes.alarms)
             labels |= changes.compartments
             labels |= {a["compartment"] for a in changes.alarms.values() if a["compartment"]}
+            followed.rows |= changes.rows
         for alarm in alarms.values():
             self._hub.publish("alarm", alarm)
         if labels:
             for cell in self._service.cabinet_grid(sorted(labels)):
                 self._hub.publish("compartment", cell)
+        if followed:
+            self._publish_followed(followed)
+
+    def _publish_followed(self, changes: Changes) -> None:
+        for run in self._service.runs.touched(changes):
+            self._hub.publish("run", run)
+        for run_id in sorted(changes.ids("check_run")):
+            self._hub.publish("run", {"kind": "check", "id": run_id,
+                                      "status": self._service.get_check_run(run_id)["status"]})
+        for opening_id in sorted(changes.ids("opening")):
+            self._hub.publish("opening", self._service.get_maintenance_opening(opening_id))
 
 
-def event_stream(hub: EventHub) -> Response:
-    """``text/event-stream`` for one browser; 503 with Retry-After when the hub is full."""
-    sub = hub.subscribe()
+def event_stream(hub: EventHub, topics: Any = ()) -> Response:
+    """``text/event-stream`` for one browser (with the opt-in ``topics`` it asked for); 503 with
+    Retry-After when the hub is full."""
+    sub = hub.subscribe(topics)
     if sub is None:
         response = Response('{"error": "busy", "message": "Quá nhiều trang đang theo dõi. / Too many live pages."}',
                             status=503, mimetype="application/json")

@@ -40,12 +40,12 @@ ERROR_STATUSES: dict[int, str] = {
     400: "Invalid input (`invalid_input` with `field`, or `invalid_json`).",
     401: "Missing or unknown bearer token (`unauthorized`).",
     403: "Not allowed (`forbidden`, `kiosk_only`, `foreign_host`, `invalid_credentials`).",
-    404: "Not found (`not_found`).",
-    409: "Conflicts with the current state (`conflict`, `no_compartment`).",
+    404: "Not found (`not_found`; a dossier code the kiosk's lookup does not know: `dossier_unknown`).",
+    409: "Conflicts with the current state (`conflict`, `no_compartment`, `no_low_compartment`).",
     413: "Body larger than the limit (`too_large`).",
     415: "Body is not JSON (`unsupported_media_type`).",
-    429: "Too many failed attempts or wrong kiosk tokens (`throttled`), or too many drop-offs at one kiosk "
-         "(`dropoff_rate_limited`); see the Retry-After header.",
+    429: "Too many failed attempts or wrong kiosk tokens (`throttled`), or too many drop-offs or status lookups "
+         "at one kiosk (`dropoff_rate_limited`, `lookup_rate_limited`); see the Retry-After header.",
     503: "Hardware or database unavailable.",
 }
 

@@ -38,7 +38,9 @@ from locker.service import LockerService
 from .events import EventHub
 from .health import health_report
 from .live import LiveFeed
+from .live_hardware import HardwareWatch
 from .printing import ReceiptPrinterAdapter
+from .technician import hardware_report
 from .hardware import CabinetBus, DriverLockBus, GpioPanel, NoLockBus, ScannerAdapter, open_cabinet_io
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ RECONCILE_TIMEOUT = 5.0
 #: Kiosk pages listening to the scanner at once (the cabinet's own screen, and one being reloaded).
 KIOSK_STREAMS = 2
 #: The alarms the HTTP layer raises: both are repeated refused attempts at a kiosk.
-API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES}
+API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES,
+              "lookup_rate_limited": AlarmKind.FAILED_CODES}
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -112,6 +115,7 @@ class Runtime:
         self.service.watch_kiosk_scans(lambda scan: self.kiosk_hub.publish("scan", scan))
         changes = ChangeFeed(self.db)
         self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
+        self.hardware_watch = HardwareWatch(read=lambda: hardware_report(self), hub=self.hub)
         changes.subscribe(self._audit_committed)
         self.started = False
         self.reconcile_report: dict | None = None
@@ -217,6 +221,7 @@ class Runtime:
         self.audit_heads.start()
         self.purge_job.start()
         self.live.start()
+        self.hardware_watch.start()
         self.service.receipts.start()
         if self.scanner is not None:
             self.scanner.start()
@@ -227,6 +232,7 @@ class Runtime:
         self.hub.close()
         self.kiosk_hub.close()
         self.live.stop()
+        self.hardware_watch.stop()
         if self.scanner is not None:
             self.scanner.stop()
         self.service.receipts.stop()

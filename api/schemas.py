@@ -17,7 +17,7 @@ import json
 from typing import Annotated, Any, Literal, TypeVar
 
 from flask import request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import UnsupportedMediaType
 
@@ -49,6 +49,18 @@ def checked(field: str, max_length: int) -> Any:
                      AfterValidator(_encodable)]
 
 
+def _integral(value: Any) -> Any:
+    """JSON has one kind of number: ``1.0`` is the whole number one, as JSON Schema's ``integer`` says.
+
+    >>> _integral(2.0), _integral(2.5), _integral(True)
+    (2, 2.5, True)
+    """
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: A request's whole number (``type: integer``): ``3`` and ``3.0`` alike, never ``3.5``, ``"3"`` or ``true``.
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
+
 DossierCode, Phone, Size = checked("dossier_code", 200), checked("phone", 40), checked("size", 8)
 PickupCode, Label, Note = checked("code", 40), checked("compartment", 40), checked("note", NOTE_MAX)
 OptionalNote = checked("optional_note", NOTE_MAX)
@@ -67,8 +79,8 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class DropoffRequest(RequestModel):
-    """A citizen drops off a paper dossier."""
+class DepositRequest(RequestModel):
+    """What goes into a compartment, and for whom."""
 
     dossier_code: DossierCode = Field(description="The dossier code printed on the receipt.")
     phone: Phone = Field(description="Vietnamese mobile number, e.g. 0912345678 or +84912345678.")
@@ -77,7 +89,15 @@ class DropoffRequest(RequestModel):
                                                  "The messages' language is the request's (`?lang=`).")
 
 
-class ResultRequest(DropoffRequest):
+class DropoffRequest(DepositRequest):
+    """A citizen drops off a paper dossier."""
+
+    low: bool = Field(False, description="Only a compartment within wheelchair reach (its floor at most "
+                                         "`[kiosk] reach_mm` above the ground, 1200 mm by default); none free: "
+                                         "409 `no_low_compartment`.")
+
+
+class ResultRequest(DepositRequest):
     """A clerk loads a result for a citizen to collect."""
 
     language: Literal["vi", "en"] | None = Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,13 +20,19 @@ class AnnouncementRequest(RequestModel):
     size: Size = Field(description="Compartment size the result needs: S, M or L.")
     procedure: checked("name", 200) = Field(  # type: ignore[valid-type]
         description="The administrative procedure, e.g. 'Cấp giấy phép xây dựng'.")
+    email: checked("email", 254) | None = Field(  # type: ignore[valid-type]
+        None, description="Optional email address: the citizen's messages about the result go there too.")
+    language: Literal["vi", "en"] | None = Field(
+        None, description="Language of the citizen's SMS; absent: the language of the dossier's drop-off, else vi.")
 
 
 class Announcement(BaseModel):
-    """An announced result; the phone is masked."""
+    """An announced result; the phone and the email address are masked."""
 
     dossier_code: str
     phone: str
+    email: str | None
+    language: Literal["vi", "en"] | None
     due: str
     size: str
     procedure: str

@@ -6,7 +6,7 @@ work (reads, runs, requests or cycles) and ``None`` means the documented default
 See docs/benchmarks.md for what each figure means and the figures measured so far.
 
 >>> sorted(BENCHMARKS)
-['api', 'bus', 'gpio', 'memory', 'recovery', 'reports', 'unlock']
+['api', 'bus', 'doors', 'gpio', 'memory', 'recovery', 'reports', 'unlock', 'wire']
 """
 
 from __future__ import annotations
@@ -19,4 +19,6 @@ BENCHMARKS = {
     "gpio": "bench.gpio",
     "recovery": "bench.recovery",
     "reports": "bench.reports",
+    "wire": "bench.wire",
+    "doors": "bench.doors",
 }

@@ -9,7 +9,11 @@ import sys
 import time
 
 from . import BENCHMARKS
+from .publish import machine, publish
 from .rig import BenchError
+
+#: Benchmarks whose results have a block of their own in docs/PERFORMANCE.md.
+PUBLISHED = ("wire", "doors")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--n", type=int, default=None,
                         help="work per benchmark: reads, runs, requests or cycles (default: each one's own)")
+    parser.add_argument("--publish", action="store_true",
+                        help="also write the results into docs/PERFORMANCE.md (benchmarks with a block there)")
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in BENCHMARKS]
     if unknown:
@@ -28,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for name in args.names or list(BENCHMARKS):
         module = importlib.import_module(BENCHMARKS[name])
-        began = time.perf_counter()
+        began, started = time.perf_counter(), machine()
         try:
             tables = module.run(args.n)
         except BenchError as exc:
@@ -37,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for table in tables:
             print(table.render() + "\n", flush=True)
-        print(f"({name} took {time.perf_counter() - began:.1f} s)\n", flush=True)
+        seconds = time.perf_counter() - began
+        print(f"({name} took {seconds:.1f} s)\n", flush=True)
+        if args.publish and name in PUBLISHED:
+            command = " ".join(["python -m bench", name] + ([f"--n {args.n}"] if args.n else []) + ["--publish"])
+            publish(name, tables, command=command, started=started, seconds=seconds)
     return 1 if failed else 0
 
 

@@ -194,6 +194,8 @@ class SerialLine:
         """
         if self._dirty:
             self.settle()
+        elif self._port.in_waiting:
+            self._clean()  # bytes before the request (an answer later than every wait) answer nothing
         self._keep_gap()
         decoder.reset()
         before = (decoder.junk_bytes, decoder.bad_checksums, decoder.bad_frames)

@@ -98,6 +98,9 @@ class Board8AFirmware(BoardFirmware):
     def address_of(cls, frame: bytes) -> int | None:
         return frame[1] if len(frame) > 1 else None
 
+    def pulses(self, frame: bytes) -> bool:
+        return len(frame) == 5 and frame[0] == UNLOCK_HEADER and frame[3] == UNLOCK
+
     def handle(self, frame: bytes) -> bytes | None:
         if len(frame) != 5 or frame[1] != self.board or bcc(frame[:4]) != frame[4]:
             return None

@@ -155,8 +155,9 @@ def create_control_blueprint(sim: Simulator, *, service_view: ServiceView | None
     @bp.post("/scan")
     def scan():
         (data,) = _required(_body(), "data")
-        sim.scan(data)
-        return jsonify({"data": data})
+        wire = sim.scan(data)
+        first, last = wire or (None, None)
+        return jsonify({"data": data, "t_first_ns": first, "t_last_ns": last})
 
     @bp.post("/gpio")
     def gpio():
@@ -174,7 +175,8 @@ def create_control_blueprint(sim: Simulator, *, service_view: ServiceView | None
         body = _body()
         (kind,) = _required(body, "kind")
         count = body.get("count")
-        sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count, body.get("target"))
+        sim.fault(kind, body.get("board"), body.get("lock"), 0 if count is None else count, body.get("target"),
+                  body.get("frames"))
         return jsonify({"faults": sim.faults_active()})
 
     @bp.get("/receipts")

@@ -16,7 +16,9 @@ Line faults (handled here) act on frames addressed to a board:
 Lock faults (``jam``) live in the cabinet; transport faults (``unplug``,
 ``replug``) in the transports; ``power_restore`` ends power failures and ``clear``
 ends every fault. A fault's scope is the whole bus (``board`` None) or one board;
-``count`` is how many frames it affects (0: until cleared). ``no_reply``,
+``count`` is how many frames it affects (0: until cleared). A line fault with
+``frames="unlock"`` lies dormant until a frame that pulses a lock of its scope
+arrives, and acts from that frame on (the "unlock answer" step of a flow). ``no_reply``,
 ``offline`` and ``power_failure`` count every frame for their board; the answer
 faults count answered frames only. Randomness comes from ``random.Random(seed)``,
 so a run with the same seed and frames replays exactly.
@@ -55,12 +57,17 @@ class Fault:
     board: int | None = None
     lock: int | None = None
     count: int = 0
+    #: ``"unlock"``: dormant until an unlock frame of its scope arrives; None: from now on.
+    frames: str | None = None
 
-    def applies_to(self, board: int) -> bool:
+    def applies_to(self, board: int, unlock: bool = False) -> bool:
+        if self.frames == "unlock" and not unlock:
+            return False
         return self.board is None or self.board == board
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "board": self.board, "lock": self.lock, "count": self.count}
+        shown = {"kind": self.kind, "board": self.board, "lock": self.lock, "count": self.count}
+        return shown | ({"frames": self.frames} if self.frames else {})
 
 
 class FaultSet:
@@ -73,9 +80,9 @@ class FaultSet:
     >>> faults.distort(0, b"\\x02\\x00\\x35\\x03\\x3a")
     (b'\\x02\\x005\\x03:', 0.0)
     >>> faults.add(Fault("power_failure"))
-    >>> faults.silenced(1)
+    >>> bool(faults.silenced(1))
     True
-    >>> faults.restore_power(); faults.silenced(1)
+    >>> faults.restore_power(); bool(faults.silenced(1))
     False
     """
 
@@ -89,7 +96,7 @@ class FaultSet:
         if fault.kind not in LINE_KINDS:
             raise ValueError(f"{fault.kind!r} is not a line fault")
         with self._mutex:
-            self._faults.append(Fault(fault.kind, fault.board, fault.lock, fault.count))
+            self._faults.append(Fault(fault.kind, fault.board, fault.lock, fault.count, fault.frames))
 
     def clear(self) -> None:
         with self._mutex:
@@ -103,18 +110,18 @@ class FaultSet:
 
     def active(self) -> list[Fault]:
         with self._mutex:
-            return [Fault(f.kind, f.board, f.lock, f.count) for f in self._faults]
+            return [Fault(f.kind, f.board, f.lock, f.count, f.frames) for f in self._faults]
 
-    def silenced(self, board: int) -> bool:
-        """Whether the board ignores the frame it is receiving now (uses up counts)."""
+    def silenced(self, board: int, unlock: bool = False) -> list[str]:
+        """The silencing kinds that make the board ignore the frame it is receiving now
+        (uses up counts; ``unlock``: the frame pulses a lock, waking faults armed for it)."""
         with self._mutex:
-            hits = self._take(board, SILENCING)
-        return bool(hits)
+            return [f.kind for f in self._take(board, SILENCING, unlock)]
 
-    def distort(self, board: int, reply: bytes) -> tuple[bytes | None, float]:
+    def distort(self, board: int, reply: bytes, unlock: bool = False) -> tuple[bytes | None, float]:
         """The bytes that reach the host for this answer, and the extra delay."""
         with self._mutex:
-            hits = {f.kind for f in self._take(board, DISTORTING)}
+            hits = {f.kind for f in self._take(board, DISTORTING, unlock)}
             if "lost_reply" in hits:
                 return None, 0.0
             data = bytearray(reply)
@@ -127,9 +134,10 @@ class FaultSet:
             delay = self.slow_delay if "slow" in hits else 0.0
         return bytes(data), delay
 
-    def _take(self, board: int, kinds: tuple[str, ...]) -> list[Fault]:
-        hits = [f for f in self._faults if f.kind in kinds and f.applies_to(board)]
+    def _take(self, board: int, kinds: tuple[str, ...], unlock: bool) -> list[Fault]:
+        hits = [f for f in self._faults if f.kind in kinds and f.applies_to(board, unlock)]
         for fault in hits:
+            fault.frames = None  # an armed fault, once woken, acts like any other
             if fault.count:
                 fault.count -= 1
                 if fault.count == 0:

@@ -68,3 +68,7 @@ class BoardFirmware(ABC):
     def reply_delay(self, frame: bytes) -> float:
         """Extra seconds before the reply to ``frame`` leaves the board."""
         return 0.0
+
+    def pulses(self, frame: bytes) -> bool:
+        """Whether ``frame`` is an unlock command (wakes line faults armed for unlock frames)."""
+        return False

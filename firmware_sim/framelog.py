@@ -6,6 +6,11 @@ Each entry is a dict ``{"n", "t_ns", "dir", "hex"}``:
 * ``t_ns`` is ``time.monotonic_ns()`` when the frame's last byte arrived from the
   host, or when a reply was handed to the host (on a paced line: when its first
   byte started out);
+* ``t_first_ns`` and ``t_last_ns`` are the same clock at the start of the frame's
+  first byte and the end of its last byte (stop bit) on the wire. On a paced line
+  they follow the baud rate (a host frame crosses the wire from when the host wrote
+  it, or when the line was free); otherwise they are when the first and the last
+  byte reached the simulator (host frames) or the reply was handed over (both);
 * ``dir`` is ``"host>board"`` or ``"board>host"``;
 * ``hex`` is the bytes as space-separated upper-case pairs, e.g. ``"02 00 31 03 36"``.
 
@@ -50,13 +55,17 @@ class FrameLog:
         self._next_n = 1
         self._lock = threading.Lock()
 
-    def add(self, direction: str, data: bytes, t_ns: int | None = None) -> dict:
-        """Append one frame; ``t_ns`` defaults to now."""
+    def add(self, direction: str, data: bytes, t_ns: int | None = None, *,
+            wire: tuple[int, int] | None = None) -> dict:
+        """Append one frame; ``t_ns`` defaults to now, ``wire`` (first byte's start, last
+        byte's end) to ``(t_ns, t_ns)``."""
         if direction not in (HOST_TO_BOARD, BOARD_TO_HOST):
             raise ValueError(f"unknown direction {direction!r}")
         stamp = time.monotonic_ns() if t_ns is None else t_ns
+        first, last = wire or (stamp, stamp)
         with self._lock:
-            entry = {"n": self._next_n, "t_ns": stamp, "dir": direction, "hex": to_hex(data)}
+            entry = {"n": self._next_n, "t_ns": stamp, "t_first_ns": first, "t_last_ns": last, "dir": direction,
+                     "hex": to_hex(data)}
             self._next_n += 1
             self._entries.append(entry)
         return dict(entry)

@@ -85,6 +85,9 @@ class KerongCU16Firmware(KerongFirmware):
     def address_of(cls, frame: bytes) -> int | None:
         return frame[1] >> 4 if len(frame) > 1 else None
 
+    def pulses(self, frame: bytes) -> bool:
+        return len(frame) == 5 and frame[2] in (UNLOCK, UNLOCK_ALL)
+
     def handle(self, frame: bytes) -> bytes | None:
         if not self._valid(frame):
             return None

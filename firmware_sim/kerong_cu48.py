@@ -44,6 +44,9 @@ class KerongCU48Firmware(KerongFirmware):
     def address_of(cls, frame: bytes) -> int | None:
         return frame[1] if len(frame) > 1 else None
 
+    def pulses(self, frame: bytes) -> bool:
+        return len(frame) > 3 and frame[3] == UNLOCK
+
     def handle(self, frame: bytes) -> bytes | None:
         if not self._valid(frame):
             return None

@@ -54,10 +54,15 @@ class SimLine(Endpoint):
         self.family = type(self.framing)
         frame_gap = self.family.frame_gap if frame_gap is None else frame_gap
         self.faults = faults
+        #: Called with the board when a power failure armed for an unlock frame strikes.
+        self.on_power_cut = None
         self.log = log
         self.reply_delay = reply_delay
         self.frame_gap_ns = int(frame_gap * 1e9)
         self._partial = bytearray()
+        self._partial_wire = [0, 0]  # the partial frame's first byte's start, last byte's end
+        self._garbage_wire = [0, 0]
+        self._wire_free_ns = 0  # when the host's last byte so far ends on a paced wire
         self._last_byte_ns = 0
         self._rx_mutex = threading.Lock()
         self._closed = False
@@ -80,16 +85,16 @@ class SimLine(Endpoint):
                 return
             self._expire_partial(now)
             for byte in data:
-                frame = self._take_byte(byte, garbage, now)
+                frame = self._take_byte(byte, garbage, now, self._byte_on_wire(now))
                 if frame is not None:
                     frames.append(frame)
             self._last_byte_ns = now
             if garbage:
-                self.log.add(HOST_TO_BOARD, bytes(garbage), now)
+                self.log.add(HOST_TO_BOARD, bytes(garbage), now, wire=tuple(self._garbage_wire))
             if self._partial:
                 self._courier.schedule(now / 1e9 + self.frame_gap_ns / 1e9 + 0.001, self._on_quiet)
-        for frame in frames:
-            self._dispatch(frame)
+        for frame, arrived_ns in frames:
+            self._dispatch(frame, arrived_ns)
 
     def host_connected(self) -> None:
         with self._rx_mutex:
@@ -100,48 +105,70 @@ class SimLine(Endpoint):
             self._closed = True
         self._courier.stop()
 
-    def _take_byte(self, byte: int, garbage: bytearray, now: int) -> bytes | None:
+    def _byte_on_wire(self, now: int) -> tuple[int, int]:
+        """Start and end of a host byte written at ``now``: on a paced line it follows the
+        bytes before it, one character time each."""
+        char_ns = int(self.char_time * 1e9)
+        if not char_ns:
+            return now, now
+        start = max(now, self._wire_free_ns)
+        self._wire_free_ns = start + char_ns
+        return start, start + char_ns
+
+    def _take_byte(self, byte: int, garbage: bytearray, now: int,
+                   wire: tuple[int, int]) -> tuple[bytes, int] | None:
+        """The frame this byte completes and when its last byte ended, if it completes one."""
         if not self._partial:
             if byte not in self.framing.sync_bytes:
+                self._garbage_wire = [self._garbage_wire[0] if garbage else wire[0], wire[1]]
                 garbage.append(byte)
                 return None
             if garbage:
-                self.log.add(HOST_TO_BOARD, bytes(garbage), now)
+                self.log.add(HOST_TO_BOARD, bytes(garbage), now, wire=tuple(self._garbage_wire))
                 garbage.clear()
+            self._partial_wire[0] = wire[0]
         self._partial.append(byte)
+        self._partial_wire[1] = wire[1]
         length = self.framing.frame_length(bytes(self._partial))
         if length is None or len(self._partial) < length:
             return None
         frame = bytes(self._partial)
         self._partial.clear()
-        self.log.add(HOST_TO_BOARD, frame, now)
-        return frame
+        self.log.add(HOST_TO_BOARD, frame, now, wire=tuple(self._partial_wire))
+        return frame, wire[1]
 
     def _expire_partial(self, now: int) -> None:
         if self._partial and now - self._last_byte_ns > self.frame_gap_ns:
-            self.log.add(HOST_TO_BOARD, bytes(self._partial), self._last_byte_ns)
+            self.log.add(HOST_TO_BOARD, bytes(self._partial), self._last_byte_ns, wire=tuple(self._partial_wire))
             self._partial.clear()
 
     def _on_quiet(self) -> None:
         with self._rx_mutex:
             self._expire_partial(time.monotonic_ns())
 
-    def _dispatch(self, frame: bytes) -> None:
+    def _dispatch(self, frame: bytes, arrived_ns: int) -> None:
         board = self.framing.address_of(frame)
         target = self.firmware.get(board)
-        if target is None or self.faults.silenced(board):
+        if target is None:
+            return
+        unlock = target.pulses(frame)
+        silencing = self.faults.silenced(board, unlock)
+        if silencing:
+            if unlock and "power_failure" in silencing and self.on_power_cut is not None:
+                self.on_power_cut(board)
             return
         reply = target.handle(frame)
         if reply is None:
             return
-        data, extra = self.faults.distort(board, reply)
+        data, extra = self.faults.distort(board, reply, unlock)
         if data is not None:
-            extra += target.reply_delay(frame) + len(frame) * self.char_time
-            self._courier.schedule(time.monotonic() + self.reply_delay + extra,
+            extra += target.reply_delay(frame)
+            self._courier.schedule(arrived_ns / 1e9 + self.reply_delay + extra,
                                    lambda: self._transmit(data))
 
     def _transmit(self, data: bytes) -> None:
-        self.log.add(BOARD_TO_HOST, data)
+        now = time.monotonic_ns()
+        self.log.add(BOARD_TO_HOST, data, now, wire=(now, now + int(len(data) * self.char_time * 1e9)))
         if self.char_time:
             self._send_paced(data, time.monotonic(), 0)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 
 from .scanner_models import SIM_MODELS
@@ -28,7 +29,7 @@ class SimScanner(Endpoint):
     >>> scanner.scan("early")
     >>> scanner.attach(sent.append)
     >>> scanner.receive(b"D"); scanner.scan("ignored")
-    >>> scanner.receive(b"E"); scanner.scan("HS-2024-0001")
+    >>> scanner.receive(b"E"); _ = scanner.scan("HS-2024-0001")
     >>> sent, scanner.dropped
     ([b'early\\n', b'HS-2024-0001\\n'], 1)
     """
@@ -46,16 +47,20 @@ class SimScanner(Endpoint):
         self._pending: deque[bytes] = deque(maxlen=backlog)
         self._mutex = threading.Lock()
 
-    def scan(self, data: str) -> None:
-        """The scanner is shown ``data``."""
+    def scan(self, data: str) -> tuple[int, int] | None:
+        """The scanner is shown ``data``. Returns ``time.monotonic_ns()`` just before its
+        first byte and just after its last byte were handed to the host, or None when the
+        code was dropped or kept for a host to come."""
         with self._mutex:
             if not self.model.reading():
                 self.dropped += 1
-                return
+                return None
             payload = self.model.encode(data)
+            first = time.monotonic_ns()
             if self.send(payload):
-                return
+                return first, time.monotonic_ns()
             self._pending.append(payload)
+            return None
 
     def noise(self, data: bytes) -> None:
         """Raw bytes on the line (a glitch, a power-up burst), sent as they are."""

@@ -9,7 +9,7 @@ from .cabinet import SimLock
 from .endpoint import Endpoint
 from .errors import SimulatorError
 from .families import BOARD_TYPES, board_family, board_firmware, board_layout
-from .faults import INSTANT_KINDS, KINDS, PLUG_KINDS, PLUG_TARGETS, Fault, FaultSet
+from .faults import INSTANT_KINDS, KINDS, LINE_KINDS, PLUG_KINDS, PLUG_TARGETS, Fault, FaultSet
 from .framelog import FrameLog
 from .gpio import SimGpio
 from .inprocess import InProcessTransport
@@ -79,6 +79,7 @@ class Simulator:
             firmware = board_firmware(family, self.cabinet, latched_bit=self.latched_bit, answer_unlock=answer_unlock,
                                  options=self.board_options)
             self.line = SimLine(firmware, faults=self.faults, log=self.log, reply_delay=reply_delay)
+            self.line.on_power_cut = lambda board: self.cabinet.cut_power([board])
         self.scanner = SimScanner(suffix=scanner_suffix, model=scanner_model)
         #: The thermal receipt printer (ESC/POS); reachable once :meth:`serve_printer` was called.
         self.printer = SimPrinter(width=printer_width)
@@ -199,22 +200,24 @@ class Simulator:
                                  vi="present phải là true hoặc false")
         self.cabinet.set_item(board, lock, present)
 
-    def scan(self, data: str) -> None:
-        """The QR scanner reads ``data``."""
+    def scan(self, data: str) -> tuple[int, int] | None:
+        """The QR scanner reads ``data``; when the code went out at once, the monotonic ns of
+        its first and last byte (see :meth:`SimScanner.scan`)."""
         if not isinstance(data, str) or not data or len(data) > MAX_SCAN_CHARS:
             raise SimulatorError(f"data must be text of 1 to {MAX_SCAN_CHARS} characters",
                                  code="invalid_field", vi=f"data phải là chuỗi từ 1 đến {MAX_SCAN_CHARS} ký tự")
         if "\r" in data or "\n" in data:
             raise SimulatorError("data must not contain line breaks", code="invalid_field",
                                  vi="data không được chứa ký tự xuống dòng")
-        self.scanner.scan(data)
+        return self.scanner.scan(data)
 
     def fault(self, kind: str, board: int | None = None, lock: int | None = None, count: int = 0,
-              target: str | None = None) -> None:
+              target: str | None = None, frames: str | None = None) -> None:
         """Inject a named fault (see :mod:`firmware_sim.faults`); ``clear`` ends them all.
 
         ``target`` says what ``unplug`` and ``replug`` act on: ``bus`` (default) or ``scanner``;
         ``target="printer"`` takes the printer's faults (``out_of_paper``, ``offline``, ``clear``).
+        ``frames="unlock"`` (line faults only) arms the fault for the next unlock frame of its scope.
         """
         if target == "printer":
             self._printer_fault(kind, board, count)
@@ -236,6 +239,7 @@ class Simulator:
             self._check_lock(board, lock)
         self._check_plug_fault(kind, board, count, target)
         self._refuse_line_fault(kind, board, target)
+        _check_frames(kind, frames)
         if kind == "clear":
             self.faults.clear()
             self.cabinet.unjam_all()
@@ -250,8 +254,8 @@ class Simulator:
         elif kind == "power_restore":
             self.faults.restore_power(board)
         else:
-            self.faults.add(Fault(kind, board, lock, count))
-            if kind == "power_failure":
+            self.faults.add(Fault(kind, board, lock, count, frames))
+            if kind == "power_failure" and frames is None:
                 self.cabinet.cut_power(self.cabinet.addresses if board is None else [board])
 
     def plugged(self, target: str = "bus") -> bool:
@@ -368,3 +372,9 @@ def _lock_dict(number: int, lock: SimLock) -> dict:
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_frames(kind: str, frames) -> None:
+    if frames is not None and (frames != "unlock" or kind not in LINE_KINDS):
+        raise SimulatorError("frames must be 'unlock' or absent, and only for a line fault",
+                             code="invalid_field", vi="frames phải là 'unlock' hoặc bỏ trống, và chỉ cho lỗi đường truyền")

@@ -75,6 +75,9 @@ class WinnsenFirmware(BoardFirmware):
     def address_of(self, frame: bytes) -> int | None:
         return frame[3] - self.station_base if len(frame) > 3 else None
 
+    def pulses(self, frame: bytes) -> bool:
+        return len(frame) > 2 and frame[2] == UNLOCK
+
     def handle(self, frame: bytes) -> bytes | None:
         if (len(frame) != COMMAND_LENGTH or frame[1] != COMMAND_LENGTH or frame[-1] != ETX
                 or frame[3] != self.board + self.station_base or not 1 <= frame[4] <= LOCKS_PER_BOARD):

@@ -16,6 +16,7 @@ write to the database on every request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -39,7 +40,13 @@ MAX_TOKEN_DAYS = 3650
 #: A token's ``last_used_at`` is written again only after this long.
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account, so that both answers take as long;
+    made on first use, not at import (it costs as much as a sign-in, in every process)."""
+    return _hasher.hash("not a real password")
 
 
 def _now() -> datetime:
@@ -96,7 +103,7 @@ def secret_matches(stored_hash: str | None, secret: object) -> bool:
     if not isinstance(secret, str) or len(secret) > 256:
         return False
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), secret) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

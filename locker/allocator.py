@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from . import states
 from .boards import Boards
 from .compartments import Compartments
-from .errors import NoCompartmentAvailable
+from .errors import NoCompartmentAvailable, NoLowCompartment
 from .models import Assignment, Compartment
 from .ports import Clock
+from .reach import Reach
 
 SIZE_ORDER = {"S": 0, "M": 1, "L": 2}
 
@@ -25,16 +26,20 @@ class _Taken(Exception):
 
 
 class Allocator:
-    def __init__(self, *, boards: Boards, compartments: Compartments, clock: Clock) -> None:
+    def __init__(self, *, boards: Boards, compartments: Compartments, clock: Clock, reach: Reach) -> None:
         self._boards = boards
         self._compartments = compartments
         self._clock = clock
+        self._reach = reach
 
     def allocate(self, s: Session, size: str, *, dropoff_id: int | None = None, result_id: int | None = None,
-                 exclude: tuple[int, ...] = ()) -> Compartment:
-        """Reserve a free compartment of ``size`` or larger. The unique index on active
-        assignments settles races: the loser retries with the next candidate."""
-        for comp in self._candidates(s, size, exclude):
+                 exclude: tuple[int, ...] = (), low: bool = False) -> Compartment:
+        """Reserve a free compartment of ``size`` or larger (``low``: within wheelchair reach). The
+        unique index on active assignments settles races: the loser retries with the next candidate."""
+        candidates = self._candidates(s, size, exclude)
+        if low:
+            candidates = [c for c in candidates if self._reach.within(c.label)]
+        for comp in candidates:
             try:
                 with s.begin_nested():
                     s.add(Assignment(compartment_id=comp.id, dropoff_id=dropoff_id, result_id=result_id,
@@ -47,7 +52,7 @@ class Allocator:
                 continue
             self._compartments.move(comp, states.RESERVED)
             return comp
-        raise NoCompartmentAvailable(size)
+        raise NoLowCompartment(size) if low else NoCompartmentAvailable(size)
 
     def _candidates(self, s: Session, size: str, exclude: tuple[int, ...]) -> list[Compartment]:
         wanted = [k for k, v in SIZE_ORDER.items() if v >= SIZE_ORDER[size]]
@@ -78,10 +83,16 @@ class Allocator:
             self._compartments.move(comp, states.FREE)
 
     def relocate(self, s: Session, record: Any, *, away_from: Compartment, **ids: int) -> Compartment | None:
-        """Reserve another compartment for ``record`` (a drop-off or result); None when none is free."""
-        try:
-            new = self.allocate(s, record.size, exclude=(away_from.id,), **ids)
-        except NoCompartmentAvailable:
+        """Reserve another compartment for ``record`` (a drop-off or result); None when none is free.
+        Moved from a compartment within reach, it goes to another within reach when one is free."""
+        new = None
+        for low in (True, False) if self._reach.within(away_from.label) else (False,):
+            try:
+                new = self.allocate(s, record.size, exclude=(away_from.id,), low=low, **ids)
+                break
+            except NoCompartmentAvailable:
+                continue
+        if new is None:
             return None
         record.compartment_id = new.id
         s.flush()

@@ -22,7 +22,7 @@ from .audit import AuditRecorder
 from .errors import Conflict, InvalidInput, NotFound
 from .models_runs import Announcement
 from .ports import Clock
-from .personal import mask_phone
+from .personal import mask_email, mask_phone
 from .statuses import AnnouncementStatus
 
 
@@ -59,19 +59,26 @@ class Announced:
     due: date
     size: str
     procedure: str
+    email: str | None = None
+    #: None: the language of the dossier's drop-off, else ``vi`` (decided when the result is loaded).
+    language: str | None = None
 
     @classmethod
-    def checked(cls, dossier_code: Any, phone: Any, due: Any, size: Any, procedure_: Any) -> "Announced":
+    def checked(cls, dossier_code: Any, phone: Any, due: Any, size: Any, procedure_: Any, email: Any = None,
+                language: Any = None) -> "Announced":
         return cls(validation.dossier_code(dossier_code).upper(), validation.phone(phone), due_date(due),
-                   validation.size(size), procedure(procedure_))
+                   validation.size(size), procedure(procedure_), validation.email(email),
+                   None if language is None else validation.language(language))
 
     def same_as(self, row: Announcement) -> bool:
-        return (self.phone, self.due, self.size, self.procedure) == (row.phone, row.due, row.size, row.procedure)
+        return ((self.phone, self.due, self.size, self.procedure, self.email, self.language)
+                == (row.phone, row.due, row.size, row.procedure, row.email, row.language))
 
 
 def view(row: Announcement) -> dict[str, Any]:
-    return {"dossier_code": row.dossier_code, "phone": masked_phone(row.phone), "due": row.due.isoformat(),
-            "size": row.size, "procedure": row.procedure, "status": row.status}
+    return {"dossier_code": row.dossier_code, "phone": masked_phone(row.phone),
+            "email": mask_email(row.email) if row.email else None, "language": row.language,
+            "due": row.due.isoformat(), "size": row.size, "procedure": row.procedure, "status": row.status}
 
 
 class Announcements:
@@ -80,10 +87,13 @@ class Announcements:
         self._clock = clock
         self._audit = audit
 
-    def announce(self, dossier_code: Any, phone: Any, due: Any, size: Any, procedure_: Any, *,
-                 actor: Any) -> tuple[dict[str, Any], bool]:
-        """(the announcement, whether it is new): new or announced again after a withdrawal."""
-        given = Announced.checked(dossier_code, phone, due, size, procedure_)
+    def announce(self, dossier_code: Any, phone: Any, due: Any, size: Any, procedure_: Any, *, actor: Any,
+                 email: Any = None, language: Any = None) -> tuple[dict[str, Any], bool]:
+        """(the announcement, whether it is new): new or announced again after a withdrawal.
+
+        ``email`` (optional) and ``language`` (``vi``/``en``; None: the drop-off's) go with the
+        result when a clerk loads it: its SMS in that language, its email when given."""
+        given = Announced.checked(dossier_code, phone, due, size, procedure_, email, language)
         actor = validation.name("actor", actor)
         with self._db.session() as s:
             row = self.find(s, given.dossier_code, lock=True)
@@ -97,7 +107,7 @@ class Announcements:
             row = self._store(s, row, given, actor)
             self._audit.event(s, "result_announced" if created else "announcement_updated", actor=actor,
                               dossier=row.dossier_code, size=row.size, due=row.due.isoformat(),
-                              procedure=row.procedure)
+                              procedure=row.procedure, language=row.language)
             return view(row), created
 
     def withdraw(self, dossier_code: Any, *, actor: Any) -> None:
@@ -144,6 +154,7 @@ class Announcements:
             row = Announcement(dossier_code=given.dossier_code, created_at=now)
             s.add(row)
         row.phone, row.due, row.size, row.procedure = given.phone, given.due, given.size, given.procedure
+        row.email, row.language = given.email, given.language
         row.status, row.result_id, row.actor, row.updated_at = AnnouncementStatus.ANNOUNCED, None, actor, now
         s.flush()
         return row

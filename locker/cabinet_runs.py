@@ -47,6 +47,20 @@ def item_view(s: Session, item: RunItem) -> dict[str, Any]:
             "scanned_code": item.scanned_code, "note": item.note, "time": iso(item.updated_at)}
 
 
+def _taken_from(opened: list[RunItem]) -> RunItem | None:
+    """The compartment a scanned dossier that is none of the expected ones came out of.
+
+    The clerk scans after taking it out, usually once the door is closed and the next compartment
+    has already opened: the last emptied compartment not yet checked, else the one open now, else the
+    last one opened that is not confirmed (even where the item sensor had read empty).
+    """
+    unconfirmed = [i for i in reversed(opened) if i.check != ItemCheck.CONFIRMED]
+    taken = (i for i in unconfirmed if i.check == ItemCheck.UNCHECKED
+             and i.collection.status == CollectionStatus.COLLECTED)
+    open_now = (i for i in unconfirmed if in_flight(i))
+    return next(taken, None) or next(open_now, None) or next(iter(unconfirmed), None)
+
+
 def run_view(s: Session, run: CabinetRun) -> dict[str, Any]:
     return {"id": run.id, "kind": run.kind, "clerk": run.clerk, "scanner": run.scanner, "status": run.status,
             "started_at": iso(run.started_at), "ended_at": iso(run.ended_at) if run.ended_at else None,
@@ -79,8 +93,9 @@ def holdings(s: Session, kind: str) -> list[tuple[Compartment, str]]:
 class CabinetRuns:
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder,
                  holds_item: Callable[[Compartment], bool | None], start_collection: Callable[..., dict[str, Any]],
-                 scanner_on: Callable[[], None]) -> None:
+                 scanner_on: Callable[[], None], scanner_changed: Callable[[], None]) -> None:
         self._db = db
+        self._scanner_changed = scanner_changed
         self._holds_item = holds_item
         self._clock = clock
         self._audit = audit
@@ -109,6 +124,7 @@ class CabinetRuns:
             self._audit.event(s, "cabinet_run_started", actor=actor, run=run.id, run_kind=kind, compartments=len(found))
             run_id = run.id
         if scanner:
+            self._scanner_changed()
             self._scanner_on()
         self._open_next(run_id)
         return self.get(run_id)
@@ -182,7 +198,9 @@ class CabinetRuns:
             self._audit.event(s, "cabinet_run_signed", actor=actor, run=run.id, run_kind=run.kind,
                               confirmed=checks.count(ItemCheck.CONFIRMED), mismatch=checks.count(ItemCheck.MISMATCH),
                               missing=checks.count(ItemCheck.MISSING))
-            return run_view(s, run)
+            answer = run_view(s, run)
+        self._scanner_changed()
+        return answer
 
     # ---- inside ------------------------------------------------------------------------
 
@@ -196,9 +214,7 @@ class CabinetRuns:
             self._audit.event(s, "run_item_confirmed", actor=actor, compartment=match.compartment.label,
                               dossier=match.expected_code, run=run.id)
             return run_view(s, run)
-        # The compartment opened last that is not confirmed: a dossier that is not its own came out of it
-        # (even where the item sensor had read empty).
-        current = next((i for i in reversed(opened) if i.check != ItemCheck.CONFIRMED), None)
+        current = _taken_from(opened)
         if current is None:
             run.notice = notice(now, ok=False, code=code, word="unexpected")
             self._audit.event(s, "run_scan_unexpected", actor=actor, dossier=code, run=run.id)

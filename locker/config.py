@@ -42,8 +42,10 @@ from .config_sections import (DATABASE_SCHEMES, DatabaseConfig, DoorConfig, Emai
                               check_office, check_privacy,
                               check_security, check_sms)
 from .config_console import ConsoleConfig, check_console
+from .config_reach import check_floors
 from .config_webhooks import AuditConfig, WebhooksConfig, check_webhooks, resolve_audit
 from .errors import ConfigError
+from .procedures import Procedures, load_procedures
 
 __all__ = [
     "BAUDRATES", "DATABASE_SCHEMES", "GPIO_NAMES", "LABEL_RE", "NAME_RE", "PIN_FACTORIES", "PROTOCOLS",
@@ -86,6 +88,8 @@ class Config:
     #: ``[gpio] pin_factory``: where the pins are (see :data:`PIN_FACTORIES`); "" lets gpiozero choose.
     gpio_pin_factory: str = ""
     compartments: tuple[CompartmentConfig, ...] = ()
+    #: The procedures of ``[kiosk] procedures_file``, read and checked with the rest.
+    procedures: Procedures = field(default_factory=Procedures)
 
     @property
     def bus(self) -> BusConfig:
@@ -179,9 +183,12 @@ def _checked(cfg: Config) -> Config:
     check_doors(cfg.doors)
     check_expiry(cfg.expiry)
     check_layout(cfg.layout)
+    check_floors(cfg.layout, cfg.compartments)
     check_office(cfg.office)
     check_privacy(cfg.privacy)
     check_console(cfg.console)
     check_webhooks(cfg.webhooks)
-    return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http),
+    path = cfg.kiosk.procedures_file.strip()
+    procedures = load_procedures(path) if path else Procedures()
+    return replace(cfg, kiosk=check_kiosk(cfg.kiosk, cfg.http), procedures=procedures,
                    audit=resolve_audit(cfg.audit, cfg.security.secret_file))

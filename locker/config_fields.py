@@ -84,6 +84,8 @@ def coerce(key: str, value: Any, type_name: Any, *, from_env: bool) -> Any:
         return _float(key, value)
     if kind == "tuple[str, ...]":
         return _strings(key, value, from_env)
+    if kind == "tuple[int, ...]":
+        return tuple(_int(key, item) for item in _items(key, value, from_env))
     if kind == "dict[str, str]":
         return _string_table(key, value, from_env)
     if not isinstance(value, str):
@@ -125,6 +127,15 @@ def _strings(key: str, value: Any, from_env: bool) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(key, "must be a list of strings" + (" (comma-separated)" if from_env else ""))
     return tuple(value)
+
+
+def _items(key: str, value: Any, from_env: bool) -> list[Any]:
+    """A list of whole numbers; in the environment, comma-separated."""
+    if from_env and isinstance(value, str):
+        value = [item.strip() for item in value.split(",") if item.strip()]
+    if not isinstance(value, list) or any(isinstance(item, bool) or not isinstance(item, (int, str)) for item in value):
+        raise ConfigError(key, "must be a list of whole numbers" + (" (comma-separated)" if from_env else ""))
+    return value
 
 
 def _string_table(key: str, value: Any, from_env: bool) -> dict[str, str]:

@@ -30,6 +30,8 @@ SIZES = ("S", "M", "L")
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _HEIGHT_MM = (1, 5000)
+#: A compartment's floor above the ground, in millimetres.
+FLOOR_MM = (0, 3000)
 #: The family whose ``channels`` setting says how many locks a board has.
 _CHANNELS = next(f for f in FAMILIES.values() if f.locks_setting == "channels")
 
@@ -136,6 +138,9 @@ class CompartmentConfig:
     #: Where it is on the cabinet's front (from 1, top left), for the console's grid.
     row: int | None = None
     column: int | None = None
+    #: Height of its floor (the shelf a dossier lies on) above the ground, in millimetres, when
+    #: known: whether a person in a wheelchair can reach it (see :mod:`locker.reach`).
+    floor_mm: int | None = None
 
 
 def read_pin_factory(raw: Mapping[str, Any], env: Mapping[str, str]) -> str:
@@ -229,7 +234,7 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
     if not isinstance(item, Mapping):
         raise ConfigError(where, "must be a table")
     for key in item:
-        if key not in ("label", "board", "lock", "size", "bus", "height_mm", "row", "column"):
+        if key not in ("label", "board", "lock", "size", "bus", "height_mm", "row", "column", "floor_mm"):
             raise ConfigError(f"{where}.{key}", "unknown key")
     for key in ("label", "board", "lock", "size"):
         if key not in item:
@@ -244,6 +249,7 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
         height = coerce(f"{where}.height_mm", height, "int", from_env=False)
         if not _HEIGHT_MM[0] <= height <= _HEIGHT_MM[1]:
             raise ConfigError(f"{where}.height_mm", f"must be between {_HEIGHT_MM[0]} and {_HEIGHT_MM[1]}")
+    floor = _floor(f"{where}.floor_mm", item.get("floor_mm"))
     if not LABEL_RE.match(label):
         raise ConfigError(f"{where}.label", "use 1-16 letters, digits, '-' or '_'")
     row, column = (_place(f"{where}.{key}", item.get(key)) for key in ("row", "column"))
@@ -260,7 +266,16 @@ def _compartment(where: str, item: Any, buses: tuple[BusConfig, ...]) -> Compart
         raise ConfigError(f"{where}.lock", f"must be between 1 and {locks} for {by_name[bus].protocol} boards")
     if size not in SIZES:
         raise ConfigError(f"{where}.size", "must be S, M or L")
-    return CompartmentConfig(label, board, lock, size, bus, height, row, column)
+    return CompartmentConfig(label, board, lock, size, bus, height, row, column, floor)
+
+
+def _floor(where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    value = coerce(where, value, "int", from_env=False)
+    if not FLOOR_MM[0] <= value <= FLOOR_MM[1]:
+        raise ConfigError(where, f"must be between {FLOOR_MM[0]} and {FLOOR_MM[1]} (millimetres above the ground)")
+    return value
 
 
 def _place(where: str, value: Any) -> int | None:

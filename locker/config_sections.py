@@ -55,6 +55,13 @@ class KioskConfig:
     inactivity_s: int = 90
     #: ... and goes back to the start screen when nobody answers within this long.
     more_time_s: int = 20
+    #: Dossier status lookups one kiosk may make in any 60 seconds (codes cannot be tried in bulk).
+    lookups_per_minute: int = 10
+    #: The procedures the kiosk lists (a TOML file, docs/procedures.md); empty: no list.
+    procedures_file: str = ""
+    #: A citizen who asks for a low compartment is offered only those whose floor is at most this
+    #: high above the ground, in millimetres (wheelchair reach).
+    reach_mm: int = 1200
 
     def allows(self, host: str) -> bool:
         """Whether a ``Host`` header (or an ``Origin``'s host), with or without a port, is allowed."""
@@ -172,6 +179,9 @@ class LayoutConfig:
     board starting a new column."""
 
     rows: int = 16
+    #: The floor height above the ground (mm) of each row's compartments, top row first; a
+    #: compartment's own ``floor_mm`` wins. Empty: only ``floor_mm`` tells.
+    row_floor_mm: tuple[int, ...] = ()
 
 
 def host_name(host: str) -> str | None:
@@ -227,6 +237,10 @@ def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
     for key, low, high in (("inactivity_s", 3, 900), ("more_time_s", 3, 300)):
         if not low <= getattr(kiosk, key) <= high:
             raise ConfigError(f"kiosk.{key}", f"must be a whole number of seconds from {low} to {high}")
+    if not 1 <= kiosk.lookups_per_minute <= 600:
+        raise ConfigError("kiosk.lookups_per_minute", "must be a whole number from 1 to 600")
+    if not 300 <= kiosk.reach_mm <= 2500:
+        raise ConfigError("kiosk.reach_mm", "must be a whole number of millimetres from 300 to 2500")
     if kiosk.allowed_hosts is None:
         defaults = LOOPBACK_HOSTS + (() if http.host.strip() in _WILDCARD_HOSTS else (http.host,))
         return replace(kiosk, allowed_hosts=tuple(dict.fromkeys(host_name(h) or h for h in defaults)))

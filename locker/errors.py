@@ -62,6 +62,20 @@ class NoCompartmentAvailable(LockerError):
         )
 
 
+class NoLowCompartment(NoCompartmentAvailable):
+    """A low compartment was asked for (wheelchair reach) and none of a fitting size is free."""
+
+    code = "no_low_compartment"
+
+    def __init__(self, size: str) -> None:
+        LockerError.__init__(
+            self,
+            f"Hiện không còn ngăn thấp (trong tầm với từ xe lăn) trống cỡ {size} hoặc lớn hơn.",
+            f"No free low compartment (within reach from a wheelchair) of size {size} or larger is available now.",
+            size=size, low=True,
+        )
+
+
 class Conflict(LockerError):
     """The request is valid but the current state does not allow it."""
 
@@ -79,6 +93,16 @@ class AlreadyInCabinet(Conflict):
             "Please ask a clerk if you need help.",
             dossier_code=dossier_code,
         )
+
+
+class AlreadyRated(Conflict):
+    """One rating per drop-off or pickup: a second is refused."""
+
+    code = "already_rated"
+
+    def __init__(self) -> None:
+        super().__init__("Lượt giao dịch này đã được đánh giá. Xin cảm ơn!",
+                         "This drop-off or pickup has already been rated. Thank you!")
 
 
 class InvalidCredentials(LockerError):

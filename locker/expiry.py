@@ -1,6 +1,7 @@
 """Deadlines of results waiting in the cabinet: a reminder SMS a configurable time before
-(once), and at the deadline the pickup credentials are revoked and the result is listed
-for return to the counter (``expired``; a retrieval run takes it out). A clerk may extend
+(once), and at the deadline the pickup credentials are revoked, the citizen is told (once)
+and the result is listed for return to the counter (``expired``; a retrieval run takes it
+out). A clerk may extend
 a deadline once, with a reason. Driven by the coordinator's tick."""
 
 from __future__ import annotations
@@ -119,3 +120,5 @@ class Expiry:
         label = result.compartment.label if result.compartment else None
         self._audit.event(s, "result_expired", compartment=label, dossier=result.dossier.code, result=result.id,
                           revoked=revoked)
+        # Once: only a ready result expires, and it is no longer ready.
+        self._messages.about_result(s, "expired", result)

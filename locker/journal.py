@@ -21,6 +21,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .audit import AuditRecorder
+from .boards import Boards
+from .errors import HardwareUnavailable
 from .models import Compartment, DoorOperation
 from .ports import Clock
 
@@ -67,13 +69,19 @@ class Unlock:
 
 
 class Journal:
-    def __init__(self, *, audit: AuditRecorder, clock: Clock) -> None:
+    def __init__(self, *, audit: AuditRecorder, clock: Clock, boards: Boards | None = None) -> None:
         self._audit = audit
         self._clock = clock
+        self._boards = boards
 
     def open(self, s: Session, comp: Compartment, purpose: str, ref_id: int, *, actor: str,
              dossier: str | None) -> Unlock:
-        """Write the intent to unlock ``comp`` for a flow's record; pulse it after commit."""
+        """Write the intent to unlock ``comp`` for a flow's record; pulse it after commit.
+
+        A compartment whose board is known to be offline is not opened: a pulse into a dead
+        board has an unknown outcome and would take the compartment out of service."""
+        if self._boards is not None and (comp.bus, comp.board) in self._boards.offline():
+            raise HardwareUnavailable()
         now = self._clock.now()
         op = DoorOperation(compartment_id=comp.id, purpose=purpose, ref_id=ref_id, status=OpStatus.PENDING,
                            created_at=now, updated_at=now)

@@ -46,8 +46,10 @@ def run_view(s: Session, run: LoadRun) -> dict[str, Any]:
 
 class LoadRuns:
     def __init__(self, *, db: Any, clock: Clock, audit: AuditRecorder, announcements: Announcements,
-                 load_result: Callable[..., dict[str, Any]], scanner_on: Callable[[], None]) -> None:
+                 load_result: Callable[..., dict[str, Any]], scanner_on: Callable[[], None],
+                 scanner_changed: Callable[[], None]) -> None:
         self._db = db
+        self._scanner_changed = scanner_changed
         self._clock = clock
         self._audit = audit
         self._announcements = announcements
@@ -67,6 +69,7 @@ class LoadRuns:
             self._audit.event(s, "load_run_started", actor=actor, run=run.id, scanner=bool(scanner))
             answer = run_view(s, run)
         if scanner:
+            self._scanner_changed()
             self._scanner_on()
         return answer
 
@@ -102,8 +105,9 @@ class LoadRuns:
                 run.notice = notice(self._clock.now(), ok=True, code=code, word="needs_details")
                 self._audit.event(s, "load_scan_unannounced", actor=actor, dossier=code, run=run.id)
                 return run_view(s, run)
+            contact = {"email": announced.email, "language": announced.language}
             phone, size = announced.phone, announced.size
-        return self._load(run_id, code, phone, size, actor=actor, announced=True)
+        return self._load(run_id, code, phone, size, actor=actor, announced=True, **contact)
 
     def details(self, run_id: Any, phone: Any, size: Any, *, actor: Any) -> dict[str, Any]:
         """The phone and size of the scanned dossier nobody announced, typed once."""
@@ -124,11 +128,14 @@ class LoadRuns:
             states = [item_state(s, item) for item in run.items]
             self._audit.event(s, "load_run_closed", actor=actor, run=run.id, loaded=len(states),
                               ready=states.count(ItemState.READY), failed=states.count(ItemState.FAILED))
-            return run_view(s, run)
+            answer = run_view(s, run)
+        self._scanner_changed()
+        return answer
 
-    def _load(self, run_id: Any, code: str, phone: str, size: str, *, actor: str, announced: bool) -> dict:
+    def _load(self, run_id: Any, code: str, phone: str, size: str, *, actor: str, announced: bool,
+              email: str | None = None, language: str | None = None) -> dict:
         try:
-            started = self._load_result(code, phone, size, actor=actor)
+            started = self._load_result(code, phone, size, actor=actor, email=email, language=language)
         except LockerError as exc:
             self._note(run_id, ok=False, code=code, error=exc)
             raise

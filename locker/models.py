@@ -285,5 +285,6 @@ class KioskThrottle(Base):
 
 from .models_alarms import Alarm  # noqa: E402,F401 - registers the alarms table with Base
 from .models_stats import CounterTotal, DailyStat, PickupWait  # noqa: E402,F401 - the reports' tables
+from .models_ratings import Rating  # noqa: E402,F401 - the kiosk's satisfaction ratings
 from .models_webhooks import (AuditMark, WebhookAttempt, WebhookDelivery, WebhookEvent,  # noqa: E402,F401
                               WebhookSubscription)

@@ -22,6 +22,10 @@ class Announcement(Base):
     dossier_code: Mapped[str] = mapped_column(String(64), unique=True)
     #: Sealed at rest (:mod:`locker.personal`); "" once purged.
     phone: Mapped[str] = mapped_column(Sealed())
+    #: Sealed at rest like the phone; None when not given (or purged).
+    email: Mapped[Optional[str]] = mapped_column(Sealed(), nullable=True)
+    #: The language of the citizen's messages; None: the dossier's drop-off's, else ``vi``.
+    language: Mapped[Optional[str]] = mapped_column(String(2), nullable=True)
     due: Mapped[date] = mapped_column(Date)
     size: Mapped[str] = mapped_column(String(1))
     procedure: Mapped[str] = mapped_column(String(200))

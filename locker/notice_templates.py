@@ -92,7 +92,7 @@ EMAIL_SUBJECTS: dict[str, tuple[str, str]] = {
     "pickup_receipt": ("Biên nhận trả kết quả hồ sơ {dossier}", "Pickup receipt for dossier {dossier}"),
     "printer_fallback": ("Biên nhận {number}, hồ sơ {dossier}", "Receipt {number}, dossier {dossier}"),
 }
-DIGEST_SUBJECT = "{office}: {count} cảnh báo mới / {count} new alarms"
+DIGEST_SUBJECT = "{office}: {count} cảnh báo mới / {count} new {alarms}"
 
 #: Realistic longest values, measured by the segment test and docs/notifications.md:
 #: a national one-stop dossier code, a long compartment label, a hotline with spaces.
@@ -169,7 +169,8 @@ def alarm_digest(*, office: str, alarms: Iterable[Mapping[str, Any]]) -> tuple[s
         named = f"{alarm['kind']} ({vi} / {en})" if vi else alarm["kind"]
         lines.append(f"#{alarm['seq']}  {local_time(alarm['time'])}  {named}  {where}".rstrip())
     lines += ["", "Xem và xử lý trên trang điều hành / see and handle them on the console.", "", "-- ", office, ""]
-    return DIGEST_SUBJECT.format(office=office, count=len(rows)), "\n".join(lines)
+    alarms_word = "alarm" if len(rows) == 1 else "alarms"
+    return DIGEST_SUBJECT.format(office=office, count=len(rows), alarms=alarms_word), "\n".join(lines)
 
 
 def segments_table() -> str:

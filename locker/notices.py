@@ -28,12 +28,15 @@ class CitizenMessages:
     def send(self, s: Session, kind: str, *, phone: str, email: str | None, language: str, dossier: str,
              label: str = "", email_too: bool = True, actor: str = "system", **values: Any) -> None:
         """Queue the SMS of ``kind`` (see :data:`locker.notice_templates.SMS`), and its email when there is
-        an address and ``[notify.email]`` is set up; ``values``: code, until, at, number, link."""
+        an address and ``[notify.email]`` is set up; ``values``: code, until, at, number, link.
+
+        A number erased on the citizen's request (``""``) gets no SMS."""
         common = {"dossier": dossier, "label": label, "hotline": self._config.office.hotline, **values}
-        text = notice_templates.sms(kind, language, self._config.sms.encoding, **common)
-        msg = outbox.enqueue_sms(s, phone, text, secret=self._secret, clock=self._clock, kind=kind)
-        self._audit.event(s, "sms_queued", actor=actor, compartment=label or None, dossier=dossier, message=msg.id,
-                          message_kind=kind)
+        if phone:
+            text = notice_templates.sms(kind, language, self._config.sms.encoding, **common)
+            msg = outbox.enqueue_sms(s, phone, text, secret=self._secret, clock=self._clock, kind=kind)
+            self._audit.event(s, "sms_queued", actor=actor, compartment=label or None, dossier=dossier,
+                              message=msg.id, message_kind=kind)
         if email and email_too and self._config.email.enabled:
             subject, body = notice_templates.email(kind, office=self._config.office.name, **common)
             mail = outbox.enqueue_email(s, email, subject, body, secret=self._secret, clock=self._clock, kind=kind)

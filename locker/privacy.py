@@ -36,7 +36,7 @@ ACTIVE = {
     Dropoff: (STARTED, SEEN_OPEN, DropoffStatus.CLOSED_EMPTY, DropoffStatus.STORED),
     Result: (STARTED, SEEN_OPEN, ResultStatus.CLOSED_EMPTY, ResultStatus.READY),
 }
-#: Announcements whose phone number is no longer needed: the result it announced holds its own.
+#: Announcements whose phone number and address are no longer needed: the result it announced holds its own.
 ANNOUNCEMENT_DONE = (AnnouncementStatus.LOADED, AnnouncementStatus.WITHDRAWN)
 #: What an erased outbox message becomes (the worker delivers only ``pending`` ones).
 ERASED = "erased"
@@ -74,9 +74,8 @@ class Privacy:
                 report.records[model.__tablename__] = len(rows)
                 if not dry_run:
                     _blank(s, model, rows)
-            done = list(s.execute(select(Announcement.id).where(
-                Announcement.phone != "", Announcement.status.in_(ANNOUNCEMENT_DONE),
-                Announcement.updated_at < report.cutoff)).scalars())
+            done = _holding(s, Announcement, Announcement.status.in_(ANNOUNCEMENT_DONE),
+                            Announcement.updated_at < report.cutoff)
             report.records["announcements"] = len(done)
             # Sent long ago, or still undelivered after the whole retention period.
             sent = list(s.execute(select(OutboxMessage.id).where(OutboxMessage.payload != "", or_(
@@ -99,14 +98,16 @@ class Privacy:
         reason = _reason(reason)
         with self._db.session() as s:
             dossier = s.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
-            if dossier is None:
+            announced = list(s.execute(select(Announcement.id).where(Announcement.dossier_code == code))
+                             .scalars())
+            if dossier is None and not announced:
                 raise NotFound("dossier", code)
             records = {}
             for model in ACTIVE:
-                rows = list(s.execute(select(model.id).where(model.dossier_id == dossier.id)).scalars())
+                rows = [] if dossier is None else list(
+                    s.execute(select(model.id).where(model.dossier_id == dossier.id)).scalars())
                 _blank(s, model, rows)
                 records[model.__tablename__] = len(rows)
-            announced = list(s.execute(select(Announcement.id).where(Announcement.dossier_code == code)).scalars())
             _blank(s, Announcement, announced)
             records["announcements"] = len(announced)
             messages = _messages_of(s, code)

@@ -4,7 +4,8 @@ dossier code, an open run, and the run's last notice."""
 from __future__ import annotations
 
 import json
-from typing import Any
+import threading
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,36 @@ def scanner_holder(s: Session) -> tuple[str, int, str] | None:
         if row is not None:
             return kind, row.id, row.clerk
     return None
+
+
+class ScannerHolder:
+    """:func:`scanner_holder`, kept in memory: every scan asks it, and only a run that
+    starts on the scanner or closes changes it (they call :meth:`changed` after their
+    commit). The answer is read from the database once after each change."""
+
+    def __init__(self, *, read_session: Callable[[], Any]) -> None:
+        self._read_session = read_session
+        self._mutex = threading.Lock()
+        self._known = False
+        self._holder: tuple[str, int, str] | None = None
+        self._version = 0
+
+    def current(self) -> tuple[str, int, str] | None:
+        with self._mutex:
+            if self._known:
+                return self._holder
+            version = self._version
+        with self._read_session() as s:  # no write lock
+            holder = scanner_holder(s)
+        with self._mutex:
+            if version == self._version:  # no run changed while it was read
+                self._known, self._holder = True, holder
+        return holder
+
+    def changed(self) -> None:
+        with self._mutex:
+            self._known = False
+            self._version += 1
 
 
 def claim_scanner(s: Session) -> None:

@@ -59,6 +59,9 @@ from .alarm_digest import AlarmDigest
 from .notices import CitizenMessages, CredentialSender
 from .ports import Clock, LockBus, Panel, ReceiptPrinter, ScannerControl, ScanRead, SensorChanged, SystemClock, Tick
 from .privacy import Privacy
+from .ratings import Ratings
+from .public_status import StatusLookup
+from .reach import Reach
 from .receipts import Receipts
 from .reports import Reports
 from .reconcile import Reconciler
@@ -93,8 +96,10 @@ class LockerService:
                                              panel=panel)
         self._compartments_part = compartments = Compartments(config=config, audit=recorder, clock=clock,
                                                               alarms=alarms)
-        journal = Journal(audit=recorder, clock=clock)
-        allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock)
+        journal = Journal(audit=recorder, clock=clock, boards=self._boards)
+        #: Which compartments a person in a wheelchair can reach (``low`` drop-offs, the kiosk's offer).
+        self.reach = Reach.of(config)
+        allocator = Allocator(boards=self._boards, compartments=compartments, clock=clock, reach=self.reach)
         parts = dict(db=db, clock=clock, audit=recorder, journal=journal, allocator=allocator,
                      compartments=compartments)
         #: Receipts and SMS after each drop-off and pickup; the runtime starts and stops its printing thread.
@@ -125,12 +130,15 @@ class LockerService:
         self._maintenance = Maintenance(**parts)
         self._grid = CabinetGrid(db=db, config=config, alarms=alarms)
         self._dossier_view = DossierView(db=db)
+        self.status_lookup = StatusLookup(db=db)  # the kiosk's lookup by dossier code
         self._inventory = Inventory(config=config, db=db, clock=clock, audit=recorder, compartments=compartments)
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
         #: The supervisors' reports and the office's counter totals (public parts, like the two below).
         self.reports = Reports(db=db, clock=clock, audit=recorder)
+        #: Citizens' satisfaction ratings of their drop-offs and pickups, from the kiosk.
+        self.ratings = Ratings(db=db, clock=clock, audit=recorder)
         #: Purging and erasing citizens' personal data.
         self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
         #: Webhook subscriptions and their delivery log (an admin's; the runtime runs the delivery outbox).
@@ -146,10 +154,11 @@ class LockerService:
     # ---- flows ----------------------------------------------------------------------------
 
     def start_dropoff(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
-                      language: Any = "vi") -> dict[str, Any]:
-        """Reserve and unlock a compartment for a citizen's dossier (``language``: the kiosk screen's)."""
+                      language: Any = "vi", low: Any = False) -> dict[str, Any]:
+        """Reserve and unlock a compartment for a citizen's dossier (``language``: the kiosk screen's;
+        ``low``: within wheelchair reach)."""
         return self._unlocks.start(self._dropoffs.start(dossier_code, phone, size, kiosk=kiosk, email=email,
-                                                        language=language))
+                                                        language=language, low=low))
 
     def get_dropoff(self, dropoff_id: Any, *, kiosk: str | None = None) -> dict[str, Any]:
         """With ``kiosk``, the dossier code only for the kiosk that started it, while on its screen;

@@ -25,7 +25,8 @@ from .models import AuditEvent, Credential, Pickup
 from .models_alarms import Alarm
 from .models_stats import DailyStat, PickupWait
 
-#: Audit kind -> (metric, key). Alarms are counted apart (by their kind, when first raised).
+#: Audit kind -> (metric, key). Alarms are counted apart (by their kind, when first raised), and
+#: so are ratings (by score and by comment chip).
 COUNTED: dict[str, tuple[str, str]] = {
     "dropoff_stored": ("dropoffs", ""),
     "result_ready": ("results_loaded", ""),
@@ -35,6 +36,11 @@ COUNTED: dict[str, tuple[str, str]] = {
     "result_removed": ("returned", "removed"),
 }
 ALARMS = "alarms"
+#: A citizen's rating at the kiosk (:mod:`locker.ratings`): one count under RATING_SCORES keyed by
+#: its score ("1".."5"), and one under RATING_CHIPS per comment chip chosen.
+RATED = "rating_recorded"
+RATING_SCORES = "rating_scores"
+RATING_CHIPS = "rating_chips"
 
 
 def office_day(t: datetime) -> date:
@@ -59,6 +65,10 @@ def observe(s: Session, event: AuditEvent, data: dict[str, Any]) -> None:
             add(s, day, ALARMS, str(data.get("alarm_kind") or event.kind)[:40])
         if event.kind == "pickup_collected":
             _pickup_wait(s, event, data, day)
+        if event.kind == RATED:
+            add(s, day, RATING_SCORES, str(data["score"]))
+            for chip in data.get("chips", ()):
+                add(s, day, RATING_CHIPS, str(chip)[:40])
 
 
 def add(s: Session, day: date, metric: str, key: str = "", n: int = 1) -> None:

@@ -92,6 +92,16 @@ class DossierStatus(StrEnum):
     RESULT_RETURNED = "result_returned"  # a clerk took the expired result back to the counter
 
 
+class PublicDossierStatus(StrEnum):
+    """A dossier as the kiosk's status lookup tells anyone who knows its code (locker.public_status)."""
+
+    DROPPED_OFF = "dropped_off"  # in the cabinet, waiting for a clerk to take it in
+    RECEIVED = "received"        # the office has it: being processed
+    READY = "ready"              # its result waits in the cabinet
+    COLLECTED = "collected"      # its result was collected
+    EXPIRED = "expired"          # the result was not collected in time: ask at the counter
+
+
 #: A dossier waiting for a door to close on it.
 PENDING_DOSSIER = (DossierStatus.DROPOFF_PENDING, DossierStatus.RESULT_PENDING)
 

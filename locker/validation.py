@@ -121,6 +121,15 @@ def size(value: Any) -> str:
     return s
 
 
+def low(value: Any) -> bool:
+    """Whether a citizen asks for a compartment within wheelchair reach (absent: no)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInput("low", "Trường low phải là true hoặc false.", "The low field must be true or false.")
+    return value
+
+
 def pickup_code(value: Any) -> str:
     """An 8-digit pickup code."""
     s = _string("code", value, "Mã nhận", "pickup code", 40)

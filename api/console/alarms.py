@@ -1,12 +1,13 @@
 """The alarms inbox page (``/console/alarms``): newest first, filtered by state and kind,
 acknowledged with a note and resolved; new alarms sound and show a banner (see
-``static/live.js``)."""
+``static/live.js``), and their rows come in live, as a changed alarm's row changes
+(``static/alarms.js`` reads :func:`row` when the console's stream brings one)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,6 +48,18 @@ def index() -> Any:
         alarms = [a for a in alarms if a["kind"] == kind]
     return render_template("console/alarms.html", alarms=alarms, state=state, kind=kind, kinds=list(AlarmKind),
                            states=list(AlarmState), kind_text=kind_text)
+
+
+@bp.get("/<int:alarm_id>/row")
+@role_required("clerk")
+def row(alarm_id: int) -> Any:
+    """One alarm's row of the inbox, its forms coming back to the page's filters."""
+    try:
+        alarm = runtime().service.alarms.get(alarm_id)
+    except LockerError:
+        abort(404)
+    return render_template("console/alarm_row.html", a=alarm, state=request.args.get("state", "open"),
+                           kind=request.args.get("kind", ""), kind_text=kind_text)
 
 
 @bp.post("/<int:alarm_id>/ack")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from locker.alarm_kinds import KIND_TEXT
 
@@ -22,7 +22,7 @@ NAV = ()
 @bp.get("/stream")
 @role_required("clerk")
 def stream() -> Any:
-    return event_stream(runtime().hub)
+    return event_stream(runtime().hub, request.args.getlist("topic"))
 
 
 @bp.app_context_processor

@@ -14,7 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from locker.errors import LockerError
-from locker.report_output import chart_svg
+from locker.report_output import chart_svg, satisfaction_svg
 from locker.statistics import office_day
 
 from ..auth import runtime
@@ -23,6 +23,11 @@ from .guard import role_required
 from .nav import NavItem
 
 bp = Blueprint("reports", __name__, url_prefix="/console/reports")
+
+#: The kiosk's comment chips (:data:`locker.ratings.CHIPS`) in the console's words.
+CHIP_WORDS = {"quick": _l("Quick"), "easy": _l("Easy to use"), "clear": _l("Clear instructions"), "slow": _l("Slow"),
+              "confusing": _l("Confusing"), "door": _l("Door hard to open or close"),
+              "receipt": _l("Receipt or SMS problem"), "help": _l("Needed someone's help")}
 
 NAV = (NavItem("reports.page", _l("Reports"), _l("Drop-offs, pickups, waiting times, alarms and the machine's "
                                                  "share, by day, week or month."), "clerk", order=70),)
@@ -35,15 +40,17 @@ def page() -> Any:
     start = request.args.get("from") or (today - timedelta(days=29)).isoformat()
     end = request.args.get("to") or today.isoformat()
     period = request.args.get("period") or "day"
-    report, chart, status = None, None, 200
+    report, chart, satisfaction, status = None, None, None, 200
     try:
         report = runtime().service.reports.figures(start, end, period)
         chart = Markup(chart_svg(report))  # noqa: S704 - built by locker.report_output, every text escaped
+        satisfaction = Markup(satisfaction_svg(report))  # noqa: S704 - the same
     except LockerError as exc:
         flash(exc.message(request_lang()), "error")
         status = 400
-    return render_template("console/reports.html", report=report, chart=chart, start=start, end=end,
-                           period=period, can_enter_totals=current_user.role == "admin"), status
+    return render_template("console/reports.html", report=report, chart=chart, satisfaction_chart=satisfaction,
+                           chip_words=CHIP_WORDS, start=start, end=end, period=period,
+                           can_enter_totals=current_user.role == "admin"), status
 
 
 @bp.post("/counter-totals")

@@ -1,12 +1,14 @@
 """What the pages of the clerks' runs share: words on screen for states and checks, the
-run's last notice as a sentence, domain errors as flash messages, the CSV answer."""
+run's last notice as a sentence, domain errors as flash messages, the CSV answer, and
+the routes every kind of run has alike (:class:`RunPage`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from flask import Response, flash, redirect
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +19,7 @@ from locker.messages import VN_TIME
 from .. import manifests
 from ..auth import runtime
 from ..i18n import request_lang
+from .guard import role_required
 
 STATE_LABELS = {
     "waiting": _l("Waiting"), "opening": _l("Opening"), "door_open": _l("Door open"), "ready": _l("Ready"),
@@ -91,3 +94,65 @@ def page_context() -> dict[str, Any]:
     return {"state_label": lambda s: STATE_LABELS.get(s, s), "check_label": lambda c: CHECK_LABELS.get(c, c),
             "kind_label": lambda k: KIND_LABELS.get(k, k), "notice_text": notice_text,
             "when": when}
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """The pages of one kind of run, given what differs: ``page``, the blueprint's name and
+    its templates' prefix (``console/<page>_run.html``, ``console/<page>_live.html``);
+    ``part``, the part of ``service.runs`` behind it (``load`` or ``cabinet``); ``closed``,
+    the words once the run ends. :meth:`serve` adds the routes they have alike."""
+
+    page: str
+    part: str
+    closed: Any
+
+    def runs(self) -> Any:
+        return getattr(runs(), self.part)
+
+    def here(self, run_id: int) -> str:
+        return url_for(f"{self.page}.run", run_id=run_id)
+
+    def get(self, run_id: int) -> dict[str, Any]:
+        try:
+            return self.runs().get(run_id)
+        except LockerError:
+            abort(404)
+
+    def started(self, start: Callable[[], dict[str, Any]]) -> Response:
+        """Start a run and show it; a refusal goes back to the list with its reason."""
+        try:
+            run = start()
+        except LockerError as exc:
+            flash(exc.message(request_lang()), "error")
+            return redirect(url_for(f"{self.page}.index"))
+        return redirect(self.here(run["id"]))
+
+    def serve(self, bp: Blueprint) -> None:
+        """The run's page, its live part (read again when the console's stream says the run
+        changed), a scan, the end of the run and its manifests, for clerks."""
+        routes = (("/<id:run_id>", "run", self._show, "GET"), ("/<id:run_id>/live", "live", self._live, "GET"),
+                  ("/<id:run_id>/scan", "scan", self._scan, "POST"), ("/<id:run_id>/close", "close", self._close, "POST"),
+                  ("/<id:run_id>/manifest", "manifest", self._manifest, "GET"),
+                  ("/<id:run_id>/manifest.csv", "manifest_csv", self._manifest_csv, "GET"))
+        for rule, endpoint, view, method in routes:
+            bp.add_url_rule(rule, endpoint, role_required("clerk")(view), methods=[method])
+
+    def _show(self, run_id: int) -> Any:
+        return render_template(f"console/{self.page}_run.html", run=self.get(run_id))
+
+    def _live(self, run_id: int) -> Any:
+        return render_template(f"console/{self.page}_live.html", run=self.get(run_id))
+
+    def _scan(self, run_id: int) -> Any:
+        data = request.form.get("data", "")
+        return attempt(lambda: self.runs().scan(run_id, data, actor=actor()), self.here(run_id))
+
+    def _close(self, run_id: int) -> Any:
+        return attempt(lambda: self.runs().close(run_id, actor=actor()), self.here(run_id), str(self.closed))
+
+    def _manifest(self, run_id: int) -> Any:
+        return render_template("console/manifest.html", run=self.get(run_id))
+
+    def _manifest_csv(self, run_id: int) -> Any:
+        return csv_download(self.get(run_id))

@@ -25,6 +25,10 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                             "Check the dossier code and the 8-digit pickup code in your SMS."),
     "throttled": ("Chờ hết thời gian đếm ngược rồi thử lại.", "Wait for the countdown to end, then try again."),
     "no_compartment": ("Chọn cỡ lớn hơn, hoặc quay lại sau.", "Choose a larger size, or come back later."),
+    "no_low_compartment": ("Chọn cỡ khác; hoặc bỏ chọn “Ngăn thấp” nếu có người đi cùng giúp ông/bà; "
+                           "hoặc quay lại sau, hay gửi hồ sơ tại quầy trong giờ làm việc.",
+                           "Choose another size; or turn “Low compartment” off if someone with you can help; "
+                           "or come back later, or hand the dossier in at the counter during opening hours."),
     "hardware_unavailable": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
                              "Please come back later, or go to the office's counter during opening hours."),
     "on_battery": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
@@ -32,6 +36,9 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "kiosk_only": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
     "foreign_host": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
     "dropoff_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
+    "lookup_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
+    "dossier_unknown": ("Kiểm tra lại mã hồ sơ; tủ chỉ biết hồ sơ đã gửi hoặc trả qua tủ.",
+                        "Check the dossier code; the locker knows only dossiers dropped off or returned through it."),
 }
 ANY_OTHER = ("Chạm “Về màn hình chính” rồi thử lại; nếu vẫn lỗi, hãy liên hệ bộ phận.",
              "Tap “Back to start” and try again; if it fails again, contact the office.")

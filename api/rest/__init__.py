@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from . import alarms, announcements, citizen, clerk, kiosk_api, maintenance, open, reports, runs, webhooks
+from . import alarms, announcements, citizen, clerk, info, kiosk_api, maintenance, open, ratings, reports, runs, webhooks
 
 
 ID_MAX = 2**63 - 1
@@ -22,5 +22,5 @@ class IdConverter(IntegerConverter):
 def register_rest(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     for bp in (citizen.bp, clerk.bp, kiosk_api.bp, maintenance.bp, open.bp, alarms.bp, announcements.bp, runs.bp,
-               reports.bp, webhooks.bp):
+               reports.bp, webhooks.bp, ratings.bp, info.bp):
         app.register_blueprint(bp)

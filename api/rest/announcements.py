@@ -26,7 +26,8 @@ CODE = {"code": {"type": "string", "maxLength": 200, "pattern": PATTERNS["dossie
 def announce():
     req = load_body(AnnouncementRequest)
     view, created = runtime().service.runs.announcements.announce(
-        req.dossier_code, req.phone, req.due, req.size, req.procedure, actor=current_actor())
+        req.dossier_code, req.phone, req.due, req.size, req.procedure, actor=current_actor(), email=req.email,
+        language=req.language)
     return view, 201 if created else 200
 
 

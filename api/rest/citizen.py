@@ -27,7 +27,8 @@ RECEIPT_NOTE = ("Once `stored` (or `collected`), a recent operation carries its 
 @endpoint("Drop off a dossier: unlock a free compartment of that size or larger", tags=TAGS,
           body=DropoffRequest, responses={201: DoorOpened}, errors=(409, 429, 503),
           description="When the door closes again the drop-off becomes `stored`. No free compartment of "
-                      "that size or larger: 409 `no_compartment`; only on boards that do not answer: 503 "
+                      "that size or larger: 409 `no_compartment`; with `low`, none within wheelchair reach: 409 "
+                      "`no_low_compartment`; only on boards that do not answer: 503 "
                       "`hardware_unavailable`. A kiosk starts at most `kiosk.dropoffs_per_minute` drop-offs "
                       "in any 60 seconds: one more is 429 `dropoff_rate_limited` with Retry-After.")
 @citizen_only
@@ -37,9 +38,10 @@ def create_dropoff():
     with kiosk_access().dropoff_slot(kiosk):
         try:
             return runtime().service.start_dropoff(req.dossier_code, req.phone, req.size, kiosk=kiosk,
-                                                   email=req.email, language=request_lang()), 201
+                                                   email=req.email, language=request_lang(), low=req.low), 201
         except NoCompartmentAvailable as exc:
-            if current_availability()["dropoff"]["sizes"].get(exc.details.get("size")) == HARDWARE:
+            reasons = current_availability()["dropoff"]["low" if req.low else "sizes"] or {}
+            if reasons.get(exc.details.get("size")) == HARDWARE:
                 raise HardwareUnavailable() from None
             raise
 

@@ -26,12 +26,15 @@ bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1/kiosk")
 bp.after_request(add_help)
 TAGS = ["kiosk"]
 Blocked = Literal["hardware_unavailable", "on_battery", "no_compartment"] | None
+LowBlocked = Literal["hardware_unavailable", "on_battery", "no_low_compartment"] | None
 
 
 class FlowAvailability(BaseModel):
     available: bool
     reason: Blocked
     sizes: dict[Literal[SIZES], Blocked] | None = None
+    #: Per size, for a drop-off with ``low`` (within wheelchair reach); null: no compartment is.
+    low: dict[Literal[SIZES], LowBlocked] | None = None
 
 
 class Notice(BaseModel):
@@ -72,7 +75,8 @@ class CabinetFront(BaseModel):
 def current_availability() -> dict[str, Any]:
     """What can start at the cabinet now (see :mod:`api.kiosk.availability`)."""
     rt = runtime()
-    return availability(rt.service.health(), rt.service.list_compartments(), main_bus=rt.config.buses[0].name)
+    return availability(rt.service.health(), rt.service.list_compartments(), main_bus=rt.config.buses[0].name,
+                        within_reach=rt.service.reach.labels)
 
 
 @bp.post("/mode")
@@ -96,7 +100,8 @@ def activity():
 @endpoint("What can start at the kiosk now, and why not: shown on the start screen before anyone types",
           tags=TAGS, responses={200: KioskAvailability},
           description="A board that does not answer is a hardware problem, never a full cabinet. `notices` "
-                      "and `contact` are in both languages, for the bilingual start screen.")
+                      "and `contact` are in both languages, for the bilingual start screen. `dropoff.low`: per "
+                      "size, for a drop-off asking for a compartment within wheelchair reach (null: none is).")
 @citizen_only
 def kiosk_availability():
     found = current_availability()

@@ -14,16 +14,21 @@ from locker.report_output import as_csv
 
 from ..auth import current_actor, require_role, runtime
 from ..openapi import endpoint
-from ..schemas import RequestModel, Text, load_body
+from ..schemas import RequestModel, Text, WholeNumber, load_body
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 TAGS = ["reports"]
 
 
 class Satisfaction(BaseModel):
+    """The kiosk's ratings (faces 1-5 and optional comment chips) given in the period."""
+
     ratings: int
-    satisfied: int
-    share: float | None
+    satisfied: int = Field(description="Ratings of 4 or 5.")
+    share: float = Field(description="satisfied / ratings.")
+    average: float = Field(description="The mean score, 1 to 5.")
+    scores: dict[str, int] = Field(description="Ratings by score, \"1\" to \"5\".")
+    chips: dict[str, int] = Field(description="How often each comment chip was chosen.")
 
 
 class Figures(BaseModel):
@@ -42,7 +47,7 @@ class Figures(BaseModel):
     wait_p90_s: int | None = Field(description="90th percentile of the wait, in seconds (nearest rank).")
     pickups_on_time: int = Field(description="Pickups before the result's deadline.")
     on_time_share: float | None
-    satisfaction: Satisfaction | None = Field(description="From the kiosk's ratings; null where none are recorded.")
+    satisfaction: Satisfaction | None = Field(description="From the kiosk's ratings; null where none were given.")
     counter_total: int | None = Field(description="The office's dossiers in all on the days that have a total.")
     machine_dossiers: int | None = Field(description="Drop-offs plus results loaded, on those days.")
     machine_share: float | None = Field(description="machine_dossiers / counter_total.")
@@ -59,7 +64,7 @@ class Report(BaseModel):
 
 class CounterTotalRequest(RequestModel):
     date: Text = Field(description="The office day, YYYY-MM-DD.", json_schema_extra={"format": "date"})
-    count: int = Field(ge=0, le=COUNTER_MAX,
+    count: WholeNumber = Field(ge=0, le=COUNTER_MAX,
                        description="Dossiers the office handled that day in all (counters and machine).")
 
 

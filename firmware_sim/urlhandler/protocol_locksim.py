@@ -27,7 +27,7 @@ class Serial(SerialBase):
     >>> scanner = SimScanner()
     >>> transport = InProcessTransport(scanner)
     >>> port = Serial(transport.url, timeout=1)
-    >>> scanner.scan("HS-001")
+    >>> _ = scanner.scan("HS-001")
     >>> port.read(8)
     b'HS-001\\r\\n'
     >>> port.close(); transport.close()

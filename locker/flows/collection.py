@@ -102,6 +102,7 @@ class CollectionFlow:
             kind, dossier = ("result_returned" if returned else "result_removed"), result.dossier.code
         self._allocator.release(s, comp)
         self._compartments.move(comp, states.FREE)
+        self._alarms.clear(s, AlarmKind.ITEM_LEFT_INSIDE, event=kind, compartment=comp.label)
         where = {"to": "counter"} if kind == "result_returned" else {}
         self._audit.event(s, kind, actor=coll.actor, compartment=comp.label, dossier=dossier, collection=coll.id,
                           **where)

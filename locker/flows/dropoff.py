@@ -47,11 +47,13 @@ class DropoffFlow:
         self._receipts = receipts
 
     def start(self, dossier_code: Any, phone: Any, size: Any, *, kiosk: Any, email: Any = None,
-              language: Any = "vi") -> tuple[dict[str, Any], Unlock]:
+              language: Any = "vi", low: Any = False) -> tuple[dict[str, Any], Unlock]:
         """Reserve a compartment for a citizen's dossier; returns the answer and the unlock to send.
 
-        ``language``: the kiosk screen's (``vi``/``en``), the language of the citizen's messages."""
+        ``language``: the kiosk screen's (``vi``/``en``), the language of the citizen's messages;
+        ``low``: only a compartment within wheelchair reach will do."""
         code, phone_no, size_ = validation.dossier_code(dossier_code), validation.phone(phone), validation.size(size)
+        low = validation.low(low)
         address, language = validation.email(email), validation.language(language)
         kiosk = validation.name("kiosk", kiosk, 58)
         if self._sensors.on_battery:
@@ -64,10 +66,10 @@ class DropoffFlow:
                               kiosk=kiosk, email=address, language=language, created_at=now, updated_at=now)
             s.add(dropoff)
             s.flush()
-            comp = self._allocator.allocate(s, size_, dropoff_id=dropoff.id)
+            comp = self._allocator.allocate(s, size_, dropoff_id=dropoff.id, low=low)
             dropoff.compartment_id = comp.id
             self._audit.event(s, "dropoff_started", actor=kiosk_actor(kiosk), compartment=comp.label, dossier=code,
-                              dropoff=dropoff.id, size=size_)
+                              dropoff=dropoff.id, size=size_, **({"low": True} if low else {}))
             unlock = self._journal.open(s, comp, self.purpose, dropoff.id, actor=kiosk_actor(kiosk), dossier=code)
             return views.started(dropoff.id, comp), unlock
 

@@ -165,6 +165,7 @@ class PickupFlow:
         result.dossier.status, result.dossier.updated_at = DossierStatus.PICKED_UP, now
         self._allocator.release(s, comp)
         self._compartments.move(comp, states.FREE)
+        self._alarms.clear(s, AlarmKind.ITEM_LEFT_INSIDE, event="pickup_collected", compartment=comp.label)
         self._audit.event(s, "pickup_collected", compartment=comp.label, dossier=result.dossier.code,
                           pickup=pickup.id, result=result.id)
         self._receipts.pickup_collected(s, pickup, comp.label)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import BENCHMARKS, api, bus, gpio, memory, recovery, reports, unlock
+from bench import BENCHMARKS, api, bus, doors, gpio, memory, recovery, reports, unlock, wire
 from bench.table import Table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +49,28 @@ def test_unlock_benchmark():
     [table] = unlock.run(2)
     assert_sane(table, unlock.COLUMNS, 2)
     assert table.column("path") == ["service", "REST"]
+
+
+def test_wire_benchmark():
+    [table] = wire.run(1)
+    assert table.columns == wire.COLUMNS and len(table.rows) == 4, table.render()
+    assert all(math.isfinite(value) for row in table.rows for value in row if not isinstance(value, str))
+    assert all(total > 0 for total in table.column("total p50 ms") + table.column("commit p50 ms"))
+    assert all(busy >= 0 for busy in table.column("line busy p99 ms"))
+    assert table.column("path") == ["scan", "REST"] * 2 and table.column("pickups") == [1] * 4
+    assert table.column("line") == ["paced 19200", "paced 19200", "unpaced", "unpaced"]
+    # the unlock frame's own wire time, from the frame log: 5 characters of 10 bits at 19200 baud when paced
+    assert table.column("unlock wire ms")[0] == pytest.approx(5 * 10 / 19200 * 1000, abs=0.01)
+    assert set(table.column("target met")) <= {"met", "missed"}
+
+
+def test_doors_benchmark():
+    records, parts = doors.run(1)
+    assert_sane(records, doors.COLUMNS, 2)
+    assert records.column("line use") == ["quiet", "busy"] and records.column("closes") == [1, 1]
+    assert records.column("line round ms")[0] == pytest.approx(10 * (14 * 10 / 19200 + 0.004) * 1000)
+    assert parts.column("part") == list(doors.PART_FLOORS)
+    assert all(value >= 0 for value in parts.column("p50 ms"))
 
 
 def test_reports_benchmark():

@@ -127,3 +127,20 @@ def row(page: Any, test_id: str, **attrs: str) -> Any:
 def wait_row(page: Any, test_id: str, timeout: float = 20, **attrs: str) -> None:
     wait_for(lambda: row(page, test_id, **attrs).count() == 1, timeout=timeout,
              message=f"{test_id} {attrs} on the page")
+
+
+def requests_while_idle(page: Any, seconds: float = 3.0) -> list[str]:
+    """The requests a page makes on its own over ``seconds`` once its event stream is live,
+    other than (re)opening the stream: a polling page fetches again and again, a page
+    following the stream reads its state once at the connection at most."""
+    page.locator("[data-testid=live-status][data-live=yes]").wait_for()
+    made: list[str] = []
+
+    def note(request: Any) -> None:
+        if request.url.startswith("http") and "/console/events/stream" not in request.url:
+            made.append(request.url)
+
+    page.on("request", note)
+    page.wait_for_timeout(seconds * 1000)  # the window itself is what is measured
+    page.remove_listener("request", note)
+    return made

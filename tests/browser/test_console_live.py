@@ -1,6 +1,7 @@
 """The console's live pages in Debian's Chromium, against ``locker sim`` and
 ``locker serve`` as separate processes: an alarm raised by a simulator fault sounds,
-shows a banner and is acknowledged; the cabinet grid follows a door opened in the
+shows a banner, comes into the inbox live (newest first; acknowledged elsewhere, its row
+changes) and is acknowledged; the cabinet grid follows a door opened in the
 simulator; a dossier is found by its code and its pickup code reissued; and what a
 signed-out browser may not do is refused.
 
@@ -97,14 +98,27 @@ def test_an_alarm_from_a_simulator_fault_sounds_and_is_acknowledged(page, cab):
     assert banner.get_attribute("data-kind") == "forced_open" and "A05" in banner.inner_text()
     wait_for(lambda: int(page.evaluate("document.body.dataset.alarmSounds || '0'")) >= 1,
              message="the alarm chime played")
-    page.get_by_test_id("alarm-banner-show").click()
-    row = page.locator("[data-testid=alarm-row][data-kind=forced_open]")
-    row.wait_for()
-    assert "A05" in row.inner_text()
-    sim_door(cab, "A06", "open")  # another one while the list is open: the banner again
-    page.locator("[data-testid=alarm-banner][data-kind=forced_open]").wait_for()
-    assert "A06" in page.get_by_test_id("alarm-banner").inner_text()
+    rows = page.get_by_test_id("alarm-row")
+    rows.first.wait_for()  # in the list already, without reloading
+    assert "A05" in rows.first.inner_text() and not page.get_by_test_id("no-alarms").is_visible()
+    page.evaluate("window.notReloaded = true")
+    sim_door(cab, "A06", "open")  # another one while the list is open: the banner again, its row on top
+    page.locator("[data-testid=alarm-banner][data-kind=forced_open]").filter(has_text="A06").wait_for()
+    wait_for(lambda: rows.count() == 2 and "A06" in rows.first.inner_text(), message="the new row on top")
+    [a06] = [a for a in requests.get(cab.api + "/api/v1/alarms?state=open", headers=cab.clerk, timeout=10).json()
+             if a["compartment"] == "A06"]
+    acked = requests.post(cab.api + f"/api/v1/alarms/{a06['id']}/ack", json={"note": "Ca trực khác đã xem"},
+                          headers=cab.clerk, timeout=10)
+    assert acked.status_code == 200, acked.text  # acknowledged elsewhere: the row here says so
+    a06_row = page.locator(f"[data-testid=alarm-row][data-alarm-id='{a06['id']}'][data-state=acknowledged]")
+    a06_row.wait_for()
+    assert "Ca trực khác đã xem" in a06_row.get_by_test_id("alarm-note").inner_text()
+    assert a06_row.get_by_test_id("ack").count() == 0
+    assert page.evaluate("window.notReloaded") is True
     screenshot(page, "alarms")
+    page.get_by_test_id("alarm-banner-show").click()
+    row = page.locator("[data-testid=alarm-row][data-kind=forced_open]").filter(has_text="A05")
+    row.wait_for()
     row.get_by_test_id("ack-note").fill("Đã kiểm tra, cửa bị cạy")
     row.get_by_test_id("ack").click()
     page.get_by_test_id("flash-success").wait_for()
@@ -183,3 +197,17 @@ def test_signed_out_browsers_are_refused_every_action_of_these_pages(cab):
             assert "/login" in response.headers["Location"], (method, path)
     after = requests.get(cab.api + "/api/v1/alarms", headers=cab.clerk, timeout=10).json()
     assert after == before, "nothing changed"
+
+
+def test_a_stream_away_shows_reconnecting_and_the_grid_catches_up(page, cab):
+    stream = "**/console/events/stream*"
+    page.route(stream, lambda route: route.abort())  # the stream cannot be reached
+    sign_in(page, cab, then="/console/cabinet/")
+    page.locator("[data-testid=live-status][data-live=no]").wait_for()
+    assert page.get_by_test_id("live-status").inner_text() == "Đang kết nối lại…"
+    sim_door(cab, "A10", "open")  # while this page hears nothing
+    page.unroute(stream)
+    page.locator("[data-testid=live-status][data-live=yes]").wait_for(timeout=20_000)  # it comes back by itself
+    page.locator("[data-testid=cell][data-label=A10][data-door=open]").wait_for()  # read again on reconnecting
+    sim_door(cab, "A10", "close")
+    page.locator("[data-testid=cell][data-label=A10][data-door=closed]").wait_for()

@@ -1,6 +1,7 @@
 """Maintenance in Debian's Chromium against ``locker sim`` and ``locker serve`` as separate
 processes: a maintenance opening of an out-of-service compartment, the weekly "open all"
 check, the technician's hardware page with a lock test, and the refusals a clerk gets.
+The pages follow the console's event stream: idle, they fetch nothing again and again.
 
 With ``LOCKER_SCREENSHOTS=docs/console`` the pages are saved there at 1366x768.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.console_support import requests_while_idle
 from tests.e2e.conftest import running_cabinet
 from tests.support.net import wait_for
 from tests.support.screenshots import shoot
@@ -117,6 +119,8 @@ def test_the_weekly_open_all_check(as_role, cabinet):
     page.get_by_test_id("run-start").click()
     expect(page.get_by_test_id("run-current")).to_have_text("A01")
     door_is(cabinet, "A01", "open")
+    idle = requests_while_idle(page)
+    assert len(idle) <= 1, f"the weekly check's page polls: {idle}"
     close(cabinet, "A01")  # the next one opens on its own
     expect(page.get_by_test_id("run-current")).to_have_text("A02")
     door_is(cabinet, "A02", "open")
@@ -143,6 +147,8 @@ def test_the_hardware_page_and_a_lock_test(as_role, cabinet):
     page = as_role("tech1")
     page.goto(cabinet.api + "/console/technician/")
     expect(page.get_by_test_id("board-0")).to_have_attribute("data-state", "online")
+    idle = requests_while_idle(page)
+    assert len(idle) <= 1, f"the hardware page polls: {idle}"  # the stream brings its figures
     expect(page.get_by_test_id("printer-state")).to_have_text("Chưa cấu hình máy in.")
     tamper = page.get_by_test_id("input-tamper")
     expect(tamper).to_have_attribute("data-active", "false")

@@ -1,7 +1,8 @@
 """The judged journeys of the clerks' runs, in Chromium against ``locker sim`` and
 ``locker serve`` as separate processes: a batch of three results loaded by scanning
 (``/sim/scan``: the cabinet's scanner), a morning collection with one mismatch flagged
-(a desk scanner typing into the page), a deadline extended; and refusals."""
+(a desk scanner typing into the page), a deadline extended; and refusals. The run pages
+follow the console's event stream: idle, they fetch nothing again and again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 import requests
 
 from tests.browser.console_support import (announce, chromium, clerk_page, console_cabinet, put_in, ready_result,
-                                           row, screenshot, stored_dropoff, system_token, take_out, wait_row)
+                                           requests_while_idle, row, screenshot, stored_dropoff, system_token,
+                                           take_out, wait_row)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -40,6 +42,8 @@ def test_a_batch_of_three_results_loaded_by_scanning(page, cab):
     page.get_by_test_id("use-cabinet-scanner").check()
     page.get_by_test_id("start-batch").click()
     page.get_by_test_id("cabinet-scanner").wait_for()
+    idle = requests_while_idle(page)
+    assert len(idle) <= 1, f"the batch page polls: {idle}"  # it follows the console's stream instead
     for code in ("HS-A1", "HS-A2"):
         cab.sim_post("/sim/scan", {"data": code})
         wait_row(page, "load-item", code=code)
@@ -75,6 +79,8 @@ def test_a_morning_collection_with_one_mismatch_flagged(page, cab):
     screenshot(page, "collection-runs")
     page.get_by_test_id("start-collection-run").click()
     wait_row(page, "run-item", compartment=first, state="door_open")
+    idle = requests_while_idle(page)
+    assert len(idle) <= 1, f"the run page polls: {idle}"
     take_out(cab, first)
     page.get_by_test_id("scan-input").fill("HS-WRONG")  # the desk scanner types and presses Enter
     page.get_by_test_id("scan-input").press("Enter")

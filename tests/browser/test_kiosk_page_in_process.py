@@ -63,6 +63,7 @@ def test_dropoff_with_the_on_screen_keyboard(browser_page):
     rt.service.ops["dropoff"][1]["status"] = "stored"
     page.wait_for_selector("#status-message:has-text('Đã nhận hồ sơ H01.2025/7')")
     page.click("#btn-home")
+    page.click("#rating-skip")
     page.wait_for_selector("#btn-dropoff", state="visible")
 
 

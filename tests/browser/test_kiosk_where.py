@@ -34,7 +34,8 @@ def cabinet(tmp_path_factory):
     gateway = SmsGateway()
     try:
         with running_cabinet(tmp, f"sqlite:///{tmp / 'locker.db'}", gateway,
-                             extra=f"[kiosk]\ninactivity_s = {INACTIVITY_S}\nmore_time_s = {MORE_TIME_S}\n") as cab:
+                             extra=f"[kiosk]\ninactivity_s = {INACTIVITY_S}\nmore_time_s = {MORE_TIME_S}\n"
+                                   "dropoffs_per_minute = 60\n") as cab:
             yield cab
     finally:
         gateway.close()
@@ -119,9 +120,9 @@ def assert_where(page, cab: Cabinet, label: str, lang: str, *, counting: bool = 
     words = page.get_by_test_id("where-words")
     expect(words.locator(".vi")).to_have_text(f"Ô {label}, hàng {row}, cột {column}")
     expect(words.locator(".en")).to_have_text(f"Compartment {label}, row {row}, column {column}")
-    first = words.locator(".en" if lang == "en" else ".vi")
-    assert float(first.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")) > float(
-        words.locator(".vi" if lang == "en" else ".en").evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)"))
+    sizes = words.evaluate("(el) => Object.fromEntries([...el.children].map("
+                           "(span) => [span.className, parseFloat(getComputedStyle(span).fontSize)]))")
+    assert sizes[lang] > sizes["en" if lang == "vi" else "vi"], sizes   # the page's language first and larger
     time_left = page.get_by_test_id("time-left").locator("." + lang)
     expect(time_left).to_have_text(re.compile(say(lang, r"Màn hình chờ ông/bà thêm \d+:\d\d$",
                                                   r"This screen waits for you \d+:\d\d more$")))
@@ -152,6 +153,7 @@ def drop_off_at_the_door(page, cab: Cabinet, screen: str, lang: str, code: str, 
     assert_laid_out(page)
     with page.expect_response(lambda r: r.url.split("?")[0].endswith("/api/v1/dropoffs")) as answer:
         page.get_by_test_id("submit").tap()
+    assert answer.value.status == 201, answer.value.text()
     label = answer.value.json()["compartment"]
     cab.wait_door(label, "open")
     message = page.get_by_test_id("status-message")
@@ -181,6 +183,10 @@ def test_drop_off_and_pick_up_by_keypad(kiosk, cabinet: Cabinet, screen, lang):
     assert_laid_out(page)
     snap(page, screen, lang, "04-dropoff-stored")
     page.get_by_test_id("btn-home").tap()
+    expect(page.get_by_test_id("screen-rating")).to_be_visible()   # a finished drop-off is rated first
+    assert_laid_out(page)
+    snap(page, screen, lang, "14-rating")
+    page.get_by_test_id("rating-skip").tap()
     expect(page.get_by_test_id("screen-home")).to_be_visible()
 
     result_code = f"KQ.{screen[0].upper()}{lang.upper()}/{next(NUMBERS)}"
@@ -235,6 +241,7 @@ def test_drop_off_and_pick_up_by_scanning(kiosk, cabinet: Cabinet, screen, lang)
     cab.close_door(label, item=True)
     expect(message).to_contain_text(say(lang, f"Đã nhận hồ sơ {code}", f"Your dossier {code} has been received"))
     page.get_by_test_id("btn-home").tap()
+    page.get_by_test_id("rating-skip").tap()
     expect(page.get_by_test_id("screen-home")).to_be_visible()
 
     result_code = f"KQ.SCAN{screen[0].upper()}{lang.upper()}/{next(NUMBERS)}"
@@ -250,6 +257,7 @@ def test_drop_off_and_pick_up_by_scanning(kiosk, cabinet: Cabinet, screen, lang)
     expect(message).to_contain_text(say(lang, f"Ông/bà đã nhận kết quả hồ sơ {result_code}",
                                         f"You have collected the result of dossier {result_code}"))
     page.get_by_test_id("btn-home").tap()
+    page.get_by_test_id("rating-skip").tap()
     expect(page.get_by_test_id("screen-home")).to_be_visible()
 
     cab.sim_post("/sim/scan", {"data": "not a code!"})
@@ -280,9 +288,26 @@ def test_an_idle_form_asks_for_more_time_before_it_goes_back(kiosk, screen, lang
     expect(page.get_by_test_id("dossier-code")).to_have_value("HS-WAIT")   # the form as it was
     expect(page.get_by_test_id("dossier-code")).to_be_focused()
     expect(page.locator("html")).to_have_attribute("lang", lang)
+    # One "more time": the answer turns on the access bar's setting, every wait doubled from now on.
+    expect(page.get_by_test_id("btn-slow")).to_have_attribute("aria-pressed", "true")
 
-    expect(prompt).to_be_visible(timeout=(INACTIVITY_S + 5) * 1000)   # asked again, and nobody answers
-    expect(page.get_by_test_id("screen-home")).to_be_visible(timeout=(MORE_TIME_S + 5) * 1000)
+    expect(prompt).to_be_visible(timeout=(2 * INACTIVITY_S + 5) * 1000)   # asked again, and nobody answers
+    expect(page.get_by_test_id("screen-home")).to_be_visible(timeout=(2 * MORE_TIME_S + 5) * 1000)
     expect(prompt).to_be_hidden()
+    expect(page.get_by_test_id("btn-slow")).to_have_attribute("aria-pressed", "false")   # not for the next person
     page.get_by_test_id("btn-dropoff").tap()
     expect(page.get_by_test_id("dossier-code")).to_have_value("")
+
+
+# ---- large text -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_drop_off_form_holds_with_large_text_and_the_email_field(kiosk, screen):
+    page = kiosk
+    page.get_by_test_id("btn-dropoff").tap()
+    page.get_by_test_id("btn-large").tap()
+    expect(page.locator("html")).to_have_class(re.compile(r"\ba11y-large\b"))
+    page.get_by_test_id("email").tap()
+    expect(page.get_by_test_id("email")).to_be_focused()
+    assert_laid_out(page)
+    snap(page, screen, "vi", "15-dropoff-form-large-text")

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.support.net import free_port, wait_for
-from tests.support.processes import LockerProcess, run_locker
+from tests.support.processes import LockerProcess, prepare_locker, run_locker
 from tests.support.sms_gateway import SmsGateway
 
 
@@ -247,9 +247,9 @@ def running_cabinet(tmp_path: Path, db_url: str, sms_gateway: SmsGateway, *,
         write_config(config, compartments=[], **common)
         for args, stdin in ((("db", "upgrade"), None),
                             (("user", "add", "clerk1", "--role", "clerk", "--password-stdin"), "s3cret-pass\n")):
-            result = run_locker(*args, "--config", str(config), cwd=tmp_path, stdin=stdin)
+            result = prepare_locker(*args, "--config", str(config), cwd=tmp_path, stdin=stdin)
             assert result.returncode == 0, result.stdout + result.stderr
-        result = run_locker("token", "create", "clerk1", "--config", str(config), cwd=tmp_path)
+        result = prepare_locker("token", "create", "clerk1", "--config", str(config), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         token = result.stdout.strip().splitlines()[-1]
         sim_url = f"http://127.0.0.1:{control_port}"

@@ -40,9 +40,10 @@ def short_deadline_cabinet(tmp_path, sms_gateway):
 
 def test_a_batch_of_three_announced_results_loaded_by_the_cabinet_s_scanner(cabinet):
     onestop = system_token(cabinet)
-    for code, size in (("HS-101", "S"), ("HS-102", "M"), ("HS-103", "S")):
+    for code, size, language in (("HS-101", "S", None), ("HS-102", "M", None), ("HS-103", "S", "en")):
+        contact = {"language": language} if language else {}
         answer = requests.post(cabinet.api + "/api/v1/announcements", headers=onestop, timeout=10,
-                               json={"dossier_code": code, "size": size, **PERSON})
+                               json={"dossier_code": code, "size": size, **PERSON, **contact})
         assert answer.status_code == 201, answer.text
     started = cabinet.post("/api/v1/load-runs", {"scanner": True}, clerk=True)
     assert started.status_code == 201, started.text
@@ -57,8 +58,10 @@ def test_a_batch_of_three_announced_results_loaded_by_the_cabinet_s_scanner(cabi
         wait_for(lambda: run_items(cabinet, path)[n - 1]["state"] == "ready", message=f"{code} ready")
     items = run_items(cabinet, path)
     assert [cabinet.compartments[i["compartment"]]["size"] for i in items] == ["S", "M", "S"]
-    wait_for(lambda: all(any(i["dossier_code"] in m["text"] for m in cabinet.sms.messages) for i in items),
-             message="a pickup code for each")
+    wait_for(lambda: all(cabinet.sms.code_texts(i["dossier_code"]) for i in items), message="a pickup code for each")
+    # HS-103 was announced in English: its SMS are; the others are in Vietnamese (without diacritics)
+    assert [cabinet.sms.code_texts(code)[0].split(":")[0] for code in ("HS-101", "HS-102", "HS-103")] == [
+        "Ma nhan", "Ma nhan", "Pickup code"]
     assert cabinet.post(path + "/close", {}, clerk=True).json()["status"] == "closed"
     manifest = cabinet.get(path + "/manifest.csv", clerk=True).text
     assert all(code in manifest for code in ("HS-101", "HS-102", "HS-103")) and "0912345678" not in manifest
@@ -103,9 +106,11 @@ def test_an_expired_result_is_retrieved_and_its_history_says_returned(short_dead
     cab.close_door(loaded["compartment"])
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "ready", clerk=True)
     cab.wait_status(f"/api/v1/results/{loaded['id']}", "expired", clerk=True, timeout=15)
-    # the code, the QR link, the reminder
-    wait_for(lambda: len([m for m in cab.sms.messages if "HS-301" in m["text"]]) == 3,
-             message="the pickup code, its link and the reminder")
+    # the code, the QR link, the reminder, then that the deadline passed
+    wait_for(lambda: len([m for m in cab.sms.messages if "HS-301" in m["text"]]) == 4,
+             message="the pickup code, its link, the reminder and the expiry")
+    told = [m["text"] for m in cab.sms.messages if "HS-301" in m["text"]]
+    assert told[2].startswith("Nhac: ") and told[3].startswith("Ho so HS-301 da het han"), told
     assert [r["dossier_code"] for r in cab.get("/api/v1/results/expired", clerk=True).json()] == ["HS-301"]
     run = cab.post("/api/v1/collection-runs", {"kind": "retrieval"}, clerk=True).json()
     cab.wait_door(loaded["compartment"], "open")

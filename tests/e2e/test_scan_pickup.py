@@ -31,7 +31,8 @@ def ready_result(cab: Cabinet, code: str, size: str) -> tuple[dict, str]:
 
 
 def scan(cab: Cabinet, data: str) -> None:
-    assert cab.sim_post("/sim/scan", {"data": data}) == {"data": data}
+    answer = cab.sim_post("/sim/scan", {"data": data})
+    assert answer["data"] == data and answer["t_first_ns"] <= answer["t_last_ns"]  # the scanner had a host
 
 
 def last_scan(cab: Cabinet) -> dict | None:

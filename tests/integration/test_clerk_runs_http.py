@@ -28,8 +28,9 @@ def exercise_clerk_runs(api: Api) -> None:
                     json=body)["dossier_code"] == "HS-10"
     api.call("POST", "/api/v1/announcements", "/api/v1/announcements", 200, headers=onestop, json=body)
     api.call("GET", "/api/v1/announcements/HS-10", "/api/v1/announcements/{code}", 200, headers=onestop)
-    api.call("POST", "/api/v1/announcements", "/api/v1/announcements", 201, headers=onestop,
-             json={**body, "dossier_code": "HS-11"})
+    contact = api.call("POST", "/api/v1/announcements", "/api/v1/announcements", 201, headers=onestop,
+                       json={**body, "dossier_code": "HS-11", "email": "lan@example.vn", "language": "en"})
+    assert (contact["email"], contact["language"]) == ("l**@example.vn", "en")
     api.call("DELETE", "/api/v1/announcements/HS-11", "/api/v1/announcements/{code}", 204, headers=onestop)
 
     run = api.call("POST", "/api/v1/load-runs", "/api/v1/load-runs", 201, headers=api.clerk, json={})
@@ -40,8 +41,12 @@ def exercise_clerk_runs(api: Api) -> None:
     typed = api.call("POST", f"{path}/details", route + "/details", 200, headers=api.clerk,
                      json={"phone": "0987654321", "size": "S"})
     api.door_cycle(typed["items"][1]["compartment"], item=True)
-    wait_for(lambda: [i["state"] for i in api.runtime.service.runs.load.get(run["id"])["items"]] == ["ready"] * 2,
-             message="both ready")
+    try:
+        wait_for(lambda: [i["state"] for i in api.runtime.service.runs.load.get(run["id"])["items"]] == ["ready"] * 2,
+                 message="both ready")
+    except AssertionError as exc:  # say where each stood, and why, if they never got there
+        raise AssertionError(f"{exc}: {api.runtime.service.runs.load.get(run['id'])['items']}, "
+                             f"open alarms {api.runtime.service.list_alarms('open')}") from None
     api.call("GET", path, route, 200, headers=api.clerk)
     api.call("GET", "/api/v1/load-runs", "/api/v1/load-runs", 200, headers=api.clerk)
     api.call("POST", f"{path}/close", route + "/close", 200, headers=api.clerk)
@@ -109,4 +114,8 @@ def test_announcements_refuse_clerks_and_technicians(app):
     assert app.client.post("/api/v1/announcements", json=body, headers=admin).status_code == 201
     assert app.client.post("/api/v1/announcements", json={**body, "size": "XL"}, headers=admin).get_json()[
         "field"] == "size"
+    for bad in ({"email": "lan@"}, {"email": 7}, {"language": "fr"}):
+        answer = app.client.post("/api/v1/announcements", json={**body, **bad}, headers=admin)
+        assert answer.status_code == 400 and answer.get_json()["field"] == next(iter(bad))
     assert app.runtime.service.runs.announcements.get("HS-1")["size"] == "S"
+    assert app.runtime.service.runs.announcements.get("HS-1")["email"] is None

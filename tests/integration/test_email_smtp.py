@@ -3,6 +3,8 @@ self-signed certificate, AUTH, and what arrives (headers, subject, UTF-8 body)."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -11,8 +13,10 @@ from locker import outbox
 from locker.alarm_kinds import AlarmKind
 from locker.config import config_from_dict
 from locker.email_sender import SmtpEmailSender
+from locker.alarm_digest import AlarmDigest
+from locker.audit import AuditRecorder
 from locker.models import OutboxMessage
-from locker.ports import Delivery, NotifierError
+from locker.ports import Delivery, NotifierError, SystemClock
 from tests.domain_support import SECRET, Harness
 from tests.support.smtp_server import LocalSmtp
 
@@ -108,8 +112,67 @@ def test_the_running_service_mails_clerks_a_digest_of_new_alarms(tmp_path):
             rt.service.alarms.raise_(s, AlarmKind.TAMPER, event="tamper")
         [mail] = smtp.wait_messages(1)
         assert mail["To"] == "canbo@ubnd-p6.example.vn"
-        assert mail["Subject"] == "UBND Phường 6: 1 cảnh báo mới / 1 new alarms"
+        assert mail["Subject"] == "UBND Phường 6: 1 cảnh báo mới / 1 new alarm"
         assert "tamper" in mail.get_content() and "Cảnh báo mới của tủ hồ sơ" in mail.get_content()
     finally:
         rt.stop()
+        smtp.close()
+
+
+class _Later:
+    """The system's clock, ``seconds`` ahead."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self._clock = seconds, SystemClock()
+
+    def now(self):
+        return self._clock.now() + timedelta(seconds=self.seconds)
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic() + self.seconds
+
+
+def test_each_clerk_gets_the_digest_and_a_restart_neither_repeats_nor_skips_an_alarm(tmp_path):
+    smtp = LocalSmtp(tmp_path, security="tls")
+    config = config_from_dict({
+        "database": {"url": f"sqlite:///{tmp_path / 'locker.db'}"},
+        "security": {"secret_file": str(tmp_path / "locker.secret")},
+        "office": {"name": "UBND Phường 6"},
+        "notify": email_config(smtp, "tls", digest_interval_s=60,
+                               alarm_recipients=["canbo1@ubnd-p6.example.vn", "canbo2@ubnd-p6.example.vn"]),
+    }, env={})
+    rt = Runtime.from_config(config)
+    rt.db.upgrade()
+    rt.start()
+    try:
+        with rt.db.session() as s:
+            rt.service.alarms.raise_(s, AlarmKind.JAM, event="jam", compartment="B07")
+            rt.service.alarms.raise_(s, AlarmKind.PRINTER, event="printer")
+        first = smtp.wait_messages(2)
+        assert sorted(to for _sender, [to] in smtp.inbox.envelopes) == ["canbo1@ubnd-p6.example.vn",
+                                                                       "canbo2@ubnd-p6.example.vn"]
+        assert {m["Subject"] for m in first} == {"UBND Phường 6: 2 cảnh báo mới / 2 new alarms"}
+        body = first[0].get_content()
+        assert "jam (Khóa bị kẹt / Lock jammed)  B07" in body and "printer (Lỗi máy in / Printer problem)" in body
+    finally:
+        rt.stop()
+    # A restart: nothing new, nothing sent again; an alarm raised now waits for the next interval.
+    again = Runtime.from_config(config)
+    try:
+        with again.db.session() as s:
+            assert again.service.alarm_digest.tick(s) == 0
+            again.service.alarms.raise_(s, AlarmKind.TAMPER, event="tamper")
+        with again.db.session() as s:
+            assert again.service.alarm_digest.tick(s) == 0
+        later = _Later(61)  # the interval passed: only the new alarm is listed
+        digest = AlarmDigest(config=config, secret=again.secret, clock=later, audit=AuditRecorder(clock=later))
+        with again.db.session() as s:
+            assert digest.tick(s) == 1
+        outbox.OutboxWorker(db=again.db, notifier=_Quiet(), secret=again.secret, clock=later,
+                            email=again.outbox.email).run_once()
+        latest = smtp.wait_messages(4)[2:]
+        assert {m["Subject"] for m in latest} == {"UBND Phường 6: 1 cảnh báo mới / 1 new alarm"}
+        assert "tamper" in latest[0].get_content() and "B07" not in latest[0].get_content()
+    finally:
+        again.db.dispose()
         smtp.close()

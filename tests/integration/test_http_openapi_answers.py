@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from api.app import create_app
+from api.demo import DEMO_PROCEDURES
 from api.runtime import Runtime
 from firmware_sim.layout import demo_compartments
 from firmware_sim.simulator import Simulator
@@ -87,6 +88,7 @@ def app(tmp_path):
         "bus": {"url": sim.serve_bus("inprocess"), "poll_interval_ms": 50},
         "http": {"public_url": "http://kiosk.test", "kiosk_token": OTHER_KIOSK_TOKEN},
         "security": {"secret_file": str(tmp_path / "secret")},
+        "kiosk": {"procedures_file": str(DEMO_PROCEDURES)},
         "compartment": demo_compartments(1),
     }, env={})
     runtime = Runtime.from_config(config)
@@ -174,6 +176,10 @@ def test_real_answers_match_the_published_document(app):
     wait_for(lambda: api.runtime.service.get_dropoff(dropoff["id"])["status"] == "stored", message="stored")
     seen.add(api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200)["status"])
     assert "stored" in seen and seen <= {"opening", "door_open", "stored"}
+    rating = "/api/v1/dropoffs/{dropoff_id}/rating"
+    api.call("POST", f"/api/v1/dropoffs/{dropoff['id']}/rating", rating, 201, json={"score": 5, "chips": ["quick"]})
+    assert api.call("POST", f"/api/v1/dropoffs/{dropoff['id']}/rating", rating, 409,
+                    json={"score": 4})["error"] == "already_rated"
     other_kiosk = api.call("GET", f"/api/v1/dropoffs/{dropoff['id']}", "/api/v1/dropoffs/{dropoff_id}", 200,
                            headers={"X-Kiosk-Token": OTHER_KIOSK_TOKEN})  # a kiosk other than the local one
     assert other_kiosk["dossier_code"] is None and other_kiosk["status"] == "stored"
@@ -201,6 +207,8 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", f"/api/v1/pickups/{pickup['id']}/reopen", "/api/v1/pickups/{pickup_id}/reopen", 200)
     api.door_cycle(pickup["compartment"], item=False)
     assert api.wait_pickup(pickup, "collected")["status"] == "collected"
+    api.call("POST", f"/api/v1/pickups/{pickup['id']}/rating", "/api/v1/pickups/{pickup_id}/rating", 201,
+             json={"score": 2, "chips": []})
 
     empty = api.call("POST", "/api/v1/dropoffs", "/api/v1/dropoffs", 201, json={"dossier_code": "HS-4", **person})
     api.door_cycle(empty["compartment"], item=False)
@@ -230,12 +238,16 @@ def test_real_answers_match_the_published_document(app):
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/kiosk/availability", "/api/v1/kiosk/availability", 200)
     api.call("GET", "/api/v1/kiosk/layout", "/api/v1/kiosk/layout", 200)
+    info_answers(api)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
     maintenance_answers(api, dropoff["compartment"])
     api.call("GET", "/healthz", "/healthz", 200)
     api.sim.door(*api.where("A16"), "open")  # forced open (a compartment no flow used): an alarm for the inbox
-    wait_for(lambda: api.runtime.service.list_alarms("open"), message="the forced door raises an alarm")
-    [alarm] = api.call("GET", "/api/v1/alarms?state=open", "/api/v1/alarms", 200, headers=api.clerk)
+    wait_for(lambda: [a for a in api.runtime.service.list_alarms("open") if a["kind"] == "forced_open"],
+             message="the forced door raises an alarm")
+    opened = api.call("GET", "/api/v1/alarms?state=open", "/api/v1/alarms", 200, headers=api.clerk)
+    assert len(opened) == 1, [(a["kind"], a["compartment"], a.get("details"), a.get("time")) for a in opened]
+    [alarm] = opened
     api.call("POST", f"/api/v1/alarms/{alarm['id']}/ack", "/api/v1/alarms/{alarm_id}/ack", 200, headers=api.clerk,
              json={"note": "checked"})
     api.call("POST", f"/api/v1/alarms/{alarm['id']}/resolve", "/api/v1/alarms/{alarm_id}/resolve", 200,
@@ -247,6 +259,15 @@ def test_real_answers_match_the_published_document(app):
     exercise_clerk_runs(api)
     reports_answers(api)
     assert api.documented_json_answers() - {(m, r) for m, r, _ in api.checked} == set()
+
+
+def info_answers(api: Api) -> None:
+    """The kiosk's procedures and its status lookup (a dossier that went through the cabinet, and one not)."""
+    [first, *_] = api.call("GET", "/api/v1/kiosk/procedures", "/api/v1/kiosk/procedures", 200)
+    api.call("GET", f"/api/v1/kiosk/procedures/{first['code']}", "/api/v1/kiosk/procedures/{procedure}", 200)
+    api.call("GET", "/api/v1/kiosk/procedures/0.000000", "/api/v1/kiosk/procedures/{procedure}", 404)
+    api.call("POST", "/api/v1/kiosk/lookups", "/api/v1/kiosk/lookups", 200, json={"dossier_code": "HS-1"})
+    api.call("POST", "/api/v1/kiosk/lookups", "/api/v1/kiosk/lookups", 404, json={"dossier_code": "HS-NEVER"})
 
 
 def reports_answers(api: Api) -> None:

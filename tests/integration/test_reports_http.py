@@ -47,8 +47,12 @@ def test_counter_totals_from_the_one_stop_system_feed_the_share(site):
     for name in ("clerk", "technician"):
         assert c.post("/api/v1/counter-totals", json={"date": "2026-01-05", "count": 1},
                       headers=auth[name]).status_code == 403
-    for body in ({"date": "2026-01-05", "count": "80"}, {"date": "5/1/2026", "count": 8}, {"date": "2026-01-05"}):
+    for body in ({"date": "2026-01-05", "count": "80"}, {"date": "5/1/2026", "count": 8}, {"date": "2026-01-05"},
+                 {"date": "2026-01-05", "count": 80.5}, {"date": "2026-01-05", "count": True}):
         assert c.post("/api/v1/counter-totals", json=body, headers=auth["admin"]).status_code == 400
+    # JSON has one kind of number: 81.0 is the whole number 81 (the document says ``type: integer``).
+    resp = c.post("/api/v1/counter-totals", json={"date": "2026-01-05", "count": 80.0}, headers=auth["onestop"])
+    assert resp.status_code == 200 and resp.get_json()["count"] == 80
     total = c.get(f"/api/v1/reports?{RANGE}", headers=auth["clerk"]).get_json()["total"]
     assert total["counter_total"] == 80 and total["machine_share"] == 0.0
     resp = c.get(f"/api/v1/reports?{RANGE}&period=month&format=csv", headers=auth["clerk"])

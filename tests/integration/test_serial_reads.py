@@ -34,3 +34,17 @@ def test_a_scanned_code_waiting_on_the_line_is_read_in_one_call():
     before = port.read_calls
     assert line.read() == b"HS-0001234\r\n"
     assert port.read_calls - before == 1
+
+
+def test_an_answer_waiting_before_the_request_is_not_taken_for_its_answer():
+    # A board's answer that came later than every wait (a "slow" board) sits in the input
+    # buffer; the next read of that board must get the board's own, fresh answer.
+    port = FakeSerialPort(boards=(0,))
+    line = _line(port)
+    line.settle()
+    port.boards[0].latched[3] = False  # the fresh state: lock 4 released
+    stale = frame(0x02, 0x00, 0x35, 0xFF, 0xFF, 0x00, 0x00, 0x03)  # every latch engaged: the old state
+    port.feed(stale)
+    exchange = line.transact(STATUS_REQUEST, decoder=KerongFrameDecoder(), parse=lambda f: f, timeout=0.2)
+    assert exchange.answer is not None and exchange.answer != stale
+    assert exchange.answer == port.boards[0].status(0)

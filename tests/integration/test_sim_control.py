@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import serial
 
@@ -72,7 +74,10 @@ def test_item_shows_in_the_board_status(client, bus):
 def test_scan_reaches_the_scanner_port(sim, client):
     port = serial.serial_for_url(sim.serve_scanner("inprocess"), timeout=1.0)
     try:
-        assert client.post("/sim/scan", json={"data": "QR:abc"}).get_json() == {"data": "QR:abc"}
+        before = time.monotonic_ns()
+        answer = client.post("/sim/scan", json={"data": "QR:abc"}).get_json()
+        assert answer["data"] == "QR:abc"
+        assert before <= answer["t_first_ns"] <= answer["t_last_ns"] <= time.monotonic_ns()
         assert port.read(8) == b"QR:abc\r\n"
     finally:
         port.close()

@@ -236,3 +236,36 @@ def test_control_api_speaks_the_new_kinds(sim):
     assert client.post("/sim/fault", json={"kind": "power_failure", "board": 0}).status_code == 200
     assert client.post("/sim/fault", json={"kind": "clear"}).get_json() == {"faults": []}
     assert sim.plugged("scanner")
+
+
+# ---- faults armed for the next unlock frame (the fault matrix's "unlock answer" step) -------
+
+def test_a_fault_armed_for_unlock_frames_spares_reads_and_strikes_the_unlock(sim):
+    port = open_port(sim.serve_bus("inprocess"))
+    sim.fault("lost_reply", count=1, frames="unlock")
+    assert sim.faults_active() == [{"kind": "lost_reply", "board": None, "lock": None, "count": 1, "frames": "unlock"}]
+    assert len(answers(port, read_cmd(1))) == 9 and len(answers(port, read_cmd(0))) == 9
+    assert answers(port, unlock_cmd(0, 3)) == b""  # the board acted; its answer is lost
+    assert sim.lock_state(0, 3)["latched"] is False
+    assert sim.faults_active() == []
+    assert len(answers(port, read_cmd(0))) == 9
+
+
+def test_no_reply_armed_for_an_unlock_ignores_it_and_then_everything(sim):
+    port = open_port(sim.serve_bus("inprocess"))
+    sim.fault("no_reply", board=1, frames="unlock")
+    assert answers(port, unlock_cmd(0, 2)) != b""  # another board's unlock does not wake it
+    assert len(answers(port, read_cmd(1))) == 9
+    assert answers(port, unlock_cmd(1, 2)) == b""
+    assert sim.lock_state(1, 2)["latched"] is True  # ignored: no pulse
+    assert answers(port, read_cmd(1)) == b""  # and from then on, until cleared
+    sim.fault("clear")
+    assert len(answers(port, read_cmd(1))) == 9
+
+
+def test_frames_is_only_for_line_faults(sim):
+    for kind, frames in (("jam", "unlock"), ("unplug", "unlock"), ("offline", "reads")):
+        with pytest.raises(SimulatorError) as refused:
+            sim.fault(kind, frames=frames)
+        assert refused.value.code == "invalid_field"
+    assert sim.faults_active() == []

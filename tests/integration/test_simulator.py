@@ -172,6 +172,32 @@ def test_frame_split_across_writes_is_reassembled(sim, bus):
     assert decode_status(bus.read(9))["addr"] == 0x10
 
 
+def test_the_frame_log_times_each_frame_s_first_and_last_byte(sim):
+    port = serial.serial_for_url(sim.serve_bus("inprocess"), timeout=1.0)
+    try:
+        port.write(b"\xff" + read_cmd(0)[:2])
+        time.sleep(0.01)
+        port.write(read_cmd(0)[2:])
+        assert len(port.read(9)) == 9
+        garbage, request, answer = sim.frames()
+        # unpaced: the bytes' own arrival times; the split request spans its two writes
+        assert garbage["t_first_ns"] == garbage["t_last_ns"] <= request["t_first_ns"]
+        assert request["t_last_ns"] - request["t_first_ns"] >= 10_000_000 and request["t_last_ns"] == request["t_ns"]
+        assert answer["t_first_ns"] == answer["t_last_ns"] == answer["t_ns"]
+        char_ns = 10 * 1e9 / 19200
+        sim.line.pace(19200)
+        first = sim.log.last_n
+        port.write(read_cmd(1))
+        assert len(port.read(9)) == 9
+        request, answer = sim.frames(after=first)
+        # paced: a character is 10 bits at the baud rate, from when the host wrote it
+        assert request["t_last_ns"] - request["t_first_ns"] == pytest.approx(5 * char_ns, abs=5)
+        assert answer["t_last_ns"] - answer["t_first_ns"] == pytest.approx(9 * char_ns, abs=5)
+        assert answer["t_first_ns"] - request["t_last_ns"] >= sim.line.reply_delay * 1e9
+    finally:
+        port.close()
+
+
 # ---- door actions and faults -----------------------------------------------------------
 
 def test_forced_opening(sim, bus):

@@ -281,6 +281,7 @@ class CrashRun:
 
     def problem(self, text: str) -> None:
         self.tally.problems.append(f"[kill {self.tally.total_kills}] {text}")
+        print(f"problem: {self.tally.problems[-1]}", flush=True)  # a long run shows what it finds as it goes
 
     def codes_open_nothing_again(self) -> None:
         for dossier, code in self.used_codes:

@@ -23,6 +23,26 @@ def run_locker(*args: str, cwd: Path, stdin: str | None = None, timeout: float =
                           text=True, timeout=timeout, env=_env())
 
 
+def prepare_locker(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """A preparation step (``db upgrade``, ``user add``, ``token create``) through the same command,
+    in this process: the process under test is the ``serve`` or ``sim`` started afterwards, and
+    starting a Python process for each step costs more than the step."""
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, list(args), input=stdin, env={k: None for k in os.environ
+                                                                        if k.startswith("LOCKER_")})
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["locker", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKER_")}
     env["PYTHONUNBUFFERED"] = "1"

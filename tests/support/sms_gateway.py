@@ -20,7 +20,7 @@ class SmsGateway:
 
     def __init__(self) -> None:
         self.messages: list[dict] = []
-        #: Every accepted request: ``{"headers", "body"}`` (raw bytes); ``reply``: what it answers with.
+        #: Every accepted request: ``{"path", "headers", "body"}`` (body: raw bytes); ``reply``: what it answers with.
         self.requests: list[dict] = []
         self.reply = b'{"ok": true}'
         self.attempts: list[tuple[float, int]] = []
@@ -37,7 +37,7 @@ class SmsGateway:
                     self.end_headers()
                     return
                 gateway.attempts.append((time.monotonic(), 200))
-                gateway.requests.append({"headers": dict(self.headers), "body": body})
+                gateway.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     gateway.messages.append(json.loads(body))
                 self.send_response(200)
@@ -49,7 +49,9 @@ class SmsGateway:
                 return None
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        #: Any path is accepted (a vendor's own, say): ``origin + path``.
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = self.origin + "/sms"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -30,8 +30,8 @@ def test_the_same_announcement_twice_changes_nothing(h):
     events = h.svc.events_after(0)
     again, created_again = announce(h, "HS-1")
     assert created and not created_again and first == again
-    assert first == {"dossier_code": "HS-1", "phone": "09******78", "due": "2025-03-05", "size": "M",
-                     "procedure": "Cấp phép xây dựng", "status": "announced"}
+    assert first == {"dossier_code": "HS-1", "phone": "09******78", "email": None, "language": None,
+                     "due": "2025-03-05", "size": "M", "procedure": "Cấp phép xây dựng", "status": "announced"}
     assert h.svc.events_after(0) == events
 
 
@@ -48,6 +48,19 @@ def test_a_corrected_announcement_replaces_it_until_loaded(h):
     assert h.svc.runs.announcements.get("hs-1")["status"] == "loaded"
 
 
+def test_an_address_or_language_given_again_is_the_same_announcement_and_a_new_one_replaces_it(h):
+    first, _ = announce(h, "HS-1", email="Lan@Example.VN", language="en")
+    assert (first["email"], first["language"]) == ("L**@example.vn", "en")
+    events = h.svc.events_after(0)
+    assert announce(h, "HS-1", email="Lan@example.vn", language="en") == (first, False)
+    assert h.svc.events_after(0) == events
+    corrected, created = announce(h, "HS-1", email="lan.nguyen@example.vn", language="vi")
+    assert not created and (corrected["email"], corrected["language"]) == ("l*********@example.vn", "vi")
+    dropped, _ = announce(h, "HS-1")
+    assert (dropped["email"], dropped["language"]) == (None, None)
+    assert h.kinds().count("announcement_updated") == 2
+
+
 def test_withdrawal_is_idempotent_and_a_withdrawn_result_is_not_matched(h):
     announce(h, "HS-1")
     h.svc.runs.announcements.withdraw("hs-1", actor="onestop")
@@ -60,7 +73,9 @@ def test_withdrawal_is_idempotent_and_a_withdrawn_result_is_not_matched(h):
     assert announce(h, "HS-1")[1] is True
 
 
-@pytest.mark.parametrize("bad", [dict(due="5/3/2025"), dict(phone="123"), dict(size="XL"), dict(procedure_="")])
+@pytest.mark.parametrize("bad", [dict(due="5/3/2025"), dict(phone="123"), dict(size="XL"), dict(procedure_=""),
+                                 dict(email="lan@"), dict(email=["lan@example.vn"]), dict(language="fr"),
+                                 dict(language="")])
 def test_a_bad_announcement_changes_nothing(h, bad):
     with pytest.raises(InvalidInput):
         announce(h, "HS-1", **bad)
@@ -131,6 +146,22 @@ def test_the_cabinet_scanner_feeds_the_run_that_holds_it(h):
 
 # ---- collection and retrieval runs ---------------------------------------------------
 
+def test_a_scan_goes_where_the_scanner_is_held_now_not_where_it_was(h):
+    filled(h, "HS-1")
+    h.svc.handle_event(ScanRead("HS-1"))  # nobody holds the scanner yet: the kiosk's
+    run = h.svc.runs.cabinet.start("collection", actor="clerk1", scanner=True)
+    h.released("A01")
+    h.door("A01", True)
+    h.svc.handle_event(ScanRead("HS-1"))  # now the run's
+    assert h.svc.runs.cabinet.get(run["id"])["items"][0]["check"] == "confirmed"
+    h.door("A01", False)
+    h.svc.runs.cabinet.close(run["id"], actor="clerk1")
+    before = h.kinds().count("scan_read")
+    h.svc.handle_event(ScanRead("HS-1"))  # the kiosk's again
+    assert h.kinds().count("scan_read") == before + 1
+
+
+
 def filled(h, *codes):
     """Drop-offs whose papers the item sensors see."""
     for code in codes:
@@ -163,6 +194,16 @@ def test_a_morning_collection_opens_one_after_another_and_flags_a_mismatch(h):
         ("taken", "confirmed"), ("taken", "mismatch"), ("taken", "missing")]
     assert signed["signed_by"] == "clerk1" and signed["ended_at"]
     assert h.svc.get_dossier("HS-1")["status"] == "received"
+
+
+def test_a_wrong_dossier_scanned_after_the_next_door_opened_is_flagged_on_the_one_just_emptied(h):
+    filled(h, "HS-1", "HS-2")
+    run = h.svc.runs.cabinet.start("collection", actor="clerk1")
+    h.cycle("A01")  # taken out and closed: the next door opens before the clerk scans
+    assert h.bus.unlocks[-1] == (0, 2)
+    h.released("A02")
+    view = h.svc.runs.cabinet.scan(run["id"], "HS-77", actor="clerk1")
+    assert [(i["compartment"], i["check"]) for i in view["items"]] == [("A01", "mismatch"), ("A02", "unchecked")]
 
 
 def test_next_opens_without_waiting_and_an_empty_compartment_is_flagged(migrated_db_url):
@@ -213,6 +254,12 @@ def test_reminder_then_expiry_then_retrieval_returns_it_to_the_counter(h):
     h.clock.advance(24 * 3600 + 1)
     h.svc.handle_event(Tick())
     assert h.svc.get_result(r["id"])["status"] == "expired"
+    h.clock.advance(3600)
+    h.svc.handle_event(Tick())
+    texts = h.sms_texts()  # told once that the deadline passed
+    assert len(texts) == 4 and texts[3].startswith("Ho so HS-1 da het han nhan tai tu")
+    queued = [e for e in h.svc.events_after(0, 1000) if e["kind"] == "sms_queued"]
+    assert [(e["dossier_code"], e["data"]["message_kind"]) for e in queued][-1] == ("HS-1", "expired")
     assert h.svc.get_dossier("HS-1")["status"] == "result_expired"
     assert [x["dossier_code"] for x in h.svc.runs.expiry.awaiting_return()] == ["HS-1"]
     with pytest.raises(InvalidCredentials):
@@ -229,6 +276,15 @@ def test_reminder_then_expiry_then_retrieval_returns_it_to_the_counter(h):
     returned = [e for e in dossier["history"] if e["kind"] == "result_returned"]
     assert returned and returned[0]["data"]["to"] == "counter"
     assert h.svc.runs.expiry.awaiting_return() == [] and h.state_of("A01") == "free"
+
+
+def test_a_citizen_erased_on_request_gets_no_message_when_the_deadline_passes(h):
+    r, _code, _ = h.result("HS-1")
+    h.svc.privacy.erase("HS-1", actor="admin", reason="request 2025/20")
+    sent = h.kinds().count("sms_queued")  # the erased messages' texts are gone
+    h.clock.advance(2 * 24 * 3600 + 1)
+    h.svc.handle_event(Tick())
+    assert h.svc.get_result(r["id"])["status"] == "expired" and h.kinds().count("sms_queued") == sent == 2
 
 
 def test_a_deadline_is_extended_once_with_a_reason(h):

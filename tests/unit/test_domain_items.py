@@ -138,6 +138,7 @@ def test_a_result_left_inside_stays_ready_its_code_opens_once_more_and_clerks_ar
     cycle(h, "A01", item=False)
     assert h.svc.get_pickup(again["id"])["status"] == "collected"
     assert h.compartment("A01")["state"] == "free"
+    assert h.svc.list_alarms("open") == []  # the result is gone: the alarm clears itself
 
 
 def test_a_pickup_left_inside_can_be_reopened_then_times_out(h):
@@ -174,6 +175,9 @@ def test_a_collection_with_the_dossier_still_inside_keeps_it_recorded(h):
     assert h.svc.get_collection(c["id"])["status"] == "uncollected"
     assert h.svc.get_dropoff(d["id"])["status"] == "stored" and h.compartment("A01")["state"] == "holding_dropoff"
     assert len(alarms(h, "item_left_inside")) == 1
+    again = h.svc.start_collection("A01", actor="clerk1")
+    cycle(h, "A01", item=False)
+    assert h.svc.get_collection(again["id"])["status"] == "collected" and h.svc.list_alarms("open") == []
 
 
 def test_an_item_no_record_explains_takes_the_compartment_out_of_service(h):

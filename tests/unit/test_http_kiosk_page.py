@@ -9,7 +9,7 @@ import pytest
 
 from tests.unit.test_http_support import make_client
 
-IDS = ["btn-dropoff", "btn-pickup", "dossier-code", "phone", "size-S", "size-M", "size-L", "submit",
+IDS = ["btn-dropoff", "btn-pickup", "dossier-code", "phone", "email", "size-S", "size-M", "size-L", "submit",
        "pickup-dossier-code", "pickup-code", "status-message", "compartment-label", "btn-lang", "btn-home",
        "keyboard", "scan-hint"]
 
@@ -79,10 +79,11 @@ def page_scripts(c, entry: str = "kiosk.js") -> dict[str, str]:
 def test_script_calls_only_this_api(client):
     c, _ = client
     scripts = page_scripts(c)
-    assert {"kiosk.js", "page.js", "form.js", "door.js", "home.js", "text.js"} <= set(scripts)
+    assert {"kiosk.js", "page.js", "form.js", "door.js", "home.js", "text.js", "info.js"} <= set(scripts)
     used = set(re.findall(r"/api/v1/[a-z/]+", "\n".join(scripts.values())))
     assert used == {"/api/v1/dropoffs", "/api/v1/pickups", "/api/v1/kiosk/mode", "/api/v1/kiosk/activity",
-                    "/api/v1/kiosk/availability", "/api/v1/kiosk/layout"}
+                    "/api/v1/kiosk/availability", "/api/v1/kiosk/layout", "/api/v1/kiosk/procedures",
+                    "/api/v1/kiosk/procedures/", "/api/v1/kiosk/lookups"}
     assert "\"/kiosk/events\"" in scripts["scans.js"]   # the scanner's reads come on the kiosk's own stream
 
 

@@ -16,6 +16,7 @@ from api.events import EventHub
 from locker.config import Config, HttpConfig
 from locker.credentials import qr_mac
 from locker.errors import InvalidCredentials, InvalidInput, NotFound
+from locker.reach import Reach
 from tests.domain_support import FakeClock
 
 TOKENS = {"clerk-token": ("ann", "clerk"), "admin-token": ("ada", "admin"), "viewer-token": ("vic", "viewer")}
@@ -34,6 +35,8 @@ class FakeService:
         self.last_scan: dict | None = None
         self.healthy = {"database": "ok", "boards": {0: "online", 1: "online"},
                         "compartments": {"free": 30, "holding_dropoff": 2}}
+        #: A01 is within wheelchair reach (``low`` drop-offs).
+        self.reach = Reach(limit_mm=1200, floors={"A01": 900})
 
     def fail(self, method: str, exc: Exception) -> None:
         self.failures[method] = exc
@@ -55,8 +58,9 @@ class FakeService:
         return dict(self.ops[kind][op_id])
 
     def start_dropoff(self, dossier_code: str, phone: str, size: str, *, kiosk: str, email: str | None = None,
-                      language: str = "vi") -> dict:
-        self._enter("start_dropoff", dossier_code, phone, size, kiosk=kiosk, email=email, language=language)
+                      language: str = "vi", low: bool = False) -> dict:
+        asked = {"low": True} if low else {}  # recorded only when asked, as most calls do not
+        self._enter("start_dropoff", dossier_code, phone, size, kiosk=kiosk, email=email, language=language, **asked)
         if size not in ("S", "M", "L"):
             raise InvalidInput("size", "Cỡ phải là S, M hoặc L.", "Size must be S, M or L.")
         return self._new("dropoff", dossier_code, "A05")

@@ -28,7 +28,8 @@ def with_boards(**states: str) -> dict:
 
 def test_a_working_cabinet_offers_both_flows_and_every_size():
     found = availability(ONLINE, CABINET, main_bus="main")
-    assert found == {"dropoff": {"available": True, "reason": None, "sizes": {"S": None, "M": None, "L": None}},
+    assert found == {"dropoff": {"available": True, "reason": None, "sizes": {"S": None, "M": None, "L": None},
+                                 "low": None},
                      "pickup": {"available": True, "reason": None}}
     assert notices(found) == []
 
@@ -36,7 +37,7 @@ def test_a_working_cabinet_offers_both_flows_and_every_size():
 def test_every_board_offline_is_a_hardware_problem_for_both_flows_never_a_full_cabinet():
     found = availability(with_boards(b0="offline", b1="offline"), CABINET, main_bus="main")
     assert found["dropoff"] == {"available": False, "reason": "hardware_unavailable",
-                                "sizes": dict.fromkeys("SML", "hardware_unavailable")}
+                                "sizes": dict.fromkeys("SML", "hardware_unavailable"), "low": None}
     assert found["pickup"] == {"available": False, "reason": "hardware_unavailable"}
     said = notices(found)
     assert [n["flow"] for n in said] == ["dropoff", "pickup"]
@@ -55,7 +56,8 @@ def test_a_size_with_no_free_compartment_anywhere_is_full_while_smaller_ones_wor
                                    compartment("B02", "L", 1)]
     found = availability(with_boards(b0="online", b1="offline"), small_free_large_on_offline, main_bus="main")
     assert found["dropoff"] == {"available": True, "reason": None,
-                                "sizes": {"S": None, "M": "hardware_unavailable", "L": "hardware_unavailable"}}
+                                "sizes": {"S": None, "M": "hardware_unavailable", "L": "hardware_unavailable"},
+                                "low": None}
     only_small = [compartment("A01", "S", 0), compartment("B01", "L", 1, "holding_result")]
     found = availability(ONLINE, only_small, main_bus="main")
     assert found["dropoff"]["sizes"] == {"S": None, "M": "no_compartment", "L": "no_compartment"}
@@ -73,7 +75,7 @@ def test_a_full_cabinet_takes_no_dossier_but_hands_out_results():
 def test_on_battery_no_dossier_is_taken_but_results_are_handed_out():
     found = availability({**ONLINE, "power": "battery"}, CABINET, main_bus="main")
     assert found["dropoff"] == {"available": False, "reason": "on_battery",
-                                "sizes": dict.fromkeys("SML", "on_battery")}
+                                "sizes": dict.fromkeys("SML", "on_battery"), "low": None}
     assert found["pickup"]["available"] is True
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from locker import outbox
 from locker.alarm_kinds import AlarmKind
 from locker.errors import InvalidInput
-from locker.models import OutboxMessage
+from locker.models import OutboxMessage, Result
 from locker.notifiers import LogNotifier
-from locker.ports import Delivery, NotifierError
+from locker.ports import Delivery, NotifierError, Tick
 from tests.domain_support import SECRET, Harness
 
 EMAIL = {"email": {"host": "smtp.example.vn", "from": "tuhoso@example.vn",
@@ -122,6 +122,54 @@ def test_the_result_of_a_dossier_dropped_off_with_an_address_and_english_inherit
     sent = messages(h)[before:]
     assert [m.channel for m in sent] == ["sms", "sms"]  # the clerk gave no address for the result
     assert outbox.unseal(SECRET, sent[0].payload)["text"].startswith("Pickup code: ")
+
+
+def announce_and_load(h, code: str, **contact) -> list[OutboxMessage]:
+    """The one-stop system announces ``code``; a clerk scans it in; the messages its loading queued."""
+    h.svc.runs.announcements.announce(code, "0987654321", "2025-03-05", "S", "Cấp phép xây dựng",
+                                      actor="onestop", **contact)
+    before = len(messages(h))
+    run = h.svc.runs.load.start(actor="clerk1")
+    h.cycle(h.svc.runs.load.scan(run["id"], code, actor="clerk1")["items"][0]["compartment"])
+    return messages(h)[before:]
+
+
+def test_an_announced_address_and_language_reach_the_citizen_when_the_result_is_ready(h):
+    sent = announce_and_load(h, "HS-6", email="Lan@Example.VN", language="en")
+    assert [(m.channel, m.kind) for m in sent] == [("sms", "result_ready"), ("email", "result_ready"),
+                                                   ("sms", "pickup_link")]
+    sms, mail = (outbox.unseal(SECRET, m.payload) for m in sent[:2])
+    assert sms["to"] == "0987654321" and sms["text"].startswith("Pickup code: ")
+    assert mail["to"] == "Lan@example.vn" and mail["subject"] == "Kết quả hồ sơ HS-6 đã sẵn sàng / Result of dossier HS-6 ready"
+    assert "/q/" in mail["text"] and "Mã nhận" in mail["text"]
+    with h.db.session() as s:
+        assert s.execute(select(Result.email, Result.language)).one() == ("Lan@example.vn", "en")
+
+
+def test_an_announcement_without_a_language_keeps_the_drop_offs(h):
+    d = h.svc.start_dropoff("HS-7", "0912345678", "S", kiosk="k1", language="en")
+    h.cycle(d["compartment"])
+    h.svc.start_collection(d["compartment"], actor="clerk1")
+    h.cycle(d["compartment"])
+    sent = announce_and_load(h, "HS-7")
+    assert [m.channel for m in sent] == ["sms", "sms"]  # no address announced: no email
+    assert outbox.unseal(SECRET, sent[0].payload)["text"].startswith("Pickup code: ")
+    sent = announce_and_load(h, "HS-8", language="vi")
+    assert outbox.unseal(SECRET, sent[0].payload)["text"].startswith("Ma nhan: ")
+
+
+def test_the_deadline_passing_is_told_once_by_sms_and_email(h):
+    r = h.svc.load_result("HS-9", "0987654321", "S", actor="clerk1", email="lan@example.vn", language="en")
+    h.cycle(r["compartment"])
+    for _ in range(2):
+        h.clock.advance(40 * 24 * 3600)
+        h.svc.handle_event(Tick())
+    told = [m for m in messages(h) if m.kind == "expired"]
+    assert [m.channel for m in told] == ["sms", "email"]
+    sms, mail = (outbox.unseal(SECRET, m.payload) for m in told)
+    assert sms["text"].startswith("Dossier HS-9: the pickup time is over")
+    assert mail["subject"] == "Hồ sơ HS-9 đã hết hạn nhận tại tủ / Dossier HS-9: pickup time over"
+    assert [e["data"]["message_kind"] for e in events(h, "email_queued")][-1] == "expired"
 
 
 def test_bad_addresses_and_languages_change_nothing(h):

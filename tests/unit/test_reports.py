@@ -21,9 +21,12 @@ from locker.audit import verify_chain
 from locker.errors import InvalidInput
 from locker.messages import VN_TIME
 from locker.models import Base, Dropoff, OutboxMessage, Result
+from locker.models_runs import Announcement
 from locker.notifiers import LogNotifier
+from locker.ratings import CHIPS
 from locker.outbox import OutboxWorker, unseal
-from locker.report_output import as_csv, chart_svg
+from locker.models_ratings import Rating
+from locker.report_output import as_csv, chart_svg, satisfaction_svg
 from tests.domain_support import SECRET, Harness
 
 LAYOUT = [{"label": f"A{i:02d}", "board": 0, "lock": i, "size": "M"} for i in range(1, 13)]
@@ -46,6 +49,7 @@ class Month:
         self.rng = random.Random(11)
         self.waiting: list[tuple[datetime, str, str, str]] = []  # due, code, pickup code, compartment
         self.n = 0
+        self.citizens = random.Random(5)  # who rates at the kiosk, and how (apart: the traffic stays the same)
 
     def run(self) -> None:
         h, start = self.h, datetime(2025, 3, 1, 1, 0, tzinfo=timezone.utc)  # 08:00 in Vietnam
@@ -75,6 +79,7 @@ class Month:
         code, number = self._next()
         d = self.h.svc.start_dropoff(code, number, "M", kiosk="k1")
         self.h.cycle(d["compartment"])
+        self._rate("dropoff", d["id"], "k1")
         self.h.clock.advance(60)
         c = self.h.svc.start_collection(d["compartment"], actor="clerk1")
         self.h.cycle(c["compartment"])
@@ -107,7 +112,17 @@ class Month:
             else:
                 c = self.h.svc.start_pickup(dossier_code=item[1], code=item[2], kiosk="k2")
             self.h.cycle(c["compartment"])
+            if item[2] is not None:
+                self._rate("pickup", c["id"], "k2")
             self.h.clock.advance(90)
+
+    def _rate(self, kind: str, record_id: int, kiosk: str) -> None:
+        """Most citizens rate (mostly happy, some comments); the rest skip. None from March 20 on."""
+        if self.h.clock.now() >= datetime(2025, 3, 20, tzinfo=timezone.utc) or self.citizens.random() < 0.25:
+            return
+        score = self.citizens.choice([5, 5, 5, 4, 4, 3, 2, 1])
+        chips = self.citizens.sample(CHIPS, self.citizens.randint(0, 2))
+        self.h.svc.ratings.rate(kind, record_id, score, chips, kiosk=kiosk)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +161,20 @@ def expected_from_events(events, first, last):
     return {"dropoffs": kinds["dropoff_stored"], "results_loaded": kinds["result_ready"],
             "pickups": kinds["pickup_collected"], "expired": kinds["result_expired"],
             "returned": kinds["result_returned"] + kinds["result_removed"], "alarms": dict(alarms),
-            "waits": len(waits), "wait_median_s": rank(0.5), "wait_p90_s": rank(0.9)}
+            "waits": len(waits), "wait_median_s": rank(0.5), "wait_p90_s": rank(0.9),
+            "satisfaction": satisfaction_from([e["data"] for e in inside if e["kind"] == "rating_recorded"])}
+
+
+def satisfaction_from(ratings):
+    """The satisfaction figures recomputed from the ratings' audit events."""
+    if not ratings:
+        return None
+    scores = Counter(str(r["score"]) for r in ratings)
+    happy = sum(1 for r in ratings if r["score"] >= 4)
+    return {"ratings": len(ratings), "satisfied": happy, "share": round(happy / len(ratings), 4),
+            "average": round(sum(r["score"] for r in ratings) / len(ratings), 2),
+            "scores": {str(k): scores[str(k)] for k in range(1, 6)},
+            "chips": dict(sorted(Counter(c for r in ratings for c in r["chips"]).items()))}
 
 
 def test_a_month_of_traffic_gives_the_figures_of_its_events(month):
@@ -176,7 +204,12 @@ def test_a_month_of_traffic_gives_the_figures_of_its_events(month):
         assert sum(r["pickups"] for r in rows) == total["pickups"]
     assert [r["start"] for r in svc.reports.figures("2025-03-01", "2025-04-01", "month")["periods"]] == [
         "2025-03-01", "2025-04-01"]
-    assert report["total"]["satisfaction"] is None and any("satisfaction" in n for n in report["notes"])
+    rated = total["satisfaction"]
+    assert rated["ratings"] > 10 and 0 < rated["satisfied"] < rated["ratings"] and rated["chips"]
+    assert report["periods"][25]["satisfaction"] is None  # nobody rated from March 20 on
+    assert not any("satisfaction" in n for n in report["notes"])
+    empty = svc.reports.figures("2025-02-01", "2025-02-28")  # before any rating
+    assert empty["total"]["satisfaction"] is None and any("satisfaction" in n for n in empty["notes"])
 
 
 def test_counter_totals_give_the_machine_share(month):
@@ -211,6 +244,13 @@ def test_csv_and_svg_carry_the_figures(month):
     assert int(rows[-1]["pickups"]) == report["total"]["pickups"]
     assert int(rows[0]["dropoffs"]) == report["periods"][0]["dropoffs"]
     assert int(rows[-1]["alarms_forced_open"]) == report["total"]["alarms"]["forced_open"]
+    rated = report["total"]["satisfaction"]
+    assert (int(rows[-1]["ratings"]), int(rows[-1]["satisfied"]), float(rows[-1]["rating_average"])) == (
+        rated["ratings"], rated["satisfied"], rated["average"])
+    assert {int(rows[-1][f"chips_{k}"]) for k in rated["chips"]} == set(rated["chips"].values())
+    bars = re.findall(r'class="satisfied" x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"', satisfaction_svg(report))
+    assert [float(b) for b in bars] == pytest.approx(
+        [150 * r["satisfaction"]["share"] for r in report["periods"] if r["satisfaction"]], abs=0.06)
     svg = chart_svg(report)
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     heights = [float(h) for h in re.findall(r'class="pickups" x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"', svg)]
@@ -258,6 +298,8 @@ def test_a_purge_keeps_the_reports_and_leaves_no_phone_anywhere(month, caplog):
     assert dry.records == {"dropoffs": len(month.phones) - before["total"]["results_loaded"],
                            "results": before["total"]["results_loaded"], "announcements": 0} and dry.messages > 50
     assert personal_values(h.db)  # a dry run changes nothing
+    with h.db.session() as s:
+        ratings = [(r.dossier_id, r.dropoff_id, r.pickup_id, r.score, r.chips) for r in s.execute(select(Rating)).scalars()]
     done = h.svc.privacy.purge()
     assert done.records == dry.records and done.messages == dry.messages
     assert personal_values(h.db) == []
@@ -267,6 +309,9 @@ def test_a_purge_keeps_the_reports_and_leaves_no_phone_anywhere(month, caplog):
     assert h.svc.reports.figures("2025-03-01", "2025-04-01", "day") == before
     with h.db.session() as s:
         assert verify_chain(s).ok
+        # The ratings are anonymous: every one is kept, tied to its dossier and transaction.
+        kept = [(r.dossier_id, r.dropoff_id, r.pickup_id, r.score, r.chips) for r in s.execute(select(Rating)).scalars()]
+    assert kept == ratings and len(kept) == before["total"]["satisfaction"]["ratings"]
     assert h.kinds()[-1] == "personal_data_purged"
     assert h.svc.privacy.purge().records == {"dropoffs": 0, "results": 0, "announcements": 0}
 
@@ -315,6 +360,23 @@ def test_an_email_address_is_sealed_at_rest_and_erased_on_request(migrated_db_ur
     h.svc.privacy.erase("HS-11", actor="admin", reason="request 2025/18")
     with h.db.session() as s:
         assert (s.get(Dropoff, d["id"]).phone, s.get(Dropoff, d["id"]).email) == ("", None)
+    h.db.dispose()
+
+
+def test_an_announced_address_is_sealed_at_rest_and_purged_with_the_number(migrated_db_url):
+    h = Harness(migrated_db_url)
+    runs = h.svc.runs.announcements
+    runs.announce("HS-12", "0912345678", "2025-03-05", "S", "Cấp phép", actor="onestop", email="lan.nguyen@example.vn")
+    assert not any("lan.nguyen" in str(v) for _t, _c, v in raw_values(h.db))
+    runs.withdraw("HS-12", actor="onestop")
+    h.clock.advance(91 * 24 * 3600)
+    assert h.svc.privacy.purge().records["announcements"] == 1
+    with h.db.session() as s:
+        assert s.execute(select(Announcement.phone, Announcement.email)).one() == ("", None)
+    runs.announce("HS-13", "0912345678", "2025-03-05", "S", "Cấp phép", actor="onestop", email="lan@example.vn")
+    assert h.svc.privacy.erase("HS-13", actor="admin", reason="request 2025/19")["records"]["announcements"] == 1
+    with h.db.session() as s:
+        assert s.execute(select(Announcement.email).where(Announcement.dossier_code == "HS-13")).scalar_one() is None
     h.db.dispose()
 
 

@@ -1,6 +1,7 @@
 /* The live cabinet grid: cells placed by their configured row and column, redrawn from
-   "compartment" events of the console stream (and all of them again on each reconnect);
-   a click shows the compartment's history. */
+   "compartment" events of the console stream (and all of them again on each reconnect,
+   and slowly while the stream is away); a click shows the compartment's history. The
+   minute timer only recounts the "for how long" of each cell, with no request. */
 (function () {
   "use strict";
   const words = JSON.parse(document.getElementById("cabinet-words").textContent);
@@ -100,5 +101,5 @@
     });
   }, 60000);
   window.lockerLive.on("compartment", update);
-  window.lockerLive.on("hello", refresh);
+  window.lockerLive.follow(refresh);
 })();

@@ -1,11 +1,17 @@
 /* The console's live updates: one EventSource on /console/events/stream, shared by the
-   page's scripts through window.lockerLive.on(type, handler); new alarms show a banner
-   and play a short sound (switchable, remembered in this browser). */
+   page's scripts through window.lockerLive.on(type, handler) and follow(refresh) (read
+   once at each (re)connection, and slowly while the stream is away); the status line says
+   "Reconnecting…" meanwhile. New alarms show a banner and play a short sound (switchable,
+   remembered in this browser). */
 (function () {
   "use strict";
+  const FALLBACK_MS = 15000;  // while the stream is away: the slow refresh of followed pages
+  const REOPEN_MS = 10000;    // a refused stream (busy, signed out) is not retried by the browser
   const cfg = JSON.parse(document.getElementById("live-config").textContent);
   const handlers = {};
+  const followers = [];
   let source = null;
+  let fallback = null;
   let sounds = 0;
   const seen = new Set();
 
@@ -30,11 +36,26 @@
     if (el) { el.textContent = text; el.dataset.live = live ? "yes" : "no"; }
   }
 
+  function refreshFollowers() {
+    followers.forEach(function (refresh) { refresh(); });
+  }
+
+  function follow(refresh) {
+    followers.push(refresh);
+  }
+
   function connect() {
     source = new EventSource(cfg.stream);
     Object.keys(handlers).forEach(function (type) { listen(source, type); });
-    source.onopen = function () { status(cfg.words.live, true); };
-    source.onerror = function () { status(cfg.words.offline, false); };
+    source.onopen = function () {
+      status(cfg.words.live, true);
+      if (fallback !== null) { window.clearInterval(fallback); fallback = null; }
+    };
+    source.onerror = function () {
+      status(cfg.words.offline, false);
+      if (fallback === null) fallback = window.setInterval(refreshFollowers, FALLBACK_MS);
+      if (source.readyState === EventSource.CLOSED) window.setTimeout(connect, REOPEN_MS);
+    };
   }
 
   function soundOn() { return localStorage.getItem("locker.sound") !== "off"; }
@@ -78,6 +99,8 @@
     });
   }
 
+  on("hello", refreshFollowers);  // whatever changed while this page was not listening
+
   on("alarm", function (alarm) {
     if (alarm.state === "open" && !seen.has(alarm.id) && alarm.count === 1) {
       banner(alarm);
@@ -97,6 +120,7 @@
   });
   showSoundToggle(false);
   localTimes();
-  window.lockerLive = { on: on, localTimes: localTimes, words: cfg.words, lang: cfg.lang };
+  window.lockerLive = { on: on, follow: follow, localTimes: localTimes, words: cfg.words, lang: cfg.lang,
+                        kinds: cfg.kinds };
   connect();
 })();

@@ -1,12 +1,10 @@
 /* Maintenance pages, live: the weekly check's rows and the maintenance openings under
- * way follow what the sensors say. The console's event stream (window.lockerLive) says
- * when something happened at a door; the JSON views are read then, and polled slowly
- * in case the stream is away. */
+ * way follow what the sensors say. The console's event stream (window.lockerLive) brings
+ * each changed opening, and says when the check run changed (its JSON view is read then);
+ * see live.js for the reconnections. */
 "use strict";
 
 (function () {
-  const POLL_MS = 3000;
-  const DOOR_EVENTS = /^(maintenance_|unlock_|door_|lock_jammed|compartment_)/;
   const words = () => {
     const found = document.getElementById("maintenance-words");
     return found ? JSON.parse(found.textContent) : { openings: {}, checks: {} };
@@ -60,35 +58,40 @@
     }
   }
 
-  async function refresh() {
-    const section = document.querySelector('[data-testid="run"][data-status="running"]');
+  function runningCheck() {
+    return document.querySelector('[data-testid="run"][data-status="running"]');
+  }
+
+  async function refreshRun() {
+    const section = runningCheck();
     if (section) showRun(section, await read(section.dataset.liveUrl));
+  }
+
+  function openingRow(id) {
+    return document.querySelector(`table.openings tr[data-opening="${CSS.escape(String(id))}"]`);
+  }
+
+  async function refresh() {
+    await refreshRun();
     const table = document.querySelector("table.openings");
-    if (table) {
-      for (const row of table.querySelectorAll('tr[data-status="opening"], tr[data-status="door_open"]')) {
-        const url = table.dataset.liveUrl.replace(/0\.json$/, `${row.dataset.opening}.json`);
-        showOpening(row, await read(url));
-      }
+    if (!table) return;
+    for (const row of table.querySelectorAll('tr[data-status="opening"], tr[data-status="door_open"]')) {
+      const url = table.dataset.liveUrl.replace(/0\.json$/, `${row.dataset.opening}.json`);
+      showOpening(row, await read(url));
     }
   }
 
-  function refreshNow() {
-    refresh().catch(() => { /* the next poll tries again */ });
-  }
-
-  async function tick() {
-    try {
-      await refresh();
-    } catch (err) {
-      /* the next poll tries again */
-    } finally {
-      window.setTimeout(tick, POLL_MS);
-    }
-  }
+  const quietly = (work) => () => work().catch(() => { /* the next event or reconnection tries again */ });
 
   if (window.lockerLive) {
-    window.lockerLive.on("audit", (event) => { if (event && DOOR_EVENTS.test(event.kind)) refreshNow(); });
+    window.lockerLive.on("opening", (opening) => {
+      const row = openingRow(opening.id);
+      if (row) showOpening(row, opening);
+    });
+    window.lockerLive.on("run", (run) => {
+      const section = runningCheck();
+      if (section && run.kind === "check" && String(run.id) === section.dataset.run) quietly(refreshRun)();
+    });
+    window.lockerLive.follow(quietly(refresh));
   }
-
-  document.addEventListener("DOMContentLoaded", () => window.setTimeout(tick, POLL_MS));
 })();

@@ -1,5 +1,6 @@
-// Clerks' runs: swap in the live list every second; reload when the cabinet's scanner
-// brought an unannounced code (the page then asks for its phone and size); print button.
+// Clerks' runs: the live list is read again when the console's stream says this run
+// changed (see live.js for the reconnections); reload when the cabinet's scanner brought an
+// unannounced code (the page then asks for its phone and size); print button.
 (function () {
   "use strict";
   var live = document.getElementById("live");
@@ -7,7 +8,7 @@
   if (printButton) {
     printButton.addEventListener("click", function () { window.print(); });
   }
-  if (!live) { return; }
+  if (!live || !window.lockerLive) { return; }
   var url = live.getAttribute("data-live");
   var pending = live.getAttribute("data-pending") || "";
   function refresh() {
@@ -25,9 +26,11 @@
           return;
         }
         live.replaceChildren(inner);
-        if (inner.getAttribute("data-status") === "closed") { window.clearInterval(timer); }
       })
-      .catch(function () { /* the next tick tries again */ });
+      .catch(function () { /* the next event, or the slow refresh while the stream is away, tries again */ });
   }
-  var timer = window.setInterval(refresh, 1000);
+  window.lockerLive.on("run", function (run) {
+    if (run.kind === live.getAttribute("data-kind") && String(run.id) === live.getAttribute("data-run")) { refresh(); }
+  });
+  window.lockerLive.follow(refresh);
 }());

@@ -1,10 +1,9 @@
-/* The technician's hardware page, live: boards, buses and GPIO follow the service (read
- * every two seconds, and at once when the console's event stream reports a change). */
+/* The technician's hardware page, live: boards, buses and GPIO follow the "hardware" events
+ * of the console's stream (this page asks for them; the service sends the report when it
+ * changed), and hardware.json is read at each (re)connection (see live.js). */
 "use strict";
 
 (function () {
-  const POLL_MS = 2000;
-
   function yesNo(value) {
     const found = document.getElementById("maintenance-words");
     const w = found ? JSON.parse(found.textContent) : {};
@@ -46,15 +45,11 @@
     }
   }
 
-  async function refresh() {
+  function show(hardware) {
     const root = document.getElementById("hardware");
-    const response = await fetch(root.dataset.liveUrl, { headers: { Accept: "application/json" },
-                                                         cache: "no-store", credentials: "same-origin" });
-    if (!response.ok) return;
-    const body = await response.json();
-    showBoards(root, body.hardware.boards);
-    showGpio(root, body.hardware.gpio);
-    for (const bus of body.hardware.buses) {
+    showBoards(root, hardware.boards);
+    showGpio(root, hardware.gpio);
+    for (const bus of hardware.buses) {
       const row = root.querySelector(`tr[data-bus="${CSS.escape(bus.name)}"]`);
       setField(row, "port_open", yesNo(bus.port_open));
       setField(row, "port_reopens", String(bus.port_reopens));
@@ -62,19 +57,15 @@
     }
   }
 
-  async function tick() {
-    try {
-      await refresh();
-    } catch (err) {
-      /* the next poll tries again */
-    } finally {
-      window.setTimeout(tick, POLL_MS);
-    }
+  async function refresh() {
+    const root = document.getElementById("hardware");
+    const response = await fetch(root.dataset.liveUrl, { headers: { Accept: "application/json" },
+                                                         cache: "no-store", credentials: "same-origin" });
+    if (response.ok) show((await response.json()).hardware);
   }
 
   if (window.lockerLive) {
-    window.lockerLive.on("audit", () => { refresh().catch(() => {}); });
+    window.lockerLive.on("hardware", show);
+    window.lockerLive.follow(() => { refresh().catch(() => { /* the next reconnection tries again */ }); });
   }
-
-  document.addEventListener("DOMContentLoaded", () => window.setTimeout(tick, POLL_MS));
 })();

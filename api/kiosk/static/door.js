@@ -10,6 +10,7 @@ import { $, ask, bilingual, recordPath, screens, setMode, showApiMessage, showDe
 import { showReceipt } from "./receipt.js";
 import { T, fill } from "./text.js";
 import { hideWhere, showWhere } from "./where.js";
+import { say } from "./sound.js";
 
 const POLL_MS = 1000;
 const WAITING = new Set(["opening", "door_open"]);
@@ -39,6 +40,8 @@ function showDoor() {
   const pair = op.movedFrom ? door.map((text, i) => moved[i] + text) : door;
   showMessage("info", pair, op.compartment);
   showWhere(op.compartment);
+  if (op.status === "door_open") say(`door_${op.kind}`, "door_open");
+  else say("opening");
 }
 
 async function pollOperation() {
@@ -58,6 +61,7 @@ async function pollOperation() {
     if (WAITING.has(status)) followDoor(op, status, compartment);
     else if (REOPENABLE[status]) offerReopen(op, status);
     else if (FINISHED.has(status)) {
+      op.status = status;
       showReceipt(op, result.body.receipt);
       return finish("success", fill(T[op.kind === "dropoff" ? "stored" : "collected"], { d: dossier }));
     } else return finish("error", T[ENDED[status] || "failed"]);
@@ -83,6 +87,7 @@ function offerReopen(op, status) {
   showDetail("");
   showMessage("error", fill(T[REOPENABLE[status]], { c: op.compartment }), op.compartment);
   showWhere(op.compartment);
+  say(REOPENABLE[status], "error");
   showRetry(true, fill(T.reopen_button, { c: op.compartment }));
   screens.resetIdle();
 }
@@ -121,6 +126,8 @@ function finish(kind, pair, apiBody) {
   if (!pair) showApiMessage(apiBody, "error");
   else if (kind === "error") showKioskError(pair);
   else showMessage(kind, pair);
+  if (kind === "success") say(op.kind === "dropoff" ? "stored" : "collected", "done");
+  else say("error", "error");
   showRetry(kind !== "success" && op.kind !== "scan");
   screens.resetIdle();
 }

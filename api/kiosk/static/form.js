@@ -3,19 +3,21 @@
 
 import { startWaiting } from "./door.js";
 import { pollAvailability } from "./home.js";
-import { $, ask, showApiMessage, showKioskError, showMessage, state, tr } from "./page.js";
+import { $, ask, bilingual, showApiMessage, showKioskError, showMessage, state, tr } from "./page.js";
 import { LAYOUTS, T } from "./text.js";
+import { say } from "./sound.js";
 
 const FIELDS = {
-  dropoff: { dossier_code: "dossier-code", phone: "phone" },
+  dropoff: { dossier_code: "dossier-code", phone: "phone", email: "email" },
   pickup: { dossier_code: "pickup-dossier-code", code: "pickup-code" },
 };
-const ALLOWED = { digits: /[^0-9]/g, phone: /[^0-9+ ]/g };
+const ALLOWED = { digits: /[^0-9]/g, phone: /[^0-9+ ]/g, email: /\s/g };
 
 export function showFields(flow) {
   state.flow = flow;
   $("dropoff-fields").hidden = flow !== "dropoff";
   $("pickup-fields").hidden = flow !== "pickup";
+  bilingual($("email-label"), T.email_label);
   offerSizes();
   focusInput($(flow === "dropoff" ? "dossier-code" : "pickup-dossier-code"));
 }
@@ -23,6 +25,7 @@ export function showFields(flow) {
 export function resetForm() {
   state.submitting = false;
   $("form").reset();
+  state.low = false;
   selectSize("");
   $("submit").disabled = false;
 }
@@ -34,10 +37,22 @@ export function selectSize(size) {
   }
 }
 
-// Sizes no compartment can take now are not offered.
+// Sizes no compartment can take now are not offered (with "low", no compartment within reach). The
+// low compartment is offered where the cabinet has one.
 function offerSizes() {
-  const sizes = (state.availability && state.availability.dropoff.sizes) || {};
+  const dropoff = state.availability ? state.availability.dropoff : {};
+  const low = $("btn-low");
+  low.hidden = !dropoff.low;
+  bilingual(low, T.low);
+  low.setAttribute("aria-pressed", String(Boolean(state.low)));
+  const sizes = (state.low ? dropoff.low : dropoff.sizes) || {};
   for (const button of document.querySelectorAll(".size")) button.disabled = Boolean(sizes[button.dataset.size]);
+  if (state.size && sizes[state.size]) selectSize("");
+}
+
+export function toggleLow() {
+  state.low = !state.low;
+  offerSizes();
 }
 
 export function focusInput(input) {
@@ -51,8 +66,10 @@ export async function submit(event) {
   if (state.submitting || $("submit").disabled) return;
   const dropoff = state.flow === "dropoff";
   const data = dropoff
-    ? { dossier_code: $("dossier-code").value.trim(), phone: $("phone").value.trim(), size: state.size }
+    ? { dossier_code: $("dossier-code").value.trim(), phone: $("phone").value.trim(), size: state.size,
+        email: $("email").value.trim() || undefined }
     : { dossier_code: $("pickup-dossier-code").value.trim(), code: $("pickup-code").value.trim() };
+  if (dropoff && state.low) data.low = true;
   state.submitting = true;
   $("submit").disabled = true;
   showMessage("info", T.opening);
@@ -63,9 +80,11 @@ export async function submit(event) {
   if (!result) return showKioskError(T.offline);
   if (result.status === 201 && result.body) return startWaiting(state.flow, result.body);
   showApiMessage(result.body, "error");
+  say("error", "error");
   refocus(result.body && FIELDS[state.flow][result.body.field]);
   if (result.status === 429) countdown(parseInt(result.headers.get("Retry-After"), 10) || 30);
-  if (result.status === 503 || (result.body && result.body.error === "no_compartment")) pollAvailability();
+  const full = result.body && ["no_compartment", "no_low_compartment"].includes(result.body.error);
+  if (result.status === 503 || full) pollAvailability().then(offerSizes);
 }
 
 // After an error the caret goes back to the field at fault, or to the field the keys type into
@@ -145,6 +164,6 @@ export function pressKey(key) {
 }
 
 export function cleanInput(input) {
-  const pattern = input.id === "phone" ? ALLOWED.phone : input.dataset.keys === "digits" ? ALLOWED.digits : null;
+  const pattern = input.id === "phone" ? ALLOWED.phone : ALLOWED[input.dataset.keys] || null;
   if (pattern && pattern.test(input.value)) input.value = input.value.replace(pattern, "");
 }

@@ -1,9 +1,14 @@
-// How long each screen waits for the citizen. The start screen dims; a form or a door screen
-// asks "Need more time?" and goes back to the start only when nobody answers; a finished
-// screen goes back by itself. The door screen shows how long it still waits.
+// How long each screen waits for the citizen. The start screen dims; a form, an information
+// screen or a door screen asks "Need more time?" and goes back to the start only when nobody
+// answers; a finished screen goes back by itself. The door screen shows how long it still waits.
+// "More time" is one setting (access.js): the access bar's button or a "Yes" to the question
+// turns it on, and every wait, the question's included, is then doubled for this transaction.
 
+import { allowMoreTime, resetAccess, timeFactor } from "./access.js";
 import { REOPENABLE } from "./door.js";
 import { $, bilingual, body, screens, state } from "./page.js";
+import { RATING_MS } from "./rating.js";
+import { forgetSound, say } from "./sound.js";
 import { T, fill } from "./text.js";
 
 const INACTIVITY_MS = (Number(body.dataset.inactivity) || 90) * 1000;
@@ -17,7 +22,7 @@ export function resetIdle() {
   clearTimeout(state.idleTimer);
   wake();
   $("more-time").hidden = true;
-  const ms = waitOf(state.screen);
+  const ms = waitOf(state.screen) * timeFactor();
   state.idleDeadline = Date.now() + ms;
   state.idleTimer = setTimeout(idle, ms);
   showTimeLeft();
@@ -25,29 +30,39 @@ export function resetIdle() {
 
 function waitOf(screen) {
   if (screen === "home") return SLEEP_MS;
-  if (screen === "form") return INACTIVITY_MS;
+  if (screen === "rating") return RATING_MS;
+  if (screen !== "status") return INACTIVITY_MS;   // forms and information screens
   const op = state.op && state.op.waiting ? state.op : null;
   if (!op) return DONE_MS;
   return REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS;
 }
 
+// Whether the screen asks before it goes back: yes where the citizen is still doing something.
+function asksFirst(screen) {
+  if (screen === "status") return Boolean(state.op && state.op.waiting);
+  return screen !== "home" && screen !== "rating";
+}
+
 function idle() {
   if (state.screen === "home") return sleep();
-  if (state.screen === "form" || (state.op && state.op.waiting)) return askMoreTime();
+  if (asksFirst(state.screen)) return askMoreTime();
   screens.goHome();
 }
 
 function askMoreTime() {
   bilingual($("more-time-question"), T.more_time_question);
   bilingual($("btn-more-time"), T.more_time_button);
-  state.idleDeadline = Date.now() + MORE_TIME_MS;
-  state.idleTimer = setTimeout(screens.goHome, MORE_TIME_MS);
+  const ms = MORE_TIME_MS * timeFactor();
+  state.idleDeadline = Date.now() + ms;
+  state.idleTimer = setTimeout(screens.goHome, ms);
   $("more-time").hidden = false;
   showTimeLeft();
 }
 
-// A tap anywhere on the question: the screen stays as it was, its wait starts again.
+// A tap anywhere on the question: more time from now on, and the screen stays as it was (what was
+// typed, the field the keys type into, the language); its wait starts again.
 export function moreTime() {
+  allowMoreTime();
   resetIdle();
   if (state.screen === "form" && state.activeInput) state.activeInput.focus();
 }
@@ -63,12 +78,18 @@ export function showTimeLeft() {
   }
 }
 
-// A prompt to close a door left open is never dimmed away.
+// A prompt to close a door left open is never dimmed away. Whoever turned a setting on and left
+// without starting leaves it to nobody.
 function sleep() {
-  if ($("door-alert").hidden) body.classList.add("asleep");
-  else resetIdle();
+  if (!$("door-alert").hidden) return resetIdle();
+  body.classList.add("asleep");
+  resetAccess();
+  forgetSound();
 }
 
+// Someone came (a touch, the presence sensor): the start screen's prompt greets them.
 function wake() {
+  if (!body.classList.contains("asleep")) return;
   body.classList.remove("asleep");
+  if (state.screen === "home") say("home");
 }

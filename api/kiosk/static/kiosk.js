@@ -1,16 +1,22 @@
 // Kiosk page: drop-off and pickup flows for citizens. Vanilla JS modules, no dependencies.
 // This module holds the screens and wires the page; page.js what the parts share, form.js the
 // form and its keyboard, door.js the wait for a door, where.js the cabinet's picture, receipt.js
-// the receipt after it, home.js the start screen, scans.js the scanner's reads (stream.js their
-// stream), idle.js how long each screen waits.
+// the receipt after it, rating.js the satisfaction screen after that, home.js the start screen,
+// info.js the procedures and the status lookup, scans.js the scanner's reads (stream.js their
+// stream), idle.js how long each screen waits, access.js and sound.js accessibility.
 
+import { resetAccess, wireAccess } from "./access.js";
 import { backToStart, endFlow, retry } from "./door.js";
-import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit } from "./form.js";
+import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit,
+  toggleLow } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
 import { moreTime, resetIdle, showTimeLeft } from "./idle.js";
+import { wireInfo } from "./info.js";
 import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
+import { offerRating } from "./rating.js";
 import { hideReceipt } from "./receipt.js";
 import { listenToScanner } from "./scans.js";
+import { forgetSound, say, sayAgain, stopSound } from "./sound.js";
 import { T } from "./text.js";
 import { hideWhere, loadLayout } from "./where.js";
 
@@ -23,16 +29,19 @@ function show(screen) {
   hideWhere();
   state.screen = screen;
   body.dataset.screen = screen;
-  for (const name of ["home", "form", "status"]) $(`screen-${name}`).hidden = name !== screen;
+  for (const section of document.querySelectorAll("main > .screen")) section.hidden = section.id !== `screen-${screen}`;
   resetIdle();
 }
 
 function goHome() {
+  if (offerRating(state.op)) return;  // a finished drop-off or pickup is rated (or skipped) first
   endFlow(state.op);
   stopTimers();
   state.op = null;
   resetForm();
   hideMessage();
+  resetAccess();
+  forgetSound();
   setLang("vi");
   show("home");
   setMode("idle");
@@ -47,6 +56,7 @@ function openForm(flow) {
   show("form");
   setMode("busy");
   showFields(flow);
+  say(`form_${flow}`);
 }
 
 function setLang(lang) {
@@ -55,6 +65,12 @@ function setLang(lang) {
   document.documentElement.dataset.lang = lang;
   $("btn-lang").textContent = T.lang_button[lang === "en" ? 1 : 0];
   renderKeyboard();
+  sayAgain();
+}
+
+function accessChanged(name) {
+  if (name === "slow") resetIdle();
+  if (name === "muted") stopSound();
 }
 
 function wire() {
@@ -62,11 +78,14 @@ function wire() {
   $("btn-dropoff").addEventListener("click", () => openForm("dropoff"));
   $("btn-pickup").addEventListener("click", () => openForm("pickup"));
   $("btn-back").addEventListener("click", goHome);
+  wireInfo();
   $("btn-home").addEventListener("click", backToStart);
   $("btn-retry").addEventListener("click", retry);
   $("btn-lang").addEventListener("click", () => setLang(state.lang === "vi" ? "en" : "vi"));
   $("more-time").addEventListener("click", moreTime);
   $("form").addEventListener("submit", submit);
+  $("btn-low").addEventListener("click", toggleLow);
+  wireAccess(accessChanged);
   for (const button of document.querySelectorAll(".size")) {
     button.addEventListener("click", () => selectSize(button.dataset.size));
   }

@@ -6,7 +6,7 @@ export const $ = (id) => document.getElementById(id);
 export const body = document.body;
 
 export const state = {
-  lang: "vi", screen: "home", flow: "dropoff", size: "", mode: "idle", activeInput: null,
+  lang: "vi", screen: "home", flow: "dropoff", size: "", low: false, mode: "idle", activeInput: null,
   op: null, pollTimer: 0, idleTimer: 0, countdownTimer: 0, submitting: false,
   // When the screen stops waiting (ms since the epoch): the door screen's countdown shows it.
   idleDeadline: 0,

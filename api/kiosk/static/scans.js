@@ -5,6 +5,7 @@
 import { showRetry, startWaiting } from "./door.js";
 import { focusInput } from "./form.js";
 import { $, ask, body, screens, setMode, showDetail, showKioskError, state, stopTimers } from "./page.js";
+import { say } from "./sound.js";
 import { listen } from "./stream.js";
 import { T } from "./text.js";
 
@@ -63,4 +64,5 @@ function showScanError(code) {
   screens.show("status");
   setMode("busy");
   showKioskError(T[`scan_${code}`] || T.scan_other);
+  say("error", "error");
 }
