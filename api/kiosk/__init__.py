@@ -14,12 +14,20 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from ..auth import check_kiosk_host, citizen_only, runtime
+from ..catalogs import bi
 from ..live import event_stream
+from .words import page_words
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/kiosk/static")
 
 MODE_REFRESH_SECONDS = 20
+
+
+@bp.app_template_global("bi")
+def _bi(msgid: str):
+    """``{{ bi("English id") }}``: the text in both languages, for the kiosk's templates."""
+    return bi(msgid)
 
 
 @bp.get("/")
@@ -28,7 +36,7 @@ def page():
     check_kiosk_host()
     kiosk = runtime().config.kiosk
     return render_template("kiosk/index.html", inactivity=kiosk.inactivity_s, more_time=kiosk.more_time_s,
-                           mode_refresh=MODE_REFRESH_SECONDS)
+                           mode_refresh=MODE_REFRESH_SECONDS, words=page_words())
 
 
 @bp.get("/kiosk/events")

@@ -2,6 +2,7 @@
 // screen) and someone in front of the kiosk (scans at the QR scanner: scans.js).
 
 import { $, ask, bilingual, body, screens, state } from "./page.js";
+import { T, fill } from "./text.js";
 
 export async function pollAvailability() {
   const result = await ask("GET", "/api/v1/kiosk/availability");
@@ -41,8 +42,6 @@ function showDoorsLeftOpen(labels) {
     alert.hidden = true;
     return;
   }
-  const list = labels.join(", ");
-  alert.querySelector(".vi").textContent = `Vui lòng đóng cửa ngăn ${list}`;
-  alert.querySelector(".en").textContent = `Please close compartment door ${list}`;
+  bilingual(alert, fill(T.close_door, { l: labels.join(", ") }));
   alert.hidden = false;
 }
