@@ -43,7 +43,8 @@ clean:
 # Collect the pages' strings into both catalogs (sorted by msgid, so parallel additions merge);
 # then fill in every new msgstr, vi and en (tests/unit/test_console_catalogs.py checks).
 messages: install
-	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o var/messages.pot .
+	mkdir -p var
+	$(BIN)/pybabel extract -F api/babel.cfg -k _l -k lazy_gettext -k N_ -k bi --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d api/translations --no-fuzzy-matching --ignore-obsolete
 
 # The kiosk's spoken prompts and cues (api/kiosk/sounds.py): needs espeak-ng, sox and opusenc

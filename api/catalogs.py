@@ -6,6 +6,13 @@ when the app is built, so no generated binary is kept in the repository. To
 collect new strings: ``make messages`` (``pybabel extract`` + ``update``), then
 fill in both ``msgstr``.
 
+The kiosk's words are in the same catalogs. The kiosk page shows every text in both
+languages at once, so its words are marked with :func:`N_` (in Python) or ``bi(...)`` (in
+templates) and read in both with :func:`both`, outside any request:
+
+>>> both("Sign in")
+('Đăng nhập', 'Sign in')
+
 >>> from flask import Flask
 >>> app = Flask(__name__)
 >>> _ = init_babel(app)
@@ -30,6 +37,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import Babel
+from markupsafe import Markup, escape
 
 from .i18n import DEFAULT_LANG, LANGS, request_lang
 
@@ -62,3 +70,33 @@ def init_babel(app: Flask) -> Babel:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANG
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Ho_Chi_Minh"
     return Babel(app, locale_selector=request_lang, default_translation_directories=compiled_catalogs())
+
+
+def N_(msgid: str) -> str:
+    """Marks ``msgid`` for ``make messages`` where it is translated later, in both languages."""
+    return msgid
+
+
+@lru_cache(maxsize=None)
+def strings(lang: str) -> dict[str, str]:
+    """``msgid -> msgstr`` of one language's catalog (translated entries only)."""
+    with po_path(lang).open("rb") as source:
+        return {m.id: m.string for m in read_po(source, locale=lang, domain=DOMAIN)
+                if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
+
+
+def both(msgid: str) -> tuple[str, str]:
+    """``msgid`` in Vietnamese and in English (the English id where a catalog lacks it; the
+    catalog test makes sure none does)."""
+    vi, en = (strings(lang).get(msgid, msgid) for lang in LANGS)
+    return vi, en
+
+
+def both_of(msgids: dict[str, str]) -> dict[str, tuple[str, str]]:
+    return {key: both(msgid) for key, msgid in msgids.items()}
+
+
+def bi(msgid: str) -> Markup:
+    """The kiosk templates' bilingual text: ``<span class="vi">…</span><span class="en">…</span>``."""
+    vi, en = both(msgid)
+    return Markup(f'<span class="vi">{escape(vi)}</span><span class="en">{escape(en)}</span>')

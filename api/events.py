@@ -78,8 +78,11 @@ class Subscription:
 
 class EventHub:
     def __init__(self, *, max_clients: int = MAX_CLIENTS, heartbeat_s: float = HEARTBEAT_S,
-                 lifetime_s: float = LIFETIME_S) -> None:
+                 lifetime_s: float = LIFETIME_S, newest_wins: bool = False) -> None:
         self.max_clients = max_clients
+        #: When full, a new subscriber ends the oldest stream instead of being refused (a kiosk
+        #: screen reloaded before its old stream was noticed gone).
+        self.newest_wins = newest_wins
         self.heartbeat_s = heartbeat_s
         self.lifetime_s = lifetime_s
         self._lock = threading.Lock()
@@ -93,10 +96,23 @@ class EventHub:
 
     def subscribe(self, topics: Any = ()) -> Subscription | None:
         """A new subscription (with the :data:`ON_REQUEST` types among ``topics``), or None when
-        ``max_clients`` streams are open (or the hub closed)."""
+        ``max_clients`` streams are open (or the hub closed); with ``newest_wins`` the oldest
+        stream ends instead.
+
+        >>> hub = EventHub(max_clients=1, newest_wins=True)
+        >>> old = hub.subscribe(); new = hub.subscribe()
+        >>> old.dropped, new.dropped, hub.clients
+        (True, False, 1)
+        """
         with self._lock:
-            if self._closed or len(self._subs) >= self.max_clients:
+            if self._closed:
                 return None
+            if len(self._subs) >= self.max_clients:
+                if not self.newest_wins:
+                    return None
+                oldest = self._subs.pop(0)
+                oldest.dropped = True
+                oldest.offer(None)  # wakes its stream, which then ends
             sub = Subscription(self, ON_REQUEST.intersection(topics))
             self._subs.append(sub)
             return sub

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 RECONCILE_TIMEOUT = 5.0
 
 
+#: Kiosk pages listening to the scanner at once (the cabinet's own screen, and one being reloaded).
+KIOSK_STREAMS = 2
 #: The alarms the HTTP layer raises: both are repeated refused attempts at a kiosk.
 API_ALARMS = {"kiosk_token_throttled": AlarmKind.FAILED_CODES, "dropoff_rate_limited": AlarmKind.FAILED_CODES,
               "lookup_rate_limited": AlarmKind.FAILED_CODES}
@@ -108,6 +110,9 @@ class Runtime:
                                         interval=config.audit.export_interval_s)
         self.purge_job = PurgeJob(privacy=self.service.privacy)
         self.hub = EventHub()
+        #: The kiosk page's stream (``GET /kiosk/events``): each scan at the scanner as it is read.
+        self.kiosk_hub = EventHub(max_clients=KIOSK_STREAMS, newest_wins=True)
+        self.service.watch_kiosk_scans(lambda scan: self.kiosk_hub.publish("scan", scan))
         changes = ChangeFeed(self.db)
         self.live = LiveFeed(service=self.service, hub=self.hub, feed=changes)
         self.hardware_watch = HardwareWatch(read=lambda: hardware_report(self), hub=self.hub)
@@ -225,6 +230,7 @@ class Runtime:
 
     def stop(self) -> None:
         self.hub.close()
+        self.kiosk_hub.close()
         self.live.stop()
         self.hardware_watch.stop()
         if self.scanner is not None:

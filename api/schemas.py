@@ -256,6 +256,8 @@ class LastScan(BaseModel):
     pickup: DoorOpened | None
     error: str | None
     badge: BadgeScan | None = Field(None, description="A clerk's badge was read: the kiosk asks for the PIN.")
+    dossier_code: str | None = Field(None, description="The dossier code of the office's receipt was read: the "
+                                                       "kiosk starts a drop-off with it filled in.")
 
 
 class KioskActivity(BaseModel):

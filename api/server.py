@@ -89,8 +89,9 @@ def serve_forever(runtime: Runtime, sockets: list[socket.socket], *,
             sock.close()
         raise click.ClickException(str(exc)) from None
     try:
-        # Each console page's live stream holds a thread (at most runtime.hub.max_clients of them).
-        server = create_server(create_app(runtime), sockets=sockets, threads=HTTP_THREADS + runtime.hub.max_clients,
+        # Each console page's and kiosk page's live stream holds a thread (at most max_clients of each hub).
+        streams = runtime.hub.max_clients + runtime.kiosk_hub.max_clients
+        server = create_server(create_app(runtime), sockets=sockets, threads=HTTP_THREADS + streams,
                                ident="dossier-locker", connection_limit=CONNECTION_LIMIT, asyncore_use_poll=True)
         if banner is not None:
             banner()

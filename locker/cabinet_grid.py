@@ -45,6 +45,24 @@ def positions(config: Config) -> dict[str, tuple[int, int]]:
     return placed
 
 
+def front(config: Config) -> dict[str, Any]:
+    """The cabinet's front as the kiosk draws it: ``{"rows", "columns", "compartments": [{"label",
+    "row", "column", "size"}]}`` (the places of :func:`positions`), in label order.
+
+    >>> from locker.config import config_from_dict
+    >>> cfg = config_from_dict({"bus": {"url": "loop://"}, "layout": {"rows": 2}, "compartment": [
+    ...     {"label": "A01", "board": 0, "lock": 1, "size": "S"}, {"label": "A02", "board": 0, "lock": 2, "size": "L"},
+    ...     {"label": "A03", "board": 0, "lock": 3, "size": "M"}]}, env={})
+    >>> front(cfg)["rows"], front(cfg)["columns"], front(cfg)["compartments"][2]
+    (2, 2, {'label': 'A03', 'row': 1, 'column': 2, 'size': 'M'})
+    """
+    places = positions(config)
+    cells = [{"label": c.label, "row": places[c.label][0], "column": places[c.label][1], "size": c.size}
+             for c in sorted(config.compartments, key=lambda c: c.label)]
+    return {"rows": max((c["row"] for c in cells), default=0),
+            "columns": max((c["column"] for c in cells), default=0), "compartments": cells}
+
+
 class CabinetGrid:
     def __init__(self, *, db: Any, config: Config, alarms: Alarms) -> None:
         self._db = db

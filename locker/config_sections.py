@@ -51,6 +51,10 @@ class KioskConfig:
     allowed_hosts: tuple[str, ...] | None = None
     #: Drop-offs one kiosk may start in any 60 seconds (a client cannot open every free door at once).
     dropoffs_per_minute: int = 6
+    #: A form or a door screen left untouched this long asks "Need more time?" ...
+    inactivity_s: int = 90
+    #: ... and goes back to the start screen when nobody answers within this long.
+    more_time_s: int = 20
     #: Dossier status lookups one kiosk may make in any 60 seconds (codes cannot be tried in bulk).
     lookups_per_minute: int = 10
     #: The procedures the kiosk lists (a TOML file, docs/procedures.md); empty: no list.
@@ -230,6 +234,9 @@ def check_kiosk(kiosk: KioskConfig, http: HttpConfig) -> KioskConfig:
     """The kiosk section with its host names canonical, and the defaults filled in."""
     if not 1 <= kiosk.dropoffs_per_minute <= 600:
         raise ConfigError("kiosk.dropoffs_per_minute", "must be a whole number from 1 to 600")
+    for key, low, high in (("inactivity_s", 3, 900), ("more_time_s", 3, 300)):
+        if not low <= getattr(kiosk, key) <= high:
+            raise ConfigError(f"kiosk.{key}", f"must be a whole number of seconds from {low} to {high}")
     if not 1 <= kiosk.lookups_per_minute <= 600:
         raise ConfigError("kiosk.lookups_per_minute", "must be a whole number from 1 to 600")
     if not 300 <= kiosk.reach_mm <= 2500:

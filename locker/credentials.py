@@ -88,6 +88,15 @@ def issue(session: Session, result: Result, *, secret: bytes, clock: Clock, ttl_
     return IssuedCredential(code, token, cred.expires_at, cred.id)
 
 
+def looks_like_qr(text: Any) -> bool:
+    """Whether a scanned text is meant as a pickup QR (well formed or not): it is never a dossier code.
+
+    >>> looks_like_qr("LK1.broken"), looks_like_qr("http://x/q/abc"), looks_like_qr("HS.2025/0001")
+    (True, True, False)
+    """
+    return isinstance(text, str) and (text.strip().upper().startswith("LK1.") or "/q/" in text)
+
+
 def parse_qr(text: Any) -> QrToken | None:
     """The token inside ``text`` (a bare token or a ``.../q/<token>`` link), or None."""
     if not isinstance(text, str) or len(text) > 512:

@@ -4,6 +4,11 @@ A scanner left reading while a citizen types in a form could open a door behind
 their back, and one left off after the kiosk browser crashed would break
 scan-to-pickup; so ``busy`` turns the scanner off and lapses, like the kiosk mode
 itself, to idle (scanner on) when the page stops refreshing it.
+
+What the scanner reads is one of: a clerk's badge (``LKB1.``), a pickup QR (``LK1.``
+or a ``/q/`` link), or the dossier code printed on the office's receipt, which starts
+a drop-off with that code filled in; anything else is not a code the kiosk takes.
+Each outcome is the kiosk's ``last_scan`` and goes to every watcher at once.
 """
 
 from __future__ import annotations
@@ -27,6 +32,21 @@ KIOSK_MODE_TTL_S = 60.0
 
 #: The kiosk key of the cabinet's QR scanner: its scans are pickups at the kiosk it is mounted on.
 SCANNER = "scanner"
+
+
+def receipt_code(text: Any) -> str | None:
+    """The dossier code a scanned text is, as the office's receipt prints it; None for a
+    credential (a pickup QR or a badge, even a broken one) or anything that is no dossier code.
+
+    >>> receipt_code(" hs.2025/0001 "), receipt_code("LK1.7.x.y"), receipt_code("LKB1.x"), receipt_code("a b")
+    ('HS.2025/0001', None, None, None)
+    """
+    if credentials.looks_like_qr(text) or badges.looks_like_badge(text):
+        return None
+    try:
+        return validation.dossier_code(text)
+    except InvalidInput:
+        return None
 
 
 class KioskMode(StrEnum):
@@ -101,6 +121,12 @@ class KioskDesk:
         self._lock = threading.Lock()
         self._modes: dict[str, tuple[str, float]] = {}
         self._last_scans: dict[str, dict[str, Any]] = {}
+        self._watchers: list[Callable[[dict[str, Any]], None]] = []
+
+    def watch(self, watcher: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``watcher(scan)`` with each scan's outcome (the new ``last_scan``) as it is read;
+        it runs on the thread that handles the scan, so it must not block."""
+        self._watchers.append(watcher)
 
     def set_mode(self, kiosk: Any, mode: Any) -> None:
         """``busy`` while a kiosk shows a form (scans are ignored), ``idle`` otherwise;
@@ -127,30 +153,45 @@ class KioskDesk:
 
     def scanned(self, data: Any) -> None:
         """A QR read at the scanner opens its compartment while the kiosk is idle; a clerk's badge
-        read then leads the kiosk page to its PIN (``last_scan.badge``)."""
+        read then leads the kiosk page to its PIN (``last_scan.badge``); a receipt's dossier code
+        starts a drop-off on the page (``last_scan.dossier_code``)."""
         if self._badge_scanned is not None and badges.looks_like_badge(data):
             if self.activity(SCANNER)["mode"] == KioskMode.IDLE:
                 badge = self._badge_scanned(data, where=SCANNER)
-                with self._lock:
-                    self._last_scans[SCANNER] = {"at": iso(self._clock.now()), "ok": badge["ok"], "pickup": None,
-                                                 "error": badge.get("error"), "badge": badge if badge["ok"] else None}
+                self._note(badge["ok"], error=badge.get("error"), badge=badge if badge["ok"] else None)
             return
         token = credentials.parse_qr(data)
-        if token is None or self.activity(SCANNER)["mode"] != KioskMode.IDLE:
-            reason = "kiosk busy" if token is not None else "not a pickup code"
+        dossier_code = receipt_code(data) if token is None else None
+        if (token is None and dossier_code is None) or self.activity(SCANNER)["mode"] != KioskMode.IDLE:
+            known = token is not None or dossier_code is not None
             with self._db.session() as s:
-                self._audit.event(s, "scan_read", actor=SCANNER, ok=False, reason=reason,
+                self._audit.event(s, "scan_read", actor=SCANNER, ok=False,
+                                  reason="kiosk busy" if known else "not a pickup code",
                                   length=len(data) if isinstance(data, str) else None)
-            if token is None:
-                self._note_scan(False, None, "not_a_pickup_code")
+            if not known:
+                self._note(False, error="not_a_pickup_code")
+            return
+        if dossier_code is not None:
+            with self._db.session() as s:
+                self._audit.event(s, "scan_read", actor=SCANNER, dossier=dossier_code, ok=True, reason="receipt code")
+            self._note(True, dossier_code=dossier_code)
             return
         try:
             pickup = self._start_pickup(qr=data, kiosk=SCANNER)
         except LockerError as exc:
-            self._note_scan(False, None, exc.code)
+            self._note(False, error=exc.code)
             return
-        self._note_scan(True, pickup, None)
+        self._note(True, pickup=pickup)
 
-    def _note_scan(self, ok: bool, pickup: dict | None, error: str | None) -> None:
+    def _note(self, ok: bool, *, pickup: dict | None = None, error: str | None = None,
+              badge: dict | None = None, dossier_code: str | None = None) -> None:
+        scan = {"at": iso(self._clock.now()), "ok": ok, "pickup": pickup, "error": error, "badge": badge,
+                "dossier_code": dossier_code}
         with self._lock:
-            self._last_scans[SCANNER] = {"at": iso(self._clock.now()), "ok": ok, "pickup": pickup, "error": error}
+            self._last_scans[SCANNER] = scan
+            watchers = list(self._watchers)
+        for watcher in watchers:
+            try:
+                watcher(dict(scan))
+            except Exception:  # noqa: BLE001 - a page that cannot be told must not stop the scanner
+                log.exception("a scan watcher failed")

@@ -338,6 +338,10 @@ class LockerService:
     def kiosk_activity(self, kiosk: Any = None) -> dict[str, Any]:
         return self._kiosk.activity(kiosk)
 
+    def watch_kiosk_scans(self, watcher: Callable[[dict[str, Any]], None]) -> None:
+        """``watcher(scan)`` with each scan's outcome at the kiosk's scanner, as it is read (must not block)."""
+        self._kiosk.watch(watcher)
+
     # ---- inventory and queries --------------------------------------------------------------
 
     def sync_compartments(self) -> None:

@@ -17,31 +17,29 @@ from typing import Any
 from flask import Response, json
 
 from ..auth import runtime
+from ..catalogs import N_, both, both_of
 from ..i18n import request_lang
 
-NEXT_STEPS: dict[str, tuple[str, str]] = {
-    "invalid_input": ("Sửa ô được đánh dấu rồi thử lại.", "Correct the highlighted entry and try again."),
-    "invalid_credentials": ("Kiểm tra lại mã hồ sơ và mã nhận 8 chữ số trong tin nhắn SMS.",
-                            "Check the dossier code and the 8-digit pickup code in your SMS."),
-    "throttled": ("Chờ hết thời gian đếm ngược rồi thử lại.", "Wait for the countdown to end, then try again."),
-    "no_compartment": ("Chọn cỡ lớn hơn, hoặc quay lại sau.", "Choose a larger size, or come back later."),
-    "no_low_compartment": ("Chọn cỡ khác; hoặc bỏ chọn “Ngăn thấp” nếu có người đi cùng giúp ông/bà; "
-                           "hoặc quay lại sau, hay gửi hồ sơ tại quầy trong giờ làm việc.",
-                           "Choose another size; or turn “Low compartment” off if someone with you can help; "
-                           "or come back later, or hand the dossier in at the counter during opening hours."),
-    "hardware_unavailable": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
-                             "Please come back later, or go to the office's counter during opening hours."),
-    "on_battery": ("Vui lòng quay lại sau, hoặc đến quầy của bộ phận trong giờ làm việc.",
-                   "Please come back later, or go to the office's counter during opening hours."),
-    "kiosk_only": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
-    "foreign_host": ("Vui lòng dùng màn hình cảm ứng gắn trên tủ.", "Please use the touch screen on the cabinet."),
-    "dropoff_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
-    "lookup_rate_limited": ("Chờ một chút rồi thử lại.", "Wait a moment, then try again."),
-    "dossier_unknown": ("Kiểm tra lại mã hồ sơ; tủ chỉ biết hồ sơ đã gửi hoặc trả qua tủ.",
-                        "Check the dossier code; the locker knows only dossiers dropped off or returned through it."),
-}
-ANY_OTHER = ("Chạm “Về màn hình chính” rồi thử lại; nếu vẫn lỗi, hãy liên hệ bộ phận.",
-             "Tap “Back to start” and try again; if it fails again, contact the office.")
+#: error word -> (Vietnamese, English): what to do next, from the catalogs (``api/translations``).
+NEXT_STEPS: dict[str, tuple[str, str]] = both_of({
+    "invalid_input": N_("Correct the highlighted entry and try again."),
+    "invalid_credentials": N_("Check the dossier code and the 8-digit pickup code in your SMS."),
+    "throttled": N_("Wait for the countdown to end, then try again."),
+    "no_compartment": N_("Choose a larger size, or come back later."),
+    "no_low_compartment": N_("Choose another size; or turn “Low compartment” off if someone with you "
+                             "can help; or come back later, or hand the dossier in at the counter "
+                             "during opening hours."),
+    "hardware_unavailable": N_("Please come back later, or go to the "
+                               "office's counter during opening hours."),
+    "on_battery": N_("Please come back later, or go to the office's counter during opening hours."),
+    "kiosk_only": N_("Please use the touch screen on the cabinet."),
+    "foreign_host": N_("Please use the touch screen on the cabinet."),
+    "dropoff_rate_limited": N_("Wait a moment, then try again."),
+    "lookup_rate_limited": N_("Wait a moment, then try again."),
+    "dossier_unknown": N_("Check the dossier code; the locker knows "
+                          "only dossiers dropped off or returned through it."),
+})
+ANY_OTHER = both(N_("Tap “Back to start” and try again; if it fails again, contact the office."))
 
 
 def help_text(error: str, office: Any, lang: str) -> str:
@@ -52,13 +50,15 @@ def help_text(error: str, office: Any, lang: str) -> str:
 
 def contact(office: Any, lang: str) -> str:
     """``Help: <name>, phone <hotline>, open <hours>.``, leaving out what is not configured."""
-    en = lang == "en"
+    def say(msgid: str) -> str:
+        return both(msgid)[1 if lang == "en" else 0]
+
     parts = [office.name]
     if office.hotline:
-        parts.append(("phone " if en else "điện thoại ") + office.hotline)
+        parts.append(say(N_("phone %(number)s")) % {"number": office.hotline})
     if office.hours:
-        parts.append(("open " if en else "giờ làm việc ") + office.hours)
-    return ("Help: " if en else "Hỗ trợ: ") + ", ".join(parts) + "."
+        parts.append(say(N_("open %(hours)s")) % {"hours": office.hours})
+    return say(N_("Help: %(contact)s.")) % {"contact": ", ".join(parts)}
 
 
 def add_help(response: Response) -> Response:

@@ -17,38 +17,34 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..catalogs import N_, both_of
+
 SOUND_DIR = Path(__file__).parent / "static" / "sound"
 VOICES = {"vi": "vi", "en": "en-gb"}
 #: Words per minute: slower than espeak-ng's 175, for people who hear poorly.
 SPEED = 140
 
-#: step -> (Vietnamese, English): what the kiosk says when the step's screen appears.
-PROMPTS: dict[str, tuple[str, str]] = {
-    "home": ("Xin chào. Chạm Gửi hồ sơ để gửi hồ sơ, hoặc Nhận kết quả để nhận kết quả. "
-             "Cũng có thể đưa mã QR vào máy quét.",
-             "Welcome. Tap Drop off a dossier, or Collect a result. You can also hold your QR code to the scanner."),
-    "form_dropoff": ("Nhập mã hồ sơ trên giấy biên nhận và số điện thoại di động, chọn cỡ hồ sơ, "
-                     "rồi chạm Mở ngăn tủ.",
-                     "Type the dossier code from your receipt and your mobile phone number, choose the size, "
-                     "then tap Open a compartment."),
-    "form_pickup": ("Nhập mã hồ sơ và mã nhận tám chữ số trong tin nhắn, rồi chạm Mở ngăn tủ.",
-                    "Type the dossier code and the eight digit pickup code from your text message, "
-                    "then tap Open a compartment."),
-    "opening": ("Đang mở ngăn tủ. Xin chờ một chút.", "Opening a compartment. Please wait."),
-    "door_dropoff": ("Cửa ngăn đã mở. Đặt hồ sơ vào, rồi đóng cửa lại.",
-                     "The compartment is open. Put your dossier in, then close the door."),
-    "door_pickup": ("Cửa ngăn đã mở. Lấy kết quả, rồi đóng cửa lại.",
-                    "The compartment is open. Take your result, then close the door."),
-    "stored": ("Đã nhận hồ sơ. Xin cảm ơn.", "Your dossier has been received. Thank you."),
-    "collected": ("Ông bà đã nhận kết quả. Xin cảm ơn.", "You have collected your result. Thank you."),
-    "reopen_dropoff": ("Không thấy hồ sơ trong ngăn. Nếu chưa đặt hồ sơ vào, chạm Mở lại ngăn.",
-                       "No dossier was seen in the compartment. If you have not put it in yet, "
-                       "tap Open the compartment again."),
-    "reopen_pickup": ("Kết quả vẫn còn trong ngăn. Chạm Mở lại ngăn để lấy.",
-                      "Your result is still in the compartment. Tap Open the compartment again to take it."),
-    "error": ("Chưa được. Xin đọc hướng dẫn trên màn hình, hoặc gọi số điện thoại hỗ trợ.",
-              "That did not work. Please read the instructions on the screen, or call the help line."),
-}
+#: step -> (Vietnamese, English): what the kiosk says when the step's screen appears, from the
+#: catalogs (``api/translations``; after changing a sentence there, run ``make sounds``).
+PROMPTS: dict[str, tuple[str, str]] = both_of({
+    "home": N_("Welcome. Tap Drop off a dossier, or Collect a "
+               "result. You can also hold your QR code to the scanner."),
+    "form_dropoff": N_("Type the dossier code from your receipt and your mobile "
+                       "phone number, choose the size, then tap Open a compartment."),
+    "form_pickup": N_("Type the dossier code and the eight digit pickup "
+                      "code from your text message, then tap Open a compartment."),
+    "opening": N_("Opening a compartment. Please wait."),
+    "door_dropoff": N_("The compartment is open. Put your dossier in, then close the door."),
+    "door_pickup": N_("The compartment is open. Take your result, then close the door."),
+    "stored": N_("Your dossier has been received. Thank you."),
+    "collected": N_("You have collected your result. Thank you."),
+    "reopen_dropoff": N_("No dossier was seen in the compartment. If you "
+                         "have not put it in yet, tap Open the compartment again."),
+    "reopen_pickup": N_("Your result is still in the compartment. "
+                        "Tap Open the compartment again to take it."),
+    "error": N_("That did not work. Please read the "
+                "instructions on the screen, or call the help line."),
+})
 
 #: cue -> sox ``synth`` arguments: rising two notes (door open), a low double buzz (error),
 #: three rising notes (done).

@@ -1,5 +1,5 @@
-"""Kiosk helpers (kiosk clients only): the page's mode, scans at the QR scanner, and what can
-start at the cabinet now.
+"""Kiosk helpers (kiosk clients only): the page's mode, scans at the QR scanner, what can
+start at the cabinet now, and where each compartment is on its front.
 
 The cabinet has one QR scanner, mounted at its kiosk, and the domain keys its
 mode as ``"scanner"``: a scanned QR opens a door only while the kiosk page is idle
@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from flask import Blueprint
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from locker.cabinet_grid import front
 from locker.kiosk import SCANNER
 
 from ..auth import citizen_only, runtime
@@ -56,6 +57,21 @@ class KioskAvailability(BaseModel):
     contact: Bilingual
 
 
+class FrontCell(BaseModel):
+    label: str
+    row: int = Field(ge=1, description="From 1, at the top.")
+    column: int = Field(ge=1, description="From 1, at the left.")
+    size: Literal[SIZES]
+
+
+class CabinetFront(BaseModel):
+    """Where each compartment is on the cabinet's front, as the console's grid places it."""
+
+    rows: int
+    columns: int
+    compartments: list[FrontCell]
+
+
 def current_availability() -> dict[str, Any]:
     """What can start at the cabinet now (see :mod:`api.kiosk.availability`)."""
     rt = runtime()
@@ -91,3 +107,13 @@ def kiosk_availability():
     found = current_availability()
     office = runtime().config.office
     return {**found, "notices": notices(found), "contact": {"vi": contact(office, "vi"), "en": contact(office, "en")}}
+
+
+@bp.get("/layout")
+@endpoint("Where each compartment is on the cabinet's front: the kiosk draws it with the open one lit",
+          tags=TAGS, responses={200: CabinetFront},
+          description="The places of the console's cabinet grid (`[layout]`, or a compartment's own `row` and "
+                      "`column`), without what the compartments hold.")
+@citizen_only
+def layout():
+    return front(runtime().config)

@@ -146,12 +146,13 @@ def platform_fonts(page, selector: str) -> set[str]:
 
 
 def show_kiosk(page, kiosk_url: str) -> None:
-    """Load the kiosk page (the URL ``locker demo`` printed) and wait until it shows the home screen and has asked the
-    service once for scanner activity (its baseline: only later scans are news)."""
+    """Load the kiosk page (the URL ``locker demo`` printed) and wait until it shows the home screen, has asked the
+    service once for its activity, and listens to the scanner's stream (only later scans are news)."""
     with page.expect_response(lambda r: "/api/v1/kiosk/activity" in r.url and r.ok) as activity:
         page.goto(kiosk_url)
     activity.value.finished()
     page.get_by_test_id("btn-dropoff").wait_for(state="visible")
+    page.locator("body[data-scanner='listening']").wait_for(state="attached")
     page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 0))")
 
 

@@ -69,6 +69,7 @@ def test_large_text_and_high_contrast_last_the_whole_dropoff(kiosk_page, kiosk_d
     store(page, kiosk_demo, dropoff["compartment"], "TL-0001")
     assert "a11y-large" in html_classes(page) and style(page, "body", "backgroundColor") == "rgb(0, 0, 0)"
     page.get_by_test_id("btn-home").tap()
+    page.get_by_test_id("rating-skip").tap()
     page.get_by_test_id("screen-home").wait_for(state="visible")
     assert "a11y-large" not in html_classes(page)  # the next person starts with the usual screen
     expect(page.get_by_test_id("btn-large")).to_have_attribute("aria-pressed", "false")
@@ -120,15 +121,23 @@ def test_more_time_doubles_the_time_outs(kiosk_browser, kiosk_demo: KioskDemo):
         page.set_default_timeout(10_000)
         page.clock.install()
         show_kiosk(page, kiosk_demo.kiosk_url)
+        question = page.get_by_test_id("more-time")
         page.get_by_test_id("btn-dropoff").tap()
-        page.clock.fast_forward(91_000)  # 90 s untouched: back to the start screen
+        page.clock.fast_forward(91_000)  # 90 s untouched: "Need more time?", 20 s, back to the start screen
+        expect(question).to_be_visible()
+        page.clock.fast_forward(21_000)
         page.get_by_test_id("screen-home").wait_for(state="visible")
         page.get_by_test_id("btn-dropoff").tap()
         page.get_by_test_id("btn-slow").tap()
         expect(page.get_by_test_id("btn-slow")).to_have_attribute("aria-pressed", "true")
         page.clock.fast_forward(91_000)
         expect(page.get_by_test_id("screen-form")).to_be_visible()
-        page.clock.fast_forward(90_000)  # 181 s: twice the time, then the start screen
+        expect(question).to_be_hidden()
+        page.clock.fast_forward(90_000)  # 181 s: twice the time, then the question, twice as long too
+        expect(question).to_be_visible()
+        page.clock.fast_forward(21_000)
+        expect(page.get_by_test_id("screen-form")).to_be_visible()
+        page.clock.fast_forward(20_000)
         page.get_by_test_id("screen-home").wait_for(state="visible")
         expect(page.get_by_test_id("btn-slow")).to_have_attribute("aria-pressed", "false")
     finally:

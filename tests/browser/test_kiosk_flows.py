@@ -262,6 +262,9 @@ def test_an_untouched_form_returns_home(kiosk_page, kiosk_demo: KioskDemo):
     page.clock.fast_forward(inactivity_ms - 1_000)
     expect(page.get_by_test_id("screen-form")).to_be_visible()
     page.clock.fast_forward(2_000)
+    expect(page.get_by_test_id("more-time")).to_be_visible()   # it asks before it forgets the form
+    expect(page.get_by_test_id("screen-form")).to_be_visible()
+    page.clock.fast_forward(int(page.get_attribute("body", "data-more-time")) * 1000)
     expect(page.get_by_test_id("screen-home")).to_be_visible()
     expect(page.get_by_test_id("btn-lang")).to_have_text("English")
     page.get_by_test_id("btn-dropoff").tap()

@@ -85,13 +85,27 @@ def test_pickup_errors_in_english_then_success_from_a_physical_keyboard(browser_
 
 @pytest.mark.browser
 def test_a_scanned_qr_opens_without_a_tap(browser_page):
+    """The scan's outcome comes on the page's stream, as it is read: no polling."""
     page, rt, _ = browser_page
-    assert wait_for(lambda: any(c[0] == "kiosk_activity" for c in rt.service.calls))
+    page.wait_for_selector("body[data-scanner='listening']", state="attached")
     rt.service.start_pickup(qr=GOOD_QR, kiosk="scanner")
-    rt.service.last_scan = {"at": "2025-01-01T00:00:00Z", "ok": True,
-                            "pickup": {"id": 1, "compartment": "B03", "status": "door_open"}, "error": None}
+    rt.kiosk_hub.publish("scan", {"at": "2025-01-01T00:00:00Z", "ok": True, "error": None, "badge": None,
+                                  "pickup": {"id": 1, "compartment": "B03", "status": "door_open"},
+                                  "dossier_code": None})
     page.wait_for_selector("#compartment-label:has-text('B03')")
     assert "lấy kết quả" in page.inner_text("#status-message")
+
+
+@pytest.mark.browser
+def test_a_scanned_receipt_code_starts_a_dropoff_with_the_code_filled_in(browser_page):
+    page, rt, _ = browser_page
+    page.wait_for_selector("body[data-scanner='listening']", state="attached")
+    rt.kiosk_hub.publish("scan", {"at": "2025-01-01T00:00:01Z", "ok": True, "error": None, "badge": None,
+                                  "pickup": None, "dossier_code": "H01.2025/000123"})
+    page.wait_for_selector("#dossier-code:visible")
+    assert page.input_value("#dossier-code") == "H01.2025/000123"
+    assert page.evaluate("document.activeElement.id") == "phone"
+    assert wait_for(lambda: rt.service.modes.get("scanner") == "busy")
 
 
 @pytest.mark.browser
@@ -110,7 +124,9 @@ def test_throttled_pickup_waits_then_an_idle_form_returns_home(browser_page):
     page.clock.fast_forward(1_000)
     page.wait_for_selector("#submit:not([disabled])")
     assert page.is_visible("#pickup-code")
-    page.clock.fast_forward(inactivity_ms)  # that long without a touch
+    page.clock.fast_forward(inactivity_ms)  # that long without a touch: the page asks first
+    page.wait_for_selector("#btn-more-time", state="visible", timeout=5000)
+    page.clock.fast_forward(int(page.get_attribute("body", "data-more-time")) * 1000)  # nobody answers
     page.wait_for_selector("#btn-dropoff", state="visible", timeout=5000)
     assert page.input_value("#pickup-code") == ""
     assert wait_for(lambda: rt.service.modes.get("scanner") == "idle")

@@ -237,6 +237,7 @@ def test_real_answers_match_the_published_document(app):
     api.call("POST", "/api/v1/kiosk/mode", "/api/v1/kiosk/mode", 204, json={"mode": "busy"})
     api.call("GET", "/api/v1/kiosk/activity", "/api/v1/kiosk/activity", 200)
     api.call("GET", "/api/v1/kiosk/availability", "/api/v1/kiosk/availability", 200)
+    api.call("GET", "/api/v1/kiosk/layout", "/api/v1/kiosk/layout", 200)
     info_answers(api)
     api.call("GET", "/api/v1/dropoffs/999", "/api/v1/dropoffs/{dropoff_id}", 404)
     maintenance_answers(api, dropoff["compartment"])

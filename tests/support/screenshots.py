@@ -1,4 +1,5 @@
-"""Screenshots of pages for docs/console, taken on demand (``LOCKER_SCREENSHOTS=docs/console``)."""
+"""Screenshots of pages for docs/console and docs/kiosk, taken on demand (``LOCKER_SCREENSHOTS=docs/console``,
+``KIOSK_SCREENSHOTS=docs/kiosk``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from PIL import Image
 MAX_BYTES = 150_000
 
 
-def shoot(page, name: str) -> Path | None:
-    """Save ``page`` as ``<name>.png`` in ``$LOCKER_SCREENSHOTS`` (nothing without it), reduced to
-    a palette of colours when the full-colour file is too big."""
-    folder = os.environ.get("LOCKER_SCREENSHOTS")
+def shoot(page, name: str, *, env: str = "LOCKER_SCREENSHOTS") -> Path | None:
+    """Save ``page`` as ``<name>.png`` in the folder ``$<env>`` names (nothing without it), reduced
+    to a palette of colours when the full-colour file is too big."""
+    folder = os.environ.get(env)
     if not folder:
         return None
     path = Path(folder) / f"{name}.png"

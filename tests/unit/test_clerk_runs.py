@@ -140,7 +140,7 @@ def test_the_cabinet_scanner_feeds_the_run_that_holds_it(h):
     items = h.svc.runs.load.get(run["id"])["items"]
     assert [i["dossier_code"] for i in items] == ["HS-1"] and h.bus.unlocks == [(0, 1)]
     h.svc.runs.load.close(run["id"], actor="clerk1")
-    h.svc.handle_event(ScanRead("HS-2"))  # back to the kiosk: not a pickup code, nothing opens
+    h.svc.handle_event(ScanRead("HS-2"))  # back to the kiosk: a receipt's code for its page, nothing opens
     assert h.bus.unlocks == [(0, 1)] and "scan_read" in h.kinds()
 
 

@@ -1,4 +1,5 @@
-"""Every string the pages show has a Vietnamese and an English translation."""
+"""Every string the pages show, the console's and the kiosk's, has a Vietnamese and an English
+translation."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from babel.messages.pofile import read_po
 from api.catalogs import po_path
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+# As `make messages` extracts them: N_ marks the kiosk's words in Python, bi(...) in its templates.
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None, "bi": None}
 
 
 def used_msgids() -> set[str]:
@@ -32,6 +34,12 @@ def catalog(lang: str) -> dict[str, str]:
 def test_the_extraction_finds_the_console_strings():
     used = used_msgids()
     assert {"Sign in", "Sign out", "Account name"} <= used
+
+
+def test_the_extraction_finds_the_kiosk_words():
+    used = used_msgids()
+    assert {"Need more time?", "Drop off a dossier", "Wait a moment, then try again.",  # words.py, index.html,
+            "Opening a compartment. Please wait.", "Help: %(contact)s."} <= used       # sounds.py, guidance.py
 
 
 def test_every_msgid_in_templates_and_code_has_vi_and_en():

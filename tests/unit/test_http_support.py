@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.events import EventHub
 from locker.config import Config, HttpConfig
 from locker.credentials import qr_mac
 from locker.errors import InvalidCredentials, InvalidInput, NotFound
@@ -138,6 +139,8 @@ class FakeRuntime:
         self.clock = FakeClock()
         self.audited: list[dict] = []
         self.scanner = True
+        #: The kiosk page's stream of scans: a test publishes ``("scan", last_scan)`` on it.
+        self.kiosk_hub = EventHub(max_clients=2, newest_wins=True)
         self.gpio: bool | None = None
         self.database = True
         self.stats: dict[int, dict] = {0: {"frames_sent": 10, "frames_received": 9, "errors": {"no_answer": 1},

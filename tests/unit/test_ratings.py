@@ -138,6 +138,8 @@ def test_the_kiosk_and_the_console_name_exactly_the_service_s_chips():
     static = Path(__file__).resolve().parents[2] / "api" / "kiosk" / "static"
     shown = re.search(r"const CHIPS = \[([^\]]*)\]", (static / "rating.js").read_text(encoding="utf-8")).group(1)
     assert re.findall(r'"(\w+)"', shown) == list(CHIPS)
-    words = dict(re.findall(r'rating_chip_(\w+): \["([^"]+)", "[^"]+"\]', (static / "text.js").read_text(encoding="utf-8")))
-    assert list(words) == list(CHIPS) and all(words.values())
+    from api.kiosk.words import page_words   # the kiosk's words (T), from the catalogs
+
+    words = {key.removeprefix("rating_chip_"): pair for key, pair in page_words().items() if key.startswith("rating_chip_")}
+    assert list(words) == list(CHIPS) and all(vi and en for vi, en in words.values())
     assert list(CHIP_WORDS) == list(CHIPS)

@@ -1,6 +1,6 @@
 // Accessibility settings a citizen turns on with one tap, for their own transaction: larger text
-// with high contrast, more time (every time-out doubled), sound off. Going back to the start
-// screen turns them all off again for the next person.
+// with high contrast, more time (every time-out doubled, see idle.js), sound off. Going back to
+// the start screen turns them all off again for the next person.
 
 import { $, bilingual } from "./page.js";
 import { T } from "./text.js";
@@ -33,6 +33,11 @@ function toggle(name) {
   access[name] = !access[name];
   render();
   changed(name);
+}
+
+// More time, turned on by a "Yes" to "Need more time?" (idle.js): the same setting as the button.
+export function allowMoreTime() {
+  if (!access.slow) toggle("slow");
 }
 
 export function resetAccess() {

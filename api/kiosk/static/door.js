@@ -2,12 +2,14 @@
 //
 // The page says a door is open only once the service has seen it open (status ``door_open``);
 // until then (``opening``) it says which compartment is being opened, and a jam shows the move
-// to another compartment, or the failure, never a door that did not open.
+// to another compartment, or the failure, never a door that did not open. Every door screen
+// shows where the compartment is on the cabinet (where.js).
 
 import { $, ask, bilingual, recordPath, screens, setMode, showApiMessage, showDetail, showKioskError, showMessage,
   state, stopTimers, tr } from "./page.js";
 import { showReceipt } from "./receipt.js";
 import { T, fill } from "./text.js";
+import { hideWhere, showWhere } from "./where.js";
 import { say } from "./sound.js";
 
 const POLL_MS = 1000;
@@ -37,6 +39,7 @@ function showDoor() {
   const moved = fill(T.moved, { p: op.movedFrom });
   const pair = op.movedFrom ? door.map((text, i) => moved[i] + text) : door;
   showMessage("info", pair, op.compartment);
+  showWhere(op.compartment);
   if (op.status === "door_open") say(`door_${op.kind}`, "door_open");
   else say("opening");
 }
@@ -83,6 +86,7 @@ function offerReopen(op, status) {
   op.leaving = false;
   showDetail("");
   showMessage("error", fill(T[REOPENABLE[status]], { c: op.compartment }), op.compartment);
+  showWhere(op.compartment);
   say(REOPENABLE[status], "error");
   showRetry(true, fill(T.reopen_button, { c: op.compartment }));
   screens.resetIdle();
@@ -118,6 +122,7 @@ function finish(kind, pair, apiBody) {
   const op = state.op;
   op.waiting = false;  // the page stays "busy" until it is back home, so a scan cannot open a door unseen
   showDetail("");
+  hideWhere();
   if (!pair) showApiMessage(apiBody, "error");
   else if (kind === "error") showKioskError(pair);
   else showMessage(kind, pair);

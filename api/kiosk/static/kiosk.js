@@ -1,32 +1,32 @@
 // Kiosk page: drop-off and pickup flows for citizens. Vanilla JS modules, no dependencies.
 // This module holds the screens and wires the page; page.js what the parts share, form.js the
-// form and its keyboard, door.js the wait for a door, receipt.js the receipt after it, rating.js
-// the satisfaction screen after that, home.js the start screen, info.js the procedures and the
-// status lookup.
+// form and its keyboard, door.js the wait for a door, where.js the cabinet's picture, receipt.js
+// the receipt after it, rating.js the satisfaction screen after that, home.js the start screen,
+// info.js the procedures and the status lookup, scans.js the scanner's reads (stream.js their
+// stream), idle.js how long each screen waits, access.js and sound.js accessibility.
 
-import { REOPENABLE, backToStart, endFlow, retry } from "./door.js";
+import { resetAccess, wireAccess } from "./access.js";
+import { backToStart, endFlow, retry } from "./door.js";
 import { cleanInput, focusInput, pressKey, renderKeyboard, resetForm, selectSize, showFields, submit,
   toggleLow } from "./form.js";
 import { pollActivity, pollAvailability } from "./home.js";
-import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
-import { RATING_MS, offerRating } from "./rating.js";
+import { moreTime, resetIdle, showTimeLeft } from "./idle.js";
 import { wireInfo } from "./info.js";
+import { $, body, hideMessage, screens, setMode, state, stopTimers } from "./page.js";
+import { offerRating } from "./rating.js";
 import { hideReceipt } from "./receipt.js";
-import { T } from "./text.js";
-import { resetAccess, timeFactor, wireAccess } from "./access.js";
+import { listenToScanner } from "./scans.js";
 import { forgetSound, say, sayAgain, stopSound } from "./sound.js";
+import { T } from "./text.js";
+import { hideWhere, loadLayout } from "./where.js";
 
-const INACTIVITY_MS = (Number(body.dataset.inactivity) || 90) * 1000;
 const MODE_REFRESH_MS = (Number(body.dataset.modeRefresh) || 20) * 1000;
-const DOOR_WAIT_MS = 5 * 60 * 1000;   // a door left open: give up the screen after 5 minutes
-const DONE_MS = 20 * 1000;
-// The home screen dims after this long untouched; a touch or the presence sensor wakes it.
-const SLEEP_MS = (Number(body.dataset.sleep) || 120) * 1000;
 const ACTIVITY_MS = 1500;
 const AVAILABILITY_MS = 5000;
 
 function show(screen) {
   if (screen !== "status") hideReceipt();
+  hideWhere();
   state.screen = screen;
   body.dataset.screen = screen;
   for (const section of document.querySelectorAll("main > .screen")) section.hidden = section.id !== `screen-${screen}`;
@@ -45,9 +45,9 @@ function goHome() {
   setLang("vi");
   show("home");
   setMode("idle");
-  state.lastScan = null;
   pollActivity();
   pollAvailability();
+  loadLayout();
 }
 
 function openForm(flow) {
@@ -57,31 +57,6 @@ function openForm(flow) {
   setMode("busy");
   showFields(flow);
   say(`form_${flow}`);
-}
-
-function resetIdle() {
-  clearTimeout(state.idleTimer);
-  wake();
-  const op = state.screen === "status" && state.op && state.op.waiting ? state.op : null;
-  const waited = op ? (REOPENABLE[op.status] ? INACTIVITY_MS : DOOR_WAIT_MS) : DONE_MS;
-  const ms = { home: SLEEP_MS, status: waited, rating: RATING_MS }[state.screen] || INACTIVITY_MS;  // forms and information
-  state.idleTimer = setTimeout(state.screen === "home" ? sleep : goHome, ms * timeFactor());
-}
-
-// A prompt to close a door left open is never dimmed away. Whoever turned a setting on and left
-// without starting leaves it to nobody.
-function sleep() {
-  if (!$("door-alert").hidden) return resetIdle();
-  body.classList.add("asleep");
-  resetAccess();
-  forgetSound();
-}
-
-// Someone came (a touch, the presence sensor): the start screen's prompt greets them.
-function wake() {
-  if (!body.classList.contains("asleep")) return;
-  body.classList.remove("asleep");
-  if (state.screen === "home") say("home");
 }
 
 function setLang(lang) {
@@ -107,6 +82,7 @@ function wire() {
   $("btn-home").addEventListener("click", backToStart);
   $("btn-retry").addEventListener("click", retry);
   $("btn-lang").addEventListener("click", () => setLang(state.lang === "vi" ? "en" : "vi"));
+  $("more-time").addEventListener("click", moreTime);
   $("form").addEventListener("submit", submit);
   $("btn-low").addEventListener("click", toggleLow);
   wireAccess(accessChanged);
@@ -124,7 +100,11 @@ function wire() {
     const key = event.target.closest("[data-key]");
     if (key) pressKey(key.dataset.key);
   });
-  for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, resetIdle, true);
+  // Any touch or key keeps the screen waiting; on the "Need more time?" question, its own tap does.
+  for (const type of ["pointerdown", "keydown", "input"]) {
+    document.addEventListener(type, (event) => { if (!$("more-time").contains(event.target)) resetIdle(); }, true);
+  }
+  setInterval(showTimeLeft, 1000);
   setInterval(() => setMode(state.mode), MODE_REFRESH_MS);
   setInterval(pollActivity, ACTIVITY_MS);
   setInterval(() => { if (state.screen === "home") pollAvailability(); }, AVAILABILITY_MS);
@@ -132,3 +112,4 @@ function wire() {
 
 wire();
 goHome();
+listenToScanner();

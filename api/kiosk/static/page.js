@@ -7,9 +7,15 @@ export const body = document.body;
 
 export const state = {
   lang: "vi", screen: "home", flow: "dropoff", size: "", low: false, mode: "idle", activeInput: null,
-  op: null, pollTimer: 0, idleTimer: 0, countdownTimer: 0, submitting: false, lastScan: null,
+  op: null, pollTimer: 0, idleTimer: 0, countdownTimer: 0, submitting: false,
+  // When the screen stops waiting (ms since the epoch): the door screen's countdown shows it.
+  idleDeadline: 0,
+  // The last scan the page knows of (scans.js), undefined until the scanner's stream first connects.
+  lastScanKey: undefined,
   // The last answer of /api/v1/kiosk/availability: what can start now, and the office's contact.
   availability: null,
+  // The cabinet's front (/api/v1/kiosk/layout): where each compartment is.
+  layout: null,
 };
 
 // The screens, set up by kiosk.js: show(name), resetIdle(), goHome(), openForm(flow).
@@ -25,9 +31,15 @@ const kioskToken = (() => {
   return sessionStorage.getItem("kioskToken") || "";
 })();
 
-async function api(method, path, data) {
-  const headers = { Accept: "application/json", "Accept-Language": state.lang };
+// What every call to the service carries: the kiosk token (when the page was given one) and the language.
+export function kioskHeaders(accept) {
+  const headers = { Accept: accept, "Accept-Language": state.lang };
   if (kioskToken) headers["X-Kiosk-Token"] = kioskToken;
+  return headers;
+}
+
+async function api(method, path, data) {
+  const headers = kioskHeaders("application/json");
   const options = { method, headers, cache: "no-store" };
   if (data !== undefined) {
     headers["Content-Type"] = "application/json";
