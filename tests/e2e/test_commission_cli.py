@@ -52,9 +52,11 @@ def sim(tmp_path: Path) -> Iterator[tuple[str, str]]:
 def commission(*args: str, cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKER_")}
     env["PYTHONUNBUFFERED"] = "1"
+    # Ctrl-C as a terminal sends it: a test runner's worker may ignore SIGINT, and a child would
+    # inherit that (Python then installs no KeyboardInterrupt handler).
     return subprocess.Popen([*locker_command(), "commission", *args], cwd=cwd, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            encoding="utf-8")
+                            encoding="utf-8", preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 @contextmanager
