@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tomllib
@@ -21,7 +20,7 @@ import requests
 
 from tests.support.sms_gateway import SmsGateway
 
-from .rig import BenchError, free_port, wait_until
+from .rig import BenchError, free_port, terminate, wait_until
 
 CLERK_PASSWORD = "bench-password\n"
 
@@ -60,13 +59,7 @@ class Process:
         wait_until(up, timeout=60, what=f"{url} to answer", interval=0.05)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        terminate(self.proc, grace_s=15)
 
 
 def run_locker(*args: str, cwd: Path, stdin: str | None = None) -> str:

@@ -201,23 +201,31 @@ class ServiceProcess:
         return self.log_path.read_text(errors="replace")
 
     def memory(self) -> dict[str, float]:
-        """Resident memory now and at its peak (MiB) and the thread count, from /proc."""
-        fields = {}
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields[key] = value.split()
-        return {"rss_mib": int(fields["VmRSS"][0]) / 1024, "peak_mib": int(fields["VmHWM"][0]) / 1024,
-                "threads": int(fields["Threads"][0])}
+        return process_memory(self.proc.pid)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        terminate(self.proc, grace_s=15)
 
+
+def process_memory(pid: int) -> dict[str, float]:
+    """Resident memory now and at its peak (MiB) and the thread count of ``pid``, from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.split()
+    return {"rss_mib": int(fields["VmRSS"][0]) / 1024, "peak_mib": int(fields["VmHWM"][0]) / 1024,
+            "threads": int(fields["Threads"][0])}
+
+
+def terminate(proc: subprocess.Popen, *, grace_s: float) -> None:
+    """SIGTERM, and SIGKILL to its process group if it has not ended within ``grace_s``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
 
 # ---- the cabinet in use -----------------------------------------------------------------
 

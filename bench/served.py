@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from typing import Any
 
 import requests
 
-from .rig import ROOT, BenchError
+from .rig import ROOT, BenchError, process_memory, terminate
 
 LOCKER = Path(sys.executable).parent / "locker"
 
@@ -100,22 +99,10 @@ class LockerServe:
         return self.log_path.read_text(errors="replace")[-3000:]
 
     def memory(self) -> dict[str, float]:
-        """Resident memory now and at its peak (MiB) and the thread count, from /proc."""
-        fields = {}
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields[key] = value.split()
-        return {"rss_mib": int(fields["VmRSS"][0]) / 1024, "peak_mib": int(fields["VmHWM"][0]) / 1024,
-                "threads": int(fields["Threads"][0])}
+        return process_memory(self.proc.pid)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        terminate(self.proc, grace_s=30)
 
 
 def locker_command(*args: str, timeout: float = 1800.0) -> tuple[float, float, str]:
