@@ -148,7 +148,7 @@ class CabinetRuns:
             due = [run.id for run in runs if not any(in_flight(item) for item in run.items)
                    and any(item.collection_id is None and not item.skipped for item in run.items)]
         for run_id in due:
-            self._open_next(run_id)
+            self._open_next(run_id, when_idle=True)
 
     def next(self, run_id: Any, *, actor: Any) -> dict[str, Any]:
         """The clerk asks for the next compartment without waiting for the open door."""
@@ -230,14 +230,19 @@ class CabinetRuns:
         self._audit.event(s, f"run_item_{check}", actor=actor, compartment=item.compartment.label,
                           dossier=item.expected_code, run=run.id, scanned=item.scanned_code, note=note)
 
-    def _open_next(self, run_id: int, *, actor: str | None = None) -> bool:
-        """Open the run's next waiting compartment (skipping those that cannot start); False when none is left."""
+    def _open_next(self, run_id: int, *, actor: str | None = None, when_idle: bool = False) -> bool:
+        """Open the run's next waiting compartment (skipping those that cannot start); False when none is left.
+
+        ``when_idle``: only while none of its doors is open; checked again here, under the lock, since
+        the run's start (or another event) may have opened one since the caller looked."""
         with self._opening:
             while True:
                 with self._db.session() as s:
                     run = s.get(CabinetRun, run_id)
                     item = next((i for i in run.items if i.collection_id is None and not i.skipped), None)
                     if run.status != ClerkRunStatus.OPEN or item is None:
+                        return False
+                    if when_idle and any(in_flight(i) for i in run.items):
                         return False
                     if self._holds_item(item.compartment) is False:
                         self._flag(s, run, item, ItemCheck.MISSING, actor="system",
