@@ -135,9 +135,8 @@ class LockerService:
         #: Operators signing in to the console (a public part: the console's pages use it directly).
         self.signins = SignIns(db=db, clock=clock, audit=recorder, alarms=alarms, console=config.console, secret=secret)
         self.account_admin = AccountAdmin(db=db, audit=recorder, secret=secret)
-        #: The supervisors' reports and the office's counter totals (public parts, like the two below).
+        #: The supervisors' reports and the office's counter totals; the kiosk's satisfaction ratings.
         self.reports = Reports(db=db, clock=clock, audit=recorder)
-        #: Citizens' satisfaction ratings of their drop-offs and pickups, from the kiosk.
         self.ratings = Ratings(db=db, clock=clock, audit=recorder)
         #: Purging and erasing citizens' personal data.
         self.privacy = Privacy(db=db, clock=clock, audit=recorder, retention_days=config.privacy.retention_days)
