@@ -5,13 +5,12 @@ stopped at the end of the run. Settings as the tests' throwaway cluster
 
 from __future__ import annotations
 
-import glob
-import os
-import pwd
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.postgres import PostgresUnavailable, owner_prefix, server_binaries
 
 from .rig import BenchError, free_port
 from .scale_data import CACHE
@@ -49,27 +48,13 @@ class CachedCluster:
                        capture_output=True, check=False)
 
 
-def _bindir() -> Path:
-    found = shutil.which("initdb")
-    candidates = [os.path.realpath(found)] if found else sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                                                                 reverse=True)
-    if not candidates:
-        raise BenchError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    return Path(candidates[0]).parent
-
-
 def start() -> CachedCluster:
     """The cached cluster, initialised on first use, started on a free port."""
-    bindir = _bindir()
-    run_as: list[str] = []
     BASE.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            raise BenchError("running as root and there is no 'postgres' user for initdb") from None
-        os.chown(BASE, owner.pw_uid, owner.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
+    try:
+        bindir, run_as = server_binaries(), owner_prefix(BASE)
+    except PostgresUnavailable as exc:
+        raise BenchError(str(exc)) from None
     data = BASE / "data"
     if not (data / "PG_VERSION").exists():
         shutil.rmtree(data, ignore_errors=True)

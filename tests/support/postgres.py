@@ -70,7 +70,8 @@ class PostgresCluster:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def _bindir() -> Path:
+def server_binaries() -> Path:
+    """The folder of initdb and pg_ctl."""
     found = shutil.which("initdb")
     if found:
         return Path(os.path.realpath(found)).parent
@@ -80,22 +81,28 @@ def _bindir() -> Path:
     raise PostgresUnavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
 
 
+def owner_prefix(base: Path) -> list[str]:
+    """What runs PostgreSQL's commands on ``base``: as root (which initdb refuses), the
+    ``postgres`` user, who is given ``base``."""
+    if os.geteuid() != 0:
+        return []
+    try:
+        owner = pwd.getpwnam("postgres")
+    except KeyError:
+        raise PostgresUnavailable("running as root and there is no 'postgres' user for initdb") from None
+    os.chown(base, owner.pw_uid, owner.pw_gid)
+    return ["runuser", "-u", "postgres", "--"]
+
+
 def start_cluster() -> PostgresCluster:
-    bindir = _bindir()
+    bindir = server_binaries()
     try:
         import psycopg  # noqa: F401
     except ImportError:
         raise PostgresUnavailable("the psycopg driver is not installed") from None
     base = Path(tempfile.mkdtemp(prefix="locker-pg-"))
     os.chmod(base, 0o755)
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            raise PostgresUnavailable("running as root and there is no 'postgres' user for initdb") from None
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
+    run_as = owner_prefix(base)
     port = free_port()
     data = base / "data"
     subprocess.run(run_as + [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
